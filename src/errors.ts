@@ -1,0 +1,130 @@
+/**
+ * One error class per failure a user can meet, each with a stable `code`.
+ * Messages say what failed, what was expected, what was seen, and what to do next.
+ * Lower layers throw these; only the CLI picks exit codes.
+ */
+export class PoliError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** tmux is not installed or not on PATH. */
+export class TmuxNotFoundError extends PoliError {
+  constructor(options?: { cause?: unknown }) {
+    super(
+      'TMUX_NOT_FOUND',
+      'tmux not found on PATH: poli needs tmux >= 3.2. Install it (e.g. `apt-get install tmux` or `brew install tmux`) and run poli again.',
+      options,
+    );
+  }
+}
+
+/** A tmux command failed unexpectedly. */
+export class TmuxCommandError extends PoliError {
+  constructor(args: readonly string[], exitCode: number, stderr: string, options?: { cause?: unknown }) {
+    super(
+      'TMUX_COMMAND_FAILED',
+      `tmux ${args.join(' ').slice(0, 200)} failed with exit code ${exitCode}: ${stderr.trim() || '(no stderr)'}`,
+      options,
+    );
+  }
+}
+
+/** The poli tmux server is gone (killed, crashed). */
+export class TmuxServerGoneError extends PoliError {
+  constructor(socket: string, detail: string, options?: { cause?: unknown }) {
+    super(
+      'TMUX_SERVER_GONE',
+      `the poli tmux server (socket "${socket}") is no longer running: ${detail}. The task state was saved; resume it with \`poli --resume ID\`.`,
+      options,
+    );
+  }
+}
+
+/** A pane that poli addressed does not exist (any more). */
+export class PaneNotFoundError extends PoliError {
+  constructor(paneId: string, options?: { cause?: unknown }) {
+    super('PANE_NOT_FOUND', `tmux pane ${paneId} does not exist (any more); expected a live pane.`, options);
+  }
+}
+
+/** The program in a pane exited or was killed. */
+export class PaneDiedError extends PoliError {
+  constructor(role: string, paneId: string, how: string, lastLines: string, options?: { cause?: unknown }) {
+    super(
+      'PANE_DIED',
+      `the ${role} CLI in pane ${paneId} ${how}. Last lines of its screen:\n${indent(lastLines)}`,
+      options,
+    );
+  }
+}
+
+/** Text was pasted but the CLI never accepted it as a submission. */
+export class SubmitFailedError extends PoliError {
+  constructor(paneId: string, detail: string, lastLines: string, options?: { cause?: unknown }) {
+    super(
+      'SUBMIT_FAILED',
+      `could not submit the message in pane ${paneId}: ${detail}. Last lines of the pane:\n${indent(lastLines)}\n` +
+        'Attach with `tmux -L <socket> attach` to see what the CLI is waiting for.',
+      options,
+    );
+  }
+}
+
+/** The expected reply did not arrive in time. */
+export class ReplyTimeoutError extends PoliError {
+  constructor(role: string, seconds: number, expected: string, lastLines: string, options?: { cause?: unknown }) {
+    super(
+      'REPLY_TIMEOUT',
+      `no reply from the ${role} after ${seconds} s; expected ${expected}. Last lines of its screen:\n${indent(lastLines)}`,
+      options,
+    );
+  }
+}
+
+/** An invalid setting (flag, environment, .env, config file). */
+export class ConfigError extends PoliError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CONFIG_INVALID', message, options);
+  }
+}
+
+/** A configured CLI command is not installed. */
+export class CommandNotFoundError extends PoliError {
+  constructor(role: string, command: string, options?: { cause?: unknown }) {
+    super(
+      'COMMAND_NOT_FOUND',
+      `the ${role} command "${command}" is not installed (not found on PATH). Install it, set a different command ` +
+        'with --planner-cmd/--executer-cmd, or run the bundled mock CLIs with --mock.',
+      options,
+    );
+  }
+}
+
+/** The state file could not be read or written. */
+export class StateFileError extends PoliError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STATE_FILE', message, options);
+  }
+}
+
+/** Another poli process already drives this tmux socket. */
+export class AlreadyRunningError extends PoliError {
+  constructor(socket: string, pid: number, options?: { cause?: unknown }) {
+    super(
+      'ALREADY_RUNNING',
+      `another poli process (pid ${pid}) is already driving the tmux socket "${socket}". Wait for it to finish, ` +
+        `stop it, or use a different --socket.`,
+      options,
+    );
+  }
+}
+
+function indent(text: string): string {
+  const lines = text.split('\n');
+  return lines.map((line) => `  | ${line}`).join('\n');
+}

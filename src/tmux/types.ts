@@ -1,0 +1,40 @@
+/** Result of one tmux invocation. Non-zero exit codes are returned, not thrown. */
+export interface TmuxResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/**
+ * Runs one tmux command (argv only, never through a shell) against poli's private server.
+ * The runner adds `-L <socket>` itself; callers pass the tmux arguments after it.
+ * Injected everywhere so unit tests can use a fake that records calls.
+ */
+export type TmuxRunner = (args: readonly string[], options?: { input?: string }) => Promise<TmuxResult>;
+
+/** Liveness of one pane as tmux reports it (with `remain-on-exit on`). */
+export interface PaneLiveness {
+  paneId: string;
+  dead: boolean;
+  /** Exit status when the program exited normally. */
+  exitStatus?: number;
+  /** Signal number when the program was killed by a signal. */
+  signal?: number;
+}
+
+/** What a CLI screen looks like right now, judged from its bottom lines only. */
+export type ScreenState = 'idle' | 'busy' | 'approval' | 'error' | 'unknown';
+
+/** Per-CLI behaviour the tmux layer needs (full profiles arrive with the real-CLI work). */
+export interface SendProfile {
+  /** Minimum delay between the paste landing and Enter (Claude Code swallows an Enter within ~100 ms of a paste). */
+  minEnterDelayMs: number;
+  /** Classify the screen from its last lines (ANSI already stripped). */
+  classify(bottomLines: readonly string[]): ScreenState;
+}
+
+/** Injected clock: tests use a fake that advances instantly. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
