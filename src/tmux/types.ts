@@ -31,6 +31,11 @@ export interface SendProfile {
   minEnterDelayMs: number;
   /** Classify the screen from its last lines (ANSI already stripped). */
   classify(bottomLines: readonly string[]): ScreenState;
+  /**
+   * The text currently in the CLI's input box, read from the last lines of the screen
+   * ('' for an empty prompt), or undefined when this profile cannot tell.
+   */
+  readInput(bottomLines: readonly string[]): string | undefined;
 }
 
 /** Injected clock: tests use a fake that advances instantly. */
