@@ -1,0 +1,30 @@
+/**
+ * One-line progress output while a task runs: elapsed time, round, whose turn, and what happened.
+ * Pure formatting; the caller decides where lines go.
+ */
+import type { DialogueMessage } from '../dialogue/machine.ts';
+import type { Role } from '../protocol/types.ts';
+
+/** `[1:05]` — minutes and seconds since the task started. */
+export function formatElapsed(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  return `[${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}]`;
+}
+
+/** `[0:04] r1 EXECUTER working · plan sent to EXECUTER (round 1)` */
+export function formatProgress(elapsedMs: number, round: number, waitingFor: Role | null, text: string): string {
+  const who = waitingFor ? `${waitingFor} working` : 'done';
+  return `${formatElapsed(elapsedMs)} r${round} ${who} · ${text}`;
+}
+
+/** `[0:02] r0 PLANNER → EXECUTER plan: 1. Create hello.txt containing Hello` */
+export function formatMessage(elapsedMs: number, round: number, message: DialogueMessage): string {
+  return `${formatElapsed(elapsedMs)} r${round} ${message.from} → ${message.to} ${message.type}: ${summarizeBody(message.body)}`;
+}
+
+/** The first line of a body that says something (skips blank lines and bare tags like `<PLAN>`). */
+export function summarizeBody(body: string, max = 100): string {
+  const lines = body.split('\n').map((l) => l.trim());
+  const line = lines.find((l) => l !== '' && !/^<\/?[A-Z_]+>$/.test(l)) ?? lines.find((l) => l !== '') ?? '(empty)';
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import type { TaskRecord } from '../state/types.ts';
+import { formatDuration, renderTaskDetail, renderTaskTable } from './state-view.ts';
+
+const task: TaskRecord = {
+  id: 'T2',
+  task: 'Create hello.txt\ncontaining Hello',
+  status: 'completed',
+  rounds: 1,
+  startedAt: '2026-11-22T10:00:00.000Z',
+  endedAt: '2026-11-22T10:00:04.250Z',
+  pid: 1,
+  socket: 'poli',
+  projectDir: '/p',
+  messages: [
+    { from: 'ORCHESTRATOR', to: 'PLANNER', type: 'task', id: 'T2-R0-a', body: 'Create hello.txt', at: '2026-11-22T10:00:00.100Z' },
+    { from: 'PLANNER', to: 'EXECUTER', type: 'plan', id: 'T2-R0-a', body: '<PLAN>\n1. x\n</PLAN>', at: '2026-11-22T10:00:01.000Z' },
+  ],
+};
+
+describe('state view', () => {
+  it('renders the task table', () => {
+    const running: TaskRecord = { ...task, id: 'T10', status: 'running', endedAt: null, rounds: 12, task: 'x'.repeat(70) };
+    expect(renderTaskTable([task, running], Date.parse('2026-11-22T10:03:05Z'))).toBe(
+      'ID   STATUS     ROUNDS  STARTED              DURATION  TASK\n' +
+        'T2   completed  1       2026-11-22 10:00:00  4.3s      Create hello.txt containing Hello\n' +
+        `T10  running    12      2026-11-22 10:00:00  3m05s     ${'x'.repeat(59)}…\n`,
+    );
+    expect(renderTaskTable([], 0)).toBe('No tasks yet. Start one with: npm run poli -- --task "..."\n');
+  });
+
+  it('renders one task with its messages', () => {
+    expect(renderTaskDetail(task, 0)).toBe(
+      'T2  completed  rounds 1  started 2026-11-22 10:00:00  duration 4.3s\n' +
+        'task: Create hello.txt\ncontaining Hello\n\n' +
+        '#1 10:00:00 ORCHESTRATOR → PLANNER  task  T2-R0-a\n    Create hello.txt\n\n' +
+        '#2 10:00:01 PLANNER → EXECUTER  plan  T2-R0-a\n    <PLAN>\n    1. x\n    </PLAN>\n\n',
+    );
+  });
+
+  it('formats durations', () => {
+    expect(formatDuration(0)).toBe('0.0s');
+    expect(formatDuration(59_940)).toBe('59.9s');
+    expect(formatDuration(61_000)).toBe('1m01s');
+    expect(formatDuration(3_725_000)).toBe('1h02m');
+  });
+});

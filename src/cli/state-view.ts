@@ -1,0 +1,72 @@
+/**
+ * Renders tasks for `poli --state`: a table of all tasks, or one task's messages.
+ * Pure: takes records and the current time, returns text.
+ */
+import type { MessageRecord, TaskRecord } from '../state/types.ts';
+
+/** `--state`: one row per task. */
+export function renderTaskTable(tasks: readonly TaskRecord[], now: number): string {
+  if (tasks.length === 0) return 'No tasks yet. Start one with: npm run poli -- --task "..."\n';
+  const rows = tasks.map((t) => [
+    t.id,
+    t.status,
+    String(t.rounds),
+    formatDateTime(t.startedAt),
+    formatDuration((t.endedAt ? Date.parse(t.endedAt) : now) - Date.parse(t.startedAt)),
+    oneLine(t.task, 60),
+  ]);
+  return renderTable(['ID', 'STATUS', 'ROUNDS', 'STARTED', 'DURATION', 'TASK'], rows);
+}
+
+/** `--state ID`: the task's header and every message in order. */
+export function renderTaskDetail(task: TaskRecord, now: number): string {
+  const end = task.endedAt ? Date.parse(task.endedAt) : now;
+  const lines = [
+    `${task.id}  ${task.status}  rounds ${task.rounds}  started ${formatDateTime(task.startedAt)}  ` +
+      `duration ${formatDuration(end - Date.parse(task.startedAt))}`,
+    `task: ${task.task}`,
+  ];
+  if (task.error) lines.push(`error: ${task.error}`);
+  lines.push('');
+  task.messages.forEach((m, i) => lines.push(...renderMessage(m, i + 1), ''));
+  return `${lines.join('\n')}\n`;
+}
+
+function renderMessage(m: MessageRecord, n: number): string[] {
+  const head = `#${n} ${formatTime(m.at)} ${m.from} → ${m.to}  ${m.type}  ${m.id}`;
+  return [head, ...m.body.split('\n').map((l) => `    ${l}`)];
+}
+
+function renderTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
+}
+
+/** `12:03:04` from an ISO time (UTC, so output does not depend on the machine's zone). */
+export function formatTime(iso: string): string {
+  return iso.slice(11, 19);
+}
+
+/** `2026-11-22 12:03:04` from an ISO time (UTC). */
+export function formatDateTime(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+}
+
+/** `4.2s`, `3m05s`, `1h02m`. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, ms) / 1000;
+  if (s < 60) return `${s.toFixed(1)}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(Math.floor(s % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
