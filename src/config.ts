@@ -1,0 +1,397 @@
+import { readFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { ConfigError } from './errors.ts';
+import type { LogLevel } from './logger.ts';
+
+export type { LogLevel };
+export type ApproveMode = 'plans' | 'all' | 'off';
+
+export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
+export const APPROVE_MODES: readonly ApproveMode[] = ['plans', 'all', 'off'];
+
+/** Every resolved setting, validated and typed. Paths are absolute. */
+export interface Settings {
+  projectDir: string;
+  stateDir: string;
+  plannerCmd: string;
+  executerCmd: string;
+  mock: boolean;
+  socket: string;
+  maxRounds: number;
+  /** Seconds. */
+  planTimeout: number;
+  /** Seconds. */
+  execTimeout: number;
+  killOnExit: boolean;
+  logLevel: LogLevel;
+  restarts: number;
+  pollMs: number;
+  approve: ApproveMode;
+  /** Undefined: chosen by the command's name. */
+  plannerProfile: string | undefined;
+  executerProfile: string | undefined;
+  /** Bytes. */
+  fileThreshold: number;
+}
+
+export type SettingName = keyof Settings;
+
+/** How a setting's text is checked and converted; the CLI maps it onto a yargs option type. */
+export type SettingKind =
+  | { type: 'path'; mustBeDirectory?: boolean }
+  | { type: 'string'; pattern?: RegExp; patternText?: string }
+  | { type: 'boolean' }
+  | { type: 'integer'; min: number }
+  | { type: 'seconds' }
+  | { type: 'choice'; choices: readonly string[] };
+
+export interface SettingSpec {
+  name: SettingName;
+  /** Long option name without the leading dashes; yargs also exposes it camel-cased, which is `name`. */
+  flag: string;
+  /** Variable name in the environment, `.env` and `config/shared_workspace.env`. */
+  env: string;
+  /** Undefined: no fixed default (see `description`). */
+  default: string | number | boolean | undefined;
+  description: string;
+  kind: SettingKind;
+}
+
+const SOCKET_PATTERN = /^[A-Za-z0-9_.-]+$/;
+
+/** The declarative table of settings: the CLI builds its options from it, the docs list it. */
+export const SETTINGS: readonly SettingSpec[] = [
+  {
+    name: 'projectDir',
+    flag: 'project-dir',
+    env: 'PROJECT_DIR',
+    default: undefined,
+    description: 'Directory both CLIs work in (default: the directory poli was started from)',
+    kind: { type: 'path', mustBeDirectory: true },
+  },
+  {
+    name: 'stateDir',
+    flag: 'state-dir',
+    env: 'POLI_STATE_DIR',
+    default: 'logs',
+    description: 'Directory for task state, transcripts, locks and the log file',
+    kind: { type: 'path' },
+  },
+  {
+    name: 'plannerCmd',
+    flag: 'planner-cmd',
+    env: 'PLANNER_CMD',
+    default: 'claude',
+    description: 'Command that starts the PLANNER CLI',
+    kind: { type: 'string' },
+  },
+  {
+    name: 'executerCmd',
+    flag: 'executer-cmd',
+    env: 'EXECUTER_CMD',
+    default: 'codex',
+    description: 'Command that starts the EXECUTER CLI',
+    kind: { type: 'string' },
+  },
+  {
+    name: 'mock',
+    flag: 'mock',
+    env: 'POLI_MOCK',
+    default: false,
+    description: 'Run the bundled mock CLIs instead of the real ones',
+    kind: { type: 'boolean' },
+  },
+  {
+    name: 'socket',
+    flag: 'socket',
+    env: 'POLI_TMUX_SOCKET',
+    default: 'poli',
+    description: 'Name of the private tmux server socket (tmux -L)',
+    kind: { type: 'string', pattern: SOCKET_PATTERN, patternText: 'a name of letters, digits, "_", "." and "-"' },
+  },
+  {
+    name: 'maxRounds',
+    flag: 'max-rounds',
+    env: 'POLI_MAX_ROUNDS',
+    default: 20,
+    description: 'Stop after this many PLANNER/EXECUTER rounds',
+    kind: { type: 'integer', min: 1 },
+  },
+  {
+    name: 'planTimeout',
+    flag: 'plan-timeout',
+    env: 'POLI_PLAN_TIMEOUT',
+    default: 300,
+    description: 'Seconds to wait for a PLANNER reply',
+    kind: { type: 'seconds' },
+  },
+  {
+    name: 'execTimeout',
+    flag: 'exec-timeout',
+    env: 'POLI_EXEC_TIMEOUT',
+    default: 900,
+    description: 'Seconds to wait for an EXECUTER reply',
+    kind: { type: 'seconds' },
+  },
+  {
+    name: 'killOnExit',
+    flag: 'kill-on-exit',
+    env: 'POLI_KILL_ON_EXIT',
+    default: false,
+    description: 'Kill the tmux server when poli exits',
+    kind: { type: 'boolean' },
+  },
+  {
+    name: 'logLevel',
+    flag: 'log-level',
+    env: 'POLI_LOG_LEVEL',
+    default: 'info',
+    description: 'Log level: error, warn, info or debug',
+    kind: { type: 'choice', choices: LOG_LEVELS },
+  },
+  {
+    name: 'restarts',
+    flag: 'restarts',
+    env: 'POLI_RESTARTS',
+    default: 2,
+    description: 'How many times a CLI that died is restarted',
+    kind: { type: 'integer', min: 0 },
+  },
+  {
+    name: 'pollMs',
+    flag: 'poll-ms',
+    env: 'POLI_POLL_MS',
+    default: 100,
+    description: 'Milliseconds between screen captures',
+    kind: { type: 'integer', min: 10 },
+  },
+  {
+    name: 'approve',
+    flag: 'approve',
+    env: 'POLI_APPROVE',
+    default: 'off',
+    description: 'Ask a human to approve: plans, all messages, or off',
+    kind: { type: 'choice', choices: APPROVE_MODES },
+  },
+  {
+    name: 'plannerProfile',
+    flag: 'planner-profile',
+    env: 'POLI_PLANNER_PROFILE',
+    default: undefined,
+    description: "Screen profile of the PLANNER CLI (default: chosen by the command's name)",
+    kind: { type: 'string' },
+  },
+  {
+    name: 'executerProfile',
+    flag: 'executer-profile',
+    env: 'POLI_EXECUTER_PROFILE',
+    default: undefined,
+    description: "Screen profile of the EXECUTER CLI (default: chosen by the command's name)",
+    kind: { type: 'string' },
+  },
+  {
+    name: 'fileThreshold',
+    flag: 'file-threshold',
+    env: 'POLI_FILE_THRESHOLD',
+    default: 2048,
+    description: 'Messages longer than this many bytes are handed over as a file',
+    kind: { type: 'integer', min: 256 },
+  },
+];
+
+/** Path of the workspace config file, relative to the package root; also how errors name it. */
+export const WORKSPACE_ENV_FILE = 'config/shared_workspace.env';
+const DOTENV_FILE = '.env';
+
+export type FlagValues = Partial<Record<SettingName, string | number | boolean | undefined>>;
+
+export interface ResolveSettingsInput {
+  flags: FlagValues;
+  env: Record<string, string | undefined>;
+  /** Contents of `.env` in the user's directory, if any. */
+  dotenvText?: string;
+  /** Contents of `config/shared_workspace.env` in the package root, if any. */
+  workspaceEnvText?: string;
+  /** Directory poli was started from; relative paths resolve against it. */
+  userCwd: string;
+  packageRoot: string;
+  /** When given, `projectDir` must satisfy it. */
+  isDirectory?: (absolutePath: string) => boolean;
+}
+
+type Source = 'flag' | 'environment' | 'dotenv' | 'workspace' | 'default';
+
+/**
+ * Resolves every setting from its layers (flags, environment, `.env`, `config/shared_workspace.env`, defaults; the
+ * first layer that has it wins) and validates it. Pure apart from the injected `isDirectory`.
+ * In the environment and the env files an empty value counts as unset, so `PLANNER_CMD=` falls through.
+ * @throws ConfigError naming the setting, where its value came from, the value and what is accepted.
+ */
+export function resolveSettings(input: ResolveSettingsInput): Settings {
+  const dotenv = parseDotenv(input.dotenvText ?? '');
+  const workspace = parseDotenv(stripExportPrefixes(input.workspaceEnvText ?? ''));
+  const values: Record<string, unknown> = {};
+  for (const spec of SETTINGS) {
+    const [raw, source] = pickLayer(spec, input.flags, input.env, dotenv, workspace);
+    values[spec.name] = convertSetting(spec, raw, source, input);
+  }
+  return values as unknown as Settings;
+}
+
+/**
+ * Reads `.env` from `userCwd` and `config/shared_workspace.env` from `packageRoot` (missing files are fine), then
+ * resolves the settings and checks that the project directory exists.
+ */
+export async function loadSettings(input: {
+  flags: FlagValues;
+  env: Record<string, string | undefined>;
+  userCwd: string;
+  packageRoot: string;
+}): Promise<Settings> {
+  const [dotenvText, workspaceEnvText] = await Promise.all([
+    readOptionalFile(path.join(input.userCwd, DOTENV_FILE)),
+    readOptionalFile(path.join(input.packageRoot, WORKSPACE_ENV_FILE)),
+  ]);
+  return resolveSettings({ ...input, dotenvText, workspaceEnvText, isDirectory: isDirectorySync });
+}
+
+/**
+ * The directory the user started poli from. `npm run` changes the working directory to the package root and keeps
+ * the original one in INIT_CWD.
+ */
+export function resolveUserCwd(env: Record<string, string | undefined>, cwd: string): string {
+  const initCwd = env.INIT_CWD;
+  return initCwd !== undefined && path.isAbsolute(initCwd) ? initCwd : cwd;
+}
+
+/** `config/shared_workspace.env` may be written to be `source`d by a shell; dotenv wants plain `KEY=value`. */
+function stripExportPrefixes(text: string): string {
+  return text.replace(/^([ \t]*)export[ \t]+/gm, '$1');
+}
+
+function pickLayer(
+  spec: SettingSpec,
+  flags: FlagValues,
+  env: Record<string, string | undefined>,
+  dotenv: Record<string, string>,
+  workspace: Record<string, string>,
+): [string | number | boolean | undefined, Source] {
+  const flag = flags[spec.name];
+  if (flag !== undefined) return [flag, 'flag'];
+  const layers: [Record<string, string | undefined>, Source][] = [
+    [env, 'environment'],
+    [dotenv, 'dotenv'],
+    [workspace, 'workspace'],
+  ];
+  for (const [layer, source] of layers) {
+    const value = layer[spec.env];
+    if (value !== undefined && value.trim() !== '') return [value, source];
+  }
+  return [spec.default, 'default'];
+}
+
+function convertSetting(
+  spec: SettingSpec,
+  raw: string | number | boolean | undefined,
+  source: Source,
+  input: ResolveSettingsInput,
+): unknown {
+  const fail = (expected: string, shown?: string): never => {
+    throw new ConfigError(
+      `invalid value for --${spec.flag} (from ${describeSource(spec, source)}): ${shown ?? quote(raw)}; ` +
+        `expected ${expected}`,
+    );
+  };
+  const kind = spec.kind;
+  if (kind.type === 'path') {
+    const text = raw === undefined ? '.' : String(raw).trim();
+    if (text === '') return fail('a path');
+    const absolute = path.resolve(input.userCwd, text);
+    if (kind.mustBeDirectory && input.isDirectory && !input.isDirectory(absolute)) {
+      return fail('an existing directory', `${quote(raw ?? '.')} (resolved to ${absolute})`);
+    }
+    return absolute;
+  }
+  if (raw === undefined) return undefined;
+  const text = String(raw).trim();
+  switch (kind.type) {
+    case 'string':
+      if (text === '') return fail('a non-empty value');
+      if (kind.pattern && !kind.pattern.test(text)) return fail(kind.patternText ?? String(kind.pattern));
+      return text;
+    case 'boolean': {
+      const value = BOOLEAN_WORDS.get(text.toLowerCase());
+      return value ?? fail(`one of ${[...BOOLEAN_WORDS.keys()].join(', ')}`);
+    }
+    case 'integer': {
+      const value = Number(text);
+      if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < kind.min) {
+        return fail(`an integer >= ${kind.min}`);
+      }
+      return value;
+    }
+    case 'seconds': {
+      const value = Number(text);
+      if (!/^(\d+\.?\d*|\.\d+)$/.test(text) || !Number.isFinite(value) || value <= 0) {
+        return fail('a number of seconds > 0 (decimals allowed)');
+      }
+      return value;
+    }
+    case 'choice':
+      return kind.choices.includes(text) ? text : fail(`one of ${kind.choices.join(', ')}`);
+  }
+}
+
+const BOOLEAN_WORDS = new Map<string, boolean>([
+  ['true', true],
+  ['false', false],
+  ['1', true],
+  ['0', false],
+  ['yes', true],
+  ['no', false],
+]);
+
+function describeSource(spec: SettingSpec, source: Source): string {
+  switch (source) {
+    case 'flag':
+      return `flag --${spec.flag}`;
+    case 'environment':
+      return `environment ${spec.env}`;
+    case 'dotenv':
+      return `${DOTENV_FILE} ${spec.env}`;
+    case 'workspace':
+      return `${WORKSPACE_ENV_FILE} ${spec.env}`;
+    case 'default':
+      return 'default';
+  }
+}
+
+const MAX_SHOWN_VALUE = 80;
+
+function quote(value: unknown): string {
+  const text = String(value);
+  const shown = text.length > MAX_SHOWN_VALUE ? `${text.slice(0, MAX_SHOWN_VALUE)}…` : text;
+  return JSON.stringify(shown);
+}
+
+async function readOptionalFile(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ConfigError(`could not read ${file}: ${(error as Error).message}; fix its permissions or remove it`, {
+      cause: error,
+    });
+  }
+}
+
+function isDirectorySync(absolutePath: string): boolean {
+  try {
+    return statSync(absolutePath).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
