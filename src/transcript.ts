@@ -1,0 +1,46 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomic } from './state/store.ts';
+import type { MessageRecord, TaskRecord } from './state/types.ts';
+
+const MAX_TITLE_LENGTH = 100;
+const MIN_FENCE_LENGTH = 3;
+
+/**
+ * The Markdown transcript of a task's dialogue. Times are UTC, as recorded. Bodies sit in backtick fences longer
+ * than any backtick run inside them, so they render verbatim whatever they contain.
+ */
+export function renderTranscript(task: TaskRecord): string {
+  const firstLine = task.task.split('\n')[0] ?? '';
+  const title = firstLine.length > MAX_TITLE_LENGTH ? `${firstLine.slice(0, MAX_TITLE_LENGTH - 1)}…` : firstLine;
+  const parts = [`# ${task.id}: ${title}`];
+  if (title !== task.task) parts.push(fence(task.task));
+  parts.push(
+    `**Status:** ${task.status} · **Rounds:** ${task.rounds} · **Started:** ${task.startedAt} · ` +
+      `**Ended:** ${task.endedAt ?? '—'}`,
+  );
+  if (task.error !== undefined) parts.push(`**Error:** ${task.error}`);
+  task.messages.forEach((message, index) => parts.push(renderMessage(message, index + 1)));
+  return `${parts.join('\n\n')}\n`;
+}
+
+/** Writes `<dir>/transcripts/<id>.md` atomically and returns its path. */
+export async function writeTranscript(dir: string, task: TaskRecord, pid: number = process.pid): Promise<string> {
+  const transcripts = path.join(dir, 'transcripts');
+  await mkdir(transcripts, { recursive: true });
+  const file = path.join(transcripts, `${task.id}.md`);
+  await writeFileAtomic(file, renderTranscript(task), pid);
+  return file;
+}
+
+function renderMessage(message: MessageRecord, n: number): string {
+  const time = message.at.slice(11, 19);
+  const heading = `### ${n}. ${message.from} → ${message.to} · ${message.type} · ${message.id} · ${time}`;
+  return `${heading}\n\n${fence(message.body)}`;
+}
+
+function fence(body: string): string {
+  const longestRun = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length));
+  const marks = '`'.repeat(Math.max(MIN_FENCE_LENGTH, longestRun + 1));
+  return body === '' ? `${marks}\n${marks}` : `${marks}\n${body}\n${marks}`;
+}
