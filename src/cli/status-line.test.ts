@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import type { MessageRecord, TaskRecord } from '../state/types.ts';
+import {
+  currentTurn,
+  formatClock,
+  pickStatusTask,
+  renderStatusLine,
+  renderStatusLineSnippet,
+  statusLineTmuxArgs,
+  statusRightCommand,
+} from './status-line.ts';
+
+const STARTED = Date.UTC(2024, 0, 2, 12, 0, 0);
+
+function task(overrides: Partial<TaskRecord> = {}): TaskRecord {
+  return {
+    id: 'T3',
+    task: 'Create hello.txt',
+    status: 'running',
+    rounds: 2,
+    startedAt: new Date(STARTED).toISOString(),
+    endedAt: null,
+    messages: [],
+    pid: 100,
+    socket: 'poli',
+    projectDir: '/work/p',
+    ...overrides,
+  };
+}
+
+function message(from: MessageRecord['from'], to: MessageRecord['to'], type: MessageRecord['type']): MessageRecord {
+  return { from, to, type, id: 'T3-R2-ab12cd', body: '…', at: new Date(STARTED).toISOString() };
+}
+
+describe('currentTurn', () => {
+  it.each([
+    ['no messages yet', [], null],
+    ['the task went to the PLANNER', [message('ORCHESTRATOR', 'PLANNER', 'task')], 'PLANNER'],
+    ['a plan went to the EXECUTER', [message('PLANNER', 'EXECUTER', 'plan')], 'EXECUTER'],
+    ['a continue went to the EXECUTER', [message('PLANNER', 'EXECUTER', 'continue')], 'EXECUTER'],
+    ['a revision went to the EXECUTER', [message('PLANNER', 'EXECUTER', 'revision')], 'EXECUTER'],
+    ['the EXECUTER sent a status', [message('PLANNER', 'EXECUTER', 'plan'), message('EXECUTER', 'PLANNER', 'status')], 'EXECUTER'],
+    ['the EXECUTER sent its result', [message('EXECUTER', 'PLANNER', 'result')], 'PLANNER'],
+    ['poli asked for a review', [message('EXECUTER', 'PLANNER', 'result'), message('ORCHESTRATOR', 'PLANNER', 'review')], 'PLANNER'],
+    ['the HUMAN spoke to the EXECUTER', [message('HUMAN', 'EXECUTER', 'continue')], 'EXECUTER'],
+    ['the PLANNER said complete', [message('PLANNER', 'ORCHESTRATOR', 'complete')], null],
+  ] as const)('%s → %s', (_name, messages, expected) => {
+    expect(currentTurn(task({ messages: [...messages] }))).toEqual({ round: 2, waitingFor: expected });
+  });
+});
+
+describe('renderStatusLine', () => {
+  const executerWorking = task({ messages: [message('PLANNER', 'EXECUTER', 'plan')] });
+
+  it('shows task, round, whose turn and elapsed time while a task runs', () => {
+    expect(renderStatusLine(executerWorking, STARTED + 72_000)).toBe('poli T3 r2 EXECUTER 01:12');
+    expect(renderStatusLine(executerWorking, STARTED + 3_723_000)).toBe('poli T3 r2 EXECUTER 1:02:03');
+    expect(renderStatusLine(executerWorking, STARTED - 5_000)).toBe('poli T3 r2 EXECUTER 00:00');
+  });
+
+  it('lets the caller say whose turn it is', () => {
+    expect(renderStatusLine(executerWorking, STARTED + 1_000, 'PLANNER')).toBe('poli T3 r2 PLANNER 00:01');
+    expect(renderStatusLine(executerWorking, STARTED + 1_000, null)).toBe('poli T3 r2 00:01');
+  });
+
+  it('leaves the role out before anyone has a turn', () => {
+    expect(renderStatusLine(task({ rounds: 0 }), STARTED + 4_000)).toBe('poli T3 r0 00:04');
+  });
+
+  it('says how the last task ended, or idle without one', () => {
+    expect(renderStatusLine(task({ status: 'completed', endedAt: new Date(STARTED).toISOString() }), STARTED)).toBe(
+      'poli T3 completed',
+    );
+    expect(renderStatusLine(task({ status: 'max_rounds' }), STARTED)).toBe('poli T3 max_rounds');
+    expect(renderStatusLine(undefined, STARTED)).toBe('poli idle');
+  });
+});
+
+describe('pickStatusTask', () => {
+  it('prefers the running task on the socket, else the latest there', () => {
+    const t2 = task({ id: 'T2', status: 'completed' });
+    const t10 = task({ id: 'T10', status: 'failed' });
+    const t9 = task({ id: 'T9', status: 'running' });
+    const other = task({ id: 'T11', status: 'running', socket: 'other' });
+    expect(pickStatusTask([t2, t9, t10, other], 'poli')).toBe(t9);
+    expect(pickStatusTask([t2, t10, t9, other].filter((t) => t !== t9), 'poli')).toBe(t10);
+    expect(pickStatusTask([other], 'poli')).toBeUndefined();
+    expect(pickStatusTask([], 'poli')).toBeUndefined();
+  });
+});
+
+describe('formatClock', () => {
+  it.each([
+    [0, '00:00'],
+    [59_999, '00:59'],
+    [600_000, '10:00'],
+    [3_599_000, '59:59'],
+    [3_600_000, '1:00:00'],
+    [36_061_000, '10:01:01'],
+  ])('%i ms → %s', (ms, expected) => {
+    expect(formatClock(ms)).toBe(expected);
+  });
+});
+
+describe('statusRightCommand', () => {
+  it('runs poli status --short for this socket and state directory', () => {
+    expect(statusRightCommand('/opt/poli', 'poli', '/home/me/logs')).toBe(
+      '#(node /opt/poli/bin/poli.js status --short --socket poli --state-dir /home/me/logs)',
+    );
+  });
+
+  it('quotes for the shell and doubles # for tmux formats', () => {
+    expect(statusRightCommand("/opt/my poli's", 's.1', '/tmp/#state', '/usr/bin/node')).toBe(
+      `#(/usr/bin/node '/opt/my poli'\\''s/bin/poli.js' status --short --socket s.1 --state-dir '/tmp/##state')`,
+    );
+  });
+
+  it('comes with the tmux options poli sets on its own server', () => {
+    expect(statusLineTmuxArgs('/opt/poli', 'poli', '/l')).toEqual([
+      ['set-option', '-g', 'status-right', '#(node /opt/poli/bin/poli.js status --short --socket poli --state-dir /l)'],
+      ['set-option', '-g', 'status-right-length', '60'],
+      ['set-option', '-g', 'status-interval', '5'],
+    ]);
+  });
+});
+
+describe('renderStatusLineSnippet', () => {
+  it('is a README section with a ~/.tmux.conf snippet', () => {
+    expect(renderStatusLineSnippet('/opt/poli')).toBe(
+      [
+        '### poli in your own tmux status line',
+        '',
+        'poli shows `poli T3 r2 EXECUTER 01:12` (task, round, whose turn, elapsed) at the right of its own tmux',
+        'status bar. To see the same in your own tmux, add to `~/.tmux.conf` (adjust `--socket` and `--state-dir` if',
+        'you change them) and reload it with `tmux source-file ~/.tmux.conf`:',
+        '',
+        '```tmux',
+        "set -g status-right '#(node /opt/poli/bin/poli.js status --short --socket poli --state-dir /opt/poli/logs) %H:%M'",
+        'set -g status-right-length 60',
+        'set -g status-interval 5',
+        '```',
+        '',
+        'It prints `poli idle` when no task has run on that socket, and `poli T3 completed` (or how it ended) after one.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('switches to double quotes when the command holds a single quote', () => {
+    expect(renderStatusLineSnippet("/opt/it's")).toContain(
+      `set -g status-right "#(node '/opt/it'\\\\''s/bin/poli.js' status --short --socket poli --state-dir '/opt/it'\\\\''s/logs') %H:%M"`,
+    );
+  });
+});

@@ -1,0 +1,290 @@
+/**
+ * The event stream `logs/events.jsonl`: one JSON line per thing that happened in a task, for `poli watch` and for
+ * tools. Events are a discriminated union on `event`, with one formatter per kind checked by the compiler.
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { setTimeout as sleepFor } from 'node:timers/promises';
+import { StateFileError } from './errors.ts';
+import type { Addressee, MessageType, Role, Sender } from './protocol/types.ts';
+import type { TaskStatus } from './state/types.ts';
+
+/** Fields any event may carry. */
+interface EventBase {
+  /** ISO 8601. */
+  at: string;
+  /** Task id, `T3`. */
+  task?: string;
+  round?: number;
+  /** tmux pane id, `%1`. */
+  pane?: string;
+  role?: Role;
+}
+
+export type PoliEvent = EventBase &
+  (
+    | { event: 'start'; summary: string }
+    | { event: 'prime'; role: Role; pane: string }
+    /** poli typed a message into `role`'s pane; `from` is who wrote it (forwarded or poli's own). */
+    | { event: 'send'; role: Role; from: Sender; type: MessageType; id: string; summary: string }
+    /** A reply block was read from `role`'s pane. */
+    | { event: 'reply'; role: Role; to: Addressee; type: MessageType; id: string; summary: string }
+    /** A status block from the EXECUTER while it works. */
+    | { event: 'status'; role: Role; id: string; summary: string }
+    | { event: 'reminder'; role: Role; id: string }
+    | { event: 'restart'; role: Role; pane: string; reason: string }
+    | { event: 'approval'; id: string; type: MessageType; decision: 'approve' | 'edit' | 'reject'; reason?: string }
+    /** The task ended, however it ended. */
+    | { event: 'complete'; status: Exclude<TaskStatus, 'running'>; reason: string }
+    | { event: 'error'; reason: string }
+    /** A message from the human (`poli say`) delivered to `role`. */
+    | { event: 'say'; role: Role; summary: string }
+    | { event: 'pause' }
+    | { event: 'resume' }
+    | { event: 'stop'; reason?: string }
+  );
+
+export type EventKind = PoliEvent['event'];
+type EventOf<K extends EventKind> = Extract<PoliEvent, { event: K }>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** What `emit` takes: an event whose `at` defaults to the clock's now. */
+export type PoliEventInput = DistributiveOmit<PoliEvent, 'at'> & { at?: string };
+
+/** File name of the event stream inside the state directory. */
+export const EVENTS_FILE = 'events.jsonl';
+export const DEFAULT_FOLLOW_POLL_MS = 250;
+/** A long history is read in pieces of this size rather than all at once. */
+const MAX_READ_BYTES = 1024 * 1024;
+
+/** Fields each kind must have (besides `at` and `event`) for a line to be taken as that event. */
+const REQUIRED: { [K in EventKind]: readonly (keyof EventOf<K>)[] } = {
+  start: ['summary'],
+  prime: ['role', 'pane'],
+  send: ['role', 'from', 'type', 'id', 'summary'],
+  reply: ['role', 'to', 'type', 'id', 'summary'],
+  status: ['role', 'id', 'summary'],
+  reminder: ['role', 'id'],
+  restart: ['role', 'pane', 'reason'],
+  approval: ['id', 'type', 'decision'],
+  complete: ['status', 'reason'],
+  error: ['reason'],
+  say: ['role', 'summary'],
+  pause: [],
+  resume: [],
+  stop: [],
+};
+export const EVENT_KINDS = Object.keys(REQUIRED) as EventKind[];
+
+const DECISION_WORDS = { approve: 'approved', edit: 'edited', reject: 'rejected' } as const;
+
+/** One formatter per kind; the mapped type makes the compiler insist on all of them. */
+const FORMATTERS: { [K in EventKind]: (e: EventOf<K>) => string } = {
+  start: (e) => `task started: ${oneLine(e.summary)}`,
+  prime: (e) => `primed ${e.role} in ${e.pane}`,
+  send: (e) => `${e.from} → ${e.role} ${e.type} ${e.id}: ${oneLine(e.summary)}`,
+  reply: (e) => `${e.role} → ${e.to} ${e.type} ${e.id}: ${oneLine(e.summary)}`,
+  status: (e) => `${e.role} status ${e.id}: ${oneLine(e.summary)}`,
+  reminder: (e) => `reminded ${e.role} of ${e.id}`,
+  restart: (e) => `restarted ${e.role} in ${e.pane}: ${oneLine(e.reason)}`,
+  approval: (e) => `human ${DECISION_WORDS[e.decision]} ${e.type} ${e.id}${e.reason ? `: ${oneLine(e.reason)}` : ''}`,
+  complete: (e) => `task ${e.status}: ${oneLine(e.reason)}`,
+  error: (e) => `error: ${oneLine(e.reason)}`,
+  say: (e) => `HUMAN → ${e.role}: ${oneLine(e.summary)}`,
+  pause: () => 'paused by the human',
+  resume: () => 'resumed by the human',
+  stop: (e) => `stopped by the human${e.reason ? `: ${oneLine(e.reason)}` : ''}`,
+};
+
+/** `12:00:01 T3 r1 PLANNER → EXECUTER plan T3-R1-ab12cd: 1. Create hello.txt` (local time). */
+export function formatEvent(e: PoliEvent): string {
+  const format = FORMATTERS[e.event] as (event: PoliEvent) => string;
+  const prefix = [formatLocalTime(new Date(e.at))];
+  if (e.task !== undefined) prefix.push(e.task);
+  if (e.round !== undefined) prefix.push(`r${e.round}`);
+  return `${prefix.join(' ')} ${format(e)}`;
+}
+
+/** An event from one line of the stream, or what is wrong with the line. */
+export function parseEvent(line: string): PoliEvent | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (error) {
+    return `invalid JSON (${(error as Error).message})`;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  const v = value as Record<string, unknown>;
+  if (!EVENT_KINDS.includes(v.event as EventKind)) return `unknown event ${JSON.stringify(v.event) ?? '(missing)'}`;
+  if (typeof v.at !== 'string' || Number.isNaN(Date.parse(v.at))) return '"at" is not an ISO time';
+  const missing = (REQUIRED[v.event as EventKind] as readonly string[]).find((k) => v[k] === undefined);
+  if (missing !== undefined) return `${String(v.event)} event without "${missing}"`;
+  return v as unknown as PoliEvent;
+}
+
+export interface EventLog {
+  /** Appends one line; lines from one process land in emit order, each written whole. */
+  emit(e: PoliEventInput): void;
+  /** Stops writing; later emits are dropped. */
+  close(): Promise<void>;
+}
+
+export interface CreateEventLogOptions {
+  clock?: { now(): number };
+  /** Gets write failures; without it `emit` throws them. Events are secondary, so runners usually log and go on. */
+  onError?: (error: StateFileError) => void;
+}
+
+/**
+ * An append-only JSON-lines event log. Each line goes out in one `appendFileSync` (one O_APPEND write), so lines
+ * from several processes never interleave and a reader sees at most one partial last line.
+ * @throws StateFileError when the directory cannot be created.
+ */
+export function createEventLog(file: string, options: CreateEventLogOptions = {}): EventLog {
+  const { clock = Date } = options;
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+  } catch (error) {
+    throw new StateFileError(`could not create the directory of the event log ${file}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  let closed = false;
+  return {
+    emit(input) {
+      if (closed) return;
+      const { at, event, ...rest } = input;
+      const line = JSON.stringify({ at: at ?? new Date(clock.now()).toISOString(), event, ...rest });
+      try {
+        appendFileSync(file, `${line}\n`, 'utf8');
+      } catch (error) {
+        const failure = new StateFileError(`could not append to the event log ${file}: ${(error as Error).message}`, {
+          cause: error,
+        });
+        if (!options.onError) throw failure;
+        options.onError(failure);
+      }
+    },
+    close() {
+      closed = true;
+      return Promise.resolve();
+    },
+  };
+}
+
+export interface FollowEventsOptions {
+  /** Start with the events already in the file; otherwise only new ones. */
+  fromStart: boolean;
+  onEvent(e: PoliEvent): void;
+  /** Lines that are not events (other versions, damage); skipped either way. */
+  onInvalid?(line: string, reason: string): void;
+  /** Following stops when this aborts. */
+  signal: AbortSignal;
+  pollMs?: number;
+  /** Waits between polls; resolves early (never rejects) when `signal` aborts. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+/**
+ * Follows the event file like `tail -F` until `signal` aborts: waits for it to appear, holds back a partial last
+ * line until its newline arrives, and starts over from the top when the file shrinks or is replaced.
+ * @throws StateFileError when the file exists but cannot be read.
+ */
+export async function followEvents(file: string, options: FollowEventsOptions): Promise<void> {
+  const { signal, pollMs = DEFAULT_FOLLOW_POLL_MS, sleep = sleepUnlessAborted } = options;
+  let position = 0;
+  let inode: number | undefined;
+  let partial = '';
+  let decoder = new StringDecoder('utf8');
+  // Starting mid-file may land inside a line; its tail is not an event.
+  let skipFragment = false;
+
+  const restart = (): void => {
+    position = 0;
+    partial = '';
+    decoder = new StringDecoder('utf8');
+    skipFragment = false;
+  };
+
+  if (!options.fromStart) {
+    const info = await statOrUndefined(file);
+    if (info && info.size > 0) {
+      position = info.size;
+      inode = info.ino;
+      skipFragment = (await readRange(file, info.size - 1, info.size)).toString('utf8') !== '\n';
+    }
+  }
+
+  while (!signal.aborted) {
+    const info = await statOrUndefined(file);
+    if (!info) {
+      restart();
+      inode = undefined;
+    } else {
+      if ((inode !== undefined && info.ino !== inode) || info.size < position) restart();
+      inode = info.ino;
+      while (info.size > position && !signal.aborted) {
+        const chunk = await readRange(file, position, Math.min(info.size, position + MAX_READ_BYTES));
+        if (chunk.length === 0) break;
+        position += chunk.length;
+        const lines = (partial + decoder.write(chunk)).split('\n');
+        partial = lines.pop() ?? '';
+        if (skipFragment && lines.length > 0) {
+          lines.shift();
+          skipFragment = false;
+        }
+        for (const line of lines) deliver(line, options);
+      }
+    }
+    if (signal.aborted) break;
+    await sleep(pollMs, signal);
+  }
+}
+
+function deliver(line: string, options: FollowEventsOptions): void {
+  if (line.trim() === '') return;
+  const parsed = parseEvent(line);
+  if (typeof parsed === 'string') options.onInvalid?.(line, parsed);
+  else options.onEvent(parsed);
+}
+
+async function statOrUndefined(file: string): Promise<{ size: number; ino: number } | undefined> {
+  try {
+    const info = await stat(file);
+    return { size: info.size, ino: info.ino };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new StateFileError(`could not read the event log ${file}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+async function readRange(file: string, start: number, end: number): Promise<Buffer> {
+  try {
+    const handle = await open(file, 'r');
+    try {
+      const buffer = Buffer.alloc(end - start);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
+      return buffer.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    // Replaced between stat and open: the next poll starts over.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
+    throw new StateFileError(`could not read the event log ${file}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+async function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  await sleepFor(ms, undefined, { signal }).catch(() => undefined);
+}
+
+function oneLine(text: string, max = 120): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+function formatLocalTime(date: Date): string {
+  return [date.getHours(), date.getMinutes(), date.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}

@@ -1,0 +1,235 @@
+/**
+ * Stepping in from another terminal: `poli say|pause|resume|stop` each drop one JSON file into
+ * `<stateDir>/control/<socket>/`; the running poli's `ControlInbox` takes them in name (= time) order at turn
+ * boundaries. Files rather than a socket so that nothing listens, nothing needs cleaning up after a crash, and the
+ * commands work exactly when the state directory is shared.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { PoliError, StateFileError } from '../errors.ts';
+import { ROLES, type Role } from '../protocol/types.ts';
+
+export type ControlCommand =
+  | { kind: 'say'; to: Role; text: string }
+  | { kind: 'pause' }
+  | { kind: 'resume' }
+  | { kind: 'stop' };
+
+export type ControlKind = ControlCommand['kind'];
+export const CONTROL_KINDS: readonly ControlKind[] = ['say', 'pause', 'resume', 'stop'];
+
+/** `<time>-<random>.json`; the time is zero-padded so name order is time order. */
+const COMMAND_FILE = /^\d{13,}-[0-9a-f]+\.json$/;
+const TIME_DIGITS = 13;
+
+/** Where commands for the poli on `socket` go. */
+export function controlDir(stateDir: string, socket: string): string {
+  return path.join(stateDir, 'control', socket);
+}
+
+/** The lock file the poli driving `socket` holds (see state/lock.ts). */
+export function lockFile(stateDir: string, socket: string): string {
+  return path.join(stateDir, 'locks', `${socket}.lock`);
+}
+
+/** No poli process holds the socket's lock, so nobody would read the command. */
+export class NotRunningError extends PoliError {
+  constructor(socket: string, lock: string, options?: { cause?: unknown }) {
+    super(
+      'NOT_RUNNING',
+      `no poli task is running on socket "${socket}" (no live lock in ${lock}); start one with poli --task "…"`,
+      options,
+    );
+  }
+}
+
+export interface SendControlOptions {
+  isPidAlive: (pid: number) => boolean;
+  clock: { now(): number };
+  /** Random hex for the file name; tests pass a fixed one. */
+  randomHex?: () => string;
+}
+
+/**
+ * Hands a command to the poli running on `socket`: checks that a live process holds its lock, then writes
+ * `<time>-<random>.json` atomically (temp file, then rename). Returns the file written.
+ * @throws NotRunningError when no live poli holds the lock; StateFileError when the file cannot be written.
+ */
+export async function sendControl(
+  stateDir: string,
+  socket: string,
+  command: ControlCommand,
+  options: SendControlOptions,
+): Promise<string> {
+  const lock = lockFile(stateDir, socket);
+  const holder = parsePid(await readFile(lock, 'utf8').catch(() => ''));
+  if (holder === undefined || !options.isPidAlive(holder)) throw new NotRunningError(socket, lock);
+  const dir = controlDir(stateDir, socket);
+  const random = (options.randomHex ?? (() => randomBytes(4).toString('hex')))();
+  const name = `${String(options.clock.now()).padStart(TIME_DIGITS, '0')}-${random}.json`;
+  const file = path.join(dir, name);
+  // The inbox only reads names matching COMMAND_FILE, so it never sees the temp file half-written.
+  const tmp = path.join(dir, `.${name}.tmp`);
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(tmp, `${JSON.stringify(command)}\n`, 'utf8');
+    await rename(tmp, file);
+  } catch (error) {
+    await unlink(tmp).catch(() => undefined);
+    throw new StateFileError(`could not write the control command ${file}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return file;
+}
+
+/** The file operations the inbox needs; node:fs/promises by default. */
+export interface ControlFs {
+  readdir(dir: string): Promise<string[]>;
+  readFile(file: string, encoding: 'utf8'): Promise<string>;
+  unlink(file: string): Promise<void>;
+}
+
+export interface ControlInboxOptions {
+  /** `controlDir(stateDir, socket)`. */
+  dir: string;
+  fs?: ControlFs;
+  /** Receives a message for each file that is not a valid command (it is deleted). */
+  warn?: (message: string) => void;
+}
+
+/** The running poli's end: takes the commands other terminals left, oldest first. */
+export class ControlInbox {
+  readonly dir: string;
+  private readonly fs: ControlFs;
+  private readonly warn: (message: string) => void;
+
+  constructor(options: ControlInboxOptions) {
+    this.dir = options.dir;
+    this.fs = options.fs ?? { readdir, readFile, unlink };
+    this.warn = options.warn ?? (() => undefined);
+  }
+
+  /**
+   * Reads and deletes every command file, in name order. A missing directory means no commands; a file another
+   * reader took first is skipped; an invalid one is deleted and reported through `warn`.
+   * @throws StateFileError when the directory or a file cannot be read or deleted.
+   */
+  async poll(): Promise<ControlCommand[]> {
+    let names: string[];
+    try {
+      names = await this.fs.readdir(this.dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw new StateFileError(`could not list ${this.dir}: ${(error as Error).message}`, { cause: error });
+    }
+    const commands: ControlCommand[] = [];
+    for (const name of names.filter((n) => COMMAND_FILE.test(n)).sort()) {
+      const file = path.join(this.dir, name);
+      const text = await this.take(file);
+      if (text === undefined) continue;
+      const parsed = parseControlCommand(text);
+      if (typeof parsed === 'string') this.warn(`ignored the control file ${file}: ${parsed}`);
+      else commands.push(parsed);
+    }
+    return commands;
+  }
+
+  /** The file's text, deleted; undefined when it is already gone. */
+  private async take(file: string): Promise<string | undefined> {
+    let text: string;
+    try {
+      text = await this.fs.readFile(file, 'utf8');
+      await this.fs.unlink(file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new StateFileError(`could not take the control command ${file}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    return text;
+  }
+}
+
+/** A command from a file's text, or what is wrong with it. */
+export function parseControlCommand(text: string): ControlCommand | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return `invalid JSON (${(error as Error).message}): ${truncate(text)}`;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `not a JSON object: ${truncate(text)}`;
+  const v = value as Record<string, unknown>;
+  switch (v.kind) {
+    case 'say':
+      if (!ROLES.includes(v.to as Role)) return `"to" is ${JSON.stringify(v.to) ?? 'missing'}; expected PLANNER or EXECUTER`;
+      if (typeof v.text !== 'string' || v.text.trim() === '') return '"text" must be a non-empty string';
+      return { kind: 'say', to: v.to as Role, text: v.text };
+    case 'pause':
+    case 'resume':
+    case 'stop':
+      return { kind: v.kind };
+    default:
+      return `"kind" is ${JSON.stringify(v.kind) ?? 'missing'}; expected one of ${CONTROL_KINDS.join(', ')}`;
+  }
+}
+
+/** What a batch of commands asks of the runner, given whether it was paused. */
+export interface ControlOutcome {
+  paused: boolean;
+  stop: boolean;
+  /** Messages to deliver, in order. */
+  say: { to: Role; text: string }[];
+}
+
+/**
+ * Folds a batch of commands (pure): the last pause/resume wins, any stop stops, says are kept in order.
+ * A stop also ends a pause, so a paused task can be stopped.
+ */
+export function applyControlCommands(paused: boolean, commands: readonly ControlCommand[]): ControlOutcome {
+  const outcome: ControlOutcome = { paused, stop: false, say: [] };
+  for (const command of commands) {
+    switch (command.kind) {
+      case 'say':
+        outcome.say.push({ to: command.to, text: command.text });
+        break;
+      case 'pause':
+        outcome.paused = true;
+        break;
+      case 'resume':
+        outcome.paused = false;
+        break;
+      case 'stop':
+        outcome.stop = true;
+        outcome.paused = false;
+        break;
+    }
+  }
+  return outcome;
+}
+
+/** The line `poli say|pause|resume|stop` prints once the command is handed over. */
+export function describeSentControl(command: ControlCommand, socket: string): string {
+  switch (command.kind) {
+    case 'say':
+      return `poli: your message goes to the ${command.to} at the next turn (socket "${socket}").`;
+    case 'pause':
+      return `poli: asked the task on socket "${socket}" to pause; nothing is forwarded until poli resume.`;
+    case 'resume':
+      return `poli: asked the task on socket "${socket}" to resume.`;
+    case 'stop':
+      return `poli: asked the task on socket "${socket}" to stop; it ends as interrupted.`;
+  }
+}
+
+function parsePid(text: string): number | undefined {
+  const trimmed = text.trim();
+  return /^\d+$/.test(trimmed) && Number(trimmed) > 0 ? Number(trimmed) : undefined;
+}
+
+function truncate(text: string, max = 80): string {
+  const t = text.trim();
+  return t.length > max ? `${t.slice(0, max)}…` : t;
+}
