@@ -1,0 +1,37 @@
+/**
+ * What the task runner needs from one CLI pane. The tmux-backed implementation lives in
+ * session.ts; tests use an in-memory fake. Keeping this narrow keeps the dialogue loop
+ * independent of how tmux is reached (new process per call, or a control-mode client).
+ */
+import type { PaneLiveness, ScreenState } from '../tmux/types.ts';
+import type { Role } from '../protocol/types.ts';
+
+/** An opaque position in a pane's output; replies are looked for after it. */
+export type PanePosition = unknown;
+
+export interface PaneChannel {
+  readonly role: Role;
+  readonly paneId: string;
+  /** Position of the current bottom of the pane's output. */
+  mark(): Promise<PanePosition>;
+  /** Type `text` into the CLI and submit it; resolves once the submission is confirmed. */
+  submit(text: string): Promise<void>;
+  /** The pane's text from `position` to the bottom of the screen (bounded). */
+  readSince(position: PanePosition): Promise<string>;
+  /** What the CLI's screen shows right now, judged from its bottom lines. */
+  screenState(): Promise<ScreenState>;
+  /** The last `n` lines of the screen, for error messages. */
+  lastLines(n: number): Promise<string>;
+}
+
+export interface DialogueChannels {
+  PLANNER: PaneChannel;
+  EXECUTER: PaneChannel;
+  /** Liveness of both panes in one call. */
+  liveness(): Promise<PaneLiveness[]>;
+  /**
+   * Resolves when any pane may have changed, or after at most `maxWaitMs`.
+   * Polling implementations simply sleep; event-driven ones wake on output.
+   */
+  waitForChange(maxWaitMs: number): Promise<void>;
+}
