@@ -1,0 +1,137 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatBlock } from '../../src/protocol/format-block.ts';
+import type { BlockHeader } from '../../src/protocol/types.ts';
+import { createAgent, type Brain } from './agent.ts';
+import { createExecuterBrain } from './executer-brain.ts';
+import { DEFAULT_MOCK_OPTIONS, type MockOptions } from './options.ts';
+import { createPlannerBrain } from './planner-brain.ts';
+import type { Turn } from './tui.ts';
+
+/** A turn that records what the mock printed; sleeping and approval are instant. */
+function recordingTurn(approve = true): { turn: Turn; log: string[] } {
+  const log: string[] = [];
+  const turn: Turn = {
+    reply: (text) => log.push(text),
+    sleep: async () => undefined,
+    confirm: async (title, detail) => {
+      log.push(`<confirm ${title}: ${detail}>`);
+      return approve;
+    },
+    crash: (code, message) => log.push(`<crash ${code}: ${message}>`),
+  };
+  return { turn, log };
+}
+
+async function submit(brain: Brain, texts: readonly string[], options: Partial<MockOptions> = {}): Promise<string[]> {
+  const agent = createAgent(brain, { ...DEFAULT_MOCK_OPTIONS, ...options });
+  const { turn, log } = recordingTurn();
+  for (const text of texts) await agent(text, turn);
+  return log;
+}
+
+const block = (header: BlockHeader, body: string) => formatBlock(header, body);
+const task = block({ to: 'PLANNER', type: 'task', id: 'T1' }, 'Create hello.txt containing Hello');
+/** poli sends every review under a fresh id, as it does for real. */
+const review = (body: string, id = 'T1') => block({ to: 'PLANNER', type: 'review', id }, body);
+
+describe('mock planner', () => {
+  it('acknowledges text without a block for it', async () => {
+    expect(await submit(createPlannerBrain(3), ['You are the PLANNER. Reply with blocks.'])).toEqual([
+      'Ready. I am the PLANNER.',
+    ]);
+  });
+
+  it('plans, continues with a checkable step, then completes after the configured rounds', async () => {
+    const log = await submit(createPlannerBrain(3), [
+      task,
+      review('Created hello.txt (5 bytes)', 'T1-R1-a'),
+      review('ok', 'T1-R2-b'),
+      review('Appended', 'T1-R3-c'),
+    ]);
+    expect(log).toEqual([
+      block({ to: 'EXECUTER', type: 'plan', id: 'T1' }, '<PLAN>\n1. Create hello.txt containing Hello\n</PLAN>'),
+      block(
+        { to: 'EXECUTER', type: 'continue', id: 'T1-R1-a' },
+        'Continue: step 2 — append a line to hello.txt\n<PLAN>\n2. Append round 2 to hello.txt\n</PLAN>',
+      ),
+      block(
+        { to: 'EXECUTER', type: 'continue', id: 'T1-R2-b' },
+        'Continue: step 3 — append a line to hello.txt\n<PLAN>\n3. Append round 3 to hello.txt\n</PLAN>',
+      ),
+      block(
+        { to: 'ORCHESTRATOR', type: 'complete', id: 'T1-R3-c' },
+        'Task complete after 3 rounds: Create hello.txt containing Hello\nLast report:\nAppended',
+      ),
+    ]);
+  });
+
+  it('answers an error review with a revision that keeps paths inside the working directory', async () => {
+    const bad = block({ to: 'PLANNER', type: 'task', id: 'T2' }, 'Create ../x.txt containing X');
+    const error = block({ to: 'PLANNER', type: 'review', id: 'T2' }, 'Step 1 failed: path escapes the working directory: ../x.txt');
+    const log = await submit(createPlannerBrain(2), [bad, error]);
+    expect(log[1]).toBe(
+      block(
+        { to: 'EXECUTER', type: 'revision', id: 'T2' },
+        'Revision: the previous attempt failed (Step 1 failed: path escapes the working directory: ../x.txt).\n' +
+          '<PLAN>\n1. Create x.txt containing X\n</PLAN>',
+      ),
+    );
+  });
+});
+
+describe('fault injection', () => {
+  it('--garbage prints a malformed and a wrong-id block before the real one', async () => {
+    const log = await submit(createPlannerBrain(3), [task], { garbage: true });
+    expect(log).toEqual([
+      '[[POLI:MSG {"to":"EXECUTER","type":"plan","id":"T1",}]]\nThis block has a malformed header and must be rejected.\n[[/POLI:MSG]]',
+      block({ to: 'EXECUTER', type: 'plan', id: 'stale-T1' }, '<PLAN>\n1. Create hello.txt containing Hello\n</PLAN>'),
+      block({ to: 'EXECUTER', type: 'plan', id: 'T1' }, '<PLAN>\n1. Create hello.txt containing Hello\n</PLAN>'),
+    ]);
+  });
+
+  it('--wrong-id, --echo-blocks and --fence', async () => {
+    const log = await submit(createPlannerBrain(3), [task], { wrongId: true, echoBlocks: true, fence: true });
+    const plan = '<PLAN>\n1. Create hello.txt containing Hello\n</PLAN>';
+    expect(log).toEqual([
+      `\`\`\`\n${task}\n\`\`\``,
+      `\`\`\`\n${block({ to: 'EXECUTER', type: 'plan', id: 'stale-T1' }, plan)}\n\`\`\``,
+      `\`\`\`\n${block({ to: 'EXECUTER', type: 'plan', id: 'T1' }, plan)}\n\`\`\``,
+    ]);
+  });
+
+  it('--silent-at, --crash-at and --approval-at count the blocks addressed to the mock', async () => {
+    const other = block({ to: 'EXECUTER', type: 'plan', id: 'X' }, 'not mine');
+    expect(await submit(createPlannerBrain(3), [other, task], { silentAt: 1 })).toEqual(['Ready. I am the PLANNER.']);
+    expect(await submit(createPlannerBrain(3), [task, task], { crashAt: 2 })).toEqual([
+      block({ to: 'EXECUTER', type: 'plan', id: 'T1' }, '<PLAN>\n1. Create hello.txt containing Hello\n</PLAN>'),
+      '<crash 3: API Error: mock PLANNER crashed on message 2 (--crash-at 2)>',
+    ]);
+    expect((await submit(createPlannerBrain(3), [task], { approvalAt: 1 }))[0]).toBe(
+      '<confirm Bash command: poli-mock answer task T1>',
+    );
+  });
+});
+
+describe('mock executer', () => {
+  it('reports status per step, performs the steps, and sends the result', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'poli-mock-agent-'));
+    try {
+      const plan = block({ to: 'EXECUTER', type: 'plan', id: 'T1' }, '<PLAN>\n1. Create hello.txt containing Hello\n2. mkdir ../out\n</PLAN>');
+      const log = await submit(createExecuterBrain(dir), [plan]);
+      expect(log).toEqual([
+        block({ to: 'PLANNER', type: 'status', id: 'T1' }, 'Working on step 1: Create hello.txt containing Hello'),
+        block({ to: 'PLANNER', type: 'status', id: 'T1' }, 'Working on step 2: mkdir ../out'),
+        block(
+          { to: 'PLANNER', type: 'error', id: 'T1' },
+          'Created hello.txt (5 bytes)\nStep 2 failed: path escapes the working directory: ../out',
+        ),
+      ]);
+      expect(await readFile(join(dir, 'hello.txt'), 'utf8')).toBe('Hello');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

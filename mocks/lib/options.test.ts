@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_MOCK_OPTIONS, parseMockOptions } from './options.ts';
+
+describe('parseMockOptions', () => {
+  it('gives the defaults for no flags and no environment', () => {
+    expect(parseMockOptions([], {})).toEqual({
+      thinkMs: 300,
+      rounds: 3,
+      fence: false,
+      swallowFirstEnter: false,
+      crashAt: undefined,
+      silentAt: undefined,
+      garbage: false,
+      wrongId: false,
+      echoBlocks: false,
+      approvalAt: undefined,
+      stderrExitAtStart: false,
+      workDir: undefined,
+      help: false,
+    });
+  });
+
+  it('reads every flag, in both --name value and --name=value forms', () => {
+    const argv = [
+      '--think-ms', '50', '--rounds=2', '--fence', '--swallow-first-enter', '--crash-at', '4', '--silent-at=5',
+      '--garbage', '--wrong-id', '--echo-blocks', '--approval-at', '1', '--stderr-exit-at-start', '--cwd', '/tmp/p',
+    ];
+    expect(parseMockOptions(argv, {})).toEqual({
+      ...DEFAULT_MOCK_OPTIONS,
+      thinkMs: 50,
+      rounds: 2,
+      fence: true,
+      swallowFirstEnter: true,
+      crashAt: 4,
+      silentAt: 5,
+      garbage: true,
+      wrongId: true,
+      echoBlocks: true,
+      approvalAt: 1,
+      stderrExitAtStart: true,
+      workDir: '/tmp/p',
+    });
+  });
+
+  it('reads the environment, and flags win over it', () => {
+    const env = { MOCK_THINK_MS: '10', MOCK_ROUNDS: '7', MOCK_FENCE: '1', MOCK_GARBAGE: 'yes', MOCK_CRASH_AT: '' };
+    expect(parseMockOptions(['--rounds', '1', '--no-fence'], env)).toEqual({
+      ...DEFAULT_MOCK_OPTIONS,
+      thinkMs: 10,
+      rounds: 1,
+      fence: false,
+      garbage: true,
+    });
+    expect(parseMockOptions(['--garbage=false'], env).garbage).toBe(false);
+  });
+
+  it('takes role defaults below the environment', () => {
+    expect(parseMockOptions([], {}, { thinkMs: 100 }).thinkMs).toBe(100);
+    expect(parseMockOptions([], { MOCK_THINK_MS: '5' }, { thinkMs: 100 }).thinkMs).toBe(5);
+  });
+
+  it.each([
+    [['--think-ms', 'fast'], {}, '--think-ms expects a whole number >= 0, got "fast" (e.g. --think-ms 300)'],
+    [['--rounds=0'], {}, '--rounds expects a whole number >= 1, got "0" (e.g. --rounds 2)'],
+    [['--crash-at'], {}, '--crash-at needs a value (e.g. --crash-at 2)'],
+    [[], { MOCK_FENCE: 'maybe' }, 'MOCK_FENCE expects true or false, got "maybe" (e.g. --fence or --fence=false)'],
+    [['rounds'], {}, 'unexpected argument "rounds": the mock takes only --flags (try --help)'],
+  ])('rejects %j %j with an exact message', (argv, env, message) => {
+    expect(() => parseMockOptions(argv, env)).toThrow(message);
+  });
+
+  it('names the known options when a flag is unknown', () => {
+    expect(() => parseMockOptions(['--turbo'], {})).toThrow(
+      'unknown option --turbo (known: --think-ms, --rounds, --fence, --swallow-first-enter, --crash-at, --silent-at, ' +
+        '--garbage, --wrong-id, --echo-blocks, --approval-at, --stderr-exit-at-start, --cwd, --help)',
+    );
+  });
+});

@@ -1,0 +1,176 @@
+/**
+ * One option parser for both mock CLIs. Every option is a flag and an environment variable; the flag wins.
+ * Pure: the entry points pass `process.argv` and `process.env` in.
+ */
+
+/** What a mock run is configured to do, fault injection included. */
+export interface MockOptions {
+  /** Time spent busy (spinner showing) before each reply. */
+  thinkMs: number;
+  /** Executer rounds the planner asks for before it sends `complete`. */
+  rounds: number;
+  /** Print ``` lines around every block the mock sends. */
+  fence: boolean;
+  /** Ignore an Enter that arrives within 100 ms after a paste, like Claude Code. */
+  swallowFirstEnter: boolean;
+  /** Exit with code 3 on receiving the Nth block addressed to this mock. */
+  crashAt: number | undefined;
+  /** Never answer the Nth block addressed to this mock. */
+  silentAt: number | undefined;
+  /** Before each real block, print a block with a malformed header and a block with a wrong id. */
+  garbage: boolean;
+  /** Send every block first with a wrong id, then (after the think time) with the right one. */
+  wrongId: boolean;
+  /** Re-print every received block verbatim, still addressed as received, before answering it. */
+  echoBlocks: boolean;
+  /** Show a permission prompt before answering the Nth block; wait for Enter or `1`. */
+  approvalAt: number | undefined;
+  /** Print a shell-like "command not found" on stderr and exit 127 at once. */
+  stderrExitAtStart: boolean;
+  /** Directory the executer works in (default: the current directory). */
+  workDir: string | undefined;
+  help: boolean;
+}
+
+type Kind = 'count' | 'positive' | 'flag' | 'path';
+
+interface OptionSpec {
+  key: keyof MockOptions;
+  flag: string;
+  env: string;
+  kind: Kind;
+  help: string;
+}
+
+/** The option table: flag, environment variable, value kind and help text. */
+export const OPTION_SPECS: readonly OptionSpec[] = [
+  { key: 'thinkMs', flag: 'think-ms', env: 'MOCK_THINK_MS', kind: 'count', help: 'busy time before each reply (default 300)' },
+  { key: 'rounds', flag: 'rounds', env: 'MOCK_ROUNDS', kind: 'positive', help: 'planner: executer rounds before complete (default 3)' },
+  { key: 'fence', flag: 'fence', env: 'MOCK_FENCE', kind: 'flag', help: 'print ``` lines around each block sent' },
+  { key: 'swallowFirstEnter', flag: 'swallow-first-enter', env: 'MOCK_SWALLOW_FIRST_ENTER', kind: 'flag', help: 'ignore an Enter within 100 ms after a paste' },
+  { key: 'crashAt', flag: 'crash-at', env: 'MOCK_CRASH_AT', kind: 'positive', help: 'exit 3 on receiving the Nth block' },
+  { key: 'silentAt', flag: 'silent-at', env: 'MOCK_SILENT_AT', kind: 'positive', help: 'never answer the Nth block' },
+  { key: 'garbage', flag: 'garbage', env: 'MOCK_GARBAGE', kind: 'flag', help: 'print a malformed and a wrong-id block before each real one' },
+  { key: 'wrongId', flag: 'wrong-id', env: 'MOCK_WRONG_ID', kind: 'flag', help: 'send each block with a wrong id first, then the right one' },
+  { key: 'echoBlocks', flag: 'echo-blocks', env: 'MOCK_ECHO_BLOCKS', kind: 'flag', help: 're-print each received block before answering' },
+  { key: 'approvalAt', flag: 'approval-at', env: 'MOCK_APPROVAL_AT', kind: 'positive', help: 'ask "Do you want to proceed?" before answering the Nth block' },
+  { key: 'stderrExitAtStart', flag: 'stderr-exit-at-start', env: 'MOCK_STDERR_EXIT_AT_START', kind: 'flag', help: 'print "command not found" and exit 127' },
+  { key: 'workDir', flag: 'cwd', env: 'MOCK_CWD', kind: 'path', help: 'executer: directory to work in (default: current directory)' },
+  { key: 'help', flag: 'help', env: 'MOCK_HELP', kind: 'flag', help: 'print this help' },
+];
+
+export const DEFAULT_MOCK_OPTIONS: Readonly<MockOptions> = {
+  thinkMs: 300,
+  rounds: 3,
+  fence: false,
+  swallowFirstEnter: false,
+  crashAt: undefined,
+  silentAt: undefined,
+  garbage: false,
+  wrongId: false,
+  echoBlocks: false,
+  approvalAt: undefined,
+  stderrExitAtStart: false,
+  workDir: undefined,
+  help: false,
+};
+
+/** A flag or environment value the mock cannot use. */
+export class MockOptionsError extends Error {
+  readonly code = 'MOCK_BAD_OPTION';
+  constructor(message: string) {
+    super(message);
+    this.name = 'MockOptionsError';
+  }
+}
+
+/**
+ * Parses `argv` (without node and script) and `env` into options: defaults, then environment, then flags.
+ * Flags take `--name value` or `--name=value`; boolean flags also take `--name=false` and `--no-name`.
+ * @throws MockOptionsError naming the option, what it expects and what it got.
+ */
+export function parseMockOptions(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  defaults: Partial<MockOptions> = {},
+): MockOptions {
+  const options: MockOptions = { ...DEFAULT_MOCK_OPTIONS, ...defaults };
+  for (const spec of OPTION_SPECS) {
+    const raw = env[spec.env];
+    if (raw !== undefined && raw !== '') setOption(options, spec, raw, spec.env);
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (!arg.startsWith('--')) {
+      throw new MockOptionsError(`unexpected argument "${arg}": the mock takes only --flags (try --help)`);
+    }
+    const eq = arg.indexOf('=');
+    const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+    const negated = eq < 0 && name.startsWith('no-') ? findSpec(name.slice(3)) : undefined;
+    if (negated?.kind === 'flag') {
+      setOption(options, negated, 'false', arg);
+      continue;
+    }
+    const spec = findSpec(name);
+    if (spec === undefined) {
+      const known = OPTION_SPECS.map((s) => `--${s.flag}`).join(', ');
+      throw new MockOptionsError(`unknown option --${name} (known: ${known})`);
+    }
+    if (eq >= 0) {
+      setOption(options, spec, arg.slice(eq + 1), `--${name}`);
+    } else if (spec.kind === 'flag') {
+      setOption(options, spec, 'true', `--${name}`);
+    } else {
+      const value = argv[i + 1];
+      if (value === undefined) throw new MockOptionsError(`--${name} needs a value (${example(spec)})`);
+      setOption(options, spec, value, `--${name}`);
+      i++;
+    }
+  }
+  return options;
+}
+
+/** The `--help` text. */
+export function formatMockUsage(command: string): string {
+  const rows = OPTION_SPECS.map((s) => {
+    const left = `  --${s.flag}${s.kind === 'flag' ? '' : s.kind === 'path' ? ' DIR' : ' N'}`;
+    return `${left.padEnd(28)}${s.help} [env ${s.env}]`;
+  });
+  return `usage: ${command} [options]\n${rows.join('\n')}\n`;
+}
+
+function findSpec(flag: string): OptionSpec | undefined {
+  return OPTION_SPECS.find((s) => s.flag === flag);
+}
+
+function example(spec: OptionSpec): string {
+  if (spec.kind === 'path') return `e.g. --${spec.flag} /tmp/project`;
+  if (spec.kind === 'flag') return `e.g. --${spec.flag} or --${spec.flag}=false`;
+  return `e.g. --${spec.flag} ${spec.kind === 'count' ? 300 : 2}`;
+}
+
+function setOption(options: MockOptions, spec: OptionSpec, raw: string, source: string): void {
+  const set = options as unknown as Record<string, unknown>;
+  switch (spec.kind) {
+    case 'flag': {
+      const value = raw.trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(value)) set[spec.key] = true;
+      else if (['0', 'false', 'no', 'off'].includes(value)) set[spec.key] = false;
+      else throw new MockOptionsError(`${source} expects true or false, got "${raw}" (${example(spec)})`);
+      return;
+    }
+    case 'count':
+    case 'positive': {
+      const min = spec.kind === 'count' ? 0 : 1;
+      if (!/^\d+$/.test(raw.trim()) || Number(raw) < min) {
+        throw new MockOptionsError(`${source} expects a whole number >= ${min}, got "${raw}" (${example(spec)})`);
+      }
+      set[spec.key] = Number(raw);
+      return;
+    }
+    case 'path':
+      if (raw === '') throw new MockOptionsError(`${source} expects a directory, got "" (${example(spec)})`);
+      set[spec.key] = raw;
+      return;
+  }
+}

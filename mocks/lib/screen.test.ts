@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { formatFooter, formatTurnDone, layOutArea } from './screen.ts';
+
+describe('layOutArea', () => {
+  it('draws the idle input box: blank row, rule, prompt with a no-break space, rule, footer', () => {
+    expect(layOutArea({ kind: 'input', input: '', footer: { kind: 'idle' } }, 12)).toEqual([
+      '',
+      '───────────',
+      '❯\u00a0',
+      '───────────',
+      '  ? for shortcuts',
+    ]);
+  });
+
+  it('wraps long input under the prompt with a 2-space gutter', () => {
+    expect(layOutArea({ kind: 'input', input: 'abc def ghi', footer: { kind: 'idle' } }, 10)[2]).toBe('❯\u00a0abc def');
+    expect(layOutArea({ kind: 'input', input: 'abc def ghi', footer: { kind: 'idle' } }, 10)[3]).toBe('  ghi');
+  });
+
+  it('replaces the input box with a permission prompt', () => {
+    expect(layOutArea({ kind: 'approval', title: 'Bash command', detail: 'touch x', selected: 0 }, 12)).toEqual([
+      '',
+      '───────────',
+      ' Bash command',
+      '  touch x',
+      '',
+      'Do you want to proceed?',
+      '❯ 1. Yes',
+      '  2. No',
+      '',
+      'Esc to cancel',
+    ]);
+  });
+});
+
+describe('formatFooter and formatTurnDone', () => {
+  it('shows the spinner frame and whole seconds while busy', () => {
+    expect(formatFooter({ kind: 'busy', elapsedMs: 3400, frame: 1 })).toBe('✢ Working… (3s · esc to interrupt)');
+    expect(formatFooter({ kind: 'busy', elapsedMs: 0, frame: 6 })).toBe('· Working… (0s · esc to interrupt)');
+  });
+
+  it('reports at least one second for a finished turn', () => {
+    expect(formatTurnDone(200)).toBe('✻ Worked for 1s');
+    expect(formatTurnDone(2600)).toBe('✻ Worked for 3s');
+  });
+});

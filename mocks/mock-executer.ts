@@ -1,0 +1,12 @@
+/** Mock EXECUTER CLI: a Claude-Code-like TUI that performs simple plan steps in its working directory. */
+import { runMock } from './lib/run-mock.ts';
+
+runMock('EXECUTER', 'mock-executer', {
+  argv: process.argv.slice(2),
+  env: process.env,
+  cwd: process.cwd(),
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  exit: (code) => process.exit(code),
+});

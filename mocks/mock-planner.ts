@@ -1,0 +1,12 @@
+/** Mock PLANNER CLI: a Claude-Code-like TUI that answers poli's task and review blocks. See mocks/lib. */
+import { runMock } from './lib/run-mock.ts';
+
+runMock('PLANNER', 'mock-planner', {
+  argv: process.argv.slice(2),
+  env: process.env,
+  cwd: process.cwd(),
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  exit: (code) => process.exit(code),
+});
