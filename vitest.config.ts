@@ -3,6 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'mocks/**/*.test.ts', 'test/**/*.test.ts'],
+    // The real Claude Code / Codex tests install ~300 MB of CLIs: they have their own command
+    // (npm run test:real-cli) and config.
+    exclude: ['test/real-cli/**', 'node_modules/**'],
     // Integration tests drive real tmux servers; each owns a private socket, but two cores
     // are easily saturated, so keep file-level parallelism modest.
     maxWorkers: 2,

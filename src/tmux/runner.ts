@@ -1,0 +1,118 @@
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { PaneNotFoundError, TmuxCommandError, TmuxNotFoundError, TmuxServerGoneError } from '../errors.ts';
+import type { TmuxResult, TmuxRunner } from './types.ts';
+
+/** poli's own tmux configuration (config/tmux.conf); the user's ~/.tmux.conf is never read. */
+export const DEFAULT_TMUX_CONFIG = fileURLToPath(new URL('../../config/tmux.conf', import.meta.url));
+
+/** A tmux call that takes longer than this is treated as failed (a healthy call takes ~3 ms). */
+const DEFAULT_TIMEOUT_MS = 15_000;
+
+export interface TmuxRunnerOptions {
+  /** Private server name, passed as `-L <socket>`; never the user's default server. */
+  socket: string;
+  tmuxBin?: string;
+  /** Passed as `-f <file>` so a server started by this runner reads only poli's configuration. */
+  configFile?: string;
+  timeoutMs?: number;
+}
+
+/**
+ * Creates the production {@link TmuxRunner}: one `tmux` process per call, argv only (never a
+ * shell, so nothing in an argument is expanded), non-zero exits returned rather than thrown.
+ *
+ * Every call is prefixed with `-u -L <socket> -f <configFile>`:
+ * - `-u` plus `LANG=C.UTF-8` in the child's environment: with LANG=C or unset, tmux 3.3a turns
+ *   non-ASCII in `display-message -p` output into `_` (measured). The server started by the first
+ *   call also passes LANG=C.UTF-8 on to the panes' programs.
+ * - `-f` only matters for the call that starts the server; tmux ignores it otherwise.
+ * - `TMUX`/`TMUX_PANE` are dropped so running poli inside tmux cannot redirect calls to the
+ *   surrounding server.
+ * - An argument that is exactly `;` separates commands (`display-message … ; capture-pane …` runs
+ *   both in one call, atomically). Any other argument is passed literally: tmux also ends a
+ *   command at an argument that merely *ends* in `;` (`-e A=x;` breaks the call, `echo a;` loses
+ *   its `;`; measured), so the runner escapes such a trailing `;` as `\;`, see {@link escapeArg}.
+ *
+ * stdout is returned exactly as tmux wrote it (the final newline is kept).
+ */
+export function createTmuxRunner(options: TmuxRunnerOptions): TmuxRunner {
+  const { socket, tmuxBin = 'tmux', configFile = DEFAULT_TMUX_CONFIG, timeoutMs = DEFAULT_TIMEOUT_MS } = options;
+  const prefix = ['-u', '-L', socket, '-f', configFile];
+  return async (args, callOptions) => {
+    const input = callOptions?.input;
+    const result = await execa(tmuxBin, [...prefix, ...args.map(escapeArg)], {
+      reject: false,
+      env: { LANG: 'C.UTF-8', TMUX: undefined, TMUX_PANE: undefined },
+      ...(input === undefined ? { stdin: 'ignore' as const } : { input }),
+      stripFinalNewline: false,
+      timeout: timeoutMs,
+    });
+    if (result.code === 'ENOENT') throw new TmuxNotFoundError({ cause: result });
+    if (result.timedOut) {
+      return { stdout: String(result.stdout ?? ''), stderr: `tmux timed out after ${timeoutMs} ms`, exitCode: -1 };
+    }
+    return {
+      stdout: String(result.stdout ?? ''),
+      stderr: String(result.stderr ?? ''),
+      exitCode: result.exitCode ?? -1,
+    };
+  };
+}
+
+/**
+ * Escapes a trailing `;` so tmux keeps it as text: tmux 3.3a ends a command at any argument
+ * ending in `;` and turns a trailing `\;` into `;`. Inserting one `\` before the final `;` is
+ * therefore exact for every argument (`a;` → `a\;` → `a;`, `a\;` → `a\\;` → `a\;`). The lone `;`
+ * separator is left alone.
+ */
+export function escapeArg(arg: string): string {
+  return arg !== ';' && arg.endsWith(';') ? `${arg.slice(0, -1)}\\;` : arg;
+}
+
+/** Runs `tmux -V`; throws TmuxNotFoundError when tmux is missing, returns the version text. */
+export async function assertTmuxAvailable(run: TmuxRunner): Promise<string> {
+  const result = await run(['-V']);
+  if (result.exitCode !== 0) throw new TmuxCommandError(['-V'], result.exitCode, result.stderr);
+  return result.stdout.trim();
+}
+
+// The helpers below interpret a TmuxResult. They are pure so any runner (including the later
+// control-mode client, whose `%error` lines carry the same texts) can share them.
+
+const SERVER_GONE_PATTERNS = [
+  /no server running on (\S+)/,
+  /error connecting to (\S+)/,
+  /server exited unexpectedly/,
+  /lost server/,
+];
+
+/** True when a failed call's stderr says the tmux server is not (any more) running. */
+export function isServerGone(result: TmuxResult): boolean {
+  return result.exitCode !== 0 && SERVER_GONE_PATTERNS.some((pattern) => pattern.test(result.stderr));
+}
+
+/** True when a failed call's stderr says a target pane/window/session does not exist. */
+export function isTargetMissing(result: TmuxResult): boolean {
+  return result.exitCode !== 0 && /can't find (pane|window|session)/.test(result.stderr);
+}
+
+/**
+ * Throws the most specific error for a failed call: TmuxServerGoneError when the server is gone,
+ * PaneNotFoundError when `paneId` was the missing target, TmuxCommandError otherwise.
+ * Returns the result unchanged when it succeeded.
+ */
+export function checkResult(args: readonly string[], result: TmuxResult, paneId?: string): TmuxResult {
+  if (result.exitCode === 0) return result;
+  if (isServerGone(result)) throw new TmuxServerGoneError(socketNameFrom(result.stderr), result.stderr.trim());
+  if (paneId !== undefined && isTargetMissing(result)) {
+    throw new PaneNotFoundError(paneId, { cause: new TmuxCommandError(args, result.exitCode, result.stderr) });
+  }
+  throw new TmuxCommandError(args, result.exitCode, result.stderr);
+}
+
+/** tmux names the socket path in its "no server" messages (`/tmp/tmux-0/NAME`); keep the NAME. */
+function socketNameFrom(stderr: string): string {
+  const path = /(?:no server running on|error connecting to) (\S+)/.exec(stderr)?.[1];
+  return path === undefined ? 'unknown' : (path.split('/').pop() ?? path);
+}

@@ -1,0 +1,208 @@
+/**
+ * The confirmed send pipeline (ai-cli-field-notes.md, "Sending"): leave copy mode → bracketed
+ * paste from a named buffer → wait until the paste shows → Enter as a separate command → verify
+ * the CLI took it → re-press Enter or re-paste a bounded number of times → or throw.
+ *
+ * Payload text never goes through `send-keys`: its arguments are capped at ~16 KB, a trailing `;`
+ * is eaten, a leading `-` is a flag and words like `Enter`/`C-c` become keys (tmux-facts.md).
+ * `load-buffer -` reads the text from stdin, byte-exact at any size; `paste-buffer -p` wraps it
+ * in ESC[200~ … ESC[201~ when the program enabled bracketed paste, and `-r` keeps LF as LF
+ * (without it tmux turns LF into CR and a TUI submits line by line).
+ *
+ * Callers should only send to an idle CLI (typing into a busy one queues or interrupts) and
+ * hold one send per pane at a time.
+ */
+import { randomUUID } from 'node:crypto';
+import { SubmitFailedError } from '../errors.ts';
+import { bottomOf, PaneReader, type PaneSnapshot } from './reader.ts';
+import { checkResult } from './runner.ts';
+import type { Clock, SendProfile, TmuxRunner } from './types.ts';
+
+export interface SendOptions {
+  run: TmuxRunner;
+  paneId: string;
+  text: string;
+  profile: SendProfile;
+  clock: Clock;
+  /** The pane's reader, so its position tracking sees every snapshot; one is made if absent. */
+  reader?: PaneReader;
+  /** Attempts: each pastes (first time, or when the paste never showed) and/or presses Enter. */
+  maxAttempts?: number;
+  pollMs?: number;
+  /** How long the paste may take to show on the screen. */
+  pasteTimeoutMs?: number;
+  /** How long one Enter may take to be confirmed before the next attempt. */
+  confirmTimeoutMs?: number;
+  /** Receives what a confirmed send took (for logs and benchmarks). */
+  onReport?: (report: SendReport) => void;
+}
+
+export interface SendReport {
+  /** Attempts used (1 when the first paste and Enter went through). */
+  attempts: number;
+  /** Enter presses made. */
+  enterPresses: number;
+  pastes: number;
+  elapsedMs: number;
+}
+
+const DEFAULT_POLL_MS = 10;
+const DEFAULT_PASTE_TIMEOUT_MS = 5_000;
+const DEFAULT_CONFIRM_TIMEOUT_MS = 1_500;
+/** Status and input are judged from this many bottom lines only (stale text higher up misleads). */
+export const BOTTOM_LINES = 15;
+/** A paste counts as shown once the screen stops changing for a poll, or after this long changing. */
+const PASTE_SETTLE_MS = 200;
+let bufferCounter = 0;
+
+/** Removes ESC and other control characters (C0, DEL, C1) except LF and TAB; CRLF and lone CR become LF. */
+export function sanitizePayload(text: string): string {
+  // An embedded ESC[201~ would end the bracketed paste early; a CR would submit mid-message.
+  return text.replace(/\r\n?/g, '\n').replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '');
+}
+
+/**
+ * Pastes `text` into the pane and presses Enter until the CLI confirms the submission.
+ * Confirmed means, after Enter: the profile says busy; or the bottom of the screen changed and
+ * the input box (profile.readInput) is now empty, or cannot be read (then the change is the only
+ * evidence there is). Not confirmed within `confirmTimeoutMs`: press Enter again. A paste that
+ * never showed in a readable input box is pasted again instead of pressing Enter on nothing.
+ * Throws SubmitFailedError (with the pane's last lines) after `maxAttempts`; never reports a
+ * success it did not see.
+ */
+export async function sendMessage(options: SendOptions): Promise<void> {
+  const { run, paneId, profile, clock } = options;
+  const maxAttempts = options.maxAttempts ?? 3;
+  const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
+  const reader = options.reader ?? new PaneReader(run, paneId);
+  const payload = sanitizePayload(options.text);
+  if (payload.trim() === '') throw new RangeError(`sendMessage: nothing to send to ${paneId} (empty after removing control characters)`);
+  const started = clock.now();
+  const fail = async (detail: string): Promise<never> => {
+    throw new SubmitFailedError(paneId, detail, await reader.lastLines());
+  };
+
+  let screen = await reader.snapshot();
+  if (screen.dead) return fail('the program in the pane has exited');
+  if (screen.inMode) {
+    // Copy mode swallows send-keys (our Enter) though paste-buffer still arrives (measured).
+    checkResult(['send-keys'], await run(['send-keys', '-t', paneId, '-X', 'cancel']), paneId);
+    screen = await reader.snapshot();
+    if (screen.inMode) return fail('the pane stays in copy mode');
+  }
+
+  let pastes = 0;
+  let enterPresses = 0;
+  let needPaste = true;
+  let lastProblem = '';
+  for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+    if (needPaste) {
+      await pasteText(run, paneId, payload);
+      const pastedAt = clock.now();
+      pastes += 1;
+      screen = await waitForPaste(reader, profile, screen, clock, pollMs, options.pasteTimeoutMs ?? DEFAULT_PASTE_TIMEOUT_MS);
+      const wait = pastedAt + profile.minEnterDelayMs - clock.now();
+      if (wait > 0) {
+        // Claude Code absorbs an Enter that arrives within ~100 ms of a paste (field notes).
+        await clock.sleep(wait);
+        screen = await reader.snapshot();
+      }
+    }
+    const beforeEnter = bottomOf(screen.lines, BOTTOM_LINES);
+    const inputBefore = profile.readInput(beforeEnter);
+    if (inputBefore === '') {
+      // The paste never reached the input box: pressing Enter would submit nothing.
+      lastProblem = 'the pasted text did not show in the input box';
+      needPaste = true;
+      continue;
+    }
+    // Enter is its own tmux command, never part of the paste call.
+    checkResult(['send-keys'], await run(['send-keys', '-t', paneId, 'Enter']), paneId);
+    enterPresses += 1;
+
+    const deadline = clock.now() + (options.confirmTimeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS);
+    for (;;) {
+      await clock.sleep(pollMs);
+      screen = await reader.snapshot();
+      if (isConfirmed(profile, bottomOf(screen.lines, BOTTOM_LINES), beforeEnter, inputBefore)) {
+        options.onReport?.({ attempts: attempt, enterPresses, pastes, elapsedMs: clock.now() - started });
+        return;
+      }
+      if (screen.dead) return fail('the program in the pane exited after Enter');
+      if (clock.now() >= deadline) break;
+    }
+    // Still in the box (or unreadable): press Enter again; never re-paste what may be there.
+    needPaste = false;
+    lastProblem = inputBefore === undefined ? 'the screen did not change after Enter' : 'the text stayed in the input box after Enter';
+  }
+  return fail(`${lastProblem} (${maxAttempts} attempts: ${pastes} pastes, ${enterPresses} Enter presses)`);
+}
+
+/** Sends one key (a tmux key name like `Enter`, `Escape`, `Down`, `y`, `1`) to answer a dialog. */
+export async function pressKey(run: TmuxRunner, paneId: string, key: string): Promise<void> {
+  if (!/^(?:[A-Za-z0-9]|[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*)$/.test(key)) {
+    throw new RangeError(`pressKey: "${key}" is not a tmux key name (e.g. Enter, Escape, Down, y, 1)`);
+  }
+  checkResult(['send-keys'], await run(['send-keys', '-t', paneId, key]), paneId);
+}
+
+/**
+ * Loads the text into a uniquely named buffer (stdin, so no size limit or quoting) and pastes it
+ * in one tmux call; `-d` deletes the buffer. Returns when tmux has queued the bytes to the pane.
+ */
+async function pasteText(run: TmuxRunner, paneId: string, payload: string): Promise<void> {
+  bufferCounter += 1;
+  const buffer = `poli-${process.pid}-${bufferCounter}-${randomUUID().slice(0, 8)}`;
+  const args = ['load-buffer', '-b', buffer, '-', ';', 'paste-buffer', '-p', '-r', '-d', '-b', buffer, '-t', paneId];
+  const result = await run(args, { input: payload });
+  if (result.exitCode !== 0) {
+    await run(['delete-buffer', '-b', buffer]);
+    checkResult(args, result, paneId);
+  }
+}
+
+/**
+ * Polls until the screen differs from before the paste (the CLI shows the text or a
+ * `[Pasted text #1 +3 lines]` placeholder) and — when the profile can read its input box — the
+ * box holds something, then until it settles. Gives up silently after the timeout: the Enter
+ * verification then decides (a missing paste means the box stays empty → re-paste).
+ */
+async function waitForPaste(
+  reader: PaneReader,
+  profile: SendProfile,
+  before: PaneSnapshot,
+  clock: Clock,
+  pollMs: number,
+  timeoutMs: number,
+): Promise<PaneSnapshot> {
+  const start = clock.now();
+  const beforeText = before.lines.join('\n');
+  let previous = beforeText;
+  let changedAt: number | undefined;
+  for (;;) {
+    const screen = await reader.snapshot();
+    const text = screen.lines.join('\n');
+    const input = profile.readInput(bottomOf(screen.lines, BOTTOM_LINES));
+    const arrived = text !== beforeText && input !== '';
+    if (arrived) {
+      changedAt ??= clock.now();
+      if (text === previous || clock.now() - changedAt >= PASTE_SETTLE_MS) return screen;
+    }
+    previous = text;
+    if (clock.now() - start >= timeoutMs || screen.dead) return screen;
+    await clock.sleep(pollMs);
+  }
+}
+
+function isConfirmed(
+  profile: SendProfile,
+  bottom: readonly string[],
+  beforeEnter: readonly string[],
+  inputBefore: string | undefined,
+): boolean {
+  if (profile.classify(bottom) === 'busy') return true;
+  // "The pane changed" alone is weak evidence (field notes), but no change is no evidence at all.
+  if (bottom.join('\n') === beforeEnter.join('\n')) return false;
+  const input = profile.readInput(bottom);
+  return input === undefined || (input === '' && inputBefore !== '');
+}

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, PaneNotFoundError, TmuxServerGoneError } from '../errors.ts';
+import { createFakeRunner } from '../../test/helpers/tmux-sandbox.ts';
+import { parseLiveness, TmuxServer } from './server.ts';
+
+describe('TmuxServer.start', () => {
+  it('creates two panes, tags them, and gives each its own environment', async () => {
+    const run = createFakeRunner((args) => {
+      if (args[0] === 'new-session') return { stdout: '%0\n' };
+      if (args.includes('split-window')) return { stdout: '%1\n' };
+      return undefined;
+    });
+    const server = new TmuxServer({ socket: 'poli-test-a', run });
+    const panes = await server.start({
+      session: 'poli',
+      projectDir: '/proj',
+      panes: {
+        PLANNER: { command: 'claude --foo', env: { CLAUDE_CONFIG_DIR: '/p' } },
+        EXECUTER: { command: 'tsx mocks/mock-executer.ts; echo done;', env: { A: 'x;' } },
+      },
+    });
+    expect(panes).toEqual({ PLANNER: '%0', EXECUTER: '%1' });
+    expect(run.calls.map((call) => call.args)).toEqual([
+      [
+        'new-session', '-d', '-s', 'poli', '-x', '250', '-y', '50', '-c', '/proj', '-e', 'CLAUDE_CONFIG_DIR=/p',
+        '-P', '-F', '#{pane_id}', '--', 'claude --foo',
+      ],
+      [
+        'set-option', '-w', '-t', '%0', 'window-size', 'manual', ';',
+        'set-environment', '-t', '%0', '-u', 'CLAUDE_CONFIG_DIR', ';',
+        'split-window', '-h', '-d', '-t', '%0', '-c', '/proj', '-e', 'A=x;', '-P', '-F', '#{pane_id}', '--',
+        'tsx mocks/mock-executer.ts; echo done;',
+      ],
+      [
+        'set-option', '-p', '-t', '%0', '@poli_role', 'PLANNER', ';', 'select-pane', '-t', '%0', '-T', 'PLANNER', ';',
+        'set-option', '-p', '-t', '%1', '@poli_role', 'EXECUTER', ';', 'select-pane', '-t', '%1', '-T', 'EXECUTER',
+      ],
+    ]);
+  });
+
+  it('rejects an empty command and a bad variable name before touching tmux', async () => {
+    const run = createFakeRunner();
+    const server = new TmuxServer({ socket: 's', run });
+    const base = { session: 'poli', projectDir: '/p' };
+    await expect(server.start({ ...base, panes: { PLANNER: { command: ' ' }, EXECUTER: { command: 'x' } } })).rejects.toBeInstanceOf(ConfigError);
+    await expect(
+      server.start({ ...base, panes: { PLANNER: { command: 'x' }, EXECUTER: { command: 'x', env: { 'A B': '1' } } } }),
+    ).rejects.toBeInstanceOf(ConfigError);
+    expect(run.calls).toEqual([]);
+  });
+});
+
+describe('TmuxServer.findPanes', () => {
+  it('returns the panes by role, or undefined when the session or a role is missing', async () => {
+    const run = createFakeRunner(() => ({ stdout: '%4 EXECUTER\n%3 PLANNER\n%9 \n' }));
+    const server = new TmuxServer({ socket: 's', run });
+    expect(await server.findPanes('poli')).toEqual({ PLANNER: '%3', EXECUTER: '%4' });
+    expect(run.calls[0]?.args).toEqual(['list-panes', '-s', '-t', '=poli', '-F', '#{pane_id} #{@poli_role}']);
+    const missing = new TmuxServer({ socket: 's', run: createFakeRunner(() => ({ stderr: "can't find session: poli", exitCode: 1 })) });
+    expect(await missing.findPanes('poli')).toBeUndefined();
+    const half = new TmuxServer({ socket: 's', run: createFakeRunner(() => ({ stdout: '%3 PLANNER\n' })) });
+    expect(await half.findPanes('poli')).toBeUndefined();
+  });
+});
+
+describe('TmuxServer.liveness', () => {
+  it('parses status and signal, empty fields included', () => {
+    expect(parseLiveness('%0 0  \n%1 1 3 \n%2 1  9\n%3 1  \n')).toEqual([
+      { paneId: '%0', dead: false },
+      { paneId: '%1', dead: true, exitStatus: 3 },
+      { paneId: '%2', dead: true, signal: 9 },
+      { paneId: '%3', dead: true },
+    ]);
+  });
+
+  it('answers for the asked panes from one list-panes -a call', async () => {
+    const run = createFakeRunner(() => ({ stdout: '%0 0  \n%1 1 3 \n%5 0  \n' }));
+    const server = new TmuxServer({ socket: 's', run });
+    expect(await server.liveness(['%1', '%0'])).toEqual([
+      { paneId: '%1', dead: true, exitStatus: 3 },
+      { paneId: '%0', dead: false },
+    ]);
+    expect(run.calls.map((call) => call.args)).toEqual([
+      ['list-panes', '-a', '-F', '#{pane_id} #{pane_dead} #{pane_dead_status} #{pane_dead_signal}'],
+    ]);
+    await expect(server.liveness(['%0', '%8'])).rejects.toThrow(new PaneNotFoundError('%8'));
+  });
+
+  it('throws TmuxServerGoneError naming its socket when the server is gone', async () => {
+    const run = createFakeRunner(() => ({ stderr: 'no server running on /tmp/tmux-0/poli-test-a\n', exitCode: 1 }));
+    const server = new TmuxServer({ socket: 'poli-test-a', run });
+    await expect(server.liveness()).rejects.toThrow(TmuxServerGoneError);
+    await expect(server.liveness()).rejects.toThrow('socket "poli-test-a"');
+  });
+});
+
+describe('TmuxServer.respawn and kill', () => {
+  it('respawns with -k and clears the history in one call', async () => {
+    const run = createFakeRunner();
+    await new TmuxServer({ socket: 's', run }).respawn('%2', { command: 'claude', env: { X: '1' }, cwd: '/p' });
+    expect(run.calls[0]?.args).toEqual(['respawn-pane', '-k', '-t', '%2', '-c', '/p', '-e', 'X=1', '--', 'claude', ';', 'clear-history', '-t', '%2']);
+  });
+
+  it('kills exactly its server and removes only its own socket file', async () => {
+    const removed: string[] = [];
+    const run = createFakeRunner((args) => (args[0] === 'display-message' ? { stdout: '/tmp/tmux-0/poli-test-k\n' } : undefined));
+    await new TmuxServer({ socket: 'poli-test-k', run, removeFile: async (p) => void removed.push(p) }).kill();
+    expect(run.calls.map((call) => call.args[0])).toEqual(['display-message', 'kill-server']);
+    expect(removed).toEqual(['/tmp/tmux-0/poli-test-k']);
+    const notRunning = createFakeRunner(() => ({ stderr: 'no server running on /tmp/tmux-0/x', exitCode: 1 }));
+    await new TmuxServer({ socket: 'x', run: notRunning, removeFile: async (p) => void removed.push(p) }).kill();
+    expect(notRunning.calls).toHaveLength(1);
+    expect(removed).toHaveLength(1);
+  });
+});

@@ -1,0 +1,207 @@
+import { rm } from 'node:fs/promises';
+import { ConfigError, PaneNotFoundError, TmuxServerGoneError } from '../errors.ts';
+import { checkResult, isServerGone, isTargetMissing } from './runner.ts';
+import type { PaneLiveness, TmuxRunner } from './types.ts';
+
+export type PaneRole = 'PLANNER' | 'EXECUTER';
+
+/** What runs in one pane. `command` is a command line (e.g. `claude --foo`) run by `/bin/sh -c`. */
+export interface PaneSpec {
+  command: string;
+  env?: Record<string, string>;
+  /** Working directory for {@link TmuxServer.respawn} (start() uses its projectDir); default: the pane's. */
+  cwd?: string;
+}
+
+export type PaneIds = Record<PaneRole, string>;
+
+export interface StartOptions {
+  session: string;
+  projectDir: string;
+  panes: Record<PaneRole, PaneSpec>;
+  width?: number;
+  height?: number;
+}
+
+export interface TmuxServerOptions {
+  socket: string;
+  run: TmuxRunner;
+  /** Removes the socket file after kill-server (injected for unit tests). */
+  removeFile?: (path: string) => Promise<void>;
+}
+
+/** Pane user option that tags each pane with its role; survives respawns and renames. */
+export const ROLE_OPTION = '@poli_role';
+const ROLES: readonly PaneRole[] = ['PLANNER', 'EXECUTER'];
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const LIVENESS_FORMAT = '#{pane_id} #{pane_dead} #{pane_dead_status} #{pane_dead_signal}';
+
+/**
+ * poli's private tmux server (one `-L` socket): creates the PLANNER/EXECUTER panes, finds them
+ * again on a later run, reports their liveness and restarts them. Panes are addressed only by
+ * `%id`: `-t session` would target whichever pane is active.
+ */
+export class TmuxServer {
+  readonly socket: string;
+  private readonly run: TmuxRunner;
+  private readonly removeFile: (path: string) => Promise<void>;
+
+  constructor(options: TmuxServerOptions) {
+    this.socket = options.socket;
+    this.run = options.run;
+    this.removeFile = options.removeFile ?? ((path) => rm(path, { force: true }));
+  }
+
+  async isRunning(): Promise<boolean> {
+    const result = await this.run(['list-sessions', '-F', '#{session_name}']);
+    return result.exitCode === 0;
+  }
+
+  async hasSession(session: string): Promise<boolean> {
+    const result = await this.run(['has-session', '-t', `=${session}`]);
+    return result.exitCode === 0;
+  }
+
+  /**
+   * Creates `session` with one window holding two panes side by side (PLANNER left, EXECUTER
+   * right), each running its command in `projectDir`, tagged with {@link ROLE_OPTION} and a pane
+   * title. Starts the server if needed (reading config/tmux.conf via the runner's `-f`).
+   *
+   * Environment: `new-session -e` puts variables into the *session* environment, which the second
+   * pane would inherit too (a PLANNER's CLAUDE_CONFIG_DIR leaking into the EXECUTER). So they are
+   * unset from the session (`set-environment -u`, the global value applies again) before the
+   * split; `split-window -e` is per pane.
+   */
+  async start(options: StartOptions): Promise<PaneIds> {
+    const { session, projectDir, panes, width = 250, height = 50 } = options;
+    for (const role of ROLES) validateSpec(role, panes[role]);
+
+    const created = await this.call([
+      'new-session', '-d', '-s', session, '-x', String(width), '-y', String(height), '-c', projectDir,
+      ...envArgs(panes.PLANNER.env), '-P', '-F', '#{pane_id}', '--', panes.PLANNER.command,
+    ]);
+    const planner = created.stdout.trim();
+    const unset = Object.keys(panes.PLANNER.env ?? {}).flatMap((name) => ['set-environment', '-t', planner, '-u', name, ';']);
+    const split = await this.call([
+      // `window-size manual` must be set per window: as a global value in tmux.conf, tmux 3.3a
+      // segfaults on `new-session -d` (measured). Manual keeps 250x50 when any client attaches.
+      'set-option', '-w', '-t', planner, 'window-size', 'manual', ';',
+      ...unset,
+      'split-window', '-h', '-d', '-t', planner, '-c', projectDir, ...envArgs(panes.EXECUTER.env),
+      '-P', '-F', '#{pane_id}', '--', panes.EXECUTER.command,
+    ]);
+    const executer = split.stdout.trim();
+    await this.call([...tagArgs(planner, 'PLANNER'), ';', ...tagArgs(executer, 'EXECUTER')]);
+    return { PLANNER: planner, EXECUTER: executer };
+  }
+
+  /** The pane ids by role when `session` exists with both tagged panes, else undefined. */
+  async findPanes(session: string): Promise<PaneIds | undefined> {
+    const result = await this.run(['list-panes', '-s', '-t', `=${session}`, '-F', `#{pane_id} #{${ROLE_OPTION}}`]);
+    if (result.exitCode !== 0) {
+      if (isServerGone(result) || isTargetMissing(result)) return undefined;
+      checkResult(['list-panes'], result);
+    }
+    const found: Partial<PaneIds> = {};
+    for (const line of result.stdout.split('\n')) {
+      const [paneId, role] = line.trim().split(' ');
+      if (paneId !== undefined && (role === 'PLANNER' || role === 'EXECUTER')) found[role] = paneId;
+    }
+    return found.PLANNER !== undefined && found.EXECUTER !== undefined
+      ? { PLANNER: found.PLANNER, EXECUTER: found.EXECUTER }
+      : undefined;
+  }
+
+  /**
+   * Liveness of all panes of the server in one call (`list-panes -a`), or of `paneIds` in that
+   * order. Throws PaneNotFoundError for an asked pane that does not exist and
+   * TmuxServerGoneError when the server is gone.
+   *
+   * With `remain-on-exit on`, `pane_dead` turns 1 within ~6 ms of the exit but
+   * `pane_dead_status`/`pane_dead_signal` are filled ~10 ms later (tmux-facts.md) — and
+   * sometimes never: for a program that ran a while, tmux 3.3a left both empty in 4 of 20
+   * trials (measured; an immediate `exit 3` was reported 20 of 20). So `dead: true` may come
+   * without exitStatus or signal; treat it as "died, cause unknown".
+   */
+  async liveness(paneIds?: readonly string[]): Promise<PaneLiveness[]> {
+    const args = ['list-panes', '-a', '-F', LIVENESS_FORMAT];
+    const result = await this.run(args);
+    if (result.exitCode !== 0 && isServerGone(result)) {
+      throw new TmuxServerGoneError(this.socket, result.stderr.trim());
+    }
+    checkResult(args, result);
+    const all = parseLiveness(result.stdout);
+    if (paneIds === undefined) return all;
+    return paneIds.map((paneId) => {
+      const found = all.find((pane) => pane.paneId === paneId);
+      if (found === undefined) throw new PaneNotFoundError(paneId);
+      return found;
+    });
+  }
+
+  /**
+   * Restarts the program of a pane (`respawn-pane -k`, killing a live one) and clears its
+   * history: respawn keeps old scrollback otherwise. Readers of this pane must be reset.
+   */
+  async respawn(paneId: string, spec: PaneSpec): Promise<void> {
+    validateSpec(paneId, spec);
+    const cwd = spec.cwd === undefined ? [] : ['-c', spec.cwd];
+    await this.call(
+      ['respawn-pane', '-k', '-t', paneId, ...cwd, ...envArgs(spec.env), '--', spec.command, ';', 'clear-history', '-t', paneId],
+      paneId,
+    );
+  }
+
+  /**
+   * Kills exactly this server (`kill-server` on this socket; the runner adds `-L`). tmux 3.3a
+   * leaves the socket file behind after kill-server (measured), so it is removed too. Does
+   * nothing when the server is not running.
+   */
+  async kill(): Promise<void> {
+    const path = await this.run(['display-message', '-p', '#{socket_path}']);
+    if (path.exitCode !== 0) return;
+    await this.run(['kill-server']);
+    const socketPath = path.stdout.trim();
+    if (socketPath.endsWith(`/${this.socket}`)) await this.removeFile(socketPath);
+  }
+
+  private async call(args: string[], paneId?: string) {
+    const result = await this.run(args);
+    if (result.exitCode !== 0 && isServerGone(result)) {
+      throw new TmuxServerGoneError(this.socket, result.stderr.trim());
+    }
+    return checkResult(args, result, paneId);
+  }
+}
+
+/** Parses `list-panes -F '#{pane_id} #{pane_dead} #{pane_dead_status} #{pane_dead_signal}'`. */
+export function parseLiveness(stdout: string): PaneLiveness[] {
+  const panes: PaneLiveness[] = [];
+  for (const line of stdout.split('\n')) {
+    // Empty fields keep their separators: "%3 1  9" is dead, no status, signal 9.
+    const [paneId, dead, status, signal] = line.split(' ');
+    if (paneId === undefined || !paneId.startsWith('%')) continue;
+    const pane: PaneLiveness = { paneId, dead: dead === '1' };
+    if (pane.dead && status !== undefined && status !== '') pane.exitStatus = Number(status);
+    if (pane.dead && signal !== undefined && signal !== '') pane.signal = Number(signal);
+    panes.push(pane);
+  }
+  return panes;
+}
+
+function tagArgs(paneId: string, role: PaneRole): string[] {
+  return ['set-option', '-p', '-t', paneId, ROLE_OPTION, role, ';', 'select-pane', '-t', paneId, '-T', role];
+}
+
+function envArgs(env: Record<string, string> | undefined): string[] {
+  return Object.entries(env ?? {}).flatMap(([name, value]) => ['-e', `${name}=${value}`]);
+}
+
+function validateSpec(who: string, spec: PaneSpec): void {
+  if (spec.command.trim() === '') throw new ConfigError(`the ${who} command is empty; expected a command line such as "claude".`);
+  for (const name of Object.keys(spec.env ?? {})) {
+    if (!ENV_NAME.test(name)) {
+      throw new ConfigError(`invalid environment variable name "${name}" for the ${who} pane; expected letters, digits and _.`);
+    }
+  }
+}
