@@ -10,6 +10,11 @@ export interface LogFields {
   task?: string;
   round?: number;
   role?: string;
+  /**
+   * File only: the terminal already shows this as a progress line (messages of the dialogue),
+   * so the console transport skips it.
+   */
+  fileOnly?: boolean;
   [field: string]: unknown;
 }
 
@@ -72,6 +77,7 @@ export function createLogger(options: CreateLoggerOptions): Logger {
         stream,
         level,
         format: winston.format.combine(
+          skipFileOnly(),
           timestamp,
           winston.format.printf((info) => formatTerminalLine(info, !noColor)),
         ),
@@ -99,8 +105,10 @@ export function createLogger(options: CreateLoggerOptions): Logger {
   };
 }
 
+const skipFileOnly = winston.format((info) => (info['fileOnly'] === true ? false : info));
+
 function formatJsonLine(info: winston.Logform.TransformableInfo): string {
-  const { timestamp, level, message, ...fields } = info;
+  const { timestamp, level, message, fileOnly: _fileOnly, ...fields } = info;
   return JSON.stringify({ timestamp, level, message, ...fields });
 }
 

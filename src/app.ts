@@ -1,0 +1,105 @@
+/**
+ * The composition root: parses the command line, resolves settings and wires the real effects
+ * (tmux, files, clock, logs, signals) into the dialogue. Only this module and main.ts see the
+ * process; everything is passed in through AppIO so end-to-end tests can drive it in-process.
+ */
+import { parseArgs } from './cli/args.ts';
+import { renderTaskDetail, renderTaskTable } from './cli/state-view.ts';
+import { loadSettings, resolveUserCwd, type Settings } from './config.ts';
+import { PoliError, StateFileError } from './errors.ts';
+import { PACKAGE_ROOT } from './host.ts';
+import { isProcessAlive } from './state/lock.ts';
+import { StateStore, toPublicJson } from './state/store.ts';
+import { renderTranscript } from './transcript.ts';
+import { runInteractive, runOneTask, openWorkspace, type Workspace } from './workspace.ts';
+
+/** Everything poli takes from the process; main.ts passes the real ones. */
+export interface AppIO {
+  argv: readonly string[];
+  env: Record<string, string | undefined>;
+  cwd: string;
+  pid: number;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream;
+  /** Registers a handler for a process signal; returns a function that removes it. */
+  onSignal(signal: 'SIGINT' | 'SIGTERM', handler: () => void): () => void;
+  now(): number;
+}
+
+/** Runs poli and returns the exit code: 0 success, 1 a task did not complete or an error, 2 bad usage. */
+export async function runApp(io: AppIO): Promise<number> {
+  try {
+    const command = await parseArgs(io.argv);
+    if (command.kind === 'help') {
+      io.stdout.write(`${command.text}\n`);
+      return 0;
+    }
+    const settings = await loadSettings({
+      flags: command.flags,
+      env: io.env,
+      userCwd: resolveUserCwd(io.env, io.cwd),
+      packageRoot: PACKAGE_ROOT,
+    });
+    if (command.kind === 'state') return await showState(io, settings, command.id, command.format);
+
+    const workspace = await openWorkspace(io, settings);
+    try {
+      if (command.kind === 'start') {
+        workspace.say(`poli: the PLANNER and EXECUTER are ready in tmux (socket "${settings.socket}").`);
+        return 0;
+      }
+      if (command.resume !== undefined) return await runOneTask(workspace, { resume: command.resume });
+      if (command.task !== undefined) return await runOneTask(workspace, { task: command.task });
+      return await runInteractive(workspace);
+    } finally {
+      await closeWorkspace(workspace, io, settings);
+    }
+  } catch (error) {
+    return reportError(io, error);
+  }
+}
+
+async function closeWorkspace(workspace: Workspace, io: AppIO, settings: Settings): Promise<void> {
+  await workspace.close();
+  if (settings.killOnExit) return;
+  const socketFlag = settings.socket === 'poli' ? '' : ` (socket ${settings.socket})`;
+  io.stderr.write(
+    `poli: the CLIs keep running in tmux${socketFlag}. Watch or step in: tmux -L ${settings.socket} attach` +
+      ` · stop them: tmux -L ${settings.socket} kill-server\n`,
+  );
+}
+
+async function showState(io: AppIO, settings: Settings, id: string | undefined, format: 'text' | 'json' | 'md'): Promise<number> {
+  const store = new StateStore({
+    dir: settings.stateDir,
+    clock: { now: io.now },
+    pid: io.pid,
+    isPidAlive: isProcessAlive,
+    warn: (message) => io.stderr.write(`poli: ${message}\n`),
+  });
+  const tasks = await store.list();
+  if (id === undefined) {
+    io.stdout.write(format === 'json' ? `${toPublicJson(tasks)}\n` : renderTaskTable(tasks, io.now()));
+    return 0;
+  }
+  const task = tasks.find((t) => t.id === id);
+  if (!task) {
+    const known = tasks.map((t) => t.id).join(', ') || 'none yet';
+    throw new StateFileError(`no task with id "${id}" in ${settings.stateDir} (tasks: ${known}). List them with: poli --state`);
+  }
+  if (format === 'json') io.stdout.write(`${toPublicJson([task])}\n`);
+  else if (format === 'md') io.stdout.write(renderTranscript(task));
+  else io.stdout.write(renderTaskDetail(task, io.now()));
+  return 0;
+}
+
+function reportError(io: AppIO, error: unknown): number {
+  if (error instanceof PoliError) {
+    io.stderr.write(`poli: ${error.message}\n`);
+    return error.code === 'CONFIG_INVALID' ? 2 : 1;
+  }
+  const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  io.stderr.write(`poli: unexpected error (this is a bug in poli; please report it with the lines below):\n${stack}\n`);
+  return 1;
+}

@@ -1,0 +1,18 @@
+/** Entry point: hands the real process to the app and exits with its code. */
+import { runApp } from './app.ts';
+
+const code = await runApp({
+  argv: process.argv.slice(2),
+  env: process.env,
+  cwd: process.cwd(),
+  pid: process.pid,
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  onSignal(signal, handler) {
+    process.on(signal, handler);
+    return () => process.off(signal, handler);
+  },
+  now: () => Date.now(),
+});
+process.exit(code);

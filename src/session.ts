@@ -1,0 +1,211 @@
+/**
+ * poli's tmux session: starts (or reuses) the server with a PLANNER and an EXECUTER pane,
+ * waits for both CLIs to be ready, primes them with their role files, and exposes the panes
+ * to the dialogue as channels. A pane whose CLI died can be restarted and primed again.
+ */
+import type { DialogueChannels, PaneChannel, PanePosition } from './dialogue/channel.ts';
+import { PoliError } from './errors.ts';
+import type { Role } from './protocol/types.ts';
+import { readPaneOptions, writePaneOptions } from './tmux/pane-options.ts';
+import { PaneReader } from './tmux/reader.ts';
+import { sendMessage } from './tmux/send.ts';
+import { TmuxServer } from './tmux/server.ts';
+import type { Clock, PaneLiveness, ScreenState, SendProfile, TmuxRunner } from './tmux/types.ts';
+
+export const SESSION_NAME = 'poli';
+
+/** One CLI as configured: how to start it, how to read its screen, and its role file. */
+export interface CliSpec {
+  command: string;
+  env: Record<string, string>;
+  profile: SendProfile;
+  primer: string;
+}
+
+export interface SessionOptions {
+  run: TmuxRunner;
+  socket: string;
+  clock: Clock;
+  projectDir: string;
+  clis: Record<Role, CliSpec>;
+  /** How long a CLI may take to show its prompt after starting, or to answer its primer. */
+  readyTimeoutMs: number;
+  pollMs: number;
+  log?(message: string): void;
+  debug?(message: string): void;
+}
+
+/** A CLI did not get ready (no prompt, or no answer to its primer) in time. */
+export class CliNotReadyError extends PoliError {
+  constructor(role: Role, paneId: string, what: string, seconds: number, lastLines: string) {
+    super(
+      'CLI_NOT_READY',
+      `the ${role} CLI in pane ${paneId} ${what} within ${seconds} s. Last lines of its screen:\n` +
+        lastLines
+          .split('\n')
+          .map((l) => `  | ${l}`)
+          .join('\n') +
+        `\nCheck that the command works when run by hand in the project directory, or attach to look: tmux -L <socket> attach`,
+    );
+  }
+}
+
+const ROLES: readonly Role[] = ['PLANNER', 'EXECUTER'];
+/** A screen that stayed the same this long counts as settled for CLIs whose profile cannot tell idle. */
+const SETTLE_MS = 1_200;
+/** Rows above the cursor that a reply may start in (an input box with rules and a footer). */
+const MARK_LINES_ABOVE = 8;
+
+export class PoliSession {
+  readonly channels: DialogueChannels;
+  readonly server: TmuxServer;
+  private readonly readers: Record<Role, PaneReader>;
+
+  private constructor(
+    private readonly options: SessionOptions,
+    readonly paneIds: Record<Role, string>,
+    /** True when an already running session was reused. */
+    readonly reused: boolean,
+  ) {
+    this.server = new TmuxServer({ socket: options.socket, run: options.run });
+    this.readers = {
+      PLANNER: new PaneReader(options.run, paneIds.PLANNER),
+      EXECUTER: new PaneReader(options.run, paneIds.EXECUTER),
+    };
+    this.channels = {
+      PLANNER: this.channel('PLANNER'),
+      EXECUTER: this.channel('EXECUTER'),
+      liveness: () => this.server.liveness([paneIds.PLANNER, paneIds.EXECUTER]),
+      waitForChange: (ms) => options.clock.sleep(ms),
+    };
+  }
+
+  /**
+   * Starts the session, or reuses a running one whose panes run the same commands in the same
+   * project directory (the CLIs keep their context across tasks). Panes that are dead, or run
+   * something else, are restarted. Every CLI not yet primed is primed.
+   */
+  static async open(options: SessionOptions): Promise<PoliSession> {
+    const server = new TmuxServer({ socket: options.socket, run: options.run });
+    let panes = (await server.isRunning()) ? await server.findPanes(SESSION_NAME) : undefined;
+    const reused = panes !== undefined;
+    if (!panes) {
+      panes = await server.start({
+        session: SESSION_NAME,
+        projectDir: options.projectDir,
+        panes: {
+          PLANNER: { command: options.clis.PLANNER.command, env: options.clis.PLANNER.env },
+          EXECUTER: { command: options.clis.EXECUTER.command, env: options.clis.EXECUTER.env },
+        },
+      });
+    }
+    const session = new PoliSession(options, panes, reused);
+    await Promise.all(ROLES.map((role) => session.prepare(role)));
+    return session;
+  }
+
+  /** Restarts a CLI in its pane and primes it again. */
+  async restart(role: Role): Promise<void> {
+    const spec = this.options.clis[role];
+    await this.server.respawn(this.paneIds[role], { command: spec.command, env: spec.env });
+    await writePaneOptions(this.options.run, this.paneIds[role], { '@poli_primed': '' });
+    this.readers[role] = new PaneReader(this.options.run, this.paneIds[role]);
+    this.channels[role] = this.channel(role);
+    await this.prime(role);
+  }
+
+  async kill(): Promise<void> {
+    await this.server.kill();
+  }
+
+  /** Makes sure the pane runs the configured CLI in the project directory, then primes it once. */
+  private async prepare(role: Role): Promise<void> {
+    const spec = this.options.clis[role];
+    const paneId = this.paneIds[role];
+    const current = await readPaneOptions(this.options.run, paneId, ['@poli_command', '@poli_project', '@poli_primed']);
+    const [life] = await this.server.liveness([paneId]);
+    const same = current['@poli_command'] === spec.command && current['@poli_project'] === this.options.projectDir;
+    if (this.reused && (!same || life?.dead)) {
+      this.options.log?.(`restarting the ${role} pane ${paneId}: ${life?.dead ? 'its CLI had exited' : 'the command or project changed'}`);
+      await this.server.respawn(paneId, { command: spec.command, env: spec.env, cwd: this.options.projectDir });
+      current['@poli_primed'] = '';
+    }
+    await writePaneOptions(this.options.run, paneId, { '@poli_command': spec.command, '@poli_project': this.options.projectDir });
+    if (current['@poli_primed'] !== '1') await this.prime(role);
+  }
+
+  /** Waits for the CLI's prompt, sends its role file, and waits until it has answered. */
+  private async prime(role: Role): Promise<void> {
+    const spec = this.options.clis[role];
+    const paneId = this.paneIds[role];
+    this.options.log?.(`priming the ${role} CLI in pane ${paneId}`);
+    await this.waitUntilReady(role, 'did not show a ready prompt');
+    await this.channels[role].submit(spec.primer);
+    await this.waitUntilReady(role, 'did not finish answering its primer');
+    await writePaneOptions(this.options.run, paneId, { '@poli_primed': '1' });
+  }
+
+  /**
+   * Ready = the profile says idle and the screen is unchanged since the previous look; for
+   * profiles that cannot tell idle, a non-empty screen unchanged for SETTLE_MS.
+   */
+  private async waitUntilReady(role: Role, what: string): Promise<void> {
+    const { clock, readyTimeoutMs, pollMs } = this.options;
+    const profile = this.options.clis[role].profile;
+    const reader = this.readers[role];
+    const start = clock.now();
+    let previous = '';
+    let stableSince = clock.now();
+    for (;;) {
+      const [life] = await this.server.liveness([this.paneIds[role]]);
+      if (life?.dead) return; // the dialogue's liveness check reports and restarts it
+      const lines = await reader.bottomLines(15);
+      const text = lines.join('\n');
+      if (text !== previous) {
+        previous = text;
+        stableSince = clock.now();
+      }
+      const state = profile.classify(lines);
+      const stableFor = clock.now() - stableSince;
+      if (state === 'idle' && stableFor > 0) return;
+      if (state === 'unknown' && text.trim() !== '' && stableFor >= SETTLE_MS) return;
+      if (clock.now() - start > readyTimeoutMs) {
+        throw new CliNotReadyError(role, this.paneIds[role], what, Math.round(readyTimeoutMs / 1000), await reader.lastLines(15));
+      }
+      await clock.sleep(Math.min(pollMs, 50));
+    }
+  }
+
+  private channel(role: Role): PaneChannel {
+    const { run, clock } = this.options;
+    const paneId = this.paneIds[role];
+    const profile = this.options.clis[role].profile;
+    const reader = this.readers[role];
+    return {
+      role,
+      paneId,
+      // Claude-like TUIs keep the cursor in their input box at the bottom and print new output
+      // from above it: mark a few rows higher so the first reply lines are not missed (the
+      // extra old lines are harmless: replies are matched by their fresh id).
+      mark: () => reader.mark({ linesAbove: MARK_LINES_ABOVE }),
+      submit: (text) =>
+        sendMessage({
+          run,
+          paneId,
+          text,
+          profile,
+          clock,
+          reader,
+          onReport: (r) =>
+            this.options.debug?.(
+              `submitted ${text.length} chars to ${role} in ${r.elapsedMs} ms (${r.pastes} paste(s), ${r.enterPresses} Enter)`,
+            ),
+        }),
+      readSince: (position: PanePosition) => reader.readSince(position as never),
+      screenState: async (): Promise<ScreenState> => profile.classify(await reader.bottomLines(15)),
+      lastLines: (n) => reader.lastLines(n),
+    };
+  }
+}
+
+export type { PaneLiveness };
