@@ -24,6 +24,8 @@ export interface CliSpec {
 
 export interface SessionOptions {
   run: TmuxRunner;
+  /** Resolves when a pane may have changed (see TmuxClient); defaults to sleeping. */
+  waitForChange?: (paneIds: readonly string[], maxWaitMs: number) => Promise<void>;
   socket: string;
   clock: Clock;
   projectDir: string;
@@ -76,7 +78,8 @@ export class PoliSession {
       PLANNER: this.channel('PLANNER'),
       EXECUTER: this.channel('EXECUTER'),
       liveness: () => this.server.liveness([paneIds.PLANNER, paneIds.EXECUTER]),
-      waitForChange: (ms) => options.clock.sleep(ms),
+      waitForChange: (ms) =>
+        options.waitForChange ? options.waitForChange([paneIds.PLANNER, paneIds.EXECUTER], ms) : options.clock.sleep(ms),
     };
   }
 

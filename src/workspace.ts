@@ -21,7 +21,8 @@ import { PoliSession, type CliSpec } from './session.ts';
 import { acquireSocketLock, isProcessAlive } from './state/lock.ts';
 import { StateStore } from './state/store.ts';
 import type { TaskRecord } from './state/types.ts';
-import { createTmuxRunner, assertTmuxAvailable } from './tmux/runner.ts';
+import { createPollingClient } from './tmux/client.ts';
+import { assertTmuxAvailable } from './tmux/runner.ts';
 import type { Clock } from './tmux/types.ts';
 import { writeTranscript } from './transcript.ts';
 
@@ -39,7 +40,12 @@ export interface Workspace {
 
 /** Checks everything that can be checked before starting, then starts (or reuses) the session. */
 export async function openWorkspace(io: AppIO, settings: Settings): Promise<Workspace> {
-  const run = createTmuxRunner({ socket: settings.socket, configFile: path.join(PACKAGE_ROOT, 'config', 'tmux.conf') });
+  const client = createPollingClient({
+    socket: settings.socket,
+    configFile: path.join(PACKAGE_ROOT, 'config', 'tmux.conf'),
+    clock: realClock,
+  });
+  const run = client.run;
   await assertTmuxAvailable(run);
   const clis = await resolveClis(io, settings);
   for (const role of ['PLANNER', 'EXECUTER'] as const) {
@@ -63,6 +69,7 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
     logger.info(`starting the tmux session on socket "${settings.socket}" in ${settings.projectDir}`, { event: 'start' });
     session = await PoliSession.open({
       run,
+      waitForChange: (paneIds, ms) => client.waitForChange(paneIds, ms),
       socket: settings.socket,
       clock: realClock,
       projectDir: settings.projectDir,
@@ -75,6 +82,7 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
   } catch (error) {
     await lock.release();
     if (settings.killOnExit) await run(['kill-server']).catch(() => undefined);
+    await client.close();
     await logger.close();
     throw error;
   }
@@ -89,6 +97,7 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
     async close() {
       await lock.release();
       if (settings.killOnExit) await session.kill().catch(() => undefined);
+      await client.close();
       await logger.close();
     },
   };
