@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { claudeProfile } from './claude.ts';
+
+/** A captured screen (real Claude Code 2.1.197, 250×50 pane, `capture-pane -p -J`), as lines. */
+function fixture(name: string): string[] {
+  return readFileSync(new URL(`./fixtures/${name}.txt`, import.meta.url), 'utf8').split('\n');
+}
+
+/** The last `count` lines once the blank rows under the UI are dropped: what a reader of the bottom sees. */
+function bottom(lines: readonly string[], count = 15): string[] {
+  let end = lines.length;
+  while (end > 0 && (lines[end - 1] ?? '').trim() === '') end -= 1;
+  return lines.slice(Math.max(0, end - count), end);
+}
+
+describe('claudeProfile over real screens', () => {
+  it.each([
+    ['claude-idle-startup', 'idle', '', undefined],
+    ['claude-input-typed', 'idle', 'Create a file named x please', undefined],
+    ['claude-paste-placeholder', 'idle', '[Pasted text #1 +4 lines]', undefined],
+    ['claude-busy', 'busy', '', undefined],
+    ['claude-reply-done', 'idle', '', undefined],
+    ['claude-permission', 'approval', undefined, undefined],
+    ['claude-after-permission', 'idle', '', undefined],
+    ['claude-api-error', 'error', '', undefined],
+    ['claude-trust-dialog', 'unknown', undefined, 'trust folder'],
+    ['claude-api-key-dialog', 'unknown', undefined, 'custom API key'],
+    ['claude-bypass-warning', 'unknown', undefined, 'bypass permissions warning'],
+  ] as const)('%s: %s, input %j, dialog %s', (name, state, input, dialog) => {
+    const screen = fixture(name);
+    for (const lines of [screen, bottom(screen)]) {
+      expect(claudeProfile.classify(lines)).toBe(state);
+      expect(claudeProfile.readInput(lines)).toBe(input);
+      expect(claudeProfile.dialogs.find((rule) => rule.matches(lines))?.name).toBe(dialog);
+    }
+  });
+
+  it('answers the dialogs safely: trust only the project, key with 1 (Yes), never bypass', () => {
+    const byName = Object.fromEntries(claudeProfile.dialogs.map((rule) => [rule.name, rule]));
+    expect(byName['trust folder']).toMatchObject({ answer: ['1'], projectOnly: true });
+    expect(byName['custom API key']?.answer).toEqual(['1']);
+    expect(byName['bypass permissions warning']?.answer).toBe('refuse');
+  });
+});
+
+describe('claudeProfile over edited screens', () => {
+  const rule = '─'.repeat(80);
+
+  it('is busy from the spinner line even when the footer shows the paste hint', () => {
+    const lines = ['❯ task', '', '✶ Pondering… (4s · ↓ 12 tokens)', '', rule, '❯\u00a0', rule, '  paste again to expand'];
+    expect(claudeProfile.classify(lines)).toBe('busy');
+  });
+
+  it('is idle after a finished turn whose summary has no ellipsis', () => {
+    const lines = ['● Done.', '', '✻ Worked for 12s', '', rule, '❯\u00a0', rule, '  ? for shortcuts'];
+    expect(claudeProfile.classify(lines)).toBe('idle');
+  });
+
+  it('reads a multi-line input and takes an echo above the box for history, not input', () => {
+    const lines = ['❯ old prompt', '', rule, '❯\u00a0first line', '  second line', rule, '  ? for shortcuts'];
+    expect(claudeProfile.readInput(lines)).toBe('first line\nsecond line');
+  });
+
+  it('is an error when the key was refused (footer "Not logged in")', () => {
+    const lines = [rule, '❯\u00a0', rule, '  ? for shortcuts · ← for agents     Not logged in · Run /login'];
+    expect(claudeProfile.classify(lines)).toBe('error');
+  });
+
+  it('cannot read an input without the box', () => {
+    expect(claudeProfile.readInput(['● some reply'])).toBeUndefined();
+    expect(claudeProfile.classify(['● some reply'])).toBe('unknown');
+  });
+});

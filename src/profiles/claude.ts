@@ -1,0 +1,144 @@
+/**
+ * Claude Code (`claude`), classic renderer. Screen facts measured on 2.1.197 in a 250×50 tmux pane
+ * (fixtures in ./fixtures/claude-*.txt):
+ * - the input box is a `❯` line (followed by U+00A0, not a space) between two full-width `─` rules; the footer
+ *   below the box says `? for shortcuts`, `esc to interrupt` while a turn runs, or `paste again to expand` after
+ *   a paste (that hint stays through the whole turn, so the footer alone cannot tell busy from idle);
+ * - a running turn shows a spinner line above the box: a glyph from `·✢✳✶✻✽*`, a verb and `…`
+ *   (`✻ Thundering…`, `* Meandering… (3s · ↑ 19 tokens)`); a finished one `✻ Churned for 3s` (no `…`);
+ * - a permission request replaces the box: `Do you want to proceed?` / `❯ 1. Yes` / `Esc to cancel · …`;
+ * - a multi-line paste shows only `[Pasted text #1 +4 lines]` in the box; a short single-line one shows the text,
+ *   but only after ~100–300 ms (the paste handler waits before it renders, and swallows an Enter meanwhile).
+ */
+import type { ScreenState } from '../tmux/types.ts';
+import type { CliProfile, DialogRule } from './types.ts';
+
+const RULE = /^─{20,}$/;
+const PROMPT = /^❯(?:[\u00a0 ]|$)/;
+/** Spinner glyphs Claude Code cycles through while a turn runs, then the verb and an ellipsis. */
+const SPINNER_LINE = /^[·✢✳✶✻✽*] \S.*…/;
+const PERMISSION_QUESTION = /Do you want to (?:proceed|make this edit|create|delete|overwrite)\b/;
+const NUMBERED_YES = /^\s*(?:❯\s*)?1\. Yes\b/;
+/**
+ * A failed request is printed as the turn's reply, `● API Error: 400 …`, followed by the turn summary; a rejected
+ * key leaves `Not logged in · Run /login` in the footer.
+ */
+const ERROR_LINE = /^(?:[●⎿]\s+)?API Error\b/;
+const LOGGED_OUT = /Not logged in · Run \/login/;
+/** The line that ends every turn, `✻ Worked for 0s`, `✻ Churned for 3s`. */
+const TURN_SUMMARY = /^[·✢✳✶✻✽*] \S+ for \d/;
+
+interface InputBox {
+  /** Index of the `❯` line. */
+  prompt: number;
+  /** Index of the rule closing the box. */
+  bottomRule: number;
+}
+
+function clean(lines: readonly string[]): string[] {
+  return lines.map((line) => line.trimEnd());
+}
+
+/** The last input box: a `❯` line right under a rule, up to the next rule. */
+function findInputBox(lines: readonly string[]): InputBox | undefined {
+  for (let i = lines.length - 1; i > 0; i -= 1) {
+    if (!PROMPT.test(lines[i] ?? '') || !RULE.test(lines[i - 1] ?? '')) continue;
+    for (let j = i + 1; j < lines.length; j += 1) {
+      if (RULE.test(lines[j] ?? '')) return { prompt: i, bottomRule: j };
+    }
+    return undefined;
+  }
+  return undefined;
+}
+
+/** The last `count` non-blank lines above the box's top rule, nearest first (spinner, turn summary, reply). */
+function linesAboveBox(lines: readonly string[], box: InputBox, count: number): string[] {
+  const found: string[] = [];
+  for (let i = box.prompt - 2; i >= 0 && found.length < count; i -= 1) {
+    const line = lines[i]?.trim() ?? '';
+    if (line !== '') found.push(line);
+  }
+  return found;
+}
+
+export function classifyClaudeScreen(bottomLines: readonly string[]): ScreenState {
+  const lines = clean(bottomLines);
+  if (lines.some((line) => PERMISSION_QUESTION.test(line)) && lines.some((line) => NUMBERED_YES.test(line))) {
+    return 'approval';
+  }
+  const box = findInputBox(lines);
+  if (!box) return 'unknown';
+  const footer = lines.slice(box.bottomRule + 1);
+  const [above = '', beforeThat = ''] = linesAboveBox(lines, box, 2);
+  if (footer.some((line) => line.includes('esc to interrupt')) || SPINNER_LINE.test(above)) return 'busy';
+  const lastReply = TURN_SUMMARY.test(above) ? beforeThat : above;
+  if (ERROR_LINE.test(lastReply) || footer.some((line) => LOGGED_OUT.test(line))) return 'error';
+  return 'idle';
+}
+
+export function readClaudeInput(bottomLines: readonly string[]): string | undefined {
+  const lines = clean(bottomLines);
+  const box = findInputBox(lines);
+  if (!box) return undefined;
+  const text = lines
+    .slice(box.prompt, box.bottomRule)
+    .map((line, k) => (k === 0 ? line.replace(PROMPT, '') : line.replace(/^ {2}/, '')))
+    .join('\n');
+  return text.replace(/\u00a0/g, ' ').trim();
+}
+
+const has =
+  (...patterns: RegExp[]) =>
+  (lines: readonly string[]): boolean =>
+    patterns.every((pattern) => lines.some((line) => pattern.test(line)));
+
+export const CLAUDE_DIALOGS: readonly DialogRule[] = [
+  {
+    name: 'trust folder',
+    matches: has(/Is this a project you created or one you trust|Do you trust the files in this folder/, /1\. Yes, I trust this folder/),
+    // '1' selects "Yes, I trust this folder" and confirms in one key (measured); the other choice exits.
+    answer: ['1'],
+    projectOnly: true,
+  },
+  {
+    name: 'custom API key',
+    matches: has(/Detected a custom API key/, /1\. Yes/),
+    // The default is "2. No (recommended)": Enter would reject the key and leave Claude logged out.
+    // '1' selects Yes and confirms at once (measured on 2.1.197).
+    answer: ['1'],
+  },
+  {
+    name: 'bypass permissions warning',
+    matches: has(/Bypass Permissions mode/, /Yes, I accept/),
+    // The default is "No, exit"; accepting turns off every permission prompt, which is the user's call.
+    answer: 'refuse',
+  },
+  {
+    name: 'theme picker',
+    matches: has(/Choose the text style that looks best with your terminal/),
+    answer: ['Enter'],
+  },
+  {
+    name: 'login method',
+    matches: has(/Select login method|Choose your login method/),
+    answer: 'refuse',
+  },
+];
+
+export const claudeProfile: CliProfile = {
+  name: 'claude',
+  programs: ['claude'],
+  launch: {
+    args: [],
+    // Pins the classic renderer: the fullscreen one draws on the alternate screen and keeps no history.
+    env: { CLAUDE_CODE_DISABLE_ALTERNATE_SCREEN: '1' },
+  },
+  // Claude's paste handler swallows an Enter that arrives within ~100 ms of a paste; a single-line paste took
+  // up to ~300 ms to render in our runs, so Enter comes well after.
+  minEnterDelayMs: 200,
+  classify: classifyClaudeScreen,
+  readInput: readClaudeInput,
+  dialogs: CLAUDE_DIALOGS,
+  echoPrefix: '❯ ',
+  replyPrefix: '● ',
+};

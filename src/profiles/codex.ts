@@ -1,0 +1,119 @@
+/**
+ * Codex CLI (`codex`), inline mode (`--no-alt-screen`). Screen facts measured on 0.169.0 in a 250×50 tmux pane
+ * (fixtures in ./fixtures/codex-*.txt):
+ * - the input is the last line starting `› ` at column 0, continuation lines indented by two spaces, then a blank
+ *   line, the `model · dir` status line and the footer (`? for shortcuts`, hidden while the input holds text);
+ *   an empty input shows a grey placeholder, `› Ask Codex to do anything`, which reads as text once ANSI is gone;
+ * - the echo of each submitted prompt also starts `› ` at column 0, but always above the input;
+ * - a running turn shows `◦ Working (0s • esc to interrupt)` (glyph alternates with `•`) above the input, which
+ *   still shows its placeholder and `? for shortcuts`: "busy" must be judged before "idle";
+ * - a multi-line paste of a few lines shows in full; a large one shows `› [Pasted Content 2792 chars]`;
+ * - an approval replaces the input: `Would you like to run the following command?` … `› 1. Yes, proceed (y)`;
+ * - a failed request prints a line starting `■` above the input.
+ */
+import type { ScreenState } from '../tmux/types.ts';
+import type { CliProfile, DialogRule } from './types.ts';
+
+const INPUT_LINE = /^› /;
+/** Grey placeholders of an empty input (0.169.0 strings); they are not text the user typed. */
+export const CODEX_PLACEHOLDERS: readonly string[] = ['Ask Codex to do anything', 'Ask a follow-up question'];
+const BUSY = /esc to interrupt|^[•◦] Working \(/;
+const APPROVAL = /^\s*Would you like to (?:run|make|grant|allow)\b|^› \d+\. Yes, proceed\b/;
+const ERROR_LINE = /^■/;
+/** A numbered choice under the `›` cursor (`› 1. Trust and continue`): a menu, not the input. */
+const MENU_CHOICE = /^› \d+\. /;
+
+function clean(lines: readonly string[]): string[] {
+  return lines.map((line) => line.trimEnd());
+}
+
+function findInputLine(lines: readonly string[]): number | undefined {
+  for (let i = lines.length - 1; i >= 0; i -= 1) {
+    if (INPUT_LINE.test(lines[i] ?? '')) return i;
+  }
+  return undefined;
+}
+
+/** The input's lines: the `›` line and the two-space-indented lines under it, up to the first blank line. */
+function inputText(lines: readonly string[], start: number): string {
+  const parts = [(lines[start] ?? '').slice(2)];
+  for (let i = start + 1; i < lines.length; i += 1) {
+    const line = lines[i] ?? '';
+    if (line.trim() === '' || !line.startsWith('  ')) break;
+    parts.push(line.slice(2));
+  }
+  return parts.join('\n').trim();
+}
+
+function lineAbove(lines: readonly string[], index: number): string {
+  for (let i = index - 1; i >= 0; i -= 1) {
+    const line = lines[i]?.trim() ?? '';
+    if (line !== '') return line;
+  }
+  return '';
+}
+
+export function classifyCodexScreen(bottomLines: readonly string[]): ScreenState {
+  const lines = clean(bottomLines);
+  if (lines.some((line) => APPROVAL.test(line))) return 'approval';
+  if (lines.some((line) => BUSY.test(line.trim()))) return 'busy';
+  const input = findInputLine(lines);
+  if (input === undefined || MENU_CHOICE.test(lines[input] ?? '')) return 'unknown';
+  if (ERROR_LINE.test(lineAbove(lines, input))) return 'error';
+  return 'idle';
+}
+
+export function readCodexInput(bottomLines: readonly string[]): string | undefined {
+  const lines = clean(bottomLines);
+  if (lines.some((line) => APPROVAL.test(line))) return undefined;
+  const input = findInputLine(lines);
+  if (input === undefined || MENU_CHOICE.test(lines[input] ?? '')) return undefined;
+  const text = inputText(lines, input);
+  return CODEX_PLACEHOLDERS.includes(text) ? '' : text;
+}
+
+const has =
+  (...patterns: RegExp[]) =>
+  (lines: readonly string[]): boolean =>
+    patterns.every((pattern) => lines.some((line) => pattern.test(line)));
+
+export const CODEX_DIALOGS: readonly DialogRule[] = [
+  {
+    name: 'trust folder',
+    // Enter confirms the choice under the `›` cursor; answer only while that is "Trust and continue" (the other
+    // choice leaves). A bare '1' did not confirm in 2 of 3 runs on 0.169.0.
+    matches: has(/Trust this folder\?|Do you trust the contents of this directory\?/, /^› 1\. (?:Trust and continue|Yes, continue)/),
+    answer: ['Enter'],
+    projectOnly: true,
+  },
+  {
+    name: 'update available',
+    matches: has(/Update available/),
+    // Its first choice runs a global `npm install`; poli passes check_for_update_on_startup=false, so seeing it
+    // means something else is off.
+    answer: 'refuse',
+  },
+  {
+    name: 'sign in',
+    matches: has(/Sign in with ChatGPT|Provide your own API key/),
+    answer: 'refuse',
+  },
+];
+
+export const codexProfile: CliProfile = {
+  name: 'codex',
+  programs: ['codex'],
+  launch: {
+    // --no-alt-screen keeps a real scrollback; --no-daemon leaves no app-server process behind; no update check
+    // means no prompt whose default runs `npm install -g`.
+    args: ['--no-alt-screen', '--no-daemon', '-c', 'check_for_update_on_startup=false'],
+    env: {},
+  },
+  // An Enter 0 ms after typed text became a newline; ≥ 50 ms (or a bracketed paste) always submitted.
+  minEnterDelayMs: 60,
+  classify: classifyCodexScreen,
+  readInput: readCodexInput,
+  dialogs: CODEX_DIALOGS,
+  echoPrefix: '› ',
+  replyPrefix: '• ',
+};

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { geminiProfile } from './gemini.ts';
+
+const BOX_TOP = '╭' + '─'.repeat(60) + '╮';
+const BOX_BOTTOM = '╰' + '─'.repeat(60) + '╯';
+
+// Hand-written from Gemini CLI's source and public screen captures.
+describe('geminiProfile', () => {
+  it.each([
+    ['empty input (placeholder)', [BOX_TOP, '│ >   Type your message or @path/to/file' + ' '.repeat(20) + '│', BOX_BOTTOM, '~/project   no sandbox   gemini-2.5-pro'], 'idle', ''],
+    ['typed text', [BOX_TOP, '│ > write the tests   │', BOX_BOTTOM], 'idle', 'write the tests'],
+    ['thinking', ['⠋ Thinking… (esc to cancel, 3s)', BOX_TOP, '│ >   Type your message or @path/to/file │', BOX_BOTTOM], 'busy', ''],
+    ['tool approval', ['│ Allow execution of: \'touch x\'?', '│ ● 1. Yes, allow once', '│   2. Yes, allow always', '│   3. No, suggest changes (esc)'], 'approval', undefined],
+    ['error above the input', ['✕ [API Error: quota exceeded]', '', BOX_TOP, '│ >   Type your message or @path/to/file │', BOX_BOTTOM], 'error', ''],
+  ] as const)('%s', (_name, lines, state, input) => {
+    expect(geminiProfile.classify(lines)).toBe(state);
+    expect(geminiProfile.readInput(lines)).toBe(input);
+  });
+
+  it('trusts only "this folder", only for the project, and refuses to authenticate', () => {
+    const trust = [' Do you trust this folder?', ' ● 1. Trust folder (project)', '   2. Trust parent folder (work)', '   3. Don\'t trust (esc)'];
+    expect(geminiProfile.dialogs.find((rule) => rule.matches(trust))).toMatchObject({ answer: ['Enter'], projectOnly: true });
+    const parentSelected = trust.map((line) => line.replace('● 1.', '  1.').replace('  2. Trust parent', '● 2. Trust parent'));
+    expect(geminiProfile.dialogs.find((rule) => rule.matches(parentSelected))).toBeUndefined();
+    const auth = ['Get started', 'How would you like to authenticate for this project?', '● 1. Login with Google'];
+    expect(geminiProfile.dialogs.find((rule) => rule.matches(auth))?.answer).toBe('refuse');
+  });
+});

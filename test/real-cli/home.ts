@@ -1,0 +1,144 @@
+/**
+ * Seeds an isolated HOME (and project directory) per test for the real Claude Code and Codex CLIs, so each starts
+ * straight at its prompt against the fake model server, or, on request, at one of its first-run dialogs.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** A fake key long enough that Claude keys its approval on the last 20 characters, as for a real one. */
+export const FAKE_API_KEY = 'sk-ant-fake-0123456789abcdefghijklmnop';
+/** The Codex provider's `env_key`: a variable Codex reads the key from, which nothing else uses. */
+export const CODEX_KEY_VARIABLE = 'FAKE_OPENAI_API_KEY';
+
+export interface TestDirs {
+  root: string;
+  home: string;
+  /** The working directory, a fresh git repository (Codex asks about trust only in one), as a realpath. */
+  project: string;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * Creates `<parent>/poli-real-cli-XXXX/{home,project}`; the project is `git init`ed. Codex warns (and shows
+ * "⚠ 1 warning" in its footer) when CODEX_HOME is under /tmp, so the screen tests pass a parent outside it.
+ */
+export async function createTestDirs(parent: string = tmpdir()): Promise<TestDirs> {
+  await mkdir(parent, { recursive: true });
+  const root = await realpath(await mkdtemp(join(parent, 'poli-real-cli-')));
+  const home = join(root, 'home');
+  const project = join(root, 'project');
+  await mkdir(home, { recursive: true });
+  await mkdir(project, { recursive: true });
+  await run('git', ['init', '-q', project]);
+  await writeFile(join(project, 'README.md'), '# scratch project for poli real-CLI tests\n');
+  return { root, home, project, // The CLIs may still be writing their HOME for a moment after tmux's kill-server: retry.
+    cleanup: () => rm(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }),
+  };
+}
+
+export interface ClaudeHomeOptions {
+  home: string;
+  project: string;
+  /** `http://127.0.0.1:PORT` of the fake Anthropic server. */
+  baseUrl: string;
+  /** The `version` Claude reports (`claude --version`), recorded as the last onboarding version. */
+  version: string;
+  /** Pre-accept the "Quick safety check" trust dialog for `project` (default true). */
+  trustProject?: boolean;
+  /** Pre-approve the key in "Detected a custom API key" (default true). */
+  approveApiKey?: boolean;
+  /** Pre-accept the `--dangerously-skip-permissions` warning (default false). */
+  acceptBypass?: boolean;
+}
+
+/**
+ * Writes `$HOME/.claude.json` (onboarding done, dark theme, key approval, project trust) and returns the
+ * environment to run `claude` with. Everything else (PATH, TERM, LANG) is the caller's.
+ */
+export async function seedClaudeHome(options: ClaudeHomeOptions): Promise<Record<string, string>> {
+  const { home, project, trustProject = true, approveApiKey = true, acceptBypass = false } = options;
+  const config: Record<string, unknown> = {
+    hasCompletedOnboarding: true,
+    lastOnboardingVersion: options.version,
+    theme: 'dark',
+    numStartups: 1,
+    customApiKeyResponses: { approved: approveApiKey ? [FAKE_API_KEY.slice(-20)] : [], rejected: [] },
+    projects: trustProject
+      ? { [await realpath(project)]: { hasTrustDialogAccepted: true, hasCompletedProjectOnboarding: true } }
+      : {},
+    ...(acceptBypass ? { bypassPermissionsModeAccepted: true } : {}),
+  };
+  await writeFile(join(home, '.claude.json'), `${JSON.stringify(config, null, 2)}\n`);
+  return {
+    HOME: home,
+    ANTHROPIC_BASE_URL: options.baseUrl,
+    ANTHROPIC_API_KEY: FAKE_API_KEY,
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    DISABLE_AUTOUPDATER: '1',
+    DISABLE_TELEMETRY: '1',
+    DISABLE_ERROR_REPORTING: '1',
+    // As root, --dangerously-skip-permissions refuses to start without it; harmless otherwise.
+    IS_SANDBOX: '1',
+  };
+}
+
+export interface CodexHomeOptions {
+  home: string;
+  project: string;
+  /** `http://127.0.0.1:PORT` of the fake OpenAI server (the provider gets `${baseUrl}/v1`). */
+  baseUrl: string;
+  /** Pre-trust `project` (default true); otherwise Codex asks "Trust this folder?". */
+  trustProject?: boolean;
+}
+
+/** Writes `$CODEX_HOME/config.toml` with the fake provider and returns the environment to run `codex` with. */
+export async function seedCodexHome(options: CodexHomeOptions): Promise<Record<string, string>> {
+  const { home, project, trustProject = true } = options;
+  const codexHome = join(home, '.codex');
+  await mkdir(codexHome, { recursive: true });
+  await writeFile(join(codexHome, 'config.toml'), codexConfig(options.baseUrl, trustProject ? await realpath(project) : undefined));
+  return { HOME: home, CODEX_HOME: codexHome, [CODEX_KEY_VARIABLE]: 'sk-test' };
+}
+
+/** The config.toml text: the fake provider, no retries, no notices, and optionally one trusted project. */
+export function codexConfig(baseUrl: string, trustedProject?: string): string {
+  const lines = [
+    'model = "gpt-fake"',
+    'model_provider = "fake"',
+    'approval_policy = "on-request"',
+    'sandbox_mode = "workspace-write"',
+    'check_for_update_on_startup = false',
+    '',
+    '[model_providers.fake]',
+    'name = "Fake"',
+    `base_url = ${tomlString(`${baseUrl}/v1`)}`,
+    `env_key = "${CODEX_KEY_VARIABLE}"`,
+    'wire_api = "responses"',
+    'request_max_retries = 0',
+    'stream_max_retries = 0',
+    '',
+    '[tui]',
+    'screen_reader_detection_done = true',
+    'show_tooltips = false',
+    '',
+    '[analytics]',
+    'enabled = false',
+    '',
+    '[notice]',
+    'hide_full_access_warning = true',
+    'hide_world_writable_warning = true',
+    'hide_rate_limit_model_nudge = true',
+  ];
+  if (trustedProject !== undefined) lines.push('', `[projects.${tomlString(trustedProject)}]`, 'trust_level = "trusted"');
+  return `${lines.join('\n')}\n`;
+}
+
+/** A TOML basic string: JSON's escaping is valid TOML for the paths and URLs used here. */
+function tomlString(value: string): string {
+  return JSON.stringify(value);
+}
