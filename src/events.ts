@@ -34,6 +34,8 @@ export type PoliEvent = EventBase &
     /** A status block from the EXECUTER while it works. */
     | { event: 'status'; role: Role; id: string; summary: string }
     | { event: 'reminder'; role: Role; id: string }
+    /** The CLI shows a permission or confirmation prompt: a person must answer it in tmux. */
+    | { event: 'waiting'; role: Role; reason: string }
     | { event: 'restart'; role: Role; pane: string; reason: string }
     | { event: 'approval'; id: string; type: MessageType; decision: 'approve' | 'edit' | 'reject'; reason?: string }
     /** The task ended, however it ended. */
@@ -66,6 +68,7 @@ const REQUIRED: { [K in EventKind]: readonly (keyof EventOf<K>)[] } = {
   reply: ['role', 'to', 'type', 'id', 'summary'],
   status: ['role', 'id', 'summary'],
   reminder: ['role', 'id'],
+  waiting: ['role', 'reason'],
   restart: ['role', 'pane', 'reason'],
   approval: ['id', 'type', 'decision'],
   complete: ['status', 'reason'],
@@ -87,6 +90,7 @@ const FORMATTERS: { [K in EventKind]: (e: EventOf<K>) => string } = {
   reply: (e) => `${e.role} → ${e.to} ${e.type} ${e.id}: ${oneLine(e.summary)}`,
   status: (e) => `${e.role} status ${e.id}: ${oneLine(e.summary)}`,
   reminder: (e) => `reminded ${e.role} of ${e.id}`,
+  waiting: (e) => `${e.role} is waiting for approval: ${oneLine(e.reason)}`,
   restart: (e) => `restarted ${e.role} in ${e.pane}: ${oneLine(e.reason)}`,
   approval: (e) => `human ${DECISION_WORDS[e.decision]} ${e.type} ${e.id}${e.reason ? `: ${oneLine(e.reason)}` : ''}`,
   complete: (e) => `task ${e.status}: ${oneLine(e.reason)}`,

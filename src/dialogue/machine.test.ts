@@ -77,7 +77,6 @@ describe('dialogue machine', () => {
     const status = h.step({ kind: 'reply', role: 'EXECUTER', block: block({ to: 'PLANNER', type: 'status', id: 'T7-R1-id2' }, 'step 1\nmore') });
     expect(status.effects).toEqual([
       { kind: 'record', message: { from: 'EXECUTER', to: 'PLANNER', type: 'status', id: 'T7-R1-id2', body: 'step 1\nmore' } },
-      { kind: 'progress', text: 'EXECUTER status: step 1' },
     ]);
     expect(h.state.pending?.role).toBe('EXECUTER');
 
@@ -188,6 +187,71 @@ describe('dialogue machine', () => {
     h.advance(5_000);
     h.step({ kind: 'resend' });
     expect(h.state.pending?.sentAt).toBe(6_000);
+  });
+
+  it('forwards an edited plan, recording the planner\'s words and the edit from HUMAN', () => {
+    const h = harness();
+    h.step({ kind: 'start', task: 't' });
+    const t = h.step({
+      kind: 'reply',
+      role: 'PLANNER',
+      block: block({ to: 'EXECUTER', type: 'plan', id: 'T7-R0-id1' }, 'rm -rf /'),
+      editedBody: 'ls',
+    });
+    expect(t.effects).toEqual([
+      { kind: 'record', message: { from: 'PLANNER', to: 'EXECUTER', type: 'plan', id: 'T7-R0-id1', body: 'rm -rf /' } },
+      { kind: 'record', message: { from: 'HUMAN', to: 'EXECUTER', type: 'plan', id: 'T7-R1-id2', body: 'ls' } },
+      { kind: 'send', to: 'EXECUTER', type: 'plan', id: 'T7-R1-id2', body: 'ls', expect: expectLine('EXECUTER', 'T7-R1-id2') },
+      { kind: 'progress', text: 'plan sent to EXECUTER (round 1)' },
+    ]);
+  });
+
+  it('sends a rejection back to the planner as a review from HUMAN, without counting a round', () => {
+    const h = harness();
+    h.step({ kind: 'start', task: 't' });
+    const t = h.step({
+      kind: 'reject',
+      role: 'PLANNER',
+      block: block({ to: 'EXECUTER', type: 'plan', id: 'T7-R0-id1' }, 'bad plan'),
+      feedback: 'too risky',
+    });
+    expect(t.effects).toEqual([
+      { kind: 'record', message: { from: 'PLANNER', to: 'EXECUTER', type: 'plan', id: 'T7-R0-id1', body: 'bad plan' } },
+      { kind: 'record', message: { from: 'HUMAN', to: 'PLANNER', type: 'review', id: 'T7-R0-id2', body: 'too risky' } },
+      { kind: 'send', to: 'PLANNER', type: 'review', id: 'T7-R0-id2', body: 'too risky', expect: expectLine('PLANNER', 'T7-R0-id2'), extra: { re: 'rejected' } },
+      { kind: 'progress', text: 'plan rejected; feedback sent to PLANNER' },
+    ]);
+    expect(h.state.rounds).toBe(0);
+  });
+
+  it('sends a rejected result back to the executer as a revision round', () => {
+    const h = harness();
+    h.step({ kind: 'start', task: 't' });
+    h.step({ kind: 'reply', role: 'PLANNER', block: block({ to: 'EXECUTER', type: 'plan', id: 'T7-R0-id1' }) });
+    const t = h.step({
+      kind: 'reject',
+      role: 'EXECUTER',
+      block: block({ to: 'PLANNER', type: 'result', id: 'T7-R1-id2' }, 'done?'),
+      feedback: 'you skipped step 2',
+    });
+    expect(t.effects.map((e) => e.kind)).toEqual(['record', 'record', 'send', 'progress']);
+    expect(t.effects[1]).toEqual({
+      kind: 'record',
+      message: { from: 'HUMAN', to: 'EXECUTER', type: 'revision', id: 'T7-R2-id3', body: 'you skipped step 2' },
+    });
+    expect(h.state.rounds).toBe(2);
+  });
+
+  it('replays an already recorded reply without recording it again (resume)', () => {
+    const h = harness();
+    h.step({ kind: 'start', task: 't' });
+    const t = h.step({
+      kind: 'reply',
+      role: 'PLANNER',
+      block: block({ to: 'EXECUTER', type: 'plan', id: 'T7-R0-id1' }, 'p'),
+      alreadyRecorded: true,
+    });
+    expect(t.effects.map((e) => e.kind)).toEqual(['send', 'progress']);
   });
 
   it('summarizes the first non-blank line', () => {

@@ -49,8 +49,14 @@ export interface DialogueLimits {
 
 export type DialogueEvent =
   | { kind: 'start'; task: string }
-  /** A complete block read from `role`'s pane, already known to carry the pending id. */
-  | { kind: 'reply'; role: Role; block: Block }
+  /**
+   * A complete block read from `role`'s pane, already known to carry the pending id.
+   * `editedBody`: a person approved it with changes; the edit is forwarded (and recorded from HUMAN).
+   * `alreadyRecorded`: the block is in the state already (a resumed task replays it).
+   */
+  | { kind: 'reply'; role: Role; block: Block; editedBody?: string; alreadyRecorded?: boolean }
+  /** A person rejected this reply: it is not forwarded; `feedback` goes back to its author instead. */
+  | { kind: 'reject'; role: Role; block: Block; feedback: string }
   /** Periodic check; `idle` says whether the pending CLI's screen looks idle (not busy, not at a prompt). */
   | { kind: 'tick'; idle: boolean }
   | { kind: 'interrupt'; reason: string }
@@ -123,7 +129,9 @@ export function transition(state: DialogueState, event: DialogueEvent, ctx: Tran
     case 'start':
       return sendTo(state, ctx, 'PLANNER', 'task', event.task, 'ORCHESTRATOR', `task sent to PLANNER`);
     case 'reply':
-      return onReply(state, event.role, event.block, ctx);
+      return onReply(state, event, ctx);
+    case 'reject':
+      return onReject(state, event.role, event.block, event.feedback, ctx);
     case 'tick':
       return onTick(state, event.idle, ctx);
     case 'interrupt':
@@ -135,7 +143,8 @@ export function transition(state: DialogueState, event: DialogueEvent, ctx: Tran
   }
 }
 
-function onReply(state: DialogueState, role: Role, block: Block, ctx: TransitionContext): Transition {
+function onReply(state: DialogueState, event: Extract<DialogueEvent, { kind: 'reply' }>, ctx: TransitionContext): Transition {
+  const { role, block } = event;
   const pending = state.pending;
   const { type, id, to } = block.header;
   // The runner only passes blocks carrying the pending id from the pending pane; re-check so the
@@ -147,37 +156,63 @@ function onReply(state: DialogueState, role: Role, block: Block, ctx: Transition
       effects: [{ kind: 'progress', text: `ignored a ${type} block to ${to} from ${role}: not a valid reply here` }],
     };
   }
-  const record: DialogueEffect = { kind: 'record', message: { from: role, to, type, id, body: block.body } };
+  const record: DialogueEffect[] = event.alreadyRecorded
+    ? []
+    : [{ kind: 'record', message: { from: role, to, type, id, body: block.body } }];
+  // An edited forward is poli's (the person's) own message: recorded from HUMAN.
+  const forwardBody = event.editedBody ?? block.body;
+  const forwardAs: Sender | null = event.editedBody !== undefined ? 'HUMAN' : null;
   if (role === 'EXECUTER') {
-    if (type === 'status') {
-      return { state, effects: [record, { kind: 'progress', text: `EXECUTER status: ${summarize(block.body)}` }] };
-    }
+    if (type === 'status') return { state, effects: record };
     // result or error: the planner reviews it.
-    const next = sendTo(state, ctx, 'PLANNER', 'review', block.body, 'ORCHESTRATOR', `${type} sent to PLANNER for review`, {
+    const next = sendTo(state, ctx, 'PLANNER', 'review', forwardBody, forwardAs ?? 'ORCHESTRATOR', `${type} sent to PLANNER for review`, {
       re: type,
     });
-    return { state: next.state, effects: [record, ...next.effects] };
+    return { state: next.state, effects: [...record, ...next.effects] };
   }
   // PLANNER
   if (type === 'complete') {
     const done = finish(state, 'completed', summarize(block.body));
-    return { state: done.state, effects: [record, ...done.effects] };
+    return { state: done.state, effects: [...record, ...done.effects] };
   }
   if (type === 'error') {
     const done = finish(state, 'failed', `the PLANNER reported an error: ${summarize(block.body)}`);
-    return { state: done.state, effects: [record, ...done.effects] };
+    return { state: done.state, effects: [...record, ...done.effects] };
   }
   // plan, continue or revision: one more round of work for the executer.
+  const next = giveWork(state, ctx, type, forwardBody, forwardAs);
+  return { state: next.state, effects: [...record, ...next.effects] };
+}
+
+/** One more round of work for the executer, unless --max-rounds is reached. */
+function giveWork(
+  state: DialogueState,
+  ctx: TransitionContext,
+  type: MessageType,
+  body: string,
+  recordAs: Sender | null,
+): Transition {
   if (state.rounds >= state.maxRounds) {
-    const done = finish(
-      state,
-      'max_rounds',
-      `the PLANNER asked for round ${state.rounds + 1} but --max-rounds is ${state.maxRounds}`,
-    );
-    return { state: done.state, effects: [record, ...done.effects] };
+    return finish(state, 'max_rounds', `the PLANNER asked for round ${state.rounds + 1} but --max-rounds is ${state.maxRounds}`);
   }
   const counted: DialogueState = { ...state, rounds: state.rounds + 1 };
-  const next = sendTo(counted, ctx, 'EXECUTER', type, block.body, null, `${type} sent to EXECUTER (round ${counted.rounds})`);
+  return sendTo(counted, ctx, 'EXECUTER', type, body, recordAs, `${type} sent to EXECUTER (round ${counted.rounds})`);
+}
+
+/**
+ * A person rejected a reply before it was forwarded. The reply is recorded as it was said; the
+ * person's feedback goes back to its author from HUMAN: to the planner as a review to revise,
+ * to the executer as a revision (one more round of work).
+ */
+function onReject(state: DialogueState, role: Role, block: Block, feedback: string, ctx: TransitionContext): Transition {
+  const pending = state.pending;
+  const { type, id, to } = block.header;
+  if (!pending || pending.role !== role || pending.id !== id) return { state, effects: [] };
+  const record: DialogueEffect = { kind: 'record', message: { from: role, to, type, id, body: block.body } };
+  const next =
+    role === 'PLANNER'
+      ? sendTo(state, ctx, 'PLANNER', 'review', feedback, 'HUMAN', `${type} rejected; feedback sent to PLANNER`, { re: 'rejected' })
+      : giveWork(state, ctx, 'revision', feedback, 'HUMAN');
   return { state: next.state, effects: [record, ...next.effects] };
 }
 

@@ -87,7 +87,7 @@ function setup(planner: Script, executer: Script, limits = { maxRounds: 20, plan
       clock: { now: () => now, sleep: async (ms) => void (now += ms) },
       limits,
       taskNumber: 1,
-      task,
+      start: { task },
       newId: (round) => `T1-R${round}-x${++ids}`,
       pollMs: 100,
       onIgnored: (_role, reason) => ignored.push(reason),

@@ -2,11 +2,12 @@
  * Performs the dialogue: feeds events to the pure machine and carries out its effects on the
  * panes, the state store and the progress output. All effects are injected.
  */
-import { formatBlock, blockKey } from '../protocol/format-block.ts';
-import { parseBlocks } from '../protocol/parse-blocks.ts';
-import type { Block, Role } from '../protocol/types.ts';
+import { formatBlock } from '../protocol/format-block.ts';
+import type { Block, MessageType, Role } from '../protocol/types.ts';
 import type { Clock, PaneLiveness } from '../tmux/types.ts';
-import type { DialogueChannels, PanePosition } from './channel.ts';
+import type { DialogueChannels } from './channel.ts';
+import type { ApprovalDecision } from '../human/approval.ts';
+import type { ControlCommand } from '../human/control.ts';
 import {
   type DialogueEffect,
   type DialogueEvent,
@@ -14,9 +15,12 @@ import {
   type DialogueMessage,
   type DialogueState,
   type TaskStatus,
+  expectLine,
   initialState,
   transition,
 } from './machine.ts';
+import type { ResumePlan } from './resume.ts';
+import { type Turn, newTurn, takeReplies } from './turn.ts';
 
 /** Where the runner reports what happened; the composition root wires it to the state store and logs. */
 export interface TaskRecorder {
@@ -25,15 +29,24 @@ export interface TaskRecorder {
   finish(status: Exclude<TaskStatus, 'running'>, reason: string): Promise<void>;
 }
 
+/** Something worth telling the person watching, beyond the recorded messages. */
+export type NoticeKind = 'progress' | 'reminder' | 'waiting' | 'say' | 'pause' | 'resume' | 'stop' | 'approval';
+
 export interface ProgressEvent {
   round: number;
   /** Whose turn it is, or null when the task is over. */
   waitingFor: Role | null;
   text: string;
+  kind: NoticeKind;
+  /** The message id concerned, when there is one. */
+  id?: string;
 }
 
 /** Decides what to do when a pane's program exited; returns true when it was restarted and primed again. */
 export type PaneDeathHandler = (role: Role, liveness: PaneLiveness) => Promise<boolean>;
+
+/** Asks a person about a reply before it is forwarded; null: no approval needed for this one. */
+export type ReplyReviewer = (role: Role, block: Block, round: number) => Promise<ApprovalDecision | null>;
 
 export interface RunTaskOptions {
   channels: DialogueChannels;
@@ -41,12 +54,17 @@ export interface RunTaskOptions {
   clock: Clock;
   limits: DialogueLimits;
   taskNumber: number;
-  task: string;
+  /** A new task, or where a stopped one picks up again. */
+  start: { task: string } | { resume: ResumePlan };
   newId(round: number): string;
   onProgress?(event: ProgressEvent): void;
   /** Called for every block that was read but not taken as the reply (echoes, wrong ids, malformed). */
   onIgnored?(role: Role, reason: string): void;
   onPaneDied?: PaneDeathHandler;
+  /** The approval gate (--approve). */
+  review?: ReplyReviewer;
+  /** Commands from other terminals (poli say/pause/resume/stop), polled between reads. */
+  control?(): Promise<ControlCommand[]>;
   /** Aborting interrupts the task (status `interrupted`). */
   signal?: AbortSignal;
   /** Upper bound between two reads when no change is signalled. */
@@ -61,22 +79,6 @@ export interface TaskOutcome {
   rounds: number;
 }
 
-/** Per-turn bookkeeping for reading replies. */
-interface Turn {
-  role: Role;
-  id: string;
-  /** Where the pane's output stood before poli typed the message. */
-  since: PanePosition;
-  /** The exact text poli typed, to re-send after a restart. */
-  text: string;
-  /** How many times each block (by identity) has been taken from this turn's output. */
-  taken: Map<string, number>;
-  /** Candidate keys seen at the previous read, to require a stable screen before accepting. */
-  previous: string;
-  /** Blocks already reported as ignored, so each is logged once. */
-  ignored: Set<string>;
-}
-
 /** Runs one task to its end and returns how it ended. Never leaves the task `running`. */
 export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   const { channels, recorder, clock, limits } = options;
@@ -85,12 +87,17 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   const active: { turn: Turn | null } = { turn: null };
   let outcome: TaskOutcome | null = null;
   let lastLiveness = -Infinity;
+  // Time that does not count against the reply timeouts: paused by a person, or a CLI waiting
+  // at a permission prompt for a person to answer.
+  let heldMs = 0;
+  let paused = false;
+  const notes: Record<Role, string[]> = { PLANNER: [], EXECUTER: [] };
 
-  const progress = (text: string): void =>
-    options.onProgress?.({ round: state.rounds, waitingFor: state.pending?.role ?? null, text });
+  const notice = (kind: NoticeKind, text: string, id?: string): void =>
+    options.onProgress?.({ round: state.rounds, waitingFor: state.pending?.role ?? null, text, kind, ...(id ? { id } : {}) });
 
   const apply = async (event: DialogueEvent): Promise<void> => {
-    const t = transition(state, event, { now: clock.now(), newId: options.newId, limits });
+    const t = transition(state, event, { now: clock.now() - heldMs, newId: options.newId, limits });
     const roundsBefore = state.rounds;
     state = t.state;
     if (state.rounds !== roundsBefore) await recorder.setRounds(state.rounds);
@@ -102,42 +109,59 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       case 'record':
         await recorder.record(effect.message);
         return;
-      case 'send': {
-        const header = { to: effect.to, type: effect.type, id: effect.id, ...effect.extra };
-        const text = `${formatBlock(header, effect.body)}\n${effect.expect}`;
-        const channel = channels[effect.to];
-        const since = await channel.mark();
-        active.turn = { role: effect.to, id: effect.id, since, text, taken: new Map(), previous: '', ignored: new Set() };
-        await channel.submit(text);
+      case 'send':
+        await send(effect.to, effect.type, effect.id, effect.body, effect.expect, effect.extra);
         return;
-      }
       case 'remind':
+        notice('reminder', `reminded ${effect.to} of the expected reply`, state.pending?.id);
         await channels[effect.to].submit(effect.text);
         return;
       case 'progress':
-        progress(effect.text);
+        notice('progress', effect.text);
         return;
       case 'finish':
         outcome = { status: effect.status, reason: effect.reason, rounds: state.rounds };
         await recorder.finish(effect.status, effect.reason);
-        progress(`task ${effect.status}: ${effect.reason}`);
         return;
     }
   };
 
-  const onAbort = (): void => {
-    // Handled at the top of the loop; the listener only wakes a sleeping wait sooner.
+  /** Types a block (plus any notes from the person for this role) and starts its turn. */
+  const send = async (
+    to: Role,
+    type: MessageType,
+    id: string,
+    body: string,
+    expect: string,
+    extra?: Record<string, unknown>,
+  ): Promise<void> => {
+    let text = body;
+    for (const note of notes[to].splice(0)) {
+      await recorder.record({ from: 'HUMAN', to, type, id, body: note });
+      text += `\n\n[A note from the person supervising this task]\n${note}`;
+    }
+    const formatted = `${formatBlock({ to, type, id, ...extra }, text)}\n${expect}`;
+    const channel = channels[to];
+    active.turn = newTurn(to, id, await channel.mark(), formatted);
+    await channel.submit(formatted);
   };
-  options.signal?.addEventListener('abort', onAbort);
+
+  const signal = options.signal;
   try {
-    await apply({ kind: 'start', task: options.task });
+    await begin();
     while (state.status === 'running') {
-      if (options.signal?.aborted) {
-        await apply({ kind: 'interrupt', reason: abortReason(options.signal) });
+      if (signal?.aborted) {
+        await apply({ kind: 'interrupt', reason: abortReason(signal) });
         break;
       }
+      const loopStart = clock.now();
       await channels.waitForChange(options.pollMs);
-      if (options.signal?.aborted) continue;
+      if (signal?.aborted) continue;
+      if (await handleControl()) continue;
+      if (paused) {
+        heldMs += clock.now() - loopStart;
+        continue;
+      }
 
       if (clock.now() - lastLiveness >= (options.livenessEveryMs ?? 500)) {
         lastLiveness = clock.now();
@@ -147,11 +171,9 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
         if (restarted && turn && state.pending && restarted.includes(turn.role)) {
           await apply({ kind: 'resend' });
           const channel = channels[turn.role];
-          turn.since = await channel.mark();
-          turn.taken.clear();
-          turn.previous = '';
+          active.turn = newTurn(turn.role, turn.id, await channel.mark(), turn.text);
           await channel.submit(turn.text);
-          progress(`re-sent message ${turn.id} to the restarted ${turn.role}`);
+          notice('progress', `re-sent message ${turn.id} to the restarted ${turn.role}`, turn.id);
           continue;
         }
       }
@@ -161,10 +183,24 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       const channel = channels[current.role];
       const screen = await channel.readSince(current.since);
       const screenState = await channel.screenState();
-      const replies = takeReplies(current, screen, screenState === 'idle' || screenState === 'unknown', options);
-      for (const block of replies) {
+      if (screenState === 'approval') {
+        if (!current.waitingNoticed) {
+          current.waitingNoticed = true;
+          notice(
+            'waiting',
+            `${current.role} is waiting for approval at a permission prompt in pane ${channel.paneId}; ` +
+              'answer it in tmux (attach with: tmux -L <socket> attach)',
+            current.id,
+          );
+        }
+        heldMs += clock.now() - loopStart;
+      } else {
+        current.waitingNoticed = false;
+      }
+      const settled = screenState === 'idle' || screenState === 'unknown';
+      for (const block of takeReplies(current, screen, settled, options.onIgnored)) {
         if (state.status !== 'running' || state.pending?.id !== current.id) break;
-        await apply({ kind: 'reply', role: current.role, block });
+        await decide(current.role, block);
       }
       if (state.status === 'running' && state.pending?.id === current.id) {
         await apply({ kind: 'tick', idle: screenState === 'idle' });
@@ -176,11 +212,64 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       await apply({ kind: 'fail', reason });
     }
     throw error;
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
   }
   if (!outcome) throw new Error('bug: the dialogue ended without an outcome');
   return outcome;
+
+  /** Starts a new task, or picks a stopped one up where it was. */
+  async function begin(): Promise<void> {
+    const start = options.start;
+    if ('task' in start) return apply({ kind: 'start', task: start.task });
+    const plan = start.resume;
+    if (plan.kind === 'start') throw new Error('bug: a resume with nothing recorded must start the task anew');
+    state = { ...state, rounds: plan.rounds };
+    if (plan.kind === 'resend') {
+      state = { ...state, pending: { role: plan.role, id: plan.id, sentType: plan.type, sentAt: clock.now(), reminded: false } };
+      notice('progress', `resuming: sending message ${plan.id} to ${plan.role} again`, plan.id);
+      await send(plan.role, plan.type, plan.id, plan.body, expectLine(plan.role, plan.id));
+      return;
+    }
+    const id = plan.block.header.id;
+    state = { ...state, pending: { role: plan.role, id, sentType: 'task', sentAt: clock.now(), reminded: false } };
+    notice('progress', `resuming: acting on the recorded ${plan.block.header.type} ${id} from ${plan.role}`, id);
+    await apply({ kind: 'reply', role: plan.role, block: plan.block, alreadyRecorded: true });
+  }
+
+  /** A reply that would be forwarded may need a person's approval first. */
+  async function decide(role: Role, block: Block): Promise<void> {
+    const decision = options.review && forwardable(role, block) ? await options.review(role, block, state.rounds) : null;
+    if (decision) notice('approval', `human decision on ${block.header.type} ${block.header.id}: ${decision.action}`, block.header.id);
+    if (!decision || decision.action === 'approve') return apply({ kind: 'reply', role, block });
+    if (decision.action === 'edit') return apply({ kind: 'reply', role, block, editedBody: decision.body });
+    return apply({ kind: 'reject', role, block, feedback: decision.reason });
+  }
+
+  /** Applies commands from other terminals; returns true when the loop should start over. */
+  async function handleControl(): Promise<boolean> {
+    if (!options.control) return false;
+    const commands = await options.control();
+    for (const command of commands) {
+      switch (command.kind) {
+        case 'say':
+          notes[command.to].push(command.text);
+          notice('say', `a note from the human for ${command.to} will go with the next message to it`);
+          break;
+        case 'pause':
+          if (!paused) notice('pause', 'paused by the human (poli resume to continue)');
+          paused = true;
+          break;
+        case 'resume':
+          if (paused) notice('resume', 'resumed by the human');
+          paused = false;
+          break;
+        case 'stop':
+          notice('stop', 'stopped by the human');
+          await apply({ kind: 'interrupt', reason: 'stopped by the human (poli stop)' });
+          return true;
+      }
+    }
+    return false;
+  }
 
   /** Returns the roles whose CLI was restarted, or null when both are alive. */
   async function checkLiveness(): Promise<Role[] | null> {
@@ -204,47 +293,10 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   }
 }
 
-/**
- * Picks this turn's replies out of the pane's text since the message was typed: complete blocks with
- * the issued id, addressed away from the pane (echoes of what poli typed are addressed to the pane's
- * own role), each occurrence taken once. A block is accepted only when the screen is settled: the CLI
- * looks done, or the same candidates were seen at the previous read (a TUI may redraw while streaming).
- */
-function takeReplies(turn: Turn, screen: string, settled: boolean, options: RunTaskOptions): Block[] {
-  const { blocks, rejected } = parseBlocks(screen);
-  for (const r of rejected) reportOnce(turn, options, `rejected:${r.startLine}:${r.reason}`, `ignored a malformed block: ${r.reason} (header: ${r.header})`);
-  const candidates: Block[] = [];
-  for (const block of blocks) {
-    const { id, to, type } = block.header;
-    if (id !== turn.id) {
-      reportOnce(turn, options, `id:${blockKey(block)}`, `ignored a ${type} block with id "${id}": expected id "${turn.id}"`);
-      continue;
-    }
-    if (to === turn.role) continue; // poli's own message, echoed back by the CLI
-    candidates.push(block);
-  }
-  const keys = candidates.map(blockKey).join('\n');
-  const stable = keys === turn.previous;
-  turn.previous = keys;
-  if (!settled && !stable) return [];
-  const seen = new Map<string, number>();
-  const fresh: Block[] = [];
-  for (const block of candidates) {
-    const key = blockKey(block);
-    const n = (seen.get(key) ?? 0) + 1;
-    seen.set(key, n);
-    if (n > (turn.taken.get(key) ?? 0)) {
-      turn.taken.set(key, n);
-      fresh.push(block);
-    }
-  }
-  return fresh;
-}
-
-function reportOnce(turn: Turn, options: RunTaskOptions, key: string, message: string): void {
-  if (turn.ignored.has(key)) return;
-  turn.ignored.add(key);
-  options.onIgnored?.(turn.role, message);
+/** Replies that poli forwards to the other CLI: the ones a person may approve. */
+function forwardable(role: Role, block: Block): boolean {
+  const type = block.header.type;
+  return role === 'PLANNER' ? ['plan', 'continue', 'revision'].includes(type) : ['result', 'error'].includes(type);
 }
 
 export function describeExit(info: PaneLiveness): string {

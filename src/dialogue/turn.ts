@@ -1,0 +1,77 @@
+/**
+ * One turn of the dialogue: poli typed a message into a pane and waits for the replies that
+ * carry its id. Picking those replies out of the pane's text is pure and lives here.
+ */
+import { blockKey } from '../protocol/format-block.ts';
+import { parseBlocks } from '../protocol/parse-blocks.ts';
+import type { Block, Role } from '../protocol/types.ts';
+import type { PanePosition } from './channel.ts';
+
+export interface Turn {
+  role: Role;
+  id: string;
+  /** Where the pane's output stood before poli typed the message. */
+  since: PanePosition;
+  /** The exact text poli typed, to send again after a restart. */
+  text: string;
+  /** How many times each block (by identity) has been taken from this turn's output. */
+  taken: Map<string, number>;
+  /** Candidate keys seen at the previous read, to require a stable screen before accepting. */
+  previous: string;
+  /** Blocks already reported as ignored, so each is logged once. */
+  ignored: Set<string>;
+  /** The CLI's permission prompt was already reported. */
+  waitingNoticed: boolean;
+}
+
+export function newTurn(role: Role, id: string, since: PanePosition, text: string): Turn {
+  return { role, id, since, text, taken: new Map(), previous: '', ignored: new Set(), waitingNoticed: false };
+}
+
+/**
+ * Picks this turn's new replies out of the pane's text since the message was typed: complete
+ * blocks with the issued id, addressed away from the pane (echoes of what poli typed are
+ * addressed to the pane's own role), each occurrence taken once. A block is accepted only when
+ * the screen is settled: the CLI looks done, or the same candidates were seen at the previous
+ * read (a TUI may redraw while it streams).
+ */
+export function takeReplies(
+  turn: Turn,
+  screen: string,
+  settled: boolean,
+  onIgnored?: (role: Role, reason: string) => void,
+): Block[] {
+  const report = (key: string, message: string): void => {
+    if (turn.ignored.has(key)) return;
+    turn.ignored.add(key);
+    onIgnored?.(turn.role, message);
+  };
+  const { blocks, rejected } = parseBlocks(screen);
+  for (const r of rejected) report(`rejected:${r.header}:${r.reason}`, `ignored a malformed block: ${r.reason} (header: ${r.header})`);
+  const candidates: Block[] = [];
+  for (const block of blocks) {
+    const { id, to, type } = block.header;
+    if (id !== turn.id) {
+      report(`id:${blockKey(block)}`, `ignored a ${type} block with id "${id}": expected id "${turn.id}"`);
+      continue;
+    }
+    if (to === turn.role) continue; // poli's own message, echoed back by the CLI
+    candidates.push(block);
+  }
+  const keys = candidates.map(blockKey).join('\n');
+  const stable = keys === turn.previous;
+  turn.previous = keys;
+  if (!settled && !stable) return [];
+  const seen = new Map<string, number>();
+  const fresh: Block[] = [];
+  for (const block of candidates) {
+    const key = blockKey(block);
+    const n = (seen.get(key) ?? 0) + 1;
+    seen.set(key, n);
+    if (n > (turn.taken.get(key) ?? 0)) {
+      turn.taken.set(key, n);
+      fresh.push(block);
+    }
+  }
+  return fresh;
+}
