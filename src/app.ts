@@ -7,11 +7,18 @@ import { parseArgs } from './cli/args.ts';
 import { renderTaskDetail, renderTaskTable } from './cli/state-view.ts';
 import { loadSettings, resolveUserCwd, type Settings } from './config.ts';
 import { PoliError, StateFileError } from './errors.ts';
+import path from 'node:path';
+import { currentTurn, pickStatusTask, renderStatusLine } from './cli/status-line.ts';
+import { EVENTS_FILE, followEvents, formatEvent } from './events.ts';
 import { PACKAGE_ROOT } from './host.ts';
+import { describeSentControl, sendControl } from './human/control.ts';
+import { attachCommand, attachTerminal } from './tmux/attach.ts';
 import { isProcessAlive } from './state/lock.ts';
 import { StateStore, toPublicJson } from './state/store.ts';
 import { renderTranscript } from './transcript.ts';
-import { runInteractive, runOneTask, openWorkspace, type Workspace } from './workspace.ts';
+import { runInteractive } from './interactive.ts';
+import { runOneTask } from './tasks.ts';
+import { openWorkspace, type Workspace } from './workspace.ts';
 
 /** Everything poli takes from the process; main.ts passes the real ones. */
 export interface AppIO {
@@ -42,6 +49,20 @@ export async function runApp(io: AppIO): Promise<number> {
       packageRoot: PACKAGE_ROOT,
     });
     if (command.kind === 'state') return await showState(io, settings, command.id, command.format);
+    if (command.kind === 'control') {
+      await sendControl(settings.stateDir, settings.socket, command.command, { isPidAlive: isProcessAlive, clock: { now: io.now } });
+      io.stdout.write(`${describeSentControl(command.command, settings.socket)}\n`);
+      return 0;
+    }
+    if (command.kind === 'status') return await showStatus(io, settings, command.short);
+    if (command.kind === 'attach') {
+      if (!io.stdout.isTTY) {
+        io.stdout.write(`${attachCommand(settings.socket)}\n`);
+        return 0;
+      }
+      return attachTerminal(settings.socket);
+    }
+    if (command.kind === 'watch') return await watchEvents(io, settings, command.all);
 
     const workspace = await openWorkspace(io, settings);
     try {
@@ -70,15 +91,44 @@ async function closeWorkspace(workspace: Workspace, io: AppIO, settings: Setting
   );
 }
 
-async function showState(io: AppIO, settings: Settings, id: string | undefined, format: 'text' | 'json' | 'md'): Promise<number> {
-  const store = new StateStore({
+/** `poli status [--short]`: the running (or latest) task on this socket, in one line. */
+async function showStatus(io: AppIO, settings: Settings, short: boolean): Promise<number> {
+  const tasks = await openStore(io, settings).list();
+  const task = pickStatusTask(tasks, settings.socket);
+  const turn = task ? currentTurn(task) : undefined;
+  const line = renderStatusLine(task, io.now(), turn?.waitingFor ?? null);
+  io.stdout.write(short || !task ? `${line}\n` : `${line} · ${task.status} · ${task.task.replace(/\s+/g, ' ').slice(0, 80)}\n`);
+  return 0;
+}
+
+/** `poli watch [--all]`: follows the event stream until Ctrl+C. */
+async function watchEvents(io: AppIO, settings: Settings, all: boolean): Promise<number> {
+  const controller = new AbortController();
+  const off = [io.onSignal('SIGINT', () => controller.abort()), io.onSignal('SIGTERM', () => controller.abort())];
+  try {
+    await followEvents(path.join(settings.stateDir, EVENTS_FILE), {
+      fromStart: all,
+      signal: controller.signal,
+      onEvent: (e) => io.stdout.write(`${formatEvent(e)}\n`),
+    });
+  } finally {
+    off.forEach((f) => f());
+  }
+  return 0;
+}
+
+function openStore(io: AppIO, settings: Settings): StateStore {
+  return new StateStore({
     dir: settings.stateDir,
     clock: { now: io.now },
     pid: io.pid,
     isPidAlive: isProcessAlive,
     warn: (message) => io.stderr.write(`poli: ${message}\n`),
   });
-  const tasks = await store.list();
+}
+
+async function showState(io: AppIO, settings: Settings, id: string | undefined, format: 'text' | 'json' | 'md'): Promise<number> {
+  const tasks = await openStore(io, settings).list();
   if (id === undefined) {
     io.stdout.write(format === 'json' ? `${toPublicJson(tasks)}\n` : renderTaskTable(tasks, io.now()));
     return 0;

@@ -3,27 +3,27 @@
  * both CLIs primed, the state store and the logger — and running tasks in it, one-shot or
  * interactively. Built by the composition root (app.ts) from real effects.
  */
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import type { AppIO } from './app.ts';
-import { formatMessage, formatProgress } from './cli/progress.ts';
-import { renderTaskTable } from './cli/state-view.ts';
+import { STATUS_RIGHT_LENGTH } from './cli/status-line.ts';
 import { findProgram } from './command-check.ts';
 import type { Settings } from './config.ts';
-import { describeExit, runTask, type TaskRecorder } from './dialogue/run-task.ts';
-import { CommandNotFoundError, PoliError, StateFileError } from './errors.ts';
+import { CommandNotFoundError } from './errors.ts';
+import { createEventLog, EVENTS_FILE, type EventLog } from './events.ts';
+import { ControlInbox, controlDir } from './human/control.ts';
+import { createLineInput, type LineInput } from './line-input.ts';
 import { PACKAGE_ROOT, readPrimer, realClock } from './host.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { withLaunchArgs } from './profiles/launch.ts';
 import { selectProfile } from './profiles/select.ts';
 import type { Role } from './protocol/types.ts';
 import { PoliSession, type CliSpec } from './session.ts';
 import { acquireSocketLock, isProcessAlive } from './state/lock.ts';
 import { StateStore } from './state/store.ts';
 import type { TaskRecord } from './state/types.ts';
-import { createPollingClient } from './tmux/client.ts';
+import { createTmuxClient } from './tmux/client.ts';
 import { assertTmuxAvailable } from './tmux/runner.ts';
-import type { Clock } from './tmux/types.ts';
+import type { Clock, TmuxRunner } from './tmux/types.ts';
 import { writeTranscript } from './transcript.ts';
 
 export interface Workspace {
@@ -33,17 +33,29 @@ export interface Workspace {
   store: StateStore;
   logger: Logger;
   clock: Clock;
+  events: EventLog;
+  /** Commands from other terminals (poli say/pause/resume/stop). */
+  control: ControlInbox;
+  /** Lines typed at poli's terminal (interactive prompt, approval gate). */
+  input: LineInput;
   /** A line for the person at the terminal (stdout). */
   say(line: string): void;
+  /** A progress line while a task runs (stdout). */
+  progress(line: string): void;
+  writeTranscript(task: TaskRecord): Promise<void>;
+  /** Shows a line at the right of the status bar of poli's tmux server (best effort). */
+  setStatus(line: string): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Checks everything that can be checked before starting, then starts (or reuses) the session. */
 export async function openWorkspace(io: AppIO, settings: Settings): Promise<Workspace> {
-  const client = createPollingClient({
+  const client = createTmuxClient({
     socket: settings.socket,
     configFile: path.join(PACKAGE_ROOT, 'config', 'tmux.conf'),
     clock: realClock,
+    // Called only once the session is being opened, after `logger` below exists.
+    warn: (message) => logger.warn(message, { event: 'state' }),
   });
   const run = client.run;
   await assertTmuxAvailable(run);
@@ -86,6 +98,16 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
     await logger.close();
     throw error;
   }
+  const events = createEventLog(path.join(settings.stateDir, EVENTS_FILE), {
+    onError: (error) => logger.warn(`could not write the event stream: ${String(error)}`),
+  });
+  for (const role of ['PLANNER', 'EXECUTER'] as const) events.emit({ event: 'prime', role, pane: session.paneIds[role] });
+  const control = new ControlInbox({ dir: controlDir(settings.stateDir, settings.socket), warn: (m) => logger.warn(m) });
+  // Commands left from before this process started belong to no task: drop them, say so.
+  const stale = await control.poll();
+  if (stale.length > 0) logger.warn(`ignored ${stale.length} control command(s) sent while no task was running`);
+  await showStatusLine(run, logger);
+  const input = createLineInput(io.stdin, io.stdout);
   return {
     io,
     settings,
@@ -93,8 +115,23 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
     store,
     logger,
     clock: realClock,
+    events,
+    control,
+    input,
     say: (line) => io.stdout.write(`${line}\n`),
+    progress: (line) => io.stdout.write(`${line}\n`),
+    async setStatus(line) {
+      // `#` starts a tmux format in status-right: double it so task text shows as typed.
+      await run(['set-option', '-g', 'status-right', line.replace(/#/g, '##')]).catch(() => undefined);
+    },
+    async writeTranscript(task) {
+      await writeTranscript(settings.stateDir, task).catch((error: unknown) =>
+        logger.warn(`could not write the transcript of ${task.id}: ${String(error)}`),
+      );
+    },
     async close() {
+      input.close();
+      await events.close();
       await lock.release();
       if (settings.killOnExit) await session.kill().catch(() => undefined);
       await client.close();
@@ -103,26 +140,27 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
   };
 }
 
-/** The commands, environment, profiles and primers of both CLIs. */
+/**
+ * The commands, environment, profiles and primers of both CLIs. Each profile's launch flags and
+ * environment (a real scrollback, no update prompt) are added to the user's command and pane.
+ */
 async function resolveClis(io: AppIO, settings: Settings): Promise<Record<Role, CliSpec>> {
   const mockEnv = Object.fromEntries(
     Object.entries(io.env).filter((e): e is [string, string] => e[0].startsWith('MOCK_') && e[1] !== undefined),
   );
-  const planner = settings.mock ? mockCommand('mock-planner.ts') : settings.plannerCmd;
-  const executer = settings.mock ? mockCommand('mock-executer.ts') : settings.executerCmd;
+  const spec = async (role: Role, command: string, profileName: string | undefined): Promise<CliSpec> => {
+    const profile = selectProfile(command, settings.mock ? 'mock' : profileName);
+    return {
+      command: withLaunchArgs(command, profile.launch.args),
+      env: { ...profile.launch.env, ...(settings.mock ? mockEnv : {}) },
+      profile,
+      primer: await readPrimer(role === 'PLANNER' ? 'planner' : 'executer'),
+      fileThreshold: settings.fileThreshold,
+    };
+  };
   return {
-    PLANNER: {
-      command: planner,
-      env: settings.mock ? mockEnv : {},
-      profile: selectProfile(planner, settings.mock ? 'mock' : settings.plannerProfile),
-      primer: await readPrimer('planner'),
-    },
-    EXECUTER: {
-      command: executer,
-      env: settings.mock ? mockEnv : {},
-      profile: selectProfile(executer, settings.mock ? 'mock' : settings.executerProfile),
-      primer: await readPrimer('executer'),
-    },
+    PLANNER: await spec('PLANNER', settings.mock ? mockCommand('mock-planner.ts') : settings.plannerCmd, settings.plannerProfile),
+    EXECUTER: await spec('EXECUTER', settings.mock ? mockCommand('mock-executer.ts') : settings.executerCmd, settings.executerProfile),
   };
 }
 
@@ -136,148 +174,12 @@ function shellQuote(word: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Runs one task (new, or resumed) and returns the exit code: 0 when it completed. */
-export async function runOneTask(ws: Workspace, what: { task: string } | { resume: string }): Promise<number> {
-  if ('resume' in what) {
-    throw new StateFileError(`--resume is not available yet (asked to resume ${what.resume})`);
-  }
-  const controller = new AbortController();
-  const offInt = ws.io.onSignal('SIGINT', () => controller.abort('interrupted by Ctrl+C (SIGINT)'));
-  const offTerm = ws.io.onSignal('SIGTERM', () => controller.abort('terminated (SIGTERM)'));
-  try {
-    const record = await executeTask(ws, what.task, controller.signal);
-    return record.status === 'completed' ? 0 : 1;
-  } finally {
-    offInt();
-    offTerm();
-  }
-}
-
-/** Creates the task in the state store and runs the dialogue; the record is final when it returns. */
-async function executeTask(ws: Workspace, task: string, signal: AbortSignal): Promise<TaskRecord> {
-  const { store, logger, settings, session, clock } = ws;
-  const created = await store.createTask(task, { socket: settings.socket, projectDir: settings.projectDir });
-  const taskId = created.id;
-  const taskNumber = Number(taskId.slice(1));
-  const started = clock.now();
-  let round = 0;
-  ws.say(`poli: task ${taskId} started: ${task}`);
-  logger.info(`task ${taskId} started`, { event: 'start', task: taskId, fileOnly: true });
-
-  const restarts: Record<Role, number> = { PLANNER: 0, EXECUTER: 0 };
-  const recorder: TaskRecorder = {
-    async record(message) {
-      await store.appendMessage(taskId, { ...message, at: new Date(clock.now()).toISOString() });
-      ws.say(formatMessage(clock.now() - started, round, message));
-      logger.info(`${message.from} → ${message.to} ${message.type}`, {
-        event: message.from === 'ORCHESTRATOR' ? 'send' : message.type === 'status' ? 'status' : 'reply',
-        task: taskId,
-        round,
-        id: message.id,
-        fileOnly: true,
-      });
-    },
-    async setRounds(rounds) {
-      round = rounds;
-      await store.update(taskId, { rounds });
-    },
-    async finish(status, reason) {
-      const patch = { status, endedAt: new Date(clock.now()).toISOString(), ...(status === 'completed' ? {} : { error: reason }) };
-      const record = await store.update(taskId, patch);
-      await writeTranscript(settings.stateDir, record).catch((error: unknown) =>
-        logger.warn(`could not write the transcript of ${taskId}: ${String(error)}`),
-      );
-      logger.info(`task ${taskId} ${status}: ${reason}`, {
-        event: status === 'completed' ? 'complete' : 'error',
-        task: taskId,
-        round,
-        fileOnly: true,
-      });
-    },
-  };
-
-  try {
-    const outcome = await runTask({
-      channels: session.channels,
-      recorder,
-      clock,
-      limits: { maxRounds: settings.maxRounds, planTimeoutSec: settings.planTimeout, execTimeoutSec: settings.execTimeout },
-      taskNumber,
-      task,
-      newId: (r) => `T${taskNumber}-R${r}-${randomBytes(4).readUInt32BE(0).toString(36).padStart(6, '0').slice(-6)}`,
-      pollMs: settings.pollMs,
-      signal,
-      onProgress: (p) => ws.say(formatProgress(clock.now() - started, p.round, p.waitingFor, p.text)),
-      onIgnored: (role, reason) => logger.warn(`${role}: ${reason}`, { event: 'ignored', task: taskId, round }),
-      onPaneDied: async (role, info) => {
-        if (restarts[role] >= settings.restarts) return false;
-        restarts[role] += 1;
-        logger.warn(`the ${role} CLI ${describeExit(info)}; restarting it (${restarts[role]} of ${settings.restarts})`, {
-          event: 'restart',
-          task: taskId,
-          round,
-          role,
-        });
-        await session.restart(role);
-        return true;
-      },
-    });
-    if (outcome.status === 'completed') ws.say(`poli: task ${taskId} completed in ${outcome.rounds} round(s).`);
-    else ws.io.stderr.write(`poli: task ${taskId} ended ${outcome.status}: ${outcome.reason}\n`);
-  } catch (error) {
-    const message = error instanceof PoliError ? error.message : String(error);
-    ws.io.stderr.write(`poli: task ${taskId} failed: ${message}\n`);
-    if (!(error instanceof PoliError)) throw error;
-  }
-  const final = await store.get(taskId);
-  if (!final) throw new StateFileError(`the state of task ${taskId} disappeared from ${settings.stateDir}`);
-  return final;
-}
-
-const HELP = `Type a task and press Enter; the PLANNER plans it and the EXECUTER carries it out.
-Commands: :state (list tasks)  :help (this text)  :quit or Ctrl+D (leave; the CLIs keep running)
-While a task runs, Ctrl+C stops it (status interrupted).`;
-
-/** The `poli> ` prompt: task after task in the same session until :quit or end of input. */
-export async function runInteractive(ws: Workspace): Promise<number> {
-  const rl = createInterface({ input: ws.io.stdin, output: ws.io.stdout, prompt: 'poli> ', terminal: ws.io.stdin.isTTY === true });
-  ws.say(`poli: interactive mode. ${HELP.split('\n')[1]}`);
-  let lastCode = 0;
-  let current: AbortController | null = null;
-  // In a terminal, readline turns Ctrl+C into its own event instead of a process signal.
-  rl.on('SIGINT', () => {
-    if (current) current.abort('interrupted by Ctrl+C (SIGINT)');
-    else ws.say('\n(type :quit or press Ctrl+D to leave)');
-  });
-  const offInt = ws.io.onSignal('SIGINT', () => current?.abort('interrupted by Ctrl+C (SIGINT)'));
-  const offTerm = ws.io.onSignal('SIGTERM', () => {
-    current?.abort('terminated (SIGTERM)');
-    rl.close();
-  });
-  try {
-    rl.prompt();
-    for await (const raw of rl) {
-      const line = raw.trim();
-      if (line === ':quit' || line === ':q' || line === ':exit') break;
-      if (line === ':help') ws.say(HELP);
-      else if (line === ':state') ws.io.stdout.write(renderTaskTable(await ws.store.list(), ws.clock.now()));
-      else if (line.startsWith(':')) ws.say(`unknown command ${line}; ${HELP.split('\n')[1]}`);
-      else if (line !== '') {
-        current = new AbortController();
-        try {
-          const record = await executeTask(ws, line, current.signal);
-          lastCode = record.status === 'completed' ? 0 : 1;
-        } finally {
-          current = null;
-        }
-      }
-      rl.prompt();
-    }
-  } finally {
-    offInt();
-    offTerm();
-    rl.close();
-  }
-  ws.say('');
-  return lastCode;
+/**
+ * Turns on the status bar of poli's own tmux server, where poli shows `poli T3 r2 EXECUTER 01:12`
+ * (set by poli itself as the task moves: no process is spawned per refresh). Best effort.
+ */
+async function showStatusLine(run: TmuxRunner, logger: Logger): Promise<void> {
+  const args = ['set-option', '-g', 'status', 'on', ';', 'set-option', '-g', 'status-right-length', String(STATUS_RIGHT_LENGTH), ';', 'set-option', '-g', 'status-right', 'poli idle'];
+  const result = await run(args);
+  if (result.exitCode !== 0) logger.debug(`could not set the tmux status line: ${result.stderr.trim()}`);
 }

@@ -1,0 +1,171 @@
+/**
+ * Running tasks in a workspace: creates (or reopens) the task in the state store, wires the
+ * dialogue's reports to the store, the terminal, the log and the event stream, and runs it.
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { formatMessage, formatProgress } from './cli/progress.ts';
+import { STATUS_INTERVAL_SECONDS, renderStatusLine } from './cli/status-line.ts';
+import { describeExit, runTask, type ReplyReviewer, type TaskRecorder } from './dialogue/run-task.ts';
+import { planResume } from './dialogue/resume.ts';
+import { PoliError, StateFileError } from './errors.ts';
+import { APPROVAL_LOG_FILE, ApprovalGate, appendAuditLog, formatRejection, needsApproval, openInEditor, resolveEditor } from './human/approval.ts';
+import type { Role } from './protocol/types.ts';
+import type { TaskRecord } from './state/types.ts';
+import type { Workspace } from './workspace.ts';
+
+/** Runs one new task, or resumes a stopped one; returns the exit code (0 when it completed). */
+export async function runOneTask(ws: Workspace, what: { task: string } | { resume: string }): Promise<number> {
+  const controller = new AbortController();
+  const offInt = ws.io.onSignal('SIGINT', () => controller.abort('interrupted by Ctrl+C (SIGINT)'));
+  const offTerm = ws.io.onSignal('SIGTERM', () => controller.abort('terminated (SIGTERM)'));
+  try {
+    const record = await executeTask(ws, what, controller.signal);
+    return record.status === 'completed' ? 0 : 1;
+  } finally {
+    offInt();
+    offTerm();
+  }
+}
+
+/** Creates or reopens the task and runs the dialogue; the record is final when it returns. */
+export async function executeTask(ws: Workspace, what: { task: string } | { resume: string }, signal: AbortSignal): Promise<TaskRecord> {
+  const { store, settings, clock } = ws;
+  const { record: created, start } = await openTask(ws, what);
+  const taskId = created.id;
+  const taskNumber = Number(taskId.slice(1));
+  const started = clock.now();
+  let round = created.rounds;
+  const emit = ws.events.emit;
+  const paneOf = (role: Role) => ws.session.paneIds[role];
+
+  ws.say(`poli: task ${taskId} ${'resume' in what ? 'resumed' : 'started'}: ${created.task}`);
+  ws.logger.info(`task ${taskId} ${'resume' in what ? 'resumed' : 'started'}`, { event: 'start', task: taskId, fileOnly: true });
+  emit({ event: 'start', task: taskId, round, summary: created.task });
+
+  const recorder: TaskRecorder = {
+    async record(message) {
+      latest = await store.appendMessage(taskId, { ...message, at: new Date(clock.now()).toISOString() });
+      ws.progress(formatMessage(clock.now() - started, round, message));
+      const { from, to, type, id, body } = message;
+      const cli: Role | null = from === 'PLANNER' || from === 'EXECUTER' ? from : null;
+      const event = !cli ? 'send' : type === 'status' ? 'status' : 'reply';
+      ws.logger.info(`${from} → ${to} ${type} ${id}`, { event, task: taskId, round, fileOnly: true });
+      if (cli && type === 'status') emit({ event: 'status', task: taskId, round, role: cli, pane: paneOf(cli), id, summary: body });
+      else if (cli) emit({ event: 'reply', task: taskId, round, role: cli, pane: paneOf(cli), to, type, id, summary: body });
+      else if (to !== 'ORCHESTRATOR') emit({ event: 'send', task: taskId, round, role: to, pane: paneOf(to), from, type, id, summary: body });
+    },
+    async setRounds(rounds) {
+      round = rounds;
+      latest = await store.update(taskId, { rounds });
+    },
+    async finish(status, reason) {
+      const patch = { status, endedAt: new Date(clock.now()).toISOString(), ...(status === 'completed' ? {} : { error: reason }) };
+      const record = await store.update(taskId, patch);
+      await ws.writeTranscript(record);
+      ws.logger.info(`task ${taskId} ${status}: ${reason}`, { event: status === 'completed' ? 'complete' : 'error', task: taskId, round, fileOnly: true });
+      emit({ event: 'complete', task: taskId, round, status, reason });
+    },
+  };
+
+  // The status bar of poli's tmux server: refreshed on every step and every few seconds.
+  let latest: TaskRecord = created;
+  let waitingFor: Role | null = null;
+  const showStatus = () => void ws.setStatus(renderStatusLine(latest, clock.now(), waitingFor));
+  const statusTimer = setInterval(showStatus, STATUS_INTERVAL_SECONDS * 1000);
+  statusTimer.unref();
+  showStatus();
+
+  const restarts: Record<Role, number> = { PLANNER: 0, EXECUTER: 0 };
+  try {
+    const outcome = await runTask({
+      channels: ws.session.channels,
+      recorder,
+      clock,
+      limits: { maxRounds: settings.maxRounds, planTimeoutSec: settings.planTimeout, execTimeoutSec: settings.execTimeout },
+      taskNumber,
+      start,
+      newId: (r) => `T${taskNumber}-R${r}-${randomBytes(4).readUInt32BE(0).toString(36).padStart(6, '0').slice(-6)}`,
+      pollMs: settings.pollMs,
+      signal,
+      control: () => ws.control.poll(),
+      ...(settings.approve !== 'off' ? { review: approvalReviewer(ws, taskId) } : {}),
+      onProgress: (p) => {
+        waitingFor = p.waitingFor;
+        showStatus();
+        ws.progress(formatProgress(clock.now() - started, p.round, p.waitingFor, p.text));
+        const role = p.waitingFor ?? 'PLANNER';
+        if (p.kind === 'reminder') emit({ event: 'reminder', task: taskId, round: p.round, role, pane: paneOf(role), id: p.id ?? '' });
+        else if (p.kind === 'waiting') {
+          ws.logger.warn(p.text, { event: 'waiting', task: taskId, round: p.round, role });
+          emit({ event: 'waiting', task: taskId, round: p.round, role, pane: paneOf(role), reason: p.text });
+        } else if (p.kind === 'pause' || p.kind === 'resume') emit({ event: p.kind, task: taskId, round: p.round });
+        else if (p.kind === 'stop') emit({ event: 'stop', task: taskId, round: p.round, reason: p.text });
+      },
+      onIgnored: (role, reason) => ws.logger.warn(`${role}: ${reason}`, { event: 'ignored', task: taskId, round, role }),
+      onPaneDied: async (role, info) => {
+        const how = describeExit(info);
+        if (restarts[role] >= settings.restarts) return false;
+        restarts[role] += 1;
+        const reason = `the ${role} CLI ${how}; restarting it (${restarts[role]} of ${settings.restarts})`;
+        ws.logger.warn(reason, { event: 'restart', task: taskId, round, role });
+        emit({ event: 'restart', task: taskId, round, role, pane: paneOf(role), reason });
+        await ws.session.restart(role);
+        return true;
+      },
+    });
+    if (outcome.status === 'completed') ws.say(`poli: task ${taskId} completed in ${outcome.rounds} round(s).`);
+    else ws.io.stderr.write(`poli: task ${taskId} ended ${outcome.status}: ${outcome.reason}\n`);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    emit({ event: 'error', task: taskId, round, reason: message });
+    ws.io.stderr.write(`poli: task ${taskId} failed: ${message}\n`);
+    if (!(error instanceof PoliError)) throw error;
+  } finally {
+    clearInterval(statusTimer);
+  }
+  const final = await store.get(taskId);
+  if (!final) throw new StateFileError(`the state of task ${taskId} disappeared from ${settings.stateDir}`);
+  await ws.setStatus(renderStatusLine(final, clock.now(), null));
+  return final;
+}
+
+/** A new task, or the stored one to resume (set running again under this process). */
+async function openTask(ws: Workspace, what: { task: string } | { resume: string }) {
+  const { store, settings, io } = ws;
+  if ('task' in what) {
+    const record = await store.createTask(what.task, { socket: settings.socket, projectDir: settings.projectDir });
+    return { record, start: { task: what.task } };
+  }
+  const existing = await store.get(what.resume);
+  if (!existing) {
+    const known = (await store.list()).map((t) => t.id).join(', ') || 'none yet';
+    throw new StateFileError(`no task with id "${what.resume}" in ${settings.stateDir} (tasks: ${known}). List them with: poli --state`);
+  }
+  const plan = planResume(existing);
+  if (typeof plan === 'string') throw new StateFileError(`cannot resume: ${plan}`);
+  const record = await store.update(existing.id, { status: 'running', endedAt: null, error: undefined, pid: io.pid, socket: settings.socket });
+  return { record, start: plan.kind === 'start' ? { task: existing.task } : { resume: plan } };
+}
+
+/** The --approve gate: asks at the terminal, audits to approvals.jsonl and the task's state. */
+function approvalReviewer(ws: Workspace, taskId: string): ReplyReviewer {
+  const gate = new ApprovalGate({
+    prompt: async (question) => (await ws.input.question(question)) ?? 'r',
+    edit: (text) => openInEditor(text, { editor: resolveEditor(ws.io.env) }),
+    write: (text) => ws.io.stdout.write(text),
+    audit: async (entry) => {
+      await appendAuditLog(path.join(ws.settings.stateDir, APPROVAL_LOG_FILE), entry);
+      const task = await ws.store.get(taskId);
+      await ws.store.update(taskId, { approvals: [...(task?.approvals ?? []), entry] });
+      ws.events.emit({ event: 'approval', task: taskId, round: entry.round, id: entry.id, type: entry.type, decision: entry.decision, ...(entry.reason ? { reason: entry.reason } : {}) });
+    },
+    clock: ws.clock,
+  });
+  return async (role, block, round) => {
+    if (!needsApproval(ws.settings.approve, block.header.type)) return null;
+    const request = { task: taskId, round, from: role, to: block.header.to, type: block.header.type, id: block.header.id, body: block.body };
+    const decision = await gate.ask(request);
+    return decision.action === 'reject' ? { action: 'reject', reason: formatRejection(request, decision.reason) } : decision;
+  };
+}
