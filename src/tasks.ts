@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { formatMessage, formatProgress } from './cli/progress.ts';
+import { formatMessage, formatProgress, summarizeBody } from './cli/progress.ts';
 import { STATUS_INTERVAL_SECONDS, renderStatusLine } from './cli/status-line.ts';
 import { describeExit, runTask, type ReplyReviewer, type TaskRecorder } from './dialogue/run-task.ts';
 import { planResume } from './dialogue/resume.ts';
@@ -47,6 +47,7 @@ export async function executeTask(ws: Workspace, what: { task: string } | { resu
     async record(message) {
       latest = await store.appendMessage(taskId, { ...message, at: new Date(clock.now()).toISOString() });
       ws.progress(formatMessage(clock.now() - started, round, message));
+      lastSummary = `${message.from} → ${message.to} ${message.type}: ${summarizeBody(message.body)}`;
       const { from, to, type, id, body } = message;
       const cli: Role | null = from === 'PLANNER' || from === 'EXECUTER' ? from : null;
       const event = !cli ? 'send' : type === 'status' ? 'status' : 'reply';
@@ -71,7 +72,11 @@ export async function executeTask(ws: Workspace, what: { task: string } | { resu
   // The status bar of poli's tmux server: refreshed on every step and every few seconds.
   let latest: TaskRecord = created;
   let waitingFor: Role | null = null;
-  const showStatus = () => void ws.setStatus(renderStatusLine(latest, clock.now(), waitingFor));
+  let lastSummary = created.task;
+  const showStatus = () => {
+    void ws.setStatus(renderStatusLine(latest, clock.now(), waitingFor));
+    ws.live.update({ round, waitingFor, startedAt: started, last: lastSummary });
+  };
   const statusTimer = setInterval(showStatus, STATUS_INTERVAL_SECONDS * 1000);
   statusTimer.unref();
   showStatus();
@@ -123,6 +128,7 @@ export async function executeTask(ws: Workspace, what: { task: string } | { resu
     if (!(error instanceof PoliError)) throw error;
   } finally {
     clearInterval(statusTimer);
+    ws.live.stop();
   }
   const final = await store.get(taskId);
   if (!final) throw new StateFileError(`the state of task ${taskId} disappeared from ${settings.stateDir}`);

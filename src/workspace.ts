@@ -4,7 +4,9 @@
  * interactively. Built by the composition root (app.ts) from real effects.
  */
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import type { AppIO } from './app.ts';
+import { createProgressDisplay, type ProgressDisplay } from './cli/live-progress.ts';
 import { STATUS_RIGHT_LENGTH } from './cli/status-line.ts';
 import { findProgram } from './command-check.ts';
 import type { Settings } from './config.ts';
@@ -42,6 +44,8 @@ export interface Workspace {
   say(line: string): void;
   /** A progress line while a task runs (stdout). */
   progress(line: string): void;
+  /** The live status line at the bottom of a terminal (a no-op elsewhere). */
+  live: ProgressDisplay;
   writeTranscript(task: TaskRecord): Promise<void>;
   /** Shows a line at the right of the status bar of poli's tmux server (best effort). */
   setStatus(line: string): Promise<void>;
@@ -66,11 +70,20 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
       throw new CommandNotFoundError(role, command);
     }
   }
+  const live = createProgressDisplay({
+    write: (text) => io.stdout.write(text),
+    tty: io.stdout.isTTY === true,
+    color: io.env.NO_COLOR === undefined,
+    now: () => realClock.now(),
+    columns: (io.stdout as { columns?: number }).columns ?? 100,
+  });
   const logger = createLogger({
     dir: settings.stateDir,
     level: settings.logLevel,
     console: true,
     noColor: io.env.NO_COLOR !== undefined,
+    // On a terminal, log lines go above the live progress line instead of through it.
+    stream: io.stdout.isTTY === true ? lineStream((line) => live.line(line)) : io.stderr,
   });
   const warn = (message: string) => logger.warn(message, { event: 'state' });
   const store = new StateStore({ dir: settings.stateDir, clock: realClock, pid: io.pid, isPidAlive: isProcessAlive, warn });
@@ -118,8 +131,9 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
     events,
     control,
     input,
-    say: (line) => io.stdout.write(`${line}\n`),
-    progress: (line) => io.stdout.write(`${line}\n`),
+    say: (line) => live.line(line),
+    progress: (line) => live.line(line),
+    live,
     async setStatus(line) {
       // `#` starts a tmux format in status-right: double it so task text shows as typed.
       await run(['set-option', '-g', 'status-right', line.replace(/#/g, '##')]).catch(() => undefined);
@@ -156,6 +170,7 @@ async function resolveClis(io: AppIO, settings: Settings): Promise<Record<Role, 
       profile,
       primer: await readPrimer(role === 'PLANNER' ? 'planner' : 'executer'),
       fileThreshold: settings.fileThreshold,
+      environment: { ...io.env, ...profile.launch.env },
     };
   };
   return {
@@ -182,4 +197,14 @@ async function showStatusLine(run: TmuxRunner, logger: Logger): Promise<void> {
   const args = ['set-option', '-g', 'status', 'on', ';', 'set-option', '-g', 'status-right-length', String(STATUS_RIGHT_LENGTH), ';', 'set-option', '-g', 'status-right', 'poli idle'];
   const result = await run(args);
   if (result.exitCode !== 0) logger.debug(`could not set the tmux status line: ${result.stderr.trim()}`);
+}
+
+/** A stream that hands each written chunk, without its final newline, to `line`. */
+function lineStream(line: (text: string) => void): Writable {
+  return new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      line(String(chunk).replace(/\n$/, ''));
+      done();
+    },
+  });
 }

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { createProgressDisplay } from './live-progress.ts';
+
+function harness(tty: boolean, color = false) {
+  let out = '';
+  let tick: (() => void) | null = null;
+  let now = 65_000;
+  const display = createProgressDisplay({
+    write: (t) => (out += t),
+    tty,
+    color,
+    now: () => now,
+    columns: 60,
+    every: (_ms, t) => {
+      tick = t;
+      return () => (tick = null);
+    },
+  });
+  return {
+    display,
+    take() {
+      const o = out;
+      out = '';
+      return o;
+    },
+    tick: () => tick?.(),
+    advance: (ms: number) => (now += ms),
+    get ticking() {
+      return tick !== null;
+    },
+  };
+}
+
+const status = { round: 2, waitingFor: 'EXECUTER' as const, startedAt: 0, last: 'plan: 1. Create hello.txt' };
+
+describe('live progress', () => {
+  it('prints plain lines and no live line when not on a terminal', () => {
+    const h = harness(false);
+    h.display.update(status);
+    h.display.line('[0:01] r1 PLANNER → EXECUTER plan: x');
+    h.display.stop();
+    expect(h.take()).toBe('[0:01] r1 PLANNER → EXECUTER plan: x\n');
+    expect(h.ticking).toBe(false);
+  });
+
+  it('keeps a spinner line at the bottom on a terminal, under the permanent lines', () => {
+    const h = harness(true);
+    h.display.update(status);
+    expect(h.take()).toBe('\r\x1b[2K⠋ [1:05] r2 EXECUTER working · plan: 1. Create hello.txt');
+    h.advance(1000);
+    h.tick();
+    expect(h.take()).toBe('\r\x1b[2K⠙ [1:06] r2 EXECUTER working · plan: 1. Create hello.txt');
+    h.display.line('a message');
+    expect(h.take()).toBe('\r\x1b[2Ka message\n\r\x1b[2K⠙ [1:06] r2 EXECUTER working · plan: 1. Create hello.txt');
+    h.display.stop();
+    expect(h.take()).toBe('\r\x1b[2K');
+    expect(h.ticking).toBe(false);
+  });
+
+  it('cuts the live line to the terminal width and colours it unless NO_COLOR', () => {
+    const h = harness(true, true);
+    h.display.update({ ...status, last: 'x'.repeat(100) });
+    const out = h.take();
+    expect(out).toBe(`\r\x1b[2K\x1b[36m⠋\x1b[0m\x1b[2m [1:05] r2 EXECUTER working · ${'x'.repeat(27)}…\x1b[0m`);
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * Progress while a task runs. On a terminal: permanent lines for what happened, plus one live
+ * bottom line with a spinner, the round, whose turn it is, the elapsed time and the last message,
+ * redrawn in place. Elsewhere (pipes, CI, logs): plain lines only. NO_COLOR turns colour off.
+ */
+import type { Role } from '../protocol/types.ts';
+import { formatElapsed } from './progress.ts';
+
+export interface LiveStatus {
+  round: number;
+  waitingFor: Role | null;
+  /** When the task started (ms, same clock as `now`). */
+  startedAt: number;
+  /** One-line summary of the last message. */
+  last: string;
+}
+
+export interface ProgressDisplay {
+  /** A permanent line (a message, an event). */
+  line(text: string): void;
+  /** Replaces what the live line shows. */
+  update(status: LiveStatus): void;
+  /** Removes the live line (the task ended). */
+  stop(): void;
+}
+
+export interface ProgressDisplayOptions {
+  write(text: string): void;
+  /** A terminal that understands carriage return and erase-line. */
+  tty: boolean;
+  color: boolean;
+  now(): number;
+  /** Width of the terminal; the live line is cut to fit so it never wraps. */
+  columns?: number;
+  /** Starts the timer that animates the spinner; tests pass a fake. */
+  every?(ms: number, tick: () => void): () => void;
+}
+
+export const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+const ERASE_LINE = '\r\x1b[2K';
+const DIM = '\x1b[2m';
+const CYAN = '\x1b[36m';
+const RESET = '\x1b[0m';
+
+export function createProgressDisplay(options: ProgressDisplayOptions): ProgressDisplay {
+  if (!options.tty) {
+    return { line: (text) => options.write(`${text}\n`), update: () => undefined, stop: () => undefined };
+  }
+  let status: LiveStatus | null = null;
+  let frame = 0;
+  let shown = false;
+  let stopTimer: (() => void) | null = null;
+  const every =
+    options.every ??
+    ((ms: number, tick: () => void) => {
+      const timer = setInterval(tick, ms);
+      timer.unref();
+      return () => clearInterval(timer);
+    });
+
+  const render = (): string => {
+    if (!status) return '';
+    const who = status.waitingFor ? `${status.waitingFor} working` : 'done';
+    const spinner = SPINNER_FRAMES[frame % SPINNER_FRAMES.length] ?? '';
+    const text = `${spinner} ${formatElapsed(options.now() - status.startedAt)} r${status.round} ${who} · ${status.last}`;
+    const fitted = fit(text, (options.columns ?? 100) - 1);
+    return options.color ? `${CYAN}${fitted.slice(0, 1)}${RESET}${DIM}${fitted.slice(1)}${RESET}` : fitted;
+  };
+  const draw = (): void => {
+    if (!status) return;
+    options.write(`${ERASE_LINE}${render()}`);
+    shown = true;
+  };
+  const erase = (): void => {
+    if (shown) options.write(ERASE_LINE);
+    shown = false;
+  };
+
+  return {
+    line(text) {
+      erase();
+      options.write(`${text}\n`);
+      draw();
+    },
+    update(next) {
+      status = next;
+      stopTimer ??= every(100, () => {
+        frame += 1;
+        draw();
+      });
+      draw();
+    },
+    stop() {
+      stopTimer?.();
+      stopTimer = null;
+      erase();
+      status = null;
+    },
+  };
+}
+
+/** Cuts a line to `width` characters (by code point), ending in … when cut. */
+function fit(text: string, width: number): string {
+  const chars = [...text];
+  return chars.length <= width ? text : `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
+}
