@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatBlock } from '../../src/protocol/format-block.ts';
 import type { BlockHeader } from '../../src/protocol/types.ts';
-import { createAgent, type Brain } from './agent.ts';
+import { createAgent, DUPLICATE_BODY, type AgentEffects, type Brain, type ReceivedRecord } from './agent.ts';
 import { createExecuterBrain } from './executer-brain.ts';
 import { DEFAULT_MOCK_OPTIONS, type MockOptions } from './options.ts';
 import { createPlannerBrain } from './planner-brain.ts';
@@ -112,6 +112,67 @@ describe('fault injection', () => {
     expect((await submit(createPlannerBrain(3), [task], { approvalAt: 1 }))[0]).toBe(
       '<confirm Bash command: poli-mock answer task T1>',
     );
+  });
+});
+
+describe('fault injection with files and decoys', () => {
+  const plan = '<PLAN>\n1. Create hello.txt containing Hello\n</PLAN>';
+
+  it('--crash-limit crashes only while --crash-file holds fewer crashes; both files are written', async () => {
+    const crashes: string[] = [];
+    const records: ReceivedRecord[] = [];
+    const effects: AgentEffects = {
+      countCrashes: () => crashes.length,
+      noteCrash: (line) => crashes.push(line),
+      record: (entry) => records.push(entry),
+    };
+    const options = { ...DEFAULT_MOCK_OPTIONS, crashAt: 1, crashLimit: 1 };
+    const first = recordingTurn();
+    await createAgent(createPlannerBrain(3), options, effects, () => 42)(task, first.turn);
+    expect(first.log).toEqual(['<crash 3: API Error: mock PLANNER crashed on message 1 (--crash-at 1)>']);
+    expect(crashes).toEqual(['42 PLANNER 1']);
+    // A restarted mock (a new agent) counts from 1 again, but the limit is reached.
+    const second = recordingTurn();
+    await createAgent(createPlannerBrain(3), options, effects, () => 43)(task, second.turn);
+    expect(second.log).toEqual([block({ to: 'EXECUTER', type: 'plan', id: 'T1' }, plan)]);
+    expect(records).toEqual([
+      { role: 'PLANNER', at: 42, text: task, blocks: [{ header: { to: 'PLANNER', type: 'task', id: 'T1' }, body: 'Create hello.txt containing Hello' }] },
+      { role: 'PLANNER', at: 43, text: task, blocks: [{ header: { to: 'PLANNER', type: 'task', id: 'T1' }, body: 'Create hello.txt containing Hello' }] },
+    ]);
+  });
+
+  it('--noise prints each decoy in a fixed order, and the duplicate after the real block', async () => {
+    const log = await submit(createPlannerBrain(3), [task], {
+      noise: ['missing-field', 'unknown-type', 'wrong-addressee', 'self', 'unterminated', 'torn', 'duplicate'],
+    });
+    expect(log).toEqual([
+      '[[POLI:MSG {"to":"EXECUTER","id":"T1"}]]\nThis block has no type and must be rejected.\n[[/POLI:MSG]]',
+      block({ to: 'EXECUTER', type: 'bogus' as BlockHeader['type'], id: 'T1' }, 'This block has an unknown type and must be rejected.'),
+      block({ to: 'ORCHESTRATOR', type: 'plan', id: 'T1' }, 'A plan addressed to ORCHESTRATOR, where it may not go: poli must ignore it.'),
+      block({ to: 'PLANNER', type: 'plan', id: 'T1' }, 'A plan addressed to my own role (PLANNER): poli must ignore it.'),
+      '[[POLI:MSG {"to":"EXECUTER","type":"plan","id":"T1"}]]\nThis block never closes: poli must not take it.',
+      '[[POLI:MSG {"to":"EXECUTER","type":"plan","id"',
+      block({ to: 'EXECUTER', type: 'plan', id: 'T1' }, plan),
+      block({ to: 'EXECUTER', type: 'plan', id: 'T1' }, DUPLICATE_BODY),
+    ]);
+  });
+
+  it('--noise stale re-prints everything received and every block sent before', async () => {
+    const primer = 'You are the PLANNER.';
+    const log = await submit(createPlannerBrain(3), [primer, task, review('Created hello.txt (5 bytes)', 'T1-R1-a')], { noise: ['stale'] });
+    const sentPlan = block({ to: 'EXECUTER', type: 'plan', id: 'T1' }, plan);
+    expect(log).toEqual([
+      'Ready. I am the PLANNER.',
+      primer,
+      sentPlan,
+      primer,
+      sentPlan,
+      task,
+      block(
+        { to: 'EXECUTER', type: 'continue', id: 'T1-R1-a' },
+        'Continue: step 2 — append a line to hello.txt\n<PLAN>\n2. Append round 2 to hello.txt\n</PLAN>',
+      ),
+    ]);
   });
 });
 

@@ -9,12 +9,16 @@ describe('parseMockOptions', () => {
       fence: false,
       swallowFirstEnter: false,
       crashAt: undefined,
+      crashFile: undefined,
+      crashLimit: undefined,
       silentAt: undefined,
       garbage: false,
       wrongId: false,
       echoBlocks: false,
       approvalAt: undefined,
       stderrExitAtStart: false,
+      noise: [],
+      recordFile: undefined,
       workDir: undefined,
       help: false,
     });
@@ -71,8 +75,29 @@ describe('parseMockOptions', () => {
 
   it('names the known options when a flag is unknown', () => {
     expect(() => parseMockOptions(['--turbo'], {})).toThrow(
-      'unknown option --turbo (known: --think-ms, --rounds, --fence, --swallow-first-enter, --crash-at, --silent-at, ' +
-        '--garbage, --wrong-id, --echo-blocks, --approval-at, --stderr-exit-at-start, --cwd, --help)',
+      'unknown option --turbo (known: --think-ms, --rounds, --fence, --swallow-first-enter, --crash-at, --crash-file, ' +
+        '--crash-limit, --silent-at, --garbage, --wrong-id, --echo-blocks, --approval-at, --stderr-exit-at-start, ' +
+        '--noise, --record-file, --cwd, --help)',
+    );
+  });
+
+  it('lets MOCK_<ROLE>_<NAME> win over MOCK_<NAME> for that role only', () => {
+    const env = { MOCK_CRASH_AT: '2', MOCK_EXECUTER_CRASH_AT: '1', MOCK_PLANNER_SILENT_AT: '3', MOCK_EXECUTER_FENCE: '0' };
+    expect(parseMockOptions([], env, {}, 'EXECUTER')).toEqual({ ...DEFAULT_MOCK_OPTIONS, crashAt: 1 });
+    expect(parseMockOptions([], env, {}, 'PLANNER')).toEqual({ ...DEFAULT_MOCK_OPTIONS, crashAt: 2, silentAt: 3 });
+    // Without a role only the shared names count; a flag still wins.
+    expect(parseMockOptions(['--crash-at', '5'], env, {}, 'EXECUTER').crashAt).toBe(5);
+    expect(parseMockOptions([], env).crashAt).toBe(2);
+    expect(() => parseMockOptions([], { MOCK_PLANNER_ROUNDS: 'x' }, {}, 'PLANNER')).toThrow(
+      'MOCK_PLANNER_ROUNDS expects a whole number >= 1, got "x" (e.g. --rounds 2)',
+    );
+  });
+
+  it('reads --noise as a comma-separated list of known kinds', () => {
+    expect(parseMockOptions(['--noise', 'torn, duplicate,torn'], {}).noise).toEqual(['torn', 'duplicate']);
+    expect(parseMockOptions([], { MOCK_NOISE: 'stale' }).noise).toEqual(['stale']);
+    expect(() => parseMockOptions(['--noise=loud'], {})).toThrow(
+      '--noise: unknown noise kind "loud" (known: missing-field, unknown-type, wrong-addressee, unterminated, torn, duplicate, stale, self)',
     );
   });
 });

@@ -1,7 +1,43 @@
 /**
  * One option parser for both mock CLIs. Every option is a flag and an environment variable; the flag wins.
+ * poli passes every MOCK_* variable to both panes, so each variable also has a per-role form that wins over it
+ * (`MOCK_EXECUTER_CRASH_AT` over `MOCK_CRASH_AT`): a fault can hit one mock only.
  * Pure: the entry points pass `process.argv` and `process.env` in.
  */
+import type { Role } from '../../src/protocol/types.ts';
+
+/**
+ * Decoy blocks a mock prints around each real block it sends (`--noise`), each of which poli must ignore:
+ * - `missing-field`: a header without `"type"`;
+ * - `unknown-type`: `"type":"bogus"`;
+ * - `wrong-addressee`: the right id and type, addressed where this reply may not go;
+ * - `unterminated`: the right header, a body, and no close tag;
+ * - `torn`: the open tag cut in the middle of its JSON, as a redraw leaves a streamed line behind;
+ * - `duplicate` (after the real block, not for `status`): the same header again with another body;
+ * - `stale`: everything this mock received before (primer and messages, verbatim) and every block it sent, re-printed
+ *   (scrolled back into view);
+ * - `self`: the right id, addressed to this mock's own role.
+ */
+export type NoiseKind =
+  | 'missing-field'
+  | 'unknown-type'
+  | 'wrong-addressee'
+  | 'unterminated'
+  | 'torn'
+  | 'duplicate'
+  | 'stale'
+  | 'self';
+
+export const NOISE_KINDS: readonly NoiseKind[] = [
+  'missing-field',
+  'unknown-type',
+  'wrong-addressee',
+  'unterminated',
+  'torn',
+  'duplicate',
+  'stale',
+  'self',
+];
 
 /** What a mock run is configured to do, fault injection included. */
 export interface MockOptions {
@@ -15,6 +51,10 @@ export interface MockOptions {
   swallowFirstEnter: boolean;
   /** Exit with code 3 on receiving the Nth block addressed to this mock. */
   crashAt: number | undefined;
+  /** Append `<epoch ms> <role> <message number>` to this file at each `--crash-at` crash. */
+  crashFile: string | undefined;
+  /** Crash at most this many times in all, counting the lines of `--crash-file` (restarts included). */
+  crashLimit: number | undefined;
   /** Never answer the Nth block addressed to this mock. */
   silentAt: number | undefined;
   /** Before each real block, print a block with a malformed header and a block with a wrong id. */
@@ -27,12 +67,16 @@ export interface MockOptions {
   approvalAt: number | undefined;
   /** Print a shell-like "command not found" on stderr and exit 127 at once. */
   stderrExitAtStart: boolean;
+  /** Decoy blocks printed around each real block sent. */
+  noise: NoiseKind[];
+  /** Append one JSON line per submission received (`{role, at, text, blocks}`) to this file. */
+  recordFile: string | undefined;
   /** Directory the executer works in (default: the current directory). */
   workDir: string | undefined;
   help: boolean;
 }
 
-type Kind = 'count' | 'positive' | 'flag' | 'path';
+type Kind = 'count' | 'positive' | 'flag' | 'path' | 'noise';
 
 interface OptionSpec {
   key: keyof MockOptions;
@@ -49,12 +93,16 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'fence', flag: 'fence', env: 'MOCK_FENCE', kind: 'flag', help: 'print ``` lines around each block sent' },
   { key: 'swallowFirstEnter', flag: 'swallow-first-enter', env: 'MOCK_SWALLOW_FIRST_ENTER', kind: 'flag', help: 'ignore an Enter within 100 ms after a paste' },
   { key: 'crashAt', flag: 'crash-at', env: 'MOCK_CRASH_AT', kind: 'positive', help: 'exit 3 on receiving the Nth block' },
+  { key: 'crashFile', flag: 'crash-file', env: 'MOCK_CRASH_FILE', kind: 'path', help: 'append "<epoch ms> <role> <n>" here at each crash' },
+  { key: 'crashLimit', flag: 'crash-limit', env: 'MOCK_CRASH_LIMIT', kind: 'positive', help: 'crash at most N times in all (counted in --crash-file)' },
   { key: 'silentAt', flag: 'silent-at', env: 'MOCK_SILENT_AT', kind: 'positive', help: 'never answer the Nth block' },
   { key: 'garbage', flag: 'garbage', env: 'MOCK_GARBAGE', kind: 'flag', help: 'print a malformed and a wrong-id block before each real one' },
   { key: 'wrongId', flag: 'wrong-id', env: 'MOCK_WRONG_ID', kind: 'flag', help: 'send each block with a wrong id first, then the right one' },
   { key: 'echoBlocks', flag: 'echo-blocks', env: 'MOCK_ECHO_BLOCKS', kind: 'flag', help: 're-print each received block before answering' },
   { key: 'approvalAt', flag: 'approval-at', env: 'MOCK_APPROVAL_AT', kind: 'positive', help: 'ask "Do you want to proceed?" before answering the Nth block' },
   { key: 'stderrExitAtStart', flag: 'stderr-exit-at-start', env: 'MOCK_STDERR_EXIT_AT_START', kind: 'flag', help: 'print "command not found" and exit 127' },
+  { key: 'noise', flag: 'noise', env: 'MOCK_NOISE', kind: 'noise', help: `decoy blocks around each block sent, comma-separated: ${NOISE_KINDS.join(', ')}` },
+  { key: 'recordFile', flag: 'record-file', env: 'MOCK_RECORD_FILE', kind: 'path', help: 'append each submission received as a JSON line' },
   { key: 'workDir', flag: 'cwd', env: 'MOCK_CWD', kind: 'path', help: 'executer: directory to work in (default: current directory)' },
   { key: 'help', flag: 'help', env: 'MOCK_HELP', kind: 'flag', help: 'print this help' },
 ];
@@ -65,12 +113,16 @@ export const DEFAULT_MOCK_OPTIONS: Readonly<MockOptions> = {
   fence: false,
   swallowFirstEnter: false,
   crashAt: undefined,
+  crashFile: undefined,
+  crashLimit: undefined,
   silentAt: undefined,
   garbage: false,
   wrongId: false,
   echoBlocks: false,
   approvalAt: undefined,
   stderrExitAtStart: false,
+  noise: [],
+  recordFile: undefined,
   workDir: undefined,
   help: false,
 };
@@ -86,6 +138,7 @@ export class MockOptionsError extends Error {
 
 /**
  * Parses `argv` (without node and script) and `env` into options: defaults, then environment, then flags.
+ * With a `role`, `MOCK_<ROLE>_<NAME>` wins over `MOCK_<NAME>` (e.g. `MOCK_PLANNER_SILENT_AT`).
  * Flags take `--name value` or `--name=value`; boolean flags also take `--name=false` and `--no-name`.
  * @throws MockOptionsError naming the option, what it expects and what it got.
  */
@@ -93,9 +146,16 @@ export function parseMockOptions(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
   defaults: Partial<MockOptions> = {},
+  role?: Role,
 ): MockOptions {
-  const options: MockOptions = { ...DEFAULT_MOCK_OPTIONS, ...defaults };
+  const options: MockOptions = { ...DEFAULT_MOCK_OPTIONS, ...defaults, noise: [...(defaults.noise ?? [])] };
   for (const spec of OPTION_SPECS) {
+    const roleEnv = role === undefined ? undefined : roleEnvName(spec.env, role);
+    const roleRaw = roleEnv === undefined ? undefined : env[roleEnv];
+    if (roleEnv !== undefined && roleRaw !== undefined && roleRaw !== '') {
+      setOption(options, spec, roleRaw, roleEnv);
+      continue;
+    }
     const raw = env[spec.env];
     if (raw !== undefined && raw !== '') setOption(options, spec, raw, spec.env);
   }
@@ -133,10 +193,16 @@ export function parseMockOptions(
 /** The `--help` text. */
 export function formatMockUsage(command: string): string {
   const rows = OPTION_SPECS.map((s) => {
-    const left = `  --${s.flag}${s.kind === 'flag' ? '' : s.kind === 'path' ? ' DIR' : ' N'}`;
+    const arg = { flag: '', path: ' PATH', noise: ' KINDS', count: ' N', positive: ' N' }[s.kind];
+    const left = `  --${s.flag}${arg}`;
     return `${left.padEnd(28)}${s.help} [env ${s.env}]`;
   });
   return `usage: ${command} [options]\n${rows.join('\n')}\n`;
+}
+
+/** `MOCK_CRASH_AT` → `MOCK_EXECUTER_CRASH_AT`. */
+export function roleEnvName(env: string, role: Role): string {
+  return env.replace(/^MOCK_/, `MOCK_${role}_`);
 }
 
 function findSpec(flag: string): OptionSpec | undefined {
@@ -146,6 +212,7 @@ function findSpec(flag: string): OptionSpec | undefined {
 function example(spec: OptionSpec): string {
   if (spec.kind === 'path') return `e.g. --${spec.flag} /tmp/project`;
   if (spec.kind === 'flag') return `e.g. --${spec.flag} or --${spec.flag}=false`;
+  if (spec.kind === 'noise') return `e.g. --${spec.flag} torn,duplicate`;
   return `e.g. --${spec.flag} ${spec.kind === 'count' ? 300 : 2}`;
 }
 
@@ -166,6 +233,15 @@ function setOption(options: MockOptions, spec: OptionSpec, raw: string, source: 
         throw new MockOptionsError(`${source} expects a whole number >= ${min}, got "${raw}" (${example(spec)})`);
       }
       set[spec.key] = Number(raw);
+      return;
+    }
+    case 'noise': {
+      const kinds = raw.split(',').map((k) => k.trim()).filter((k) => k !== '');
+      const unknown = kinds.find((k) => !NOISE_KINDS.includes(k as NoiseKind));
+      if (unknown !== undefined) {
+        throw new MockOptionsError(`${source}: unknown noise kind "${unknown}" (known: ${NOISE_KINDS.join(', ')})`);
+      }
+      set[spec.key] = [...new Set(kinds)];
       return;
     }
     case 'path':

@@ -2,9 +2,10 @@
  * Composition of one mock CLI: options, the role's logic, fault injection and the TUI. The entry points pass
  * the real process in; nothing below them touches `process`.
  */
+import { appendFileSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Role } from '../../src/protocol/types.ts';
-import { createAgent, type Brain } from './agent.ts';
+import { createAgent, type AgentEffects, type Brain } from './agent.ts';
 import { createExecuterBrain } from './executer-brain.ts';
 import { formatMockUsage, MockOptionsError, parseMockOptions } from './options.ts';
 import { createPlannerBrain } from './planner-brain.ts';
@@ -28,7 +29,7 @@ export interface MockProcess {
 export function runMock(role: Role, command: string, proc: MockProcess): void {
   let options;
   try {
-    options = parseMockOptions(proc.argv, proc.env);
+    options = parseMockOptions(proc.argv, proc.env, {}, role);
   } catch (error) {
     if (!(error instanceof MockOptionsError)) throw error;
     proc.stderr.write(`${command}: ${error.message}\n${formatMockUsage(command)}`);
@@ -50,8 +51,30 @@ export function runMock(role: Role, command: string, proc: MockProcess): void {
     title: `Mock ${role} (poli test CLI)`,
     subtitle: `cwd: ${workDir}`,
     swallowEnterAfterPaste: options.swallowFirstEnter,
-    onSubmit: createAgent(brain, options),
+    onSubmit: createAgent(brain, options, createFileEffects(proc.cwd, options.crashFile, options.recordFile)),
     onExit: (code) => proc.exit(code),
   });
   tui.start();
+}
+
+/** Fault-injection files, resolved against the mock's cwd; synchronous so a crash is on disk before the exit. */
+function createFileEffects(cwd: string, crashFile: string | undefined, recordFile: string | undefined): AgentEffects {
+  const crashPath = crashFile === undefined ? undefined : resolve(cwd, crashFile);
+  const recordPath = recordFile === undefined ? undefined : resolve(cwd, recordFile);
+  return {
+    countCrashes() {
+      if (crashPath === undefined) return 0;
+      try {
+        return readFileSync(crashPath, 'utf8').split('\n').filter((line) => line.trim() !== '').length;
+      } catch {
+        return 0;
+      }
+    },
+    noteCrash(line) {
+      if (crashPath !== undefined) appendFileSync(crashPath, `${line}\n`);
+    },
+    record(entry) {
+      if (recordPath !== undefined) appendFileSync(recordPath, `${JSON.stringify(entry)}\n`);
+    },
+  };
 }

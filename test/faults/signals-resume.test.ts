@@ -1,0 +1,122 @@
+/**
+ * SIGINT / SIGTERM to poli leave the task `interrupted`, saved. `poli --resume ID` continues an interrupted, failed
+ * or timed-out task from its last complete message, re-sending the pending message, in the running session or a
+ * fresh one: the task keeps its id and ends `completed`, its messages continue after the ones already recorded, and
+ * no message is recorded twice.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type FaultWorld,
+  ONE_ROUND_SHAPE,
+  type TaskFile,
+  FAULT_TEST_TIMEOUT_MS,
+  createFaultWorld,
+  dialogueOf,
+  expectWellFormedDialogue,
+  oneRoundDialogue,
+  shapeOf,
+  waitForReceivedBlock,
+} from './fault-world.ts';
+
+let world: FaultWorld | undefined;
+afterEach(async () => {
+  await world?.cleanup();
+  world = undefined;
+});
+
+describe('signals', { timeout: FAULT_TEST_TIMEOUT_MS }, () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('%s while the EXECUTER works: the task is interrupted and saved with its messages', async (signal) => {
+    world = await createFaultWorld();
+    const run = world.start(['--mock', '--task', 'Create s.txt containing S', '--kill-on-exit'], { MOCK_EXECUTER_SILENT_AT: '1' });
+    await waitForReceivedBlock(world, 'EXECUTER');
+    run.child.kill(signal);
+    expect(await run.exited).toBe(1);
+    expect(run.stderr()).toMatch(new RegExp(`poli: task T1 ended interrupted: .*${signal}`));
+    const task = await world.task('T1');
+    expect(task.status).toBe('interrupted');
+    expect(task.endedAt).not.toBeNull();
+    expect(dialogueOf(task.messages)).toEqual(oneRoundDialogue('s.txt', 'S').slice(0, 2));
+    // The next poli agrees (the task is not taken for one of a dead process).
+    const state = await world.publicState();
+    expect(state.tasks.map((t) => [t.id, t.status, t.messages.length])).toEqual([['T1', 'interrupted', 2]]);
+  });
+});
+
+/** Checks the contract of a resumed task against what was recorded before it was resumed. */
+async function expectResumed(w: FaultWorld, before: TaskFile, file: string, text: string): Promise<void> {
+  const after = await w.task('T1');
+  expect(after.id).toBe('T1');
+  expect(after.task).toBe(before.task);
+  expect(after.status).toBe('completed');
+  // The messages recorded before stay exactly as they were, and the dialogue goes on after them.
+  expect(after.messages.slice(0, before.messages.length)).toEqual(before.messages);
+  expect(shapeOf(after.messages)).toEqual(ONE_ROUND_SHAPE);
+  const expected = oneRoundDialogue(file, text);
+  expect(dialogueOf(after.messages).slice(0, 5)).toEqual(expected.slice(0, 5));
+  expectWellFormedDialogue(after.messages);
+  for (let i = 1; i < after.messages.length; i++) {
+    expect(Date.parse(after.messages[i]?.at ?? '')).toBeGreaterThanOrEqual(Date.parse(after.messages[i - 1]?.at ?? ''));
+  }
+  // No second task: the resumed one kept its id.
+  expect((await readdir(path.join(w.stateDir, 'tasks'))).filter((f) => /^T\d+\.json$/.test(f))).toEqual(['T1.json']);
+  expect(await readFile(path.join(w.projectDir, file), 'utf8')).toBe(text);
+  // The EXECUTER got the pending plan again, with the same body.
+  const plans = (await w.received('EXECUTER')).flatMap((r) => r.blocks).filter((b) => b.header.type === 'plan');
+  expect(plans.length).toBeGreaterThanOrEqual(2);
+  expect(new Set(plans.map((p) => p.body))).toEqual(new Set([`<PLAN>\n1. Create ${file} containing ${text}\n</PLAN>`]));
+}
+
+describe('--resume', { timeout: FAULT_TEST_TIMEOUT_MS }, () => {
+  it('continues an interrupted task in the running session', async () => {
+    world = await createFaultWorld();
+    // No --kill-on-exit: the session (and its CLIs) outlive the first poli.
+    const first = world.start(['--mock', '--task', 'Create r.txt containing R'], { MOCK_EXECUTER_SILENT_AT: '1' });
+    await waitForReceivedBlock(world, 'EXECUTER');
+    first.child.kill('SIGINT');
+    expect(await first.exited).toBe(1);
+    const before = await world.task('T1');
+    expect(before.status).toBe('interrupted');
+    expect(shapeOf(before.messages)).toEqual(ONE_ROUND_SHAPE.slice(0, 2));
+
+    const second = world.start(['--mock', '--resume', 'T1', '--kill-on-exit']);
+    expect(await second.exited, second.stderr()).toBe(0);
+    expect(second.stdout()).toContain('poli: task T1 completed in 1 round(s).');
+    // The running session was reused: nobody was primed again.
+    expect(second.stdout() + second.stderr()).not.toContain('priming the');
+    await expectResumed(world, before, 'r.txt', 'R');
+  });
+
+  it('continues a timed-out task in a fresh session', async () => {
+    world = await createFaultWorld();
+    const first = world.start(['--mock', '--task', 'Create t.txt containing T', '--kill-on-exit', '--exec-timeout', '2'], {
+      MOCK_EXECUTER_SILENT_AT: '1',
+    });
+    expect(await first.exited).toBe(1);
+    const before = await world.task('T1');
+    expect(before.status).toBe('timeout');
+    expect(shapeOf(before.messages)).toEqual(ONE_ROUND_SHAPE.slice(0, 2));
+
+    const second = world.start(['--mock', '--resume', 'T1', '--kill-on-exit']);
+    expect(await second.exited, second.stderr()).toBe(0);
+    expect(second.stdout()).toContain('poli: task T1 completed in 1 round(s).');
+    await expectResumed(world, before, 't.txt', 'T');
+  });
+
+  it('continues a failed task (its EXECUTER kept crashing) in a fresh session', async () => {
+    world = await createFaultWorld();
+    const first = world.start(['--mock', '--task', 'Create f.txt containing F', '--kill-on-exit', '--restarts', '0'], {
+      MOCK_EXECUTER_CRASH_AT: '1',
+    });
+    expect(await first.exited).toBe(1);
+    const before = await world.task('T1');
+    expect(before.status).toBe('failed');
+    expect(shapeOf(before.messages)).toEqual(ONE_ROUND_SHAPE.slice(0, 2));
+
+    const second = world.start(['--mock', '--resume', 'T1', '--kill-on-exit']);
+    expect(await second.exited, second.stderr()).toBe(0);
+    expect(second.stdout()).toContain('poli: task T1 completed in 1 round(s).');
+    await expectResumed(world, before, 'f.txt', 'F');
+  });
+});
