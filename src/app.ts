@@ -12,6 +12,7 @@ import { currentTurn, pickStatusTask, renderStatusLine } from './cli/status-line
 import { EVENTS_FILE, followEvents, formatEvent } from './events.ts';
 import { PACKAGE_ROOT } from './host.ts';
 import { describeSentControl, sendControl } from './human/control.ts';
+import { runningStateDir } from './workspace.ts';
 import { attachCommand, attachTerminal } from './tmux/attach.ts';
 import { isProcessAlive } from './state/lock.ts';
 import { StateStore, toPublicJson } from './state/store.ts';
@@ -32,6 +33,8 @@ export interface AppIO {
   /** Registers a handler for a process signal; returns a function that removes it. */
   onSignal(signal: 'SIGINT' | 'SIGTERM', handler: () => void): () => void;
   now(): number;
+  /** Per-user directory for socket locks and control inboxes (see host.ts runtimeDir). */
+  runtimeDir: string;
 }
 
 /** Runs poli and returns the exit code: 0 success, 1 a task did not complete or an error, 2 bad usage. */
@@ -50,11 +53,14 @@ export async function runApp(io: AppIO): Promise<number> {
     });
     if (command.kind === 'state') return await showState(io, settings, command.id, command.format);
     if (command.kind === 'control') {
-      await sendControl(settings.stateDir, settings.socket, command.command, { isPidAlive: isProcessAlive, clock: { now: io.now } });
+      await sendControl(io.runtimeDir, settings.socket, command.command, { isPidAlive: isProcessAlive, clock: { now: io.now } });
       io.stdout.write(`${describeSentControl(command.command, settings.socket)}\n`);
       return 0;
     }
-    if (command.kind === 'status') return await showStatus(io, settings, command.short);
+    // Without an explicit --state-dir, status and watch follow the poli running on the socket.
+    const explicitStateDir = command.flags.stateDir !== undefined || io.env.POLI_STATE_DIR !== undefined;
+    const liveSettings = explicitStateDir ? settings : { ...settings, stateDir: (await runningStateDir(io, settings.socket)) ?? settings.stateDir };
+    if (command.kind === 'status') return await showStatus(io, liveSettings, command.short);
     if (command.kind === 'attach') {
       if (!io.stdout.isTTY) {
         io.stdout.write(`${attachCommand(settings.socket)}\n`);
@@ -62,7 +68,7 @@ export async function runApp(io: AppIO): Promise<number> {
       }
       return attachTerminal(settings.socket);
     }
-    if (command.kind === 'watch') return await watchEvents(io, settings, command.all);
+    if (command.kind === 'watch') return await watchEvents(io, liveSettings, command.all);
 
     const workspace = await openWorkspace(io, settings);
     try {

@@ -2,6 +2,7 @@
  * Facts about where poli runs: its package root, its role files, and the real clock. Kept apart so modules need not import the composition root.
  */
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Clock } from './tmux/types.ts';
@@ -18,4 +19,13 @@ export const realClock: Clock = {
 /** Reads a role file from config/ (`planner_primer.txt`, `executer_primer.txt`). */
 export async function readPrimer(name: 'planner' | 'executer'): Promise<string> {
   return (await readFile(path.join(PACKAGE_ROOT, 'config', `${name}_primer.txt`), 'utf8')).trimEnd();
+}
+
+/**
+ * Per-user directory for what belongs to a tmux socket rather than to a state directory: the lock
+ * that keeps a second poli off the socket, the inbox of say/pause/resume/stop, and where the
+ * running poli keeps its state. Keyed by socket, so it holds whatever --state-dir each poli uses.
+ */
+export function runtimeDir(env: Record<string, string | undefined>, uid: number): string {
+  return path.join(env.TMUX_TMPDIR || tmpdir(), `poli-${uid}`);
 }

@@ -1,5 +1,6 @@
 /** Entry point: hands the real process to the app and exits with its code. */
 import { runApp } from './app.ts';
+import { runtimeDir } from './host.ts';
 
 const code = await runApp({
   argv: process.argv.slice(2),
@@ -14,5 +15,6 @@ const code = await runApp({
     return () => process.off(signal, handler);
   },
   now: () => Date.now(),
+  runtimeDir: runtimeDir(process.env, process.getuid?.() ?? 0),
 });
 process.exit(code);

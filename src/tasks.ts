@@ -8,7 +8,8 @@ import { formatMessage, formatProgress, summarizeBody } from './cli/progress.ts'
 import { STATUS_INTERVAL_SECONDS, renderStatusLine } from './cli/status-line.ts';
 import { describeExit, runTask, type ReplyReviewer, type TaskRecorder } from './dialogue/run-task.ts';
 import { planResume } from './dialogue/resume.ts';
-import { PoliError, StateFileError } from './errors.ts';
+import { ConfigError, PoliError, StateFileError } from './errors.ts';
+import { sanitizeBody } from './protocol/format-block.ts';
 import { APPROVAL_LOG_FILE, ApprovalGate, appendAuditLog, formatRejection, needsApproval, openInEditor, resolveEditor } from './human/approval.ts';
 import type { Role } from './protocol/types.ts';
 import type { TaskRecord } from './state/types.ts';
@@ -140,8 +141,11 @@ export async function executeTask(ws: Workspace, what: { task: string } | { resu
 async function openTask(ws: Workspace, what: { task: string } | { resume: string }) {
   const { store, settings, io } = ws;
   if ('task' in what) {
-    const record = await store.createTask(what.task, { socket: settings.socket, projectDir: settings.projectDir });
-    return { record, start: { task: what.task } };
+    // Control bytes never reach a pane; the state holds the task as the CLI receives it.
+    const task = sanitizeBody(what.task);
+    if (task === '') throw new ConfigError('the task is empty once control characters and blank lines are removed');
+    const record = await store.createTask(task, { socket: settings.socket, projectDir: settings.projectDir });
+    return { record, start: { task } };
   }
   const existing = await store.get(what.resume);
   if (!existing) {

@@ -3,6 +3,7 @@
  * both CLIs primed, the state store and the logger — and running tasks in it, one-shot or
  * interactively. Built by the composition root (app.ts) from real effects.
  */
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { AppIO } from './app.ts';
@@ -88,7 +89,11 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
   const warn = (message: string) => logger.warn(message, { event: 'state' });
   const store = new StateStore({ dir: settings.stateDir, clock: realClock, pid: io.pid, isPidAlive: isProcessAlive, warn });
   await store.list(); // marks tasks of dead poli processes as interrupted
-  const lock = await acquireSocketLock({ dir: settings.stateDir, socket: settings.socket, pid: io.pid, isPidAlive: isProcessAlive });
+  // The lock lives with the socket, not the state dir: two polis with different --state-dir must
+  // still not drive one tmux server.
+  await mkdir(io.runtimeDir, { recursive: true, mode: 0o700 });
+  const lock = await acquireSocketLock({ dir: io.runtimeDir, socket: settings.socket, pid: io.pid, isPidAlive: isProcessAlive });
+  await writeFile(stateDirPointer(io.runtimeDir, settings.socket), settings.stateDir);
   let session: PoliSession;
   try {
     logger.info(`starting the tmux session on socket "${settings.socket}" in ${settings.projectDir}`, { event: 'start' });
@@ -105,6 +110,7 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
       debug: (message) => logger.debug(message, { event: 'send' }),
     });
   } catch (error) {
+    await rm(stateDirPointer(io.runtimeDir, settings.socket), { force: true });
     await lock.release();
     if (settings.killOnExit) await run(['kill-server']).catch(() => undefined);
     await client.close();
@@ -115,7 +121,7 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
     onError: (error) => logger.warn(`could not write the event stream: ${String(error)}`),
   });
   for (const role of ['PLANNER', 'EXECUTER'] as const) events.emit({ event: 'prime', role, pane: session.paneIds[role] });
-  const control = new ControlInbox({ dir: controlDir(settings.stateDir, settings.socket), warn: (m) => logger.warn(m) });
+  const control = new ControlInbox({ dir: controlDir(io.runtimeDir, settings.socket), warn: (m) => logger.warn(m) });
   // Commands left from before this process started belong to no task: drop them, say so.
   const stale = await control.poll();
   if (stale.length > 0) logger.warn(`ignored ${stale.length} control command(s) sent while no task was running`);
@@ -146,6 +152,8 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
     async close() {
       input.close();
       await events.close();
+      await rm(stateDirPointer(io.runtimeDir, settings.socket), { force: true });
+      await rm(controlDir(io.runtimeDir, settings.socket), { recursive: true, force: true });
       await lock.release();
       if (settings.killOnExit) await session.kill().catch(() => undefined);
       await client.close();
@@ -207,4 +215,16 @@ function lineStream(line: (text: string) => void): Writable {
       done();
     },
   });
+}
+
+function stateDirPointer(runtime: string, socket: string): string {
+  return path.join(runtime, 'locks', `${socket}.state-dir`);
+}
+
+/** The state directory of the poli that holds the socket's lock, if one is running. */
+export async function runningStateDir(io: AppIO, socket: string): Promise<string | undefined> {
+  const pid = Number((await readFile(path.join(io.runtimeDir, 'locks', `${socket}.lock`), 'utf8').catch(() => '')).trim());
+  if (!Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid)) return undefined;
+  const dir = (await readFile(stateDirPointer(io.runtimeDir, socket), 'utf8').catch(() => '')).trim();
+  return dir === '' ? undefined : dir;
 }

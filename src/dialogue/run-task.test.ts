@@ -172,7 +172,13 @@ describe('runTask', () => {
   it('times out when the planner stays silent, reminding it once', async () => {
     const t = setup(() => [], executer, { maxRounds: 20, planTimeoutSec: 3, execTimeoutSec: 9 });
     const outcome = await t.run('t');
-    expect(outcome).toEqual({ status: 'timeout', reason: 'no reply from the PLANNER within 3 s (message T1-R0-x1)', rounds: 0 });
+    expect(outcome.status).toBe('timeout');
+    expect(outcome.rounds).toBe(0);
+    // The reason shows what the CLI's screen said last: here, the echo of the reminder.
+    expect(outcome.reason).toBe(
+      `no reply from the PLANNER within 3 s (message T1-R0-x1). Last lines of its screen:\n${t.panes.PLANNER.output.slice(-15).join('\n')}`,
+    );
+    expect(outcome.reason).toContain('❯ Reminder from poli: I am still waiting for your reply to message T1-R0-x1.');
     expect(t.panes.PLANNER.submitted).toHaveLength(2);
     expect(t.panes.PLANNER.submitted[1]).toMatch(/^Reminder from poli: I am still waiting for your reply to message T1-R0-x1\. /);
   });

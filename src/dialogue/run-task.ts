@@ -119,10 +119,17 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       case 'progress':
         notice('progress', effect.text);
         return;
-      case 'finish':
-        outcome = { status: effect.status, reason: effect.reason, rounds: state.rounds };
-        await recorder.finish(effect.status, effect.reason);
+      case 'finish': {
+        let reason = effect.reason;
+        const turn = active.turn;
+        if (effect.status === 'timeout' && turn) {
+          const lines = await channels[turn.role].lastLines(15).catch(() => '(screen unavailable)');
+          reason += `. Last lines of its screen:\n${lines}`;
+        }
+        outcome = { status: effect.status, reason, rounds: state.rounds };
+        await recorder.finish(effect.status, reason);
         return;
+      }
     }
   };
 
@@ -199,7 +206,11 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       }
       const settled = screenState === 'idle' || screenState === 'unknown';
       for (const block of takeReplies(current, screen, settled, options.onIgnored)) {
-        if (state.status !== 'running' || state.pending?.id !== current.id) break;
+        if (state.status !== 'running' || state.pending?.id !== current.id) {
+          const { type, id } = block.header;
+          options.onIgnored?.(current.role, `ignored a duplicate ${type} block with id "${id}": message ${current.id} was already answered`);
+          continue;
+        }
         await decide(current.role, block);
       }
       if (state.status === 'running' && state.pending?.id === current.id) {

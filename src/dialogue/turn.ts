@@ -6,6 +6,7 @@ import { blockKey } from '../protocol/format-block.ts';
 import { parseBlocks } from '../protocol/parse-blocks.ts';
 import type { Block, Role } from '../protocol/types.ts';
 import type { PanePosition } from './channel.ts';
+import { allowedReplies, expectedAddressee } from './machine.ts';
 
 export interface Turn {
   role: Role;
@@ -14,8 +15,8 @@ export interface Turn {
   since: PanePosition;
   /** The exact text poli typed, to send again after a restart. */
   text: string;
-  /** How many times each block (by identity) has been taken from this turn's output. */
-  taken: Map<string, number>;
+  /** Blocks (by identity) already taken from this turn's output. */
+  taken: Set<string>;
   /** Candidate keys seen at the previous read, to require a stable screen before accepting. */
   previous: string;
   /** Blocks already reported as ignored, so each is logged once. */
@@ -25,7 +26,7 @@ export interface Turn {
 }
 
 export function newTurn(role: Role, id: string, since: PanePosition, text: string): Turn {
-  return { role, id, since, text, taken: new Map(), previous: '', ignored: new Set(), waitingNoticed: false };
+  return { role, id, since, text, taken: new Set(), previous: '', ignored: new Set(), waitingNoticed: false };
 }
 
 /**
@@ -56,22 +57,24 @@ export function takeReplies(
       continue;
     }
     if (to === turn.role) continue; // poli's own message, echoed back by the CLI
+    if (!allowedReplies(turn.role).includes(type) || to !== expectedAddressee(turn.role, type)) {
+      report(`addressee:${blockKey(block)}`, `ignored a ${type} block to ${to} from ${turn.role}: not a valid reply here`);
+      continue;
+    }
     candidates.push(block);
   }
   const keys = candidates.map(blockKey).join('\n');
   const stable = keys === turn.previous;
   turn.previous = keys;
   if (!settled && !stable) return [];
-  const seen = new Map<string, number>();
+  // Each block is taken once per turn, however often it is re-read or re-printed (a redraw, a
+  // CLI repeating itself): the same header and body carry no new information.
   const fresh: Block[] = [];
   for (const block of candidates) {
     const key = blockKey(block);
-    const n = (seen.get(key) ?? 0) + 1;
-    seen.set(key, n);
-    if (n > (turn.taken.get(key) ?? 0)) {
-      turn.taken.set(key, n);
-      fresh.push(block);
-    }
+    if (turn.taken.has(key)) continue;
+    turn.taken.add(key);
+    fresh.push(block);
   }
   return fresh;
 }

@@ -198,10 +198,16 @@ export class PaneReader {
     return bottomOf(snapshot.lines, n);
   }
 
-  /** The last lines as one string for error messages; never throws. */
+  /**
+   * The last non-blank lines as one string for error messages; never throws. tmux's own
+   * `Pane is dead (…)` row is left out (the caller reports the exit), and blank rows too: a
+   * 50-row screen of a program that died at start is mostly empty.
+   */
   async lastLines(n = 15): Promise<string> {
     try {
-      return (await this.bottomLines(n)).join('\n');
+      const snapshot = await this.snapshot({ historyLines: n * 4 });
+      const said = snapshot.lines.filter((line) => line.trim() !== '' && !/^Pane is dead \(/.test(line));
+      return said.slice(Math.max(0, said.length - n)).join('\n');
     } catch (error) {
       return `(could not read pane ${this.paneId}: ${error instanceof Error ? error.message : String(error)})`;
     }
