@@ -1,5 +1,8 @@
 /** Mock EXECUTER CLI: a Claude-Code-like TUI that performs simple plan steps in its working directory. */
 import { runMock } from './lib/run-mock.ts';
+import { traceBlocks } from './lib/trace.ts';
+
+traceBlocks(process.stdout, process.env.MOCK_TRACE_FILE, 'EXECUTER');
 
 runMock('EXECUTER', 'mock-executer', {
   argv: process.argv.slice(2),

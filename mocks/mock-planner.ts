@@ -1,5 +1,8 @@
 /** Mock PLANNER CLI: a Claude-Code-like TUI that answers poli's task and review blocks. See mocks/lib. */
 import { runMock } from './lib/run-mock.ts';
+import { traceBlocks } from './lib/trace.ts';
+
+traceBlocks(process.stdout, process.env.MOCK_TRACE_FILE, 'PLANNER');
 
 runMock('PLANNER', 'mock-planner', {
   argv: process.argv.slice(2),

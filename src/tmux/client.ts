@@ -1,19 +1,31 @@
 /**
  * How the rest of poli reaches tmux: a runner for commands plus a way to wait until a pane may
- * have changed. This is the one seam between the dialogue and the transport; today it polls
- * (each command a new tmux process, waits are sleeps). An event-driven client (tmux control
- * mode) plugs in here without changes elsewhere.
+ * have changed. This is the one seam between the dialogue and the transport.
+ *
+ * - {@link createPollingClient}: each command a new tmux process, waits are sleeps.
+ * - {@link createTmuxClient}: starts the same way (the server and session do not exist yet, and
+ *   a control client must attach to a session), then upgrades to one control-mode client
+ *   (control-client.ts) at the first wait for a pane, or when {@link TmuxClient.attach} is
+ *   called: commands then go over it, and waits end on the panes' output. When control mode
+ *   cannot attach, or stops later, it falls back to polling and says so once.
  */
-import { createTmuxRunner } from './runner.ts';
+import { TmuxServerGoneError } from '../errors.ts';
+import { ControlClient, ControlClientClosedError } from './control-client.ts';
+import { createTmuxRunner, isServerGone, spawnTmuxControl, type ControlProcess } from './runner.ts';
 import type { Clock, TmuxRunner } from './types.ts';
 
 export interface TmuxClient {
   run: TmuxRunner;
   /** Resolves when one of `paneIds` may have new output, or after `maxWaitMs` at the latest. */
   waitForChange(paneIds: readonly string[], maxWaitMs: number): Promise<void>;
+  /**
+   * Switches to control mode, attached to `target` (a session name or a pane id of it); resolves
+   * false, and keeps polling, when that fails. Does nothing for a polling-only client.
+   */
+  attach(target: string): Promise<boolean>;
   /** Stops whatever the client keeps running (a control-mode process); commands fail after it. */
   close(): Promise<void>;
-  /** 'poll' or 'control', for logs and benchmarks. */
+  /** 'poll' or 'control' (right now), for logs and benchmarks. */
   readonly mode: 'poll' | 'control';
 }
 
@@ -23,6 +35,13 @@ export interface TmuxClientOptions {
   clock: Clock;
 }
 
+export interface ControlModeOptions extends TmuxClientOptions {
+  /** Told once when control mode is not available (or stops) and poli polls instead. */
+  warn?(message: string): void;
+  /** Starts the control-mode process (tests swap it); default: runner.ts spawnTmuxControl. */
+  spawnControl?: (target: string) => ControlProcess;
+}
+
 /** A client that runs each command as its own tmux process and sleeps between reads. */
 export function createPollingClient(options: TmuxClientOptions): TmuxClient {
   const run = createTmuxRunner({ socket: options.socket, ...(options.configFile ? { configFile: options.configFile } : {}) });
@@ -30,6 +49,77 @@ export function createPollingClient(options: TmuxClientOptions): TmuxClient {
     run,
     mode: 'poll',
     waitForChange: (_paneIds, maxWaitMs) => options.clock.sleep(maxWaitMs),
+    attach: async () => false,
     close: async () => undefined,
+  };
+}
+
+/** A client that upgrades itself to tmux control mode once poli's session exists (see the module comment). */
+export function createTmuxClient(options: ControlModeOptions): TmuxClient {
+  const { socket, clock } = options;
+  const runnerOptions = { socket, ...(options.configFile ? { configFile: options.configFile } : {}) };
+  const processRun = createTmuxRunner(runnerOptions);
+  const spawnControl = options.spawnControl ?? ((target: string) => spawnTmuxControl({ ...runnerOptions, target }));
+  let control: ControlClient | undefined;
+  let attaching: Promise<boolean> | undefined;
+  let closing = false;
+  let warned = false;
+  const warn = (message: string): void => {
+    if (warned || closing) return;
+    warned = true;
+    options.warn?.(`${message}; polling the panes instead (every --poll-ms)`);
+  };
+  const active = (): ControlClient | undefined => (control?.closed === undefined ? control : undefined);
+
+  const attach = (target: string): Promise<boolean> => {
+    attaching ??= ControlClient.attach({
+      socket,
+      spawn: () => spawnControl(target),
+      fallbackRun: processRun,
+      onClose: (reason) => warn(`tmux control mode ${reason}`),
+    }).then(
+      (client) => {
+        control = client;
+        return true;
+      },
+      (error: unknown) => {
+        warn(error instanceof Error ? error.message : String(error));
+        return false;
+      },
+    );
+    return attaching;
+  };
+
+  const run: TmuxRunner = async (args, callOptions) => {
+    const client = active();
+    if (client === undefined) return processRun(args, callOptions);
+    try {
+      return await client.run(args, callOptions);
+    } catch (error) {
+      if (!(error instanceof ControlClientClosedError)) throw error;
+      // Tell "the server is gone" (what callers handle) from "only the control client stopped".
+      const probe = await processRun(['display-message', '-p', '#{pid}']);
+      if (isServerGone(probe)) throw new TmuxServerGoneError(socket, probe.stderr.trim(), { cause: error });
+      throw error;
+    }
+  };
+
+  return {
+    run,
+    get mode() {
+      return active() === undefined ? 'poll' : 'control';
+    },
+    async waitForChange(paneIds, maxWaitMs) {
+      if (attaching === undefined && paneIds[0] !== undefined && !closing) await attach(paneIds[0]);
+      const client = active();
+      if (client === undefined) return clock.sleep(maxWaitMs);
+      await client.waitForChange(paneIds, maxWaitMs);
+    },
+    attach,
+    async close() {
+      closing = true;
+      await attaching;
+      await control?.close();
+    },
   };
 }

@@ -60,6 +60,56 @@ export function createTmuxRunner(options: TmuxRunnerOptions): TmuxRunner {
   };
 }
 
+/** A running `tmux -C` client process, as the control client (control-client.ts) uses it. */
+export interface ControlProcess {
+  /** Writes to the client's stdin (command lines); ignored once the process is gone. */
+  write(text: string): void;
+  /** Receives the client's stdout as it arrives. */
+  onData(listener: (chunk: Buffer) => void): void;
+  /** Settles when the process has ended: its exit code (undefined after a signal) and stderr. */
+  exited: Promise<{ exitCode: number | undefined; stderr: string }>;
+  kill(): void;
+}
+
+/**
+ * Starts a control-mode client attached to `target` (a session, or a pane id: tmux resolves a
+ * pane to its session) with the same prefix and environment as {@link createTmuxRunner}. The
+ * session must exist: `tmux -C attach` on a socket without a server starts one (measured).
+ */
+export function spawnTmuxControl(options: TmuxRunnerOptions & { target: string }): ControlProcess {
+  const { socket, tmuxBin = 'tmux', configFile = DEFAULT_TMUX_CONFIG, target } = options;
+  const subprocess = execa(tmuxBin, ['-u', '-L', socket, '-f', configFile, '-C', 'attach-session', '-t', target], {
+    reject: false,
+    buffer: false,
+    stdin: 'pipe',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: { LANG: 'C.UTF-8', TMUX: undefined, TMUX_PANE: undefined },
+  });
+  let stderr = '';
+  subprocess.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  // A write racing the process's end must not crash poli (EPIPE); the exit is reported instead.
+  subprocess.stdin.on('error', () => undefined);
+  const exited = subprocess.then((result) => {
+    if (result.code === 'ENOENT') stderr ||= `${tmuxBin} not found on PATH`;
+    return { exitCode: result.exitCode, stderr };
+  });
+  return {
+    write(text) {
+      if (subprocess.stdin.writable) subprocess.stdin.write(text);
+    },
+    onData(listener) {
+      subprocess.stdout.on('data', listener);
+    },
+    exited,
+    kill() {
+      subprocess.kill();
+    },
+  };
+}
+
 /**
  * Escapes a trailing `;` so tmux keeps it as text: tmux 3.3a ends a command at any argument
  * ending in `;` and turns a trailing `\;` into `;`. Inserting one `\` before the final `;` is

@@ -35,6 +35,12 @@ export interface SendOptions {
   confirmTimeoutMs?: number;
   /** Receives what a confirmed send took (for logs and benchmarks). */
   onReport?: (report: SendReport) => void;
+  /**
+   * Resolves when the pane may have changed, or after `maxWaitMs` (TmuxClient.waitForChange).
+   * Given, each look at the screen waits for the pane's output instead of sleeping `pollMs`:
+   * the same checks run, as soon as there is something new to check. Absent: sleeps.
+   */
+  waitForChange?: (paneIds: readonly string[], maxWaitMs: number) => Promise<unknown>;
 }
 
 export interface SendReport {
@@ -75,6 +81,9 @@ export async function sendMessage(options: SendOptions): Promise<void> {
   const maxAttempts = options.maxAttempts ?? 3;
   const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
   const reader = options.reader ?? new PaneReader(run, paneId);
+  const waitForChange = options.waitForChange;
+  // Between two looks: until the pane prints something (at most pollMs), or simply pollMs.
+  const pause = (): Promise<unknown> => (waitForChange ? waitForChange([paneId], pollMs) : clock.sleep(pollMs));
   const payload = sanitizePayload(options.text);
   if (payload.trim() === '') throw new RangeError(`sendMessage: nothing to send to ${paneId} (empty after removing control characters)`);
   const started = clock.now();
@@ -100,7 +109,7 @@ export async function sendMessage(options: SendOptions): Promise<void> {
       await pasteText(run, paneId, payload);
       const pastedAt = clock.now();
       pastes += 1;
-      screen = await waitForPaste(reader, profile, screen, clock, pollMs, options.pasteTimeoutMs ?? DEFAULT_PASTE_TIMEOUT_MS);
+      screen = await waitForPaste(reader, profile, screen, clock, pause, options.pasteTimeoutMs ?? DEFAULT_PASTE_TIMEOUT_MS);
       const wait = pastedAt + profile.minEnterDelayMs - clock.now();
       if (wait > 0) {
         // Claude Code absorbs an Enter that arrives within ~100 ms of a paste (field notes).
@@ -122,7 +131,7 @@ export async function sendMessage(options: SendOptions): Promise<void> {
 
     const deadline = clock.now() + (options.confirmTimeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS);
     for (;;) {
-      await clock.sleep(pollMs);
+      await pause();
       screen = await reader.snapshot();
       if (isConfirmed(profile, bottomOf(screen.lines, BOTTOM_LINES), beforeEnter, inputBefore)) {
         options.onReport?.({ attempts: attempt, enterPresses, pastes, elapsedMs: clock.now() - started });
@@ -162,17 +171,18 @@ async function pasteText(run: TmuxRunner, paneId: string, payload: string): Prom
 }
 
 /**
- * Polls until the screen differs from before the paste (the CLI shows the text or a
- * `[Pasted text #1 +3 lines]` placeholder) and — when the profile can read its input box — the
- * box holds something, then until it settles. Gives up silently after the timeout: the Enter
- * verification then decides (a missing paste means the box stays empty → re-paste).
+ * Looks (after each `pause`) until the screen differs from before the paste (the CLI shows the
+ * text or a `[Pasted text #1 +3 lines]` placeholder) and — when the profile can read its input
+ * box — the box holds something, then until it settles (two equal looks). Gives up silently
+ * after the timeout: the Enter verification then decides (a missing paste means the box stays
+ * empty → re-paste).
  */
 async function waitForPaste(
   reader: PaneReader,
   profile: SendProfile,
   before: PaneSnapshot,
   clock: Clock,
-  pollMs: number,
+  pause: () => Promise<unknown>,
   timeoutMs: number,
 ): Promise<PaneSnapshot> {
   const start = clock.now();
@@ -190,7 +200,7 @@ async function waitForPaste(
     }
     previous = text;
     if (clock.now() - start >= timeoutMs || screen.dead) return screen;
-    await clock.sleep(pollMs);
+    await pause();
   }
 }
 

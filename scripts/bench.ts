@@ -1,0 +1,119 @@
+/**
+ * `npm run bench`: poli's tmux layer, event-driven (control mode) against polling at 250 ms, with the
+ * instant mock CLIs. Six figures per mode (docs/benchmarks.md explains each), a table on stdout, and
+ * everything measured in bench/results.json. Each scenario runs in its own Node process on its own
+ * private tmux server (`poli-bench-<random>`), killed afterwards.
+ *
+ *   npm run bench              # ~4 minutes on 2 cores
+ *   npm run bench -- --full    # also polls through 1,000 rounds for the memory figure (~15 more minutes)
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatTable, judge, type JobResults, type Results } from './bench/report.ts';
+import { killServer, newSocketName, type Mode } from './bench/world.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CHILD = path.join(ROOT, 'scripts', 'bench', 'child.ts');
+/** The polling baseline's interval (--poll-ms). */
+const POLL_MS = 250;
+/**
+ * In control mode --poll-ms only bounds a wait when no pane changes (ticks for timeouts, liveness, the
+ * control inbox): output, pane death and pauses wake the dialogue at once. 1 s keeps crash detection
+ * under 2 s (the subscription reports a death within ~1 s) and idle wake-ups rare.
+ */
+const EVENT_HEARTBEAT_MS = 1_000;
+const MEMORY_ROUNDS = 1_000;
+
+interface Job<S extends keyof JobResults> {
+  scenario: S;
+  mode: Mode;
+  options?: Record<string, unknown>;
+}
+
+/** Runs one scenario in a fresh process; kills its tmux server whatever happens. */
+async function runJob<S extends keyof JobResults>(job: Job<S>): Promise<JobResults[S]> {
+  const socket = newSocketName();
+  const started = Date.now();
+  const label = `${job.scenario} (${job.mode}${job.options ? ` ${JSON.stringify(job.options)}` : ''})`;
+  process.stderr.write(`bench: ${label} …\n`);
+  try {
+    const output = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', CHILD, JSON.stringify({ ...job, socket, options: job.options ?? {} })], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('error', reject);
+      child.on('close', (code) =>
+        code === 0 ? resolve(stdout) : reject(new Error(`${label} failed (exit ${code}):\n${stderr.trim().split('\n').slice(-15).join('\n')}`)),
+      );
+    });
+    const line = output.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+    if (line === undefined) throw new Error(`${label} printed no result:\n${output.slice(-2000)}`);
+    process.stderr.write(`bench: ${label} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    return JSON.parse(line.slice('BENCH_RESULT '.length)) as JobResults[S];
+  } finally {
+    await killServer(socket);
+  }
+}
+
+async function main(): Promise<void> {
+  const full = process.argv.includes('--full');
+  const started = Date.now();
+  const event = { pollMs: EVENT_HEARTBEAT_MS };
+  const poll = { pollMs: POLL_MS };
+
+  // Latency-sensitive figures first, one at a time. Polling reads are slow and uniform: fewer of them.
+  const dialogueEvent = await runJob({ scenario: 'dialogue', mode: 'event', options: { rounds: 100, ...event } });
+  const readsEvent = await runJob({ scenario: 'reads', mode: 'event', options: { iterations: 200 } });
+  const readsPoll = await runJob({ scenario: 'reads', mode: 'poll', options: { iterations: 50 } });
+  const deliveryEvent = await runJob({ scenario: 'delivery', mode: 'event' });
+  const deliveryPoll = await runJob({ scenario: 'delivery', mode: 'poll' });
+  // The slow polling dialogue (its latency is ~all sleeping) runs beside the idle processes, which use
+  // almost no CPU, and then beside the long event-driven dialogue that only measures memory.
+  const [[idleEvent, idleEvent250, idlePoll, memoryEvent], dialoguePoll] = await Promise.all([
+    Promise.all([
+      runJob({ scenario: 'idle', mode: 'event', options: event }),
+      runJob({ scenario: 'idle', mode: 'event', options: poll }),
+      runJob({ scenario: 'idle', mode: 'poll', options: poll }),
+    ]).then(async (idles) => [...idles, await runJob({ scenario: 'dialogue', mode: 'event', options: { rounds: MEMORY_ROUNDS, ...event } })] as const),
+    runJob({ scenario: 'dialogue', mode: 'poll', options: { rounds: 100, ...poll } }),
+  ]);
+  const memoryPoll = full ? await runJob({ scenario: 'dialogue', mode: 'poll', options: { rounds: MEMORY_ROUNDS, ...poll } }) : dialoguePoll;
+
+  const results: Results = {
+    event: { dialogue: dialogueEvent, memory: memoryEvent, idle: idleEvent, idleAtPollMs: idleEvent250, reads: readsEvent, delivery: deliveryEvent },
+    poll: { dialogue: dialoguePoll, memory: memoryPoll, idle: idlePoll, reads: readsPoll, delivery: deliveryPoll },
+  };
+  const verdicts = judge(results);
+  const seconds = (Date.now() - started) / 1000;
+  process.stdout.write(formatTable(results, verdicts, { pollMs: POLL_MS, heartbeatMs: EVENT_HEARTBEAT_MS, seconds }));
+  await mkdir(path.join(ROOT, 'bench'), { recursive: true });
+  await writeFile(
+    path.join(ROOT, 'bench', 'results.json'),
+    `${JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadAverage: os.loadavg(), node: process.version },
+        config: { pollMs: POLL_MS, eventHeartbeatMs: EVENT_HEARTBEAT_MS, memoryRounds: MEMORY_ROUNDS, full },
+        seconds,
+        results,
+        targets: verdicts,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  process.stdout.write(`\nwrote bench/results.json (${seconds.toFixed(0)} s)\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

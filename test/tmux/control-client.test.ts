@@ -1,0 +1,191 @@
+/**
+ * The control-mode client through a real tmux server: commands, output signals, a 256 KB
+ * paste into test/fixtures/paste-recorder.ts, and what happens when the server is killed.
+ * No timing is asserted: waits are bounded by counts or generous timeouts only.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TmuxServerGoneError } from '../../src/errors.ts';
+import { mockProfile } from '../../src/profiles/basic.ts';
+import { createTmuxClient, type TmuxClient } from '../../src/tmux/client.ts';
+import { ControlClient, ControlClientClosedError } from '../../src/tmux/control-client.ts';
+import { DEFAULT_TMUX_CONFIG, spawnTmuxControl } from '../../src/tmux/runner.ts';
+import { PaneReader } from '../../src/tmux/reader.ts';
+import { sendMessage, type SendReport } from '../../src/tmux/send.ts';
+import type { Clock } from '../../src/tmux/types.ts';
+import { createSandbox, defaultSocketPath, REPO_ROOT, TSX_BIN, waitFor, type Sandbox } from '../helpers/tmux-sandbox.ts';
+
+const clock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+/** Waits far longer than any healthy signal takes: a wait that times out shows up as `false`. */
+const LONG_WAIT_MS = 10_000;
+
+describe('control-mode client on a real tmux server', () => {
+  let sandbox: Sandbox;
+  let client: TmuxClient;
+  let catPane: string;
+  const warnings: string[] = [];
+
+  beforeAll(async () => {
+    sandbox = createSandbox();
+    catPane = await sandbox.newPane('cat');
+    client = createTmuxClient({ socket: sandbox.socket, configFile: DEFAULT_TMUX_CONFIG, clock, warn: (m) => warnings.push(m) });
+  });
+
+  afterAll(async () => {
+    await client.close();
+    await sandbox.cleanup();
+    expect(existsSync(defaultSocketPath(sandbox.socket))).toBe(false);
+  });
+
+  it('starts polling and switches to control mode at the first wait for a pane', async () => {
+    expect(client.mode).toBe('poll');
+    await client.waitForChange([catPane], 0);
+    expect(client.mode).toBe('control');
+    expect(warnings).toEqual([]);
+  });
+
+  it('runs commands: several per line, UTF-8, quotes, errors', async () => {
+    expect(await client.run(['display-message', '-p', "é中 'q' $HOME ~ {;", ';', 'display-message', '-p', '-t', catPane, '#{pane_id}'])).toEqual({
+      stdout: `é中 'q' $HOME ~ {;\n${catPane}\n`,
+      stderr: '',
+      exitCode: 0,
+    });
+    expect(await client.run(['capture-pane', '-p', '-t', '%999', ';', 'display-message', '-p', 'skipped'])).toEqual({
+      stdout: '',
+      stderr: "can't find pane: %999\n",
+      exitCode: 1,
+    });
+  });
+
+  it('reports output of a pane within a bounded number of events, and the text is then on screen', async () => {
+    const reader = new PaneReader(client.run, catPane);
+    await client.run(['send-keys', '-t', catPane, '-l', '%end 1 2 1 marker-one']);
+    await client.run(['send-keys', '-t', catPane, 'Enter']);
+    let events = 0;
+    for (; events < 20; events += 1) {
+      await client.waitForChange([catPane], LONG_WAIT_MS);
+      const lines = (await reader.snapshot()).lines;
+      if (lines.filter((line) => line === '%end 1 2 1 marker-one').length === 2) break;
+    }
+    expect(events).toBeLessThan(20);
+  });
+
+  it('delivers a 256 KB paste byte for byte with event-driven waits', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'poli-control-'));
+    try {
+      const outFile = join(dir, 'received.jsonl');
+      // A window of the attached session: a control client sees the output of its own session only.
+      const script = join(REPO_ROOT, 'test/fixtures/paste-recorder.ts');
+      const session = (await client.run(['display-message', '-p', '-t', catPane, '#{session_name}'])).stdout.trim();
+      const created = await client.run(['new-window', '-d', '-t', `${session}:`, '-P', '-F', '#{pane_id}', `exec '${TSX_BIN}' '${script}' '${outFile}'`]);
+      const paneId = created.stdout.trim();
+      const reader = new PaneReader(client.run, paneId);
+      await waitFor(
+        async () => ((await reader.bottomLines(5)).includes('  ? for shortcuts') ? true : undefined),
+        async () => `recorder never drew its prompt; screen:\n${await reader.lastLines()}`,
+      );
+      const chunk = 'line with "quotes" $(x) ; \\ é 中文 😀 Enter C-c\n\ttab\n';
+      let text = chunk.repeat(Math.floor((256 * 1024) / Buffer.byteLength(chunk)));
+      text += 'x'.repeat(256 * 1024 - Buffer.byteLength(text));
+      let report: SendReport | undefined;
+      await sendMessage({
+        run: client.run,
+        waitForChange: (ids, ms) => client.waitForChange(ids, ms),
+        paneId,
+        text,
+        profile: mockProfile,
+        clock,
+        reader,
+        onReport: (r) => (report = r),
+      });
+      const received = await waitFor(
+        async () => (await readFile(outFile, 'utf8').catch(() => '')).split('\n').find((line) => line !== ''),
+        async () => `nothing recorded; screen:\n${await reader.lastLines()}`,
+      );
+      const bytes = Buffer.from((JSON.parse(received) as { b64: string }).b64, 'base64');
+      expect(bytes.length).toBe(262_144);
+      expect(bytes.equals(Buffer.from(text, 'utf8'))).toBe(true);
+      expect(report).toMatchObject({ attempts: 1, pastes: 1, enterPresses: 1 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('control-mode client when the server goes away', () => {
+  it('cannot attach to a session that does not exist, and says why', async () => {
+    const sandbox = createSandbox();
+    try {
+      await sandbox.newPane('cat');
+      const attach = ControlClient.attach({
+        socket: sandbox.socket,
+        spawn: () => spawnTmuxControl({ socket: sandbox.socket, target: 'no-such-session' }),
+        fallbackRun: sandbox.run,
+      });
+      await expect(attach).rejects.toThrow(`the tmux control-mode client on socket "${sandbox.socket}" could not attach: can't find session: no-such-session.`);
+    } finally {
+      await sandbox.cleanup();
+    }
+  });
+
+  it('falls back to polling with one warning when control mode cannot attach', async () => {
+    const sandbox = createSandbox();
+    const warnings: string[] = [];
+    const client = createTmuxClient({
+      socket: sandbox.socket,
+      clock,
+      warn: (m) => warnings.push(m),
+      spawnControl: () => spawnTmuxControl({ socket: sandbox.socket, target: 'no-such-session' }),
+    });
+    try {
+      const pane = await sandbox.newPane('cat');
+      await client.waitForChange([pane], 0);
+      await client.waitForChange([pane], 0);
+      expect(client.mode).toBe('poll');
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain('could not attach: can\'t find session: no-such-session');
+      expect(warnings[0]).toContain('polling the panes instead (every --poll-ms)');
+      expect((await client.run(['display-message', '-p', 'still works'])).stdout).toBe('still works\n');
+    } finally {
+      await client.close();
+      await sandbox.cleanup();
+    }
+  });
+
+  it('rejects pending commands, ends waits and falls back when the server is killed', async () => {
+    const sandbox = createSandbox();
+    const warnings: string[] = [];
+    const client = createTmuxClient({ socket: sandbox.socket, clock, warn: (m) => warnings.push(m) });
+    try {
+      const pane = await sandbox.newPane('cat');
+      expect(await client.attach(pane)).toBe(true);
+      const wait = client.waitForChange([pane], 60_000);
+      // `run-shell` without -b holds up the commands queued after it (its own reply comes at
+      // once in control mode): the display-message is still pending when the server dies.
+      // SIGKILL, so the server answers nothing more (kill-server still answers what it ran).
+      await client.run(['run-shell', 'sleep 5']);
+      const blocked = client.run(['display-message', '-p', 'x']).then(
+        () => 'resolved',
+        (error: unknown) => error,
+      );
+      const pid = Number((await sandbox.run(['display-message', '-p', '#{pid}'])).stdout.trim());
+      process.kill(pid, 'SIGKILL');
+      const error = await blocked;
+      expect(error).toBeInstanceOf(TmuxServerGoneError);
+      expect((error as TmuxServerGoneError).cause).toBeInstanceOf(ControlClientClosedError);
+      await wait;
+      expect(client.mode).toBe('poll');
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/^tmux control mode stopped: .*; polling the panes instead \(every --poll-ms\)$/);
+      const after = await client.run(['display-message', '-p', 'x']);
+      expect(after.exitCode).toBe(1);
+      expect(after.stderr).toContain('no server running');
+    } finally {
+      await client.close();
+      await sandbox.cleanup();
+    }
+  });
+});
