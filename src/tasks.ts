@@ -92,7 +92,7 @@ export async function executeTask(ws: Workspace, what: { task: string } | { resu
       taskNumber,
       start,
       newId: (r) => `T${taskNumber}-R${r}-${randomBytes(4).readUInt32BE(0).toString(36).padStart(6, '0').slice(-6)}`,
-      pollMs: settings.pollMs,
+      pollMs: ws.waitCapMs(),
       signal,
       control: () => ws.control.poll(),
       ...(settings.approve !== 'off' ? { review: approvalReviewer(ws, taskId) } : {}),

@@ -70,7 +70,7 @@ describe('the human in the loop', () => {
     world = await createWorld();
     const w = world;
     const run = startPoli(['--mock', '--task', 'Create n.txt containing N', '--kill-on-exit', ...w.flags], {
-      env: { MOCK_ROUNDS: '20', MOCK_THINK_MS: '700' },
+      env: { MOCK_ROUNDS: '20', MOCK_THINK_MS: '400' },
     });
     await run.waitFor('PLANNER → EXECUTER plan');
 
@@ -102,7 +102,7 @@ describe('the human in the loop', () => {
     // The event stream has the whole story, readable with watch --all.
     const events = (await readFile(path.join(w.stateDir, 'events.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l).event);
     for (const kind of ['prime', 'start', 'send', 'reply', 'status', 'pause', 'resume', 'stop', 'complete']) expect(events).toContain(kind);
-  });
+  }, 120_000);
 
   it('say with no poli running says so', async () => {
     world = await createWorld();
