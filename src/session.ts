@@ -3,24 +3,40 @@
  * waits for both CLIs to be ready, primes them with their role files, and exposes the panes
  * to the dialogue as channels. A pane whose CLI died can be restarted and primed again.
  */
+import { realpathSync } from 'node:fs';
+import { DialogWatch } from './cli-dialogs.ts';
 import type { DialogueChannels, PaneChannel, PanePosition } from './dialogue/channel.ts';
 import { PoliError } from './errors.ts';
+import { withHandoff } from './handoff.ts';
+import type { CliProfile } from './profiles/types.ts';
 import type { Role } from './protocol/types.ts';
 import { readPaneOptions, writePaneOptions } from './tmux/pane-options.ts';
 import { PaneReader } from './tmux/reader.ts';
 import { sendMessage } from './tmux/send.ts';
+import { TranscriptRecovery } from './transcript-recovery.ts';
 import { TmuxServer } from './tmux/server.ts';
-import type { Clock, PaneLiveness, ScreenState, SendProfile, TmuxRunner } from './tmux/types.ts';
+import type { Clock, PaneLiveness, ScreenState, TmuxRunner } from './tmux/types.ts';
 
 export const SESSION_NAME = 'poli';
 
 /** One CLI as configured: how to start it, how to read its screen, and its role file. */
 export interface CliSpec {
+  /** The command line, with the profile's launch flags already added. */
   command: string;
+  /** Environment for its pane, with the profile's launch environment already added. */
   env: Record<string, string>;
-  profile: SendProfile;
+  profile: CliProfile;
   primer: string;
+  /** Messages longer than this many bytes are handed over in a file (default {@link DEFAULT_FILE_THRESHOLD}). */
+  fileThreshold?: number;
+  /**
+   * The environment the CLI runs with (poli's, plus `env`): where its session transcript is (HOME, CODEX_HOME, …).
+   * Without it, no transcript recovery.
+   */
+  environment?: Readonly<Record<string, string | undefined>>;
 }
+
+export const DEFAULT_FILE_THRESHOLD = 2048;
 
 export interface SessionOptions {
   run: TmuxRunner;
@@ -55,6 +71,10 @@ export class CliNotReadyError extends PoliError {
 const ROLES: readonly Role[] = ['PLANNER', 'EXECUTER'];
 /** A screen that stayed the same this long counts as settled for CLIs whose profile cannot tell idle. */
 const SETTLE_MS = 1_200;
+/** Status is judged from this many bottom lines (stale text higher up misleads). */
+const STATUS_LINES = 15;
+/** Dialogs can be taller than the status area: Claude's trust prompt is 15 rows at 250 columns, more in a narrower pane. */
+const DIALOG_LINES = 30;
 /** Rows above the cursor that a reply may start in (an input box with rules and a footer). */
 const MARK_LINES_ABOVE = 8;
 
@@ -62,6 +82,7 @@ export class PoliSession {
   readonly channels: DialogueChannels;
   readonly server: TmuxServer;
   private readonly readers: Record<Role, PaneReader>;
+  private readonly dialogs: Record<Role, DialogWatch>;
 
   private constructor(
     private readonly options: SessionOptions,
@@ -74,6 +95,7 @@ export class PoliSession {
       PLANNER: new PaneReader(options.run, paneIds.PLANNER),
       EXECUTER: new PaneReader(options.run, paneIds.EXECUTER),
     };
+    this.dialogs = { PLANNER: this.dialogWatch('PLANNER'), EXECUTER: this.dialogWatch('EXECUTER') };
     this.channels = {
       PLANNER: this.channel('PLANNER'),
       EXECUTER: this.channel('EXECUTER'),
@@ -113,6 +135,7 @@ export class PoliSession {
     await this.server.respawn(this.paneIds[role], { command: spec.command, env: spec.env });
     await writePaneOptions(this.options.run, this.paneIds[role], { '@poli_primed': '' });
     this.readers[role] = new PaneReader(this.options.run, this.paneIds[role]);
+    this.dialogs[role] = this.dialogWatch(role);
     this.channels[role] = this.channel(role);
     await this.prime(role);
   }
@@ -143,14 +166,16 @@ export class PoliSession {
     const paneId = this.paneIds[role];
     this.options.log?.(`priming the ${role} CLI in pane ${paneId}`);
     await this.waitUntilReady(role, 'did not show a ready prompt');
-    await this.channels[role].submit(spec.primer);
+    // Straight to the pane: the primer is not a message, so it never goes through the file channel.
+    await this.submitToPane(role, spec.primer);
     await this.waitUntilReady(role, 'did not finish answering its primer');
     await writePaneOptions(this.options.run, paneId, { '@poli_primed': '1' });
   }
 
   /**
    * Ready = the profile says idle and the screen is unchanged since the previous look; for
-   * profiles that cannot tell idle, a non-empty screen unchanged for SETTLE_MS.
+   * profiles that cannot tell idle, a non-empty screen unchanged for SETTLE_MS. First-run dialogs
+   * (trust this folder, …) are answered on the way, or refused with an error.
    */
   private async waitUntilReady(role: Role, what: string): Promise<void> {
     const { clock, readyTimeoutMs, pollMs } = this.options;
@@ -160,54 +185,101 @@ export class PoliSession {
     let previous = '';
     let stableSince = clock.now();
     for (;;) {
+      if (clock.now() - start > readyTimeoutMs) {
+        throw new CliNotReadyError(role, this.paneIds[role], what, Math.round(readyTimeoutMs / 1000), await reader.lastLines(15));
+      }
       const [life] = await this.server.liveness([this.paneIds[role]]);
       if (life?.dead) return; // the dialogue's liveness check reports and restarts it
-      const lines = await reader.bottomLines(15);
+      const tall = await reader.bottomLines(DIALOG_LINES);
+      const lines = tall.slice(-STATUS_LINES);
       const text = lines.join('\n');
       if (text !== previous) {
         previous = text;
         stableSince = clock.now();
       }
+      const dialog = await this.dialogs[role].handle(tall);
       const state = profile.classify(lines);
       const stableFor = clock.now() - stableSince;
-      if (state === 'idle' && stableFor > 0) return;
-      if (state === 'unknown' && text.trim() !== '' && stableFor >= SETTLE_MS) return;
-      if (clock.now() - start > readyTimeoutMs) {
-        throw new CliNotReadyError(role, this.paneIds[role], what, Math.round(readyTimeoutMs / 1000), await reader.lastLines(15));
-      }
+      if (dialog === undefined && state === 'idle' && stableFor > 0) return;
+      if (dialog === undefined && state === 'unknown' && text.trim() !== '' && stableFor >= SETTLE_MS) return;
       await clock.sleep(Math.min(pollMs, 50));
     }
   }
 
-  private channel(role: Role): PaneChannel {
+  private dialogWatch(role: Role): DialogWatch {
+    return new DialogWatch({
+      run: this.options.run,
+      role,
+      paneId: this.paneIds[role],
+      projectDir: this.options.projectDir,
+      dialogs: this.options.clis[role].profile.dialogs,
+      ...(this.options.log ? { log: this.options.log } : {}),
+    });
+  }
+
+  /** Pastes `text` into the role's CLI and confirms the submission (no file channel). */
+  private submitToPane(role: Role, text: string): Promise<void> {
     const { run, clock } = this.options;
+    return sendMessage({
+      run,
+      paneId: this.paneIds[role],
+      text,
+      profile: this.options.clis[role].profile,
+      clock,
+      reader: this.readers[role],
+      ...(this.options.waitForChange ? { waitForChange: this.options.waitForChange } : {}),
+      onReport: (r) =>
+        this.options.debug?.(
+          `submitted ${text.length} chars to ${role} in ${r.elapsedMs} ms (${r.pastes} paste(s), ${r.enterPresses} Enter)`,
+        ),
+    });
+  }
+
+  /**
+   * The pane as the dialogue sees it: long messages and reply files go through the file channel
+   * (handoff.ts), and every look at the screen's state also answers a dialog the CLI shows.
+   */
+  private channel(role: Role): PaneChannel {
     const paneId = this.paneIds[role];
-    const profile = this.options.clis[role].profile;
+    const spec = this.options.clis[role];
     const reader = this.readers[role];
-    return {
+    const pane: PaneChannel = {
       role,
       paneId,
       // Claude-like TUIs keep the cursor in their input box at the bottom and print new output
       // from above it: mark a few rows higher so the first reply lines are not missed (the
       // extra old lines are harmless: replies are matched by their fresh id).
       mark: () => reader.mark({ linesAbove: MARK_LINES_ABOVE }),
-      submit: (text) =>
-        sendMessage({
-          run,
-          paneId,
-          text,
-          profile,
-          clock,
-          reader,
-          onReport: (r) =>
-            this.options.debug?.(
-              `submitted ${text.length} chars to ${role} in ${r.elapsedMs} ms (${r.pastes} paste(s), ${r.enterPresses} Enter)`,
-            ),
-        }),
+      submit: (text) => this.submitToPane(role, text),
       readSince: (position: PanePosition) => reader.readSince(position as never),
-      screenState: async (): Promise<ScreenState> => profile.classify(await reader.bottomLines(15)),
+      screenState: async (): Promise<ScreenState> => {
+        const tall = await reader.bottomLines(DIALOG_LINES);
+        // A dialog answered now changes the screen: report 'unknown' rather than a stale state.
+        if ((await this.dialogs[role].handle(tall)) !== undefined) return 'unknown';
+        return spec.profile.classify(tall.slice(-STATUS_LINES));
+      },
       lastLines: (n) => reader.lastLines(n),
     };
+    const source = spec.profile.transcript;
+    const recovery =
+      source && spec.environment
+        ? new TranscriptRecovery({ source, projectDir: realProjectDir(this.options.projectDir), env: spec.environment, role })
+        : undefined;
+    return withHandoff(pane, {
+      projectDir: this.options.projectDir,
+      fileThreshold: spec.fileThreshold ?? DEFAULT_FILE_THRESHOLD,
+      ...(recovery ? { recovery } : {}),
+      ...(this.options.debug ? { debug: this.options.debug } : {}),
+    });
+  }
+}
+
+/** The CLIs name their transcript folders after their real working directory. */
+function realProjectDir(projectDir: string): string {
+  try {
+    return realpathSync(projectDir);
+  } catch {
+    return projectDir;
   }
 }
 

@@ -11,7 +11,8 @@
  * Long or multi-line pastes show as `[Pasted text #N +M lines]` in the prompt. All functions
  * take the bottom lines of the screen, ANSI already stripped, and are pure.
  */
-import type { ScreenState, SendProfile } from '../tmux/types.ts';
+import type { ScreenState } from '../tmux/types.ts';
+import type { CliProfile } from './types.ts';
 
 /** Shown by Claude Code, Codex and the mocks while a turn runs. */
 const BUSY_PHRASE = 'esc to interrupt';
@@ -23,7 +24,13 @@ const CONTINUATION = '  ';
 const RULE = /^─{3,}$/;
 
 /** Works with any CLI: recognises busy and approval screens, cannot read the input box. */
-export const genericProfile: SendProfile = {
+export const genericProfile: CliProfile = {
+  name: 'generic',
+  programs: [],
+  launch: { args: [], env: {} },
+  dialogs: [],
+  echoPrefix: '',
+  replyPrefix: '',
   minEnterDelayMs: 0,
   classify(bottomLines) {
     if (containsPhrase(bottomLines, [BUSY_PHRASE])) return 'busy';
@@ -41,7 +48,13 @@ export const genericProfile: SendProfile = {
  * Claude's habit of absorbing it (--swallow-first-enter), verification sees the text still in
  * the box and presses Enter again. Only the real Claude profile pays a fixed delay.
  */
-export const mockProfile: SendProfile = {
+export const mockProfile: CliProfile = {
+  name: 'mock',
+  programs: [],
+  launch: { args: [], env: {} },
+  dialogs: [],
+  echoPrefix: PROMPT,
+  replyPrefix: '● ',
   minEnterDelayMs: 0,
   classify(bottomLines): ScreenState {
     const box = findInputBox(bottomLines);

@@ -10,8 +10,9 @@
  * - a multi-line paste shows only `[Pasted text #1 +4 lines]` in the box; a short single-line one shows the text,
  *   but only after ~100–300 ms (the paste handler waits before it renders, and swallows an Enter meanwhile).
  */
+import path from 'node:path';
 import type { ScreenState } from '../tmux/types.ts';
-import type { CliProfile, DialogRule } from './types.ts';
+import type { CliProfile, DialogRule, TranscriptSource } from './types.ts';
 
 const RULE = /^─{20,}$/;
 const PROMPT = /^❯(?:[\u00a0 ]|$)/;
@@ -112,6 +113,9 @@ export const CLAUDE_DIALOGS: readonly DialogRule[] = [
     matches: has(/Bypass Permissions mode/, /Yes, I accept/),
     // The default is "No, exit"; accepting turns off every permission prompt, which is the user's call.
     answer: 'refuse',
+    hint:
+      'accepting it turns off every permission prompt, which is your decision: run the command once by hand and ' +
+      'choose "Yes, I accept", or drop --dangerously-skip-permissions from the command',
   },
   {
     name: 'theme picker',
@@ -122,8 +126,32 @@ export const CLAUDE_DIALOGS: readonly DialogRule[] = [
     name: 'login method',
     matches: has(/Select login method|Choose your login method/),
     answer: 'refuse',
+    hint: 'the CLI is not logged in: run it once by hand and log in (or set ANTHROPIC_API_KEY)',
   },
 ];
+
+/**
+ * `<config dir>/projects/<project path with every character but letters and digits turned into ->/<session>.jsonl`;
+ * the config dir is $CLAUDE_CONFIG_DIR or ~/.claude. Records `{"type":"assistant","message":{"content":[{"type":
+ * "text","text":…}]}}` hold the model's text as written (measured on 2.1.197).
+ */
+export const CLAUDE_TRANSCRIPT: TranscriptSource = {
+  dirs(projectDir, env) {
+    const config = env.CLAUDE_CONFIG_DIR || (env.HOME ? path.join(env.HOME, '.claude') : undefined);
+    return config ? [path.join(config, 'projects', projectDir.replace(/[^A-Za-z0-9]/g, '-'))] : [];
+  },
+  file: /\.jsonl$/,
+  assistantTexts(record) {
+    if (!isObject(record) || record.type !== 'assistant' || !isObject(record.message)) return [];
+    const content = record.message.content;
+    if (!Array.isArray(content)) return [];
+    return content.flatMap((part) => (isObject(part) && part.type === 'text' && typeof part.text === 'string' ? [part.text] : []));
+  },
+};
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 export const claudeProfile: CliProfile = {
   name: 'claude',
@@ -141,4 +169,5 @@ export const claudeProfile: CliProfile = {
   dialogs: CLAUDE_DIALOGS,
   echoPrefix: '❯ ',
   replyPrefix: '● ',
+  transcript: CLAUDE_TRANSCRIPT,
 };

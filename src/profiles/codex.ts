@@ -11,8 +11,9 @@
  * - an approval replaces the input: `Would you like to run the following command?` … `› 1. Yes, proceed (y)`;
  * - a failed request prints a line starting `■` above the input.
  */
+import path from 'node:path';
 import type { ScreenState } from '../tmux/types.ts';
-import type { CliProfile, DialogRule } from './types.ts';
+import type { CliProfile, DialogRule, TranscriptSource } from './types.ts';
 
 const INPUT_LINE = /^› /;
 /** Grey placeholders of an empty input (0.169.0 strings); they are not text the user typed. */
@@ -92,13 +93,51 @@ export const CODEX_DIALOGS: readonly DialogRule[] = [
     // Its first choice runs a global `npm install`; poli passes check_for_update_on_startup=false, so seeing it
     // means something else is off.
     answer: 'refuse',
+    hint: 'its default choice installs an update: update Codex by hand, or set check_for_update_on_startup = false in ~/.codex/config.toml',
   },
   {
     name: 'sign in',
     matches: has(/Sign in with ChatGPT|Provide your own API key/),
     answer: 'refuse',
+    hint: 'Codex is not signed in: run `codex login` once by hand (or configure an API key)',
   },
 ];
+
+/**
+ * `$CODEX_HOME/sessions/YYYY/MM/DD/rollout-<start time>-<session id>.jsonl` (CODEX_HOME defaults to ~/.codex), in
+ * the folder of the day the session started: today's and yesterday's folders are searched, by local and UTC date.
+ * Records `{"type":"response_item","payload":{"type":"message","role":"assistant","content":[{"type":"output_text",
+ * "text":…}]}}` hold the model's text as written (measured on 0.169.0).
+ */
+export const CODEX_TRANSCRIPT: TranscriptSource = {
+  dirs(_projectDir, env, now) {
+    const home = env.CODEX_HOME || (env.HOME ? path.join(env.HOME, '.codex') : undefined);
+    if (!home) return [];
+    const days = [now, new Date(now.getTime() - 86_400_000)].flatMap((d) => [
+      [d.getFullYear(), d.getMonth() + 1, d.getDate()],
+      [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()],
+    ]);
+    const dirs = days.map(([y, m, d]) => path.join(home, 'sessions', String(y), pad(m), pad(d)));
+    return [...new Set(dirs)];
+  },
+  file: /^rollout-.*\.jsonl$/,
+  assistantTexts(record) {
+    if (!isObject(record) || record.type !== 'response_item' || !isObject(record.payload)) return [];
+    const { payload } = record;
+    if (payload.type !== 'message' || payload.role !== 'assistant' || !Array.isArray(payload.content)) return [];
+    return payload.content.flatMap((part) =>
+      isObject(part) && part.type === 'output_text' && typeof part.text === 'string' ? [part.text] : [],
+    );
+  },
+};
+
+function pad(n: number | undefined): string {
+  return String(n ?? 0).padStart(2, '0');
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 export const codexProfile: CliProfile = {
   name: 'codex',
@@ -116,4 +155,5 @@ export const codexProfile: CliProfile = {
   dialogs: CODEX_DIALOGS,
   echoPrefix: '› ',
   replyPrefix: '• ',
+  transcript: CODEX_TRANSCRIPT,
 };

@@ -73,6 +73,7 @@ export const GEMINI_DIALOGS: readonly DialogRule[] = [
     name: 'authentication',
     matches: has(/How would you like to authenticate|Get started/),
     answer: 'refuse',
+    hint: 'Gemini CLI is not signed in: run `gemini` once by hand and authenticate',
   },
 ];
 

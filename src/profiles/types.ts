@@ -19,6 +19,8 @@ export interface DialogRule {
   answer: readonly string[] | 'refuse';
   /** When true, answer only if the CLI runs in the project directory poli was given (trust prompts). */
   projectOnly?: boolean;
+  /** For 'refuse': why poli leaves it to the user, and how to get past it (shown in the error). */
+  hint?: string;
 }
 
 export interface CliProfile extends SendProfile {
@@ -36,4 +38,22 @@ export interface CliProfile extends SendProfile {
   echoPrefix: string;
   /** How a reply starts (e.g. '● ', '• '). */
   replyPrefix: string;
+  /** Where the CLI keeps a raw transcript of its session, to recover a block's exact body; absent: none. */
+  transcript?: TranscriptSource;
+}
+
+/**
+ * A CLI's session transcript (JSONL, one record per line, appended as the session goes on). The screen shows a reply
+ * rendered (Markdown applied, lines wrapped); the transcript has the text the model wrote.
+ */
+export interface TranscriptSource {
+  /**
+   * Directories that may hold the transcript of a session started in `projectDir` (not searched recursively), given
+   * the CLI's environment (HOME, CODEX_HOME, …) and the time now.
+   */
+  dirs(projectDir: string, env: Readonly<Record<string, string | undefined>>, now: Date): string[];
+  /** Which file names in those directories are transcripts. */
+  file: RegExp;
+  /** The texts the assistant wrote in one parsed JSONL record (none for other records). */
+  assistantTexts(record: unknown): string[];
 }

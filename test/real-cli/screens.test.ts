@@ -7,11 +7,12 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseBlocks } from '../../src/protocol/parse-blocks.ts';
 import type { CliProfile, DialogRule } from '../../src/profiles/types.ts';
 import { replyTo, type ReplyScript } from './fake-server.ts';
 import { screenLines, sleep, startClaude, startCodex, type RunningCli, type StartOptions } from './harness.ts';
+import { ensureRealClis } from './install.ts';
 
 const ENABLED = process.env.POLI_REAL_CLI === '1';
 const TASK_ID = 'T1-R1-k9x2m4';
@@ -43,6 +44,11 @@ function countOf(text: string, needle: string): number {
 function dialogOn(profile: CliProfile, lines: readonly string[]): DialogRule | undefined {
   return profile.dialogs.find((dialog) => dialog.matches(lines));
 }
+
+// On a clean machine this installs both CLIs (~300 MB from the npm registry) before the first test's clock starts.
+beforeAll(async () => {
+  if (ENABLED) await ensureRealClis();
+}, 600_000);
 
 let running: RunningCli | undefined;
 afterEach(async () => {

@@ -1,0 +1,128 @@
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { PaneChannel } from './dialogue/channel.ts';
+import { withHandoff } from './handoff.ts';
+import { formatBlock } from './protocol/format-block.ts';
+import { parseBlocks } from './protocol/parse-blocks.ts';
+
+const ID = 'T1-R1-k9x2m4';
+const EXPECT = `Reply with blocks addressed to PLANNER with "id":"${ID}": one "type":"result".`;
+
+/** An in-memory pane: records what was submitted, shows `screen` after the mark. */
+function fakePane() {
+  const submitted: string[] = [];
+  const pane = { screen: '', submitted };
+  const channel: PaneChannel = {
+    role: 'EXECUTER',
+    paneId: '%1',
+    mark: async () => 'mark',
+    submit: async (text) => {
+      submitted.push(text);
+    },
+    readSince: async () => pane.screen,
+    screenState: async () => 'idle',
+    lastLines: async () => '',
+  };
+  return { pane, channel };
+}
+
+async function setup(fileThreshold = 2048) {
+  const projectDir = await mkdtemp(path.join(tmpdir(), 'poli-handoff-'));
+  const { pane, channel } = fakePane();
+  return { projectDir, pane, channel: withHandoff(channel, { projectDir, fileThreshold }) };
+}
+
+const message = (body: string) => `${formatBlock({ to: 'EXECUTER', type: 'plan', id: ID }, body)}\n${EXPECT}`;
+const reply = (body: string, type: 'status' | 'result' = 'result') => formatBlock({ to: 'PLANNER', type, id: ID }, body);
+
+describe('withHandoff: long messages', () => {
+  it('types a short message as it is and writes no file', async () => {
+    const { projectDir, pane, channel } = await setup();
+    await channel.mark();
+    await channel.submit(message('short plan'));
+    expect(pane.submitted).toEqual([message('short plan')]);
+    expect(await readdir(projectDir)).toEqual([]);
+  });
+
+  it('hands a message over the threshold in .poli/messages/<id>.md and types a pointer with the same header', async () => {
+    const { projectDir, pane, channel } = await setup();
+    const body = 'x'.repeat(3000);
+    await channel.mark();
+    await channel.submit(message(body));
+    const file = path.join(projectDir, '.poli', 'messages', `${ID}.md`);
+    expect(await readFile(file, 'utf8')).toBe(`${message(body)}\n`);
+    expect(await readFile(path.join(projectDir, '.poli', '.gitignore'), 'utf8')).toBe('*\n');
+    const [typed = ''] = pane.submitted;
+    expect(Buffer.byteLength(typed)).toBeLessThan(800);
+    const [pointer] = parseBlocks(typed).blocks;
+    expect(pointer?.header).toEqual({ to: 'EXECUTER', type: 'plan', id: ID });
+    expect(pointer?.body).toContain(`.poli/messages/${ID}.md`);
+    expect(pointer?.body).toContain(file);
+    expect(typed.endsWith(`\n[[/POLI:MSG]]\n${EXPECT}`)).toBe(true);
+  });
+
+  it('counts bytes, not characters', async () => {
+    const { pane, channel } = await setup(300);
+    await channel.mark();
+    await channel.submit(message('é'.repeat(140))); // 140 characters, 280 bytes, plus header and expect line
+    expect(pane.submitted[0]).not.toContain('é');
+  });
+
+  it('types a primer or reminder (no leading block) as it is, however long', async () => {
+    const { pane, channel } = await setup(256);
+    const primer = `You are the PLANNER.\n${'rule\n'.repeat(100)}${reply('example')}`;
+    await channel.submit(primer);
+    expect(pane.submitted).toEqual([primer]);
+  });
+});
+
+describe('withHandoff: reply files', () => {
+  async function withReplyFile(content: string, name = `${ID}.md`) {
+    const ctx = await setup();
+    await ctx.channel.mark();
+    await ctx.channel.submit(message('plan'));
+    const dir = path.join(ctx.projectDir, '.poli', 'replies');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, name), content);
+    return { ...ctx, dir };
+  }
+
+  it('puts the blocks of <id>.md in front of the screen text, byte-exact, and removes the file once it is stable', async () => {
+    const body = '# heading\n__init__ *a* _b_ `code`\n  - indented';
+    const { channel, pane, dir } = await withReplyFile(`\`\`\`\n${reply(body)}\n\`\`\`\n`);
+    pane.screen = '● I wrote my reply to the file.';
+    const first = await channel.readSince('mark');
+    expect(first).toBe(`${reply(body)}\n● I wrote my reply to the file.`);
+    expect(parseBlocks(first).blocks.map((b) => b.body)).toEqual([body]);
+    expect(await readdir(dir)).toEqual([`${ID}.md`]);
+    expect(await channel.readSince('mark')).toBe(first); // unchanged: now consumed
+    expect(await readdir(dir)).toEqual([]);
+    expect(await channel.readSince('mark')).toBe(first); // still part of this turn's text
+  });
+
+  it('ignores files of other ids and half-written blocks', async () => {
+    const { channel, pane, dir } = await withReplyFile(`[[POLI:MSG {"to":"PLANNER","type":"result","id":"${ID}"}]]\nhalf`);
+    await writeFile(path.join(dir, 'T1-R0-aaaaaa.md'), formatBlock({ to: 'PLANNER', type: 'result', id: 'T1-R0-aaaaaa' }, 'old'));
+    pane.screen = 'screen';
+    expect(await channel.readSince('mark')).toBe('screen');
+    expect(await channel.readSince('mark')).toBe('screen');
+    expect((await readdir(dir)).sort()).toEqual(['T1-R0-aaaaaa.md', `${ID}.md`]);
+  });
+
+  it('takes <id>-status.md too, and does not repeat a block the screen already shows', async () => {
+    const { channel, pane } = await withReplyFile(reply('working', 'status'), `${ID}-status.md`);
+    pane.screen = `\`\`\`\n${reply('working', 'status')}\n\`\`\``;
+    expect(parseBlocks(await channel.readSince('mark')).blocks).toHaveLength(1);
+  });
+
+  it('forgets a turn’s files at the next mark and removes what the previous turn left', async () => {
+    const { channel, pane, dir } = await withReplyFile(reply('done'));
+    pane.screen = 'screen';
+    expect(await channel.readSince('mark')).toContain('done');
+    await channel.mark();
+    expect(await readdir(dir)).toEqual([]);
+    expect(await channel.readSince('mark')).toBe('screen');
+  });
+});

@@ -1,0 +1,170 @@
+/**
+ * The file channel around a pane (docs/protocol.md, "Long messages and reply files"):
+ * - a message longer than `fileThreshold` bytes is written to `<project>/.poli/messages/<id>.md` and the pane gets a
+ *   short block with the same header that points to the file (a large paste is where TUIs lose text: Claude Code
+ *   folds it into `[Pasted text #1 +N lines]` and has been seen to drop its head);
+ * - a CLI may answer by writing its block(s) to `<project>/.poli/replies/<id>.md`: those blocks are put in front of
+ *   the screen text, so the dialogue loop takes them exactly like blocks read from the screen.
+ * The dialogue loop does not know about files: this wraps the {@link PaneChannel} it already uses.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { PaneChannel, PanePosition } from './dialogue/channel.ts';
+import { blockKey, formatBlock } from './protocol/format-block.ts';
+import { parseBlocks } from './protocol/parse-blocks.ts';
+import type { Block } from './protocol/types.ts';
+
+export const POLI_DIR = '.poli';
+export const MESSAGES_DIR = path.join(POLI_DIR, 'messages');
+export const REPLIES_DIR = path.join(POLI_DIR, 'replies');
+
+export interface HandoffOptions {
+  projectDir: string;
+  /** Messages longer than this many UTF-8 bytes go through a file. */
+  fileThreshold: number;
+  /**
+   * Puts back a reply block's exact body from the CLI's own transcript (transcript-recovery.ts): `begin` at each
+   * mark, `rewrite` on each read of the screen.
+   */
+  recovery?: { begin(): Promise<void>; rewrite(screen: string): Promise<string> };
+  debug?(message: string): void;
+}
+
+/** What one turn (from mark() to the next mark()) has collected from reply files. */
+interface TurnFiles {
+  /** The id of the block typed in this turn, once submit() has seen it. */
+  id: string | undefined;
+  /** Complete blocks read from reply files, by blockKey, as formatted text, in the order first seen. */
+  blocks: Map<string, string>;
+  /** Each reply file's content at the previous look: a file unchanged for one look is complete and is removed. */
+  looked: Map<string, string>;
+}
+
+/** Wraps `inner` with the file channel; every other call goes straight through. */
+export function withHandoff(inner: PaneChannel, options: HandoffOptions): PaneChannel {
+  const messagesDir = path.join(options.projectDir, MESSAGES_DIR);
+  const repliesDir = path.join(options.projectDir, REPLIES_DIR);
+  let turn: TurnFiles = { id: undefined, blocks: new Map(), looked: new Map() };
+
+  return {
+    role: inner.role,
+    paneId: inner.paneId,
+    async mark(): Promise<PanePosition> {
+      const previous = turn.id;
+      turn = { id: undefined, blocks: new Map(), looked: new Map() };
+      // The previous turn is over: its leftover reply files can only confuse a later look.
+      if (previous !== undefined) await removeReplyFiles(repliesDir, previous);
+      await options.recovery?.begin();
+      return inner.mark();
+    },
+    async submit(text: string): Promise<void> {
+      const block = leadingBlock(text);
+      if (!block) return inner.submit(text); // a primer or a reminder: no id, no file
+      turn.id = block.header.id;
+      if (Buffer.byteLength(text, 'utf8') <= options.fileThreshold) return inner.submit(text);
+      const file = await writeMessageFile(options.projectDir, messagesDir, block.header.id, text);
+      options.debug?.(`${inner.role}: message ${block.header.id} (${Buffer.byteLength(text, 'utf8')} bytes) handed over in ${file}`);
+      return inner.submit(pointerText(text, block, options.projectDir));
+    },
+    async readSince(position: PanePosition): Promise<string> {
+      const raw = await inner.readSince(position);
+      const screen = options.recovery ? await options.recovery.rewrite(raw) : raw;
+      if (turn.id !== undefined) await collectReplyFiles(repliesDir, turn);
+      if (turn.blocks.size === 0) return screen;
+      const onScreen = new Set(parseBlocks(screen).blocks.map(blockKey));
+      const fromFiles = [...turn.blocks].filter(([key]) => !onScreen.has(key)).map(([, text]) => text);
+      return [...fromFiles, screen].join('\n');
+    },
+    screenState: () => inner.screenState(),
+    lastLines: (n) => inner.lastLines(n),
+  };
+}
+
+/** The block `text` starts with (what the dialogue types: a block, then the expected-reply line), or undefined. */
+function leadingBlock(text: string): Block | undefined {
+  const first = parseBlocks(text).blocks[0];
+  return first !== undefined && first.startLine === 0 ? first : undefined;
+}
+
+/**
+ * The short message typed instead of a long one: a block with the same header whose body names the file, then the
+ * lines that followed the original block (the expected-reply line), unchanged.
+ */
+export function pointerText(text: string, block: Block, projectDir: string): string {
+  const relative = messageFile(block.header.id);
+  const body = [
+    `This message is long, so poli wrote it to the file ${relative} in the project directory`,
+    `(${path.join(projectDir, relative)}). Read that file now: it holds this block with its full body and the reply`,
+    'that is expected. Treat its contents as this message and answer it as it says.',
+  ].join('\n');
+  const after = text.split('\n').slice(block.endLine + 1).join('\n');
+  return after === '' ? formatBlock(block.header, body) : `${formatBlock(block.header, body)}\n${after}`;
+}
+
+/** `.poli/messages/<id>.md`, relative to the project directory. */
+export function messageFile(id: string): string {
+  return path.join(MESSAGES_DIR, `${safeName(id)}.md`);
+}
+
+/** Writes the whole message atomically (temporary file, then rename), so a CLI never reads half of it. */
+async function writeMessageFile(projectDir: string, messagesDir: string, id: string, text: string): Promise<string> {
+  await ensurePoliDir(projectDir);
+  await mkdir(messagesDir, { recursive: true });
+  const file = path.join(projectDir, messageFile(id));
+  const temporary = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(temporary, text.endsWith('\n') ? text : `${text}\n`);
+  await rename(temporary, file);
+  return file;
+}
+
+/** Creates `.poli/` with a `.gitignore` that ignores everything in it, so the handover files are never committed. */
+export async function ensurePoliDir(projectDir: string): Promise<void> {
+  const dir = path.join(projectDir, POLI_DIR);
+  await mkdir(path.join(dir, 'replies'), { recursive: true });
+  await writeFile(path.join(dir, '.gitignore'), '*\n', { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
+}
+
+/**
+ * Reads this turn's reply files (`<id>.md`, or `<id>` followed by `.`, `-` or `_` and more, ending `.md`). Complete
+ * blocks are kept for the rest of the turn; a file unchanged since the previous look is finished and is removed.
+ */
+async function collectReplyFiles(repliesDir: string, turn: TurnFiles): Promise<void> {
+  const id = turn.id;
+  if (id === undefined) return;
+  for (const name of await replyFileNames(repliesDir, id)) {
+    const file = path.join(repliesDir, name);
+    const content = await readFile(file, 'utf8').catch(() => undefined);
+    if (content === undefined) continue;
+    const blocks = parseBlocks(content).blocks;
+    for (const block of blocks) {
+      const key = blockKey(block);
+      if (!turn.blocks.has(key)) turn.blocks.set(key, formatBlock(block.header, block.body));
+    }
+    if (blocks.length > 0 && turn.looked.get(name) === content) {
+      await rm(file, { force: true });
+      turn.looked.delete(name);
+    } else {
+      turn.looked.set(name, content);
+    }
+  }
+}
+
+async function removeReplyFiles(repliesDir: string, id: string): Promise<void> {
+  for (const name of await replyFileNames(repliesDir, id)) await rm(path.join(repliesDir, name), { force: true });
+}
+
+async function replyFileNames(repliesDir: string, id: string): Promise<string[]> {
+  const base = safeName(id);
+  const names = await readdir(repliesDir).catch(() => [] as string[]);
+  return names
+    .filter((name) => name.endsWith('.md') && (name === `${base}.md` || /^[._-]/.test(name.slice(base.length))) && name.startsWith(base))
+    .sort();
+}
+
+/** Ids are poli's own (`T1-R2-k9x2m4`), but a header id can be anything: keep file names plain. */
+function safeName(id: string): string {
+  return id.replace(/[^A-Za-z0-9._-]/g, '_');
+}
