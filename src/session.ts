@@ -6,7 +6,7 @@
 import { realpathSync } from 'node:fs';
 import { DialogWatch } from './cli-dialogs.ts';
 import type { DialogueChannels, PaneChannel, PanePosition } from './dialogue/channel.ts';
-import { PoliError } from './errors.ts';
+import { PaneDiedError, PoliError } from './errors.ts';
 import { withHandoff } from './handoff.ts';
 import type { CliProfile } from './profiles/types.ts';
 import type { Role } from './protocol/types.ts';
@@ -14,7 +14,7 @@ import { readPaneOptions, writePaneOptions } from './tmux/pane-options.ts';
 import { PaneReader } from './tmux/reader.ts';
 import { sendMessage } from './tmux/send.ts';
 import { TranscriptRecovery } from './transcript-recovery.ts';
-import { TmuxServer } from './tmux/server.ts';
+import { TmuxServer, describeExit } from './tmux/server.ts';
 import type { Clock, PaneLiveness, ScreenState, TmuxRunner } from './tmux/types.ts';
 
 export const SESSION_NAME = 'poli';
@@ -48,6 +48,8 @@ export interface SessionOptions {
   clis: Record<Role, CliSpec>;
   /** How long a CLI may take to show its prompt after starting, or to answer its primer. */
   readyTimeoutMs: number;
+  /** How often a CLI that exits while starting or answering its primer is started again. */
+  restarts?: number;
   pollMs: number;
   log?(message: string): void;
   debug?(message: string): void;
@@ -75,6 +77,8 @@ const SETTLE_MS = 1_200;
 const STATUS_LINES = 15;
 /** Dialogs can be taller than the status area: Claude's trust prompt is 15 rows at 250 columns, more in a narrower pane. */
 const DIALOG_LINES = 30;
+const PANE_COLUMNS = 250;
+const PANE_ROWS = 50;
 /** Rows above the cursor that a reply may start in (an input box with rules and a footer). */
 const MARK_LINES_ABOVE = 8;
 
@@ -122,6 +126,11 @@ export class PoliSession {
           PLANNER: { command: options.clis.PLANNER.command, env: options.clis.PLANNER.env },
           EXECUTER: { command: options.clis.EXECUTER.command, env: options.clis.EXECUTER.env },
         },
+        // Each CLI gets a 250×50 pane (two panes and a divider; the status bar belongs to the
+        // attached client, not the window): the CLIs wrap their own output at the pane width,
+        // and wide panes keep block headers on one line.
+        width: PANE_COLUMNS * 2 + 1,
+        height: PANE_ROWS,
       });
     }
     const session = new PoliSession(options, panes, reused);
@@ -131,13 +140,18 @@ export class PoliSession {
 
   /** Restarts a CLI in its pane and primes it again. */
   async restart(role: Role): Promise<void> {
+    await this.respawn(role);
+    await this.prime(role);
+  }
+
+  /** Starts the role's CLI again in its pane, with fresh reading state. */
+  private async respawn(role: Role): Promise<void> {
     const spec = this.options.clis[role];
-    await this.server.respawn(this.paneIds[role], { command: spec.command, env: spec.env });
+    await this.server.respawn(this.paneIds[role], { command: spec.command, env: spec.env, cwd: this.options.projectDir });
     await writePaneOptions(this.options.run, this.paneIds[role], { '@poli_primed': '' });
     this.readers[role] = new PaneReader(this.options.run, this.paneIds[role]);
     this.dialogs[role] = this.dialogWatch(role);
     this.channels[role] = this.channel(role);
-    await this.prime(role);
   }
 
   async kill(): Promise<void> {
@@ -161,14 +175,29 @@ export class PoliSession {
   }
 
   /** Waits for the CLI's prompt, sends its role file, and waits until it has answered. */
+  /**
+   * A CLI that exits while starting or answering its primer (not installed, bad flags, not
+   * logged in) is started again up to `restarts` times, then reported with its exit and screen.
+   */
   private async prime(role: Role): Promise<void> {
     const spec = this.options.clis[role];
     const paneId = this.paneIds[role];
-    this.options.log?.(`priming the ${role} CLI in pane ${paneId}`);
-    await this.waitUntilReady(role, 'did not show a ready prompt');
-    // Straight to the pane: the primer is not a message, so it never goes through the file channel.
-    await this.submitToPane(role, spec.primer);
-    await this.waitUntilReady(role, 'did not finish answering its primer');
+    for (let attempt = 0; ; attempt += 1) {
+      this.options.log?.(`priming the ${role} CLI in pane ${paneId}`);
+      const died =
+        (await this.waitUntilReady(role, 'did not show a ready prompt')) ??
+        // Straight to the pane: the primer is not a message, so it never goes through the file channel.
+        (await this.submitToPane(role, spec.primer).then(() => this.waitUntilReady(role, 'did not finish answering its primer')));
+      if (!died) break;
+      const how = describeExit(died);
+      if (attempt >= (this.options.restarts ?? 0)) {
+        throw new PaneDiedError(role, paneId, how, await this.readers[role].lastLines(15));
+      }
+      this.options.log?.(
+        `the ${role} CLI (${spec.command}) ${how} while starting; restarting it (${attempt + 1} of ${this.options.restarts})`,
+      );
+      await this.respawn(role);
+    }
     await writePaneOptions(this.options.run, paneId, { '@poli_primed': '1' });
   }
 
@@ -177,7 +206,7 @@ export class PoliSession {
    * profiles that cannot tell idle, a non-empty screen unchanged for SETTLE_MS. First-run dialogs
    * (trust this folder, …) are answered on the way, or refused with an error.
    */
-  private async waitUntilReady(role: Role, what: string): Promise<void> {
+  private async waitUntilReady(role: Role, what: string): Promise<PaneLiveness | undefined> {
     const { clock, readyTimeoutMs, pollMs } = this.options;
     const profile = this.options.clis[role].profile;
     const reader = this.readers[role];
@@ -189,7 +218,7 @@ export class PoliSession {
         throw new CliNotReadyError(role, this.paneIds[role], what, Math.round(readyTimeoutMs / 1000), await reader.lastLines(15));
       }
       const [life] = await this.server.liveness([this.paneIds[role]]);
-      if (life?.dead) return; // the dialogue's liveness check reports and restarts it
+      if (life?.dead) return await this.exitOf(life);
       const tall = await reader.bottomLines(DIALOG_LINES);
       const lines = tall.slice(-STATUS_LINES);
       const text = lines.join('\n');
@@ -200,10 +229,22 @@ export class PoliSession {
       const dialog = await this.dialogs[role].handle(tall);
       const state = profile.classify(lines);
       const stableFor = clock.now() - stableSince;
-      if (dialog === undefined && state === 'idle' && stableFor > 0) return;
-      if (dialog === undefined && state === 'unknown' && text.trim() !== '' && stableFor >= SETTLE_MS) return;
+      if (dialog === undefined && state === 'idle' && stableFor > 0) return undefined;
+      if (dialog === undefined && state === 'unknown' && text.trim() !== '' && stableFor >= SETTLE_MS) return undefined;
       await clock.sleep(Math.min(pollMs, 50));
     }
+  }
+
+  /**
+   * tmux fills in the exit status ~10 ms after the dead flag (tmux-facts.md), and for some
+   * programs (node, measured) never: ask again for a short while, then go with what is known.
+   */
+  private async exitOf(life: PaneLiveness): Promise<PaneLiveness> {
+    for (let i = 0; i < 10 && life.exitStatus === undefined && life.signal === undefined; i++) {
+      await this.options.clock.sleep(30);
+      life = (await this.server.liveness([life.paneId]))[0] ?? life;
+    }
+    return life;
   }
 
   private dialogWatch(role: Role): DialogWatch {

@@ -112,6 +112,7 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
       projectDir: settings.projectDir,
       clis,
       readyTimeoutMs: Math.min(settings.planTimeout, 120) * 1000,
+      restarts: settings.restarts,
       pollMs: settings.pollMs,
       log: (message) => logger.info(message, { event: 'prime' }),
       debug: (message) => logger.debug(message, { event: 'send' }),

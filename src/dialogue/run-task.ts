@@ -4,6 +4,7 @@
  */
 import { formatBlock } from '../protocol/format-block.ts';
 import type { Block, MessageType, Role } from '../protocol/types.ts';
+import { describeExit } from '../tmux/server.ts';
 import type { Clock, PaneLiveness } from '../tmux/types.ts';
 import type { DialogueChannels } from './channel.ts';
 import type { ApprovalDecision } from '../human/approval.ts';
@@ -308,12 +309,6 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
 function forwardable(role: Role, block: Block): boolean {
   const type = block.header.type;
   return role === 'PLANNER' ? ['plan', 'continue', 'revision'].includes(type) : ['result', 'error'].includes(type);
-}
-
-export function describeExit(info: PaneLiveness): string {
-  if (info.signal !== undefined) return `was killed by signal ${info.signal}`;
-  if (info.exitStatus !== undefined) return `exited with status ${info.exitStatus}`;
-  return 'exited';
 }
 
 function abortReason(signal: AbortSignal): string {

@@ -205,3 +205,11 @@ function validateSpec(who: string, spec: PaneSpec): void {
     }
   }
 }
+
+/** How a dead pane's program ended, for messages: `exited with status 3`, `was killed by signal 9`. */
+export function describeExit(info: PaneLiveness): string {
+  if (info.signal !== undefined) return `was killed by signal ${info.signal}`;
+  if (info.exitStatus !== undefined) return `exited with status ${info.exitStatus}`;
+  // tmux 3.3a sometimes never records why a program ended (measured): say only what is known.
+  return 'exited';
+}
