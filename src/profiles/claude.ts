@@ -13,6 +13,7 @@
 import path from 'node:path';
 import type { ScreenState } from '../tmux/types.ts';
 import type { CliProfile, DialogRule, TranscriptSource } from './types.ts';
+import { trimLineEnds } from './screen-lines.ts';
 
 const RULE = /^─{20,}$/;
 const PROMPT = /^❯(?:[\u00a0 ]|$)/;
@@ -34,10 +35,6 @@ interface InputBox {
   prompt: number;
   /** Index of the rule closing the box. */
   bottomRule: number;
-}
-
-function clean(lines: readonly string[]): string[] {
-  return lines.map((line) => line.trimEnd());
 }
 
 /** The last input box: a `❯` line right under a rule, up to the next rule. */
@@ -63,7 +60,7 @@ function linesAboveBox(lines: readonly string[], box: InputBox, count: number): 
 }
 
 export function classifyClaudeScreen(bottomLines: readonly string[]): ScreenState {
-  const lines = clean(bottomLines);
+  const lines = trimLineEnds(bottomLines);
   if (lines.some((line) => PERMISSION_QUESTION.test(line)) && lines.some((line) => NUMBERED_YES.test(line))) {
     return 'approval';
   }
@@ -78,7 +75,7 @@ export function classifyClaudeScreen(bottomLines: readonly string[]): ScreenStat
 }
 
 export function readClaudeInput(bottomLines: readonly string[]): string | undefined {
-  const lines = clean(bottomLines);
+  const lines = trimLineEnds(bottomLines);
   const box = findInputBox(lines);
   if (!box) return undefined;
   const text = lines

@@ -14,6 +14,7 @@
 import path from 'node:path';
 import type { ScreenState } from '../tmux/types.ts';
 import type { CliProfile, DialogRule, TranscriptSource } from './types.ts';
+import { findLastLine, trimLineEnds } from './screen-lines.ts';
 
 const INPUT_LINE = /^› /;
 /** Grey placeholders of an empty input (0.169.0 strings); they are not text the user typed. */
@@ -23,17 +24,6 @@ const APPROVAL = /^\s*Would you like to (?:run|make|grant|allow)\b|^› \d+\. Ye
 const ERROR_LINE = /^■/;
 /** A numbered choice under the `›` cursor (`› 1. Trust and continue`): a menu, not the input. */
 const MENU_CHOICE = /^› \d+\. /;
-
-function clean(lines: readonly string[]): string[] {
-  return lines.map((line) => line.trimEnd());
-}
-
-function findInputLine(lines: readonly string[]): number | undefined {
-  for (let i = lines.length - 1; i >= 0; i -= 1) {
-    if (INPUT_LINE.test(lines[i] ?? '')) return i;
-  }
-  return undefined;
-}
 
 /** The input's lines: the `›` line and the two-space-indented lines under it, up to the first blank line. */
 function inputText(lines: readonly string[], start: number): string {
@@ -55,19 +45,19 @@ function lineAbove(lines: readonly string[], index: number): string {
 }
 
 export function classifyCodexScreen(bottomLines: readonly string[]): ScreenState {
-  const lines = clean(bottomLines);
+  const lines = trimLineEnds(bottomLines);
   if (lines.some((line) => APPROVAL.test(line))) return 'approval';
   if (lines.some((line) => BUSY.test(line.trim()))) return 'busy';
-  const input = findInputLine(lines);
+  const input = findLastLine(lines, INPUT_LINE);
   if (input === undefined || MENU_CHOICE.test(lines[input] ?? '')) return 'unknown';
   if (ERROR_LINE.test(lineAbove(lines, input))) return 'error';
   return 'idle';
 }
 
 export function readCodexInput(bottomLines: readonly string[]): string | undefined {
-  const lines = clean(bottomLines);
+  const lines = trimLineEnds(bottomLines);
   if (lines.some((line) => APPROVAL.test(line))) return undefined;
-  const input = findInputLine(lines);
+  const input = findLastLine(lines, INPUT_LINE);
   if (input === undefined || MENU_CHOICE.test(lines[input] ?? '')) return undefined;
   const text = inputText(lines, input);
   return CODEX_PLACEHOLDERS.includes(text) ? '' : text;

@@ -9,6 +9,7 @@
  */
 import type { ScreenState } from '../tmux/types.ts';
 import type { CliProfile, DialogRule } from './types.ts';
+import { findLastLine, trimLineEnds } from './screen-lines.ts';
 
 const INPUT_LINE = /^\s*(?:│\s*)?> /;
 const BOX_EDGES = /^\s*(?:│\s*)?> |\s*│\s*$/g;
@@ -20,17 +21,6 @@ const BUSY = /\(esc to cancel, \d+[smh]/;
 const APPROVAL = /Allow execution of\b|Apply this change\?|Yes, allow once|Do you want to proceed\?/;
 const ERROR_LINE = /^(?:│\s*)?✕/;
 
-function clean(lines: readonly string[]): string[] {
-  return lines.map((line) => line.trimEnd());
-}
-
-function findInputLine(lines: readonly string[]): number | undefined {
-  for (let i = lines.length - 1; i >= 0; i -= 1) {
-    if (INPUT_LINE.test(lines[i] ?? '')) return i;
-  }
-  return undefined;
-}
-
 function lineAbove(lines: readonly string[], index: number): string {
   for (let i = index - 1; i >= 0; i -= 1) {
     const line = (lines[i] ?? '').replace(/^[\s╭╰─╮╯]+$/, '').trim();
@@ -40,17 +30,17 @@ function lineAbove(lines: readonly string[], index: number): string {
 }
 
 export function classifyGeminiScreen(bottomLines: readonly string[]): ScreenState {
-  const lines = clean(bottomLines);
+  const lines = trimLineEnds(bottomLines);
   if (lines.some((line) => APPROVAL.test(line))) return 'approval';
   if (lines.some((line) => BUSY.test(line))) return 'busy';
-  const input = findInputLine(lines);
+  const input = findLastLine(lines, INPUT_LINE);
   if (input === undefined) return 'unknown';
   return ERROR_LINE.test(lineAbove(lines, input)) ? 'error' : 'idle';
 }
 
 export function readGeminiInput(bottomLines: readonly string[]): string | undefined {
-  const lines = clean(bottomLines);
-  const input = findInputLine(lines);
+  const lines = trimLineEnds(bottomLines);
+  const input = findLastLine(lines, INPUT_LINE);
   if (input === undefined) return undefined;
   const text = (lines[input] ?? '').replace(BOX_EDGES, '').trim();
   return GEMINI_PLACEHOLDERS.includes(text) ? '' : text;

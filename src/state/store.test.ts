@@ -109,8 +109,8 @@ describe('StateStore', () => {
     const store = makeStore();
     await store.createTask('t', META);
     await store.appendMessage('T1', { ...message(1), extra: 'dropped' } as MessageRecord);
-    await store.update('T1', { rounds: 1, pending: { role: 'EXECUTER', messageIndex: 0 } });
-    const updated = await store.update('T1', { status: 'completed', endedAt: '2026-01-02T03:05:00.000Z', pending: undefined });
+    await store.update('T1', { rounds: 1, error: 'for a while' });
+    const updated = await store.update('T1', { status: 'completed', endedAt: '2026-01-02T03:05:00.000Z', error: undefined });
     const onDisk = JSON.parse(await readFile(store.taskFile('T1'), 'utf8'));
     expect(onDisk).toEqual(updated);
     expect(onDisk).toEqual({
@@ -211,7 +211,6 @@ describe('StateStore', () => {
     ['a missing field', { ...record('T1'), socket: undefined }, '"socket" is missing'],
     ['negative rounds', record('T1', { rounds: -1 }), '"rounds" is -1'],
     ['a bad message', record('T1', { messages: [message(1), { from: 'BOB' } as never] }), '"messages[1]" is not a message: {"from":"BOB"}'],
-    ['a bad pending', record('T1', { pending: { role: 'HUMAN' as never, messageIndex: 0 } }), '"pending" is {"role":"HUMAN","messageIndex":0}'],
   ])('sets aside a file with %s', async (_name, content, problem) => {
     await writeTaskFile('T1', content);
     expect(await makeStore().get('T1')).toBeUndefined();
@@ -260,7 +259,6 @@ describe('toPublicJson', () => {
   it('keeps exactly the public keys, in order', () => {
     const task = record('T1', {
       error: 'secret',
-      pending: { role: 'PLANNER', messageIndex: 0 },
       approvals: [1],
       messages: [{ ...message(1), extra: true } as MessageRecord],
     });

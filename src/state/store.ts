@@ -1,7 +1,7 @@
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { StateFileError } from '../errors.ts';
-import { ADDRESSEES, MESSAGE_TYPES, ROLES } from '../protocol/types.ts';
+import { ADDRESSEES, MESSAGE_TYPES } from '../protocol/types.ts';
 import {
   TASK_STATUSES,
   type MessageRecord,
@@ -277,7 +277,6 @@ function findShapeProblem(value: unknown, id: string): string | undefined {
     ['pid', Number.isSafeInteger(value.pid)],
     ['socket', typeof value.socket === 'string'],
     ['projectDir', typeof value.projectDir === 'string'],
-    ['pending', value.pending === undefined || isPending(value.pending)],
     ['approvals', value.approvals === undefined || Array.isArray(value.approvals)],
   ];
   const bad = checks.find(([, ok]) => !ok);
@@ -298,10 +297,6 @@ function isMessage(m: unknown): boolean {
     typeof m.body === 'string' &&
     typeof m.at === 'string'
   );
-}
-
-function isPending(p: unknown): boolean {
-  return isObject(p) && ROLES.includes(p.role as never) && Number.isSafeInteger(p.messageIndex);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

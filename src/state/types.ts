@@ -1,4 +1,4 @@
-import type { Addressee, MessageType, Role, Sender } from '../protocol/types.ts';
+import type { Addressee, MessageType, Sender } from '../protocol/types.ts';
 
 /** Where a task ended up; `running` until the dialogue loop (or the next start, for a dead process) says otherwise. */
 export type TaskStatus = 'running' | 'completed' | 'failed' | 'timeout' | 'max_rounds' | 'interrupted';
@@ -40,8 +40,6 @@ export interface TaskRecord {
   pid: number;
   socket: string;
   projectDir: string;
-  /** For resume: which recorded message awaits a reply, and from which role. */
-  pending?: { role: Role; messageIndex: number };
   approvals?: unknown[];
 }
 
@@ -54,15 +52,10 @@ export interface TaskMeta {
   projectDir: string;
 }
 
+/** The keys of a task in the public view, in their order. */
+export const PUBLIC_TASK_KEYS = ['id', 'task', 'status', 'rounds', 'startedAt', 'endedAt', 'messages'] as const;
+
 /** The stable, public view of the state (`poli --state --json`). */
 export interface PublicState {
-  tasks: {
-    id: string;
-    task: string;
-    status: TaskStatus;
-    rounds: number;
-    startedAt: string;
-    endedAt: string | null;
-    messages: MessageRecord[];
-  }[];
+  tasks: Pick<TaskRecord, (typeof PUBLIC_TASK_KEYS)[number]>[];
 }
