@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { runtimeDir } from '../../src/host.ts';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 const POLI_BIN = path.join(REPO_ROOT, 'bin', 'poli.js');
@@ -40,15 +41,22 @@ export async function createWorld(): Promise<PoliWorld> {
   };
 }
 
-/** Kills exactly this test's tmux server, if it still runs, and removes its socket file. */
+/**
+ * Kills exactly this test's tmux server, if it still runs, and removes its socket file and what
+ * poli keeps for the socket in its runtime dir (a poli killed with -9 cannot remove its lock).
+ */
 export function killServer(socket: string): void {
   try {
     execFileSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
   } catch {
     // already gone
   }
-  const dir = process.env.TMUX_TMPDIR ?? '/tmp';
-  void rm(path.join(dir, `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
+  const uid = process.getuid?.() ?? 0;
+  void rm(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${uid}`, socket), { force: true });
+  const runtime = runtimeDir(process.env, uid);
+  for (const file of [`locks/${socket}.lock`, `locks/${socket}.state-dir`, `control/${socket}`]) {
+    void rm(path.join(runtime, file), { recursive: true, force: true });
+  }
 }
 
 export interface PoliRun {
