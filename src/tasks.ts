@@ -109,7 +109,8 @@ export async function executeTask(ws: Workspace, what: { task: string } | { resu
         } else if (p.kind === 'pause' || p.kind === 'resume') emit({ event: p.kind, task: taskId, round: p.round });
         else if (p.kind === 'stop') emit({ event: 'stop', task: taskId, round: p.round, reason: p.text });
       },
-      onIgnored: (role, reason) => ws.logger.warn(`${role}: ${reason}`, { event: 'ignored', task: taskId, round, role }),
+      onIgnored: (role, reason, expected) =>
+        ws.logger.warn(`${role}: ${reason}`, { event: 'ignored', task: taskId, round, role, ...(expected ? { fileOnly: true } : {}) }),
       onPaneDied: async (role, info) => {
         const how = describeExit(info);
         if (restarts[role] >= settings.restarts) return false;

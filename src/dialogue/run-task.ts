@@ -21,7 +21,7 @@ import {
   transition,
 } from './machine.ts';
 import type { ResumePlan } from './resume.ts';
-import { type Turn, newTurn, takeReplies } from './turn.ts';
+import { type IgnoredHandler, type Turn, newTurn, takeReplies } from './turn.ts';
 
 /** Where the runner reports what happened; the composition root wires it to the state store and logs. */
 export interface TaskRecorder {
@@ -60,7 +60,7 @@ export interface RunTaskOptions {
   newId(round: number): string;
   onProgress?(event: ProgressEvent): void;
   /** Called for every block that was read but not taken as the reply (echoes, wrong ids, malformed). */
-  onIgnored?(role: Role, reason: string): void;
+  onIgnored?: IgnoredHandler;
   onPaneDied?: PaneDeathHandler;
   /** The approval gate (--approve). */
   review?: ReplyReviewer;
@@ -93,6 +93,8 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   let heldMs = 0;
   let paused = false;
   const notes: Record<Role, string[]> = { PLANNER: [], EXECUTER: [] };
+  /** Every id poli issued in this task; their blocks linger on screen in later turns. */
+  const issuedIds = new Set<string>();
 
   const notice = (kind: NoticeKind, text: string, id?: string): void =>
     options.onProgress?.({ round: state.rounds, waitingFor: state.pending?.role ?? null, text, kind, ...(id ? { id } : {}) });
@@ -149,6 +151,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       text += `\n\n[A note from the person supervising this task]\n${note}`;
     }
     const formatted = `${formatBlock({ to, type, id, ...extra }, text)}\n${expect}`;
+    issuedIds.add(id);
     const channel = channels[to];
     active.turn = newTurn(to, id, await channel.mark(), formatted);
     await channel.submit(formatted);
@@ -206,10 +209,10 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
         current.waitingNoticed = false;
       }
       const settled = screenState === 'idle' || screenState === 'unknown';
-      for (const block of takeReplies(current, screen, settled, options.onIgnored)) {
+      for (const block of takeReplies(current, screen, settled, options.onIgnored, issuedIds)) {
         if (state.status !== 'running' || state.pending?.id !== current.id) {
           const { type, id } = block.header;
-          options.onIgnored?.(current.role, `ignored a duplicate ${type} block with id "${id}": message ${current.id} was already answered`);
+          options.onIgnored?.(current.role, `ignored a duplicate ${type} block with id "${id}": message ${current.id} was already answered`, false);
           continue;
         }
         await decide(current.role, block);

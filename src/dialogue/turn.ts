@@ -25,6 +25,12 @@ export interface Turn {
   waitingNoticed: boolean;
 }
 
+/**
+ * Told about each block read but not taken. `expected`: a leftover of an earlier turn still on
+ * the screen (worth a line in the log file, not a warning on the terminal).
+ */
+export type IgnoredHandler = (role: Role, reason: string, expected: boolean) => void;
+
 export function newTurn(role: Role, id: string, since: PanePosition, text: string): Turn {
   return { role, id, since, text, taken: new Set(), previous: '', ignored: new Set(), waitingNoticed: false };
 }
@@ -40,12 +46,14 @@ export function takeReplies(
   turn: Turn,
   screen: string,
   settled: boolean,
-  onIgnored?: (role: Role, reason: string) => void,
+  onIgnored?: IgnoredHandler,
+  /** Ids poli issued earlier in this task: their blocks are expected leftovers on the screen. */
+  earlierIds: ReadonlySet<string> = new Set(),
 ): Block[] {
-  const report = (key: string, message: string): void => {
+  const report = (key: string, message: string, expected = false): void => {
     if (turn.ignored.has(key)) return;
     turn.ignored.add(key);
-    onIgnored?.(turn.role, message);
+    onIgnored?.(turn.role, message, expected);
   };
   const { blocks, rejected } = parseBlocks(screen);
   for (const r of rejected) report(`rejected:${r.header}:${r.reason}`, `ignored a malformed block: ${r.reason} (header: ${r.header})`);
@@ -53,7 +61,7 @@ export function takeReplies(
   for (const block of blocks) {
     const { id, to, type } = block.header;
     if (id !== turn.id) {
-      report(`id:${blockKey(block)}`, `ignored a ${type} block with id "${id}": expected id "${turn.id}"`);
+      report(`id:${blockKey(block)}`, `ignored a ${type} block with id "${id}": expected id "${turn.id}"`, earlierIds.has(id));
       continue;
     }
     if (to === turn.role) continue; // poli's own message, echoed back by the CLI
