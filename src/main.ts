@@ -2,6 +2,12 @@
 import { runApp } from './app.ts';
 import { runtimeDir } from './host.ts';
 
+// `poli watch | head`: a reader that closes the pipe ends poli quietly, as with any Unix tool.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 const code = await runApp({
   argv: process.argv.slice(2),
   env: process.env,
