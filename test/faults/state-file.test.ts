@@ -49,9 +49,10 @@ describe('the state file', { timeout: FAULT_TEST_TIMEOUT_MS }, () => {
     const ITERATIONS = 6;
     for (let i = 1; i <= ITERATIONS; i++) {
       // No --kill-on-exit: a killed poli cannot clean up, and the next one reuses the session as it finds it.
-      // Three rounds: a dialogue of ~20 messages. The kill lands at a random moment after the task was created (so
-      // that it hits a dialogue however slowly a busy machine starts poli), from at once to 6 s into the dialogue.
-      const run = world.start(['--mock', '--task', `Create k${i}.txt containing K${i}`], { MOCK_THINK_MS: '300', MOCK_ROUNDS: '3' });
+      // Twenty rounds: a dialogue of ~100 messages that takes longer than 8 s (2 × 200 ms of think time per round
+      // alone), so the kill, at a random moment from at once to 6 s after the task was created, always lands
+      // while poli is writing its state.
+      const run = world.start(['--mock', '--task', `Create k${i}.txt containing K${i}`], { MOCK_THINK_MS: '200', MOCK_ROUNDS: '20' });
       await run.waitFor(/poli: task T\d+ started/, 30_000);
       const delay = Math.floor(Math.random() * 6_000);
       await Promise.race([sleep(delay), run.exited]);
@@ -69,6 +70,7 @@ describe('the state file', { timeout: FAULT_TEST_TIMEOUT_MS }, () => {
       kills.push(`#${i} ${delay} ms after the task started${alreadyExited ? ' (had already exited)' : ''}`);
     }
     console.log(`[measure] kill -9 moments: ${kills.join(', ')}; tasks left running by a killed poli: ${[...runningAtKill].join(', ') || 'none'}`);
+    expect(kills.filter((k) => k.includes('had already exited'))).toEqual([]);
 
     // The next start: no task is `running`; those a killed poli was driving are `interrupted`.
     const state = await world.publicState();
