@@ -1,0 +1,201 @@
+/**
+ * Every setting poli has, as one declarative table: the CLI builds its options from it, the
+ * README and config/shared_workspace.env document it, config.ts resolves and validates it.
+ */
+import type { LogLevel } from './logger.ts';
+
+export type { LogLevel };
+export type ApproveMode = 'plans' | 'all' | 'off';
+
+export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
+export const APPROVE_MODES: readonly ApproveMode[] = ['plans', 'all', 'off'];
+
+/** Every resolved setting, validated and typed. Paths are absolute. */
+export interface Settings {
+  projectDir: string;
+  stateDir: string;
+  plannerCmd: string;
+  executerCmd: string;
+  mock: boolean;
+  socket: string;
+  maxRounds: number;
+  /** Seconds. */
+  planTimeout: number;
+  /** Seconds. */
+  execTimeout: number;
+  killOnExit: boolean;
+  logLevel: LogLevel;
+  restarts: number;
+  pollMs: number;
+  approve: ApproveMode;
+  /** Undefined: chosen by the command's name. */
+  plannerProfile: string | undefined;
+  executerProfile: string | undefined;
+  /** Bytes. */
+  fileThreshold: number;
+}
+
+export type SettingName = keyof Settings;
+
+/** How a setting's text is checked and converted; the CLI maps it onto a yargs option type. */
+export type SettingKind =
+  | { type: 'path'; mustBeDirectory?: boolean }
+  | { type: 'string'; pattern?: RegExp; patternText?: string }
+  | { type: 'boolean' }
+  | { type: 'integer'; min: number }
+  | { type: 'seconds' }
+  | { type: 'choice'; choices: readonly string[] };
+
+export interface SettingSpec {
+  name: SettingName;
+  /** Long option name without the leading dashes; yargs also exposes it camel-cased, which is `name`. */
+  flag: string;
+  /** Variable name in the environment, `.env` and `config/shared_workspace.env`. */
+  env: string;
+  /** Undefined: no fixed default (see `description`). */
+  default: string | number | boolean | undefined;
+  description: string;
+  kind: SettingKind;
+}
+
+const SOCKET_PATTERN = /^[A-Za-z0-9_.-]+$/;
+
+/** The declarative table of settings: the CLI builds its options from it, the docs list it. */
+export const SETTINGS: readonly SettingSpec[] = [
+  {
+    name: 'projectDir',
+    flag: 'project-dir',
+    env: 'PROJECT_DIR',
+    default: undefined,
+    description: 'Directory both CLIs work in (default: the directory poli was started from)',
+    kind: { type: 'path', mustBeDirectory: true },
+  },
+  {
+    name: 'stateDir',
+    flag: 'state-dir',
+    env: 'POLI_STATE_DIR',
+    default: 'logs',
+    description: 'Directory for task state, transcripts, locks and the log file',
+    kind: { type: 'path' },
+  },
+  {
+    name: 'plannerCmd',
+    flag: 'planner-cmd',
+    env: 'PLANNER_CMD',
+    default: 'claude',
+    description: 'Command that starts the PLANNER CLI',
+    kind: { type: 'string' },
+  },
+  {
+    name: 'executerCmd',
+    flag: 'executer-cmd',
+    env: 'EXECUTER_CMD',
+    default: 'codex',
+    description: 'Command that starts the EXECUTER CLI',
+    kind: { type: 'string' },
+  },
+  {
+    name: 'mock',
+    flag: 'mock',
+    env: 'POLI_MOCK',
+    default: false,
+    description: 'Run the bundled mock CLIs instead of the real ones',
+    kind: { type: 'boolean' },
+  },
+  {
+    name: 'socket',
+    flag: 'socket',
+    env: 'POLI_TMUX_SOCKET',
+    default: 'poli',
+    description: 'Name of the private tmux server socket (tmux -L)',
+    kind: { type: 'string', pattern: SOCKET_PATTERN, patternText: 'a name of letters, digits, "_", "." and "-"' },
+  },
+  {
+    name: 'maxRounds',
+    flag: 'max-rounds',
+    env: 'POLI_MAX_ROUNDS',
+    default: 20,
+    description: 'Stop after this many PLANNER/EXECUTER rounds',
+    kind: { type: 'integer', min: 1 },
+  },
+  {
+    name: 'planTimeout',
+    flag: 'plan-timeout',
+    env: 'POLI_PLAN_TIMEOUT',
+    default: 300,
+    description: 'Seconds to wait for a PLANNER reply',
+    kind: { type: 'seconds' },
+  },
+  {
+    name: 'execTimeout',
+    flag: 'exec-timeout',
+    env: 'POLI_EXEC_TIMEOUT',
+    default: 900,
+    description: 'Seconds to wait for an EXECUTER reply',
+    kind: { type: 'seconds' },
+  },
+  {
+    name: 'killOnExit',
+    flag: 'kill-on-exit',
+    env: 'POLI_KILL_ON_EXIT',
+    default: false,
+    description: 'Kill the tmux server when poli exits',
+    kind: { type: 'boolean' },
+  },
+  {
+    name: 'logLevel',
+    flag: 'log-level',
+    env: 'POLI_LOG_LEVEL',
+    default: 'info',
+    description: 'Log level: error, warn, info or debug',
+    kind: { type: 'choice', choices: LOG_LEVELS },
+  },
+  {
+    name: 'restarts',
+    flag: 'restarts',
+    env: 'POLI_RESTARTS',
+    default: 2,
+    description: 'How many times a CLI that died is restarted',
+    kind: { type: 'integer', min: 0 },
+  },
+  {
+    name: 'pollMs',
+    flag: 'poll-ms',
+    env: 'POLI_POLL_MS',
+    default: 100,
+    description: 'Milliseconds between screen captures',
+    kind: { type: 'integer', min: 10 },
+  },
+  {
+    name: 'approve',
+    flag: 'approve',
+    env: 'POLI_APPROVE',
+    default: 'off',
+    description: 'Ask a human to approve: plans, all messages, or off',
+    kind: { type: 'choice', choices: APPROVE_MODES },
+  },
+  {
+    name: 'plannerProfile',
+    flag: 'planner-profile',
+    env: 'POLI_PLANNER_PROFILE',
+    default: undefined,
+    description: "Screen profile of the PLANNER CLI (default: chosen by the command's name)",
+    kind: { type: 'string' },
+  },
+  {
+    name: 'executerProfile',
+    flag: 'executer-profile',
+    env: 'POLI_EXECUTER_PROFILE',
+    default: undefined,
+    description: "Screen profile of the EXECUTER CLI (default: chosen by the command's name)",
+    kind: { type: 'string' },
+  },
+  {
+    name: 'fileThreshold',
+    flag: 'file-threshold',
+    env: 'POLI_FILE_THRESHOLD',
+    default: 2048,
+    description: 'Messages longer than this many bytes are handed over as a file',
+    kind: { type: 'integer', min: 256 },
+  },
+];
