@@ -75,17 +75,6 @@ export class SubmitFailedError extends PoliError {
   }
 }
 
-/** The expected reply did not arrive in time. */
-export class ReplyTimeoutError extends PoliError {
-  constructor(role: string, seconds: number, expected: string, lastLines: string, options?: { cause?: unknown }) {
-    super(
-      'REPLY_TIMEOUT',
-      `no reply from the ${role} after ${seconds} s; expected ${expected}. Last lines of its screen:\n${indent(lastLines)}`,
-      options,
-    );
-  }
-}
-
 /** An invalid setting (flag, environment, .env, config file). */
 export class ConfigError extends PoliError {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -5,9 +5,6 @@ import {
   formatClock,
   pickStatusTask,
   renderStatusLine,
-  renderStatusLineSnippet,
-  statusLineTmuxArgs,
-  statusRightCommand,
 } from './status-line.ts';
 
 const STARTED = Date.UTC(2024, 0, 2, 12, 0, 0);
@@ -99,56 +96,5 @@ describe('formatClock', () => {
     [36_061_000, '10:01:01'],
   ])('%i ms → %s', (ms, expected) => {
     expect(formatClock(ms)).toBe(expected);
-  });
-});
-
-describe('statusRightCommand', () => {
-  it('runs poli status --short for this socket and state directory', () => {
-    expect(statusRightCommand('/opt/poli', 'poli', '/home/me/logs')).toBe(
-      '#(node /opt/poli/bin/poli.js status --short --socket poli --state-dir /home/me/logs)',
-    );
-  });
-
-  it('quotes for the shell and doubles # for tmux formats', () => {
-    expect(statusRightCommand("/opt/my poli's", 's.1', '/tmp/#state', '/usr/bin/node')).toBe(
-      `#(/usr/bin/node '/opt/my poli'\\''s/bin/poli.js' status --short --socket s.1 --state-dir '/tmp/##state')`,
-    );
-  });
-
-  it('comes with the tmux options poli sets on its own server', () => {
-    expect(statusLineTmuxArgs('/opt/poli', 'poli', '/l')).toEqual([
-      ['set-option', '-g', 'status-right', '#(node /opt/poli/bin/poli.js status --short --socket poli --state-dir /l)'],
-      ['set-option', '-g', 'status-right-length', '60'],
-      ['set-option', '-g', 'status-interval', '5'],
-    ]);
-  });
-});
-
-describe('renderStatusLineSnippet', () => {
-  it('is a README section with a ~/.tmux.conf snippet', () => {
-    expect(renderStatusLineSnippet('/opt/poli')).toBe(
-      [
-        '### poli in your own tmux status line',
-        '',
-        'poli shows `poli T3 r2 EXECUTER 01:12` (task, round, whose turn, elapsed) at the right of its own tmux',
-        'status bar. To see the same in your own tmux, add to `~/.tmux.conf` (adjust `--socket` and `--state-dir` if',
-        'you change them) and reload it with `tmux source-file ~/.tmux.conf`:',
-        '',
-        '```tmux',
-        "set -g status-right '#(node /opt/poli/bin/poli.js status --short --socket poli --state-dir /opt/poli/logs) %H:%M'",
-        'set -g status-right-length 60',
-        'set -g status-interval 5',
-        '```',
-        '',
-        'It prints `poli idle` when no task has run on that socket, and `poli T3 completed` (or how it ended) after one.',
-        '',
-      ].join('\n'),
-    );
-  });
-
-  it('switches to double quotes when the command holds a single quote', () => {
-    expect(renderStatusLineSnippet("/opt/it's")).toContain(
-      `set -g status-right "#(node '/opt/it'\\\\''s/bin/poli.js' status --short --socket poli --state-dir '/opt/it'\\\\''s/logs') %H:%M"`,
-    );
   });
 });

@@ -2,7 +2,6 @@
  * `poli status --short`: one line for a tmux status bar (`poli T3 r2 EXECUTER 01:12`), and the tmux `status-right`
  * setting that runs it. Pure: records and the time in, text out.
  */
-import path from 'node:path';
 import type { Role } from '../protocol/types.ts';
 import type { TaskRecord } from '../state/types.ts';
 
@@ -62,59 +61,10 @@ export function formatClock(ms: number): string {
   return h > 0 ? `${h}:${mmss}` : mmss;
 }
 
-/**
- * The tmux `status-right` value that shows poli's status line:
- * `#(node '<root>/bin/poli.js' status --short --socket 'S' --state-dir 'D')`.
- * tmux runs `#()` through `sh -c` after expanding formats in it, so each argument is shell-quoted and `#` doubled.
- */
-export function statusRightCommand(packageRoot: string, socket: string, stateDir: string, node = 'node'): string {
-  const argv = [node, path.join(packageRoot, 'bin', 'poli.js'), 'status', '--short', '--socket', socket, '--state-dir', stateDir];
-  return `#(${argv.map(quoteForShell).join(' ').replace(/#/g, '##')})`;
-}
-
-/** The tmux arguments poli runs on its own server to show the status line. */
-export function statusLineTmuxArgs(packageRoot: string, socket: string, stateDir: string): string[][] {
-  return [
-    ['set-option', '-g', 'status-right', statusRightCommand(packageRoot, socket, stateDir)],
-    ['set-option', '-g', 'status-right-length', String(STATUS_RIGHT_LENGTH)],
-    ['set-option', '-g', 'status-interval', String(STATUS_INTERVAL_SECONDS)],
-  ];
-}
-
-/** README text: how to show poli's status in one's own tmux. */
-export function renderStatusLineSnippet(packageRoot: string): string {
-  const command = statusRightCommand(packageRoot, 'poli', path.join(packageRoot, 'logs'));
-  return [
-    '### poli in your own tmux status line',
-    '',
-    'poli shows `poli T3 r2 EXECUTER 01:12` (task, round, whose turn, elapsed) at the right of its own tmux',
-    'status bar. To see the same in your own tmux, add to `~/.tmux.conf` (adjust `--socket` and `--state-dir` if',
-    'you change them) and reload it with `tmux source-file ~/.tmux.conf`:',
-    '',
-    '```tmux',
-    `set -g status-right ${quoteForTmuxConf(`${command} %H:%M`)}`,
-    `set -g status-right-length ${STATUS_RIGHT_LENGTH}`,
-    `set -g status-interval ${STATUS_INTERVAL_SECONDS}`,
-    '```',
-    '',
-    'It prints `poli idle` when no task has run on that socket, and `poli T3 completed` (or how it ended) after one.',
-    '',
-  ].join('\n');
-}
-
 function latest(tasks: readonly TaskRecord[]): TaskRecord | undefined {
   let best: TaskRecord | undefined;
   for (const t of tasks) if (!best || Number(t.id.slice(1)) > Number(best.id.slice(1))) best = t;
   return best;
-}
-
-function quoteForShell(arg: string): string {
-  return /^[A-Za-z0-9_./=:-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-/** tmux.conf: single quotes take everything literally; double quotes expand `$VAR` and `\\` escapes. */
-function quoteForTmuxConf(value: string): string {
-  return value.includes("'") ? `"${value.replace(/(["\\$])/g, '\\$1')}"` : `'${value}'`;
 }
 
 function pad(n: number): string {

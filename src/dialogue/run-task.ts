@@ -8,7 +8,7 @@ import { describeExit } from '../tmux/server.ts';
 import type { Clock, PaneLiveness } from '../tmux/types.ts';
 import type { DialogueChannels } from './channel.ts';
 import type { ApprovalDecision } from '../human/approval.ts';
-import type { ControlCommand } from '../human/control.ts';
+import { type ControlCommand, applyControlCommands } from '../human/control.ts';
 import {
   type DialogueEffect,
   type DialogueEvent,
@@ -263,27 +263,18 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   async function handleControl(): Promise<boolean> {
     if (!options.control) return false;
     const commands = await options.control();
-    for (const command of commands) {
-      switch (command.kind) {
-        case 'say':
-          notes[command.to].push(command.text);
-          notice('say', `a note from the human for ${command.to} will go with the next message to it`);
-          break;
-        case 'pause':
-          if (!paused) notice('pause', 'paused by the human (poli resume to continue)');
-          paused = true;
-          break;
-        case 'resume':
-          if (paused) notice('resume', 'resumed by the human');
-          paused = false;
-          break;
-        case 'stop':
-          notice('stop', 'stopped by the human');
-          await apply({ kind: 'interrupt', reason: 'stopped by the human (poli stop)' });
-          return true;
-      }
+    if (commands.length === 0) return false;
+    const outcome = applyControlCommands(paused, commands);
+    for (const { to, text } of outcome.say) {
+      notes[to].push(text);
+      notice('say', `a note from the human for ${to} will go with the next message to it`);
     }
-    return false;
+    if (outcome.paused !== paused) notice(outcome.paused ? 'pause' : 'resume', outcome.paused ? 'paused by the human (poli resume to continue)' : 'resumed by the human');
+    paused = outcome.paused;
+    if (!outcome.stop) return false;
+    notice('stop', 'stopped by the human');
+    await apply({ kind: 'interrupt', reason: 'stopped by the human (poli stop)' });
+    return true;
   }
 
   /** Returns the roles whose CLI was restarted, or null when both are alive. */
