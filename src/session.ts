@@ -231,9 +231,9 @@ export class PoliSession {
       const stableFor = clock.now() - stableSince;
       if (dialog === undefined && state === 'idle' && stableFor > 0) return undefined;
       if (dialog === undefined && state === 'unknown' && text.trim() !== '' && stableFor >= SETTLE_MS) return undefined;
-      // Woken by the pane's output when the client is event-driven; a sleep otherwise.
-      const waitMs = Math.min(pollMs, 50);
-      await (this.options.waitForChange ? this.options.waitForChange([this.paneIds[role]], waitMs) : clock.sleep(waitMs));
+      // A plain sleep, not waitForChange: that would switch the client to control mode during
+      // priming, where reading a pane that just died returned a blank screen (seen in CI).
+      await clock.sleep(Math.min(pollMs, 50));
     }
   }
 

@@ -14,6 +14,7 @@ import {
   sleep,
   waitForReceivedBlock,
 } from './fault-world.ts';
+import { waitFor } from '../helpers/tmux-sandbox.ts';
 
 let world: FaultWorld | undefined;
 afterEach(async () => {
@@ -65,7 +66,16 @@ describe('a CLI waiting for approval', { timeout: FAULT_TEST_TIMEOUT_MS }, () =>
     const shown = (run.stdout() + run.stderr()).split('\n').find((l) => l.includes('waiting for approval')) ?? '';
     expect.soft(shown).toContain('EXECUTER');
     expect.soft(shown).toContain(pane);
-    expect.soft(eventsWith(await world.log(), 'waiting for approval').length).toBeGreaterThanOrEqual(1);
+    // The terminal line comes first; winston writes the log file asynchronously, so wait for it to land.
+    const logged = await waitFor(
+      async () => {
+        const found = eventsWith(await world?.log() ?? [], 'waiting for approval');
+        return found.length > 0 ? found : undefined;
+      },
+      () => 'the log never got the "waiting for approval" line',
+      5_000,
+    ).catch(() => []);
+    expect.soft(logged.length).toBeGreaterThanOrEqual(1);
 
     // Well past the 3 s timeout, the task is still running and nothing was typed into the prompt.
     await sleep(4_000);
