@@ -208,7 +208,6 @@ describe('followEvents', () => {
     await writeFile(file, line('pause'));
     const controller = new AbortController();
     const seen: string[] = [];
-    const started = Date.now();
     await followEvents(file, {
       fromStart: true,
       signal: controller.signal,
@@ -223,7 +222,6 @@ describe('followEvents', () => {
     running.abort();
     await pending;
     expect(seen).toEqual(['pause']);
-    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('reports an event file it cannot read', async () => {

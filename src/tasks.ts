@@ -10,7 +10,7 @@ import { runTask, type ReplyReviewer, type TaskRecorder } from './dialogue/run-t
 import { describeExit } from './tmux/server.ts';
 import { planResume } from './dialogue/resume.ts';
 import { ConfigError, PoliError, StateFileError } from './errors.ts';
-import { sanitizeBody } from './protocol/format-block.ts';
+import { cleanBody } from './protocol/format-block.ts';
 import { APPROVAL_LOG_FILE, ApprovalGate, appendAuditLog, formatRejection, needsApproval, openInEditor, resolveEditor } from './human/approval.ts';
 import type { Role } from './protocol/types.ts';
 import type { TaskRecord } from './state/types.ts';
@@ -144,7 +144,7 @@ async function openTask(ws: Workspace, what: { task: string } | { resume: string
   const { store, settings, io } = ws;
   if ('task' in what) {
     // Control bytes never reach a pane; the state holds the task as the CLI receives it.
-    const task = sanitizeBody(what.task);
+    const task = cleanBody(what.task);
     if (task === '') throw new ConfigError('the task is empty once control characters and blank lines are removed');
     const record = await store.createTask(task, { socket: settings.socket, projectDir: settings.projectDir });
     return { record, start: { task } };

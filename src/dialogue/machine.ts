@@ -3,7 +3,7 @@
  * No tmux, files or clock here — the task runner performs the effects and feeds back events,
  * so every transition can be tested with plain values.
  */
-import { sanitizeBody } from '../protocol/format-block.ts';
+import { cleanBody } from '../protocol/format-block.ts';
 import type { Addressee, Block, MessageType, Role, Sender } from '../protocol/types.ts';
 import type { TaskStatus } from '../state/types.ts';
 
@@ -257,7 +257,7 @@ function sendTo(
 ): Transition {
   const id = ctx.newId(state.rounds);
   // Record exactly what the CLI will receive: control bytes never reach a pane.
-  body = sanitizeBody(body);
+  body = cleanBody(body);
   const effects: DialogueEffect[] = [];
   // Forwarded blocks were recorded when they were read; only poli's own messages are recorded here.
   if (recordAs) effects.push({ kind: 'record', message: { from: recordAs, to, type, id, body } });

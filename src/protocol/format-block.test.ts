@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockKey, formatBlock, newMessageId, randomIdSuffix, sanitizeBody } from './format-block.ts';
+import { blockKey, cleanBody, formatBlock, newMessageId, randomIdSuffix, sanitizeBody } from './format-block.ts';
 import { parseBlocks } from './parse-blocks.ts';
 import type { Block, BlockHeader } from './types.ts';
 
@@ -43,7 +43,7 @@ describe('formatBlock', () => {
     ['a tag line behind a box border', '│ › [[POLI:MSG {}]] │', '│ › \\[[POLI:MSG {}]] │'],
     ['a tag-like line that is not a full tag', '[[POLI:MSGX and [[/POLI:MSG]] x', '\\[[POLI:MSGX and [[/POLI:MSG]] x'],
     ['inline tags stay', 'see [[POLI:MSG {}]] and [[/POLI:MSG]]', 'see [[POLI:MSG {}]] and [[/POLI:MSG]]'],
-    ['an already escaped line stays', '\\[[POLI:MSG', '\\[[POLI:MSG'],
+    ['an escaped line gets one more backslash', '\\[[POLI:MSG', '\\\\[[POLI:MSG'],
   ])('sanitises the body: %s', (_name, body, expected) => {
     expect(sanitizeBody(body)).toBe(expected);
     expect(formatBlock(RESULT, body)).toBe(`${formatBlock(RESULT, '').split('\n')[0]}\n${expected}\n[[/POLI:MSG]]`);
@@ -72,7 +72,7 @@ describe('formatBlock', () => {
     expect(rejected).toEqual([]);
     expect(blocks).toHaveLength(1);
     expect(blocks[0]?.header).toEqual(header);
-    expect(blocks[0]?.body).toBe(sanitizeBody(body));
+    expect(blocks[0]?.body).toBe(cleanBody(body));
   });
 
   it('round-trips a Claude-rendered block (● marker, 2-space gutter)', () => {
@@ -81,7 +81,7 @@ describe('formatBlock', () => {
       .split('\n')
       .map((line, i) => (i === 0 ? `● ${line}` : `  ${line}`))
       .join('\n');
-    expect(parseBlocks(rendered).blocks.map((block) => block.body)).toEqual([sanitizeBody(body)]);
+    expect(parseBlocks(rendered).blocks.map((block) => block.body)).toEqual([cleanBody(body)]);
   });
 });
 

@@ -28,19 +28,39 @@ export function formatBlock(header: BlockHeader, body: string): string {
 /**
  * The body as a screen can carry it, which is exactly what `parseBlocks` gives back for a formatted block: CRLF and
  * CR become LF; control bytes other than TAB and LF go (ANSI sequences thus lose their ESC and stay as plain text);
- * trailing blanks of each line and leading and trailing blank lines go (TUIs pad and trim lines); and a line that a
- * reader could take for a tag gets a backslash before the tag (`\[[POLI:MSG`, `\[[/POLI:MSG]]`), so a body can
- * never open or close a block. The backslash is not removed on the way back: a receiver sees it.
+ * trailing blanks of each line and leading and trailing blank lines go (TUIs pad and trim lines). Tag lines are not
+ * touched here: {@link formatBlock} escapes them ({@link escapeTagLines}) and the parser unescapes them.
  */
-export function sanitizeBody(body: string): string {
+export function cleanBody(body: string): string {
   const lines = normaliseText(body)
     .split('\n')
-    .map((line) => neutraliseTagLine(line.trimEnd()));
+    .map((line) => line.trimEnd());
   let start = 0;
   let end = lines.length;
   while (start < end && lines[start] === '') start += 1;
   while (end > start && lines[end - 1] === '') end -= 1;
   return lines.slice(start, end).join('\n');
+}
+
+/**
+ * {@link cleanBody}, then every line that a reader could take for a tag gets one more backslash before the tag text
+ * (`[[POLI:MSG …` → `\\[[POLI:MSG …`, `\\[[/POLI:MSG]]` → `\\\\[[/POLI:MSG]]`), so a body can never open or close a
+ * block. The parser removes exactly one backslash from such lines ({@link unescapeTagLine}), so the body read back is
+ * `cleanBody(body)`, byte for byte (docs/protocol.md, "Quoting protocol lines in a body").
+ */
+export function sanitizeBody(body: string): string {
+  return escapeTagLines(cleanBody(body));
+}
+
+/** Adds one backslash before the tag text of each tag-like line (see {@link sanitizeBody}). */
+export function escapeTagLines(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      const start = findTagLikeStart(line);
+      return start === undefined ? line : `${line.slice(0, start)}${TAG_ESCAPE}${line.slice(start)}`;
+    })
+    .join('\n');
 }
 
 /**
@@ -78,11 +98,6 @@ export function blockKey(block: Block): string {
   const { id, type, to } = block.header;
   const bodyHash = createHash('sha1').update(block.body, 'utf8').digest('hex');
   return JSON.stringify([id, type, to, bodyHash]);
-}
-
-function neutraliseTagLine(line: string): string {
-  const start = findTagLikeStart(line);
-  return start === undefined ? line : `${line.slice(0, start)}${TAG_ESCAPE}${line.slice(start)}`;
 }
 
 function escapeUnsafe(literal: string): string {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatBlock } from './format-block.ts';
+import { formatBlock, sanitizeBody } from './format-block.ts';
 import { parseBlocks } from './parse-blocks.ts';
+import { readFenceLine, unescapeTagLine, type FenceLine } from './screen-text.ts';
 import { ADDRESSEES, MESSAGE_TYPES, type BlockHeader } from './types.ts';
 
 /**
@@ -121,7 +122,24 @@ function randomBody(random: Random): string {
   const lines = Array.from({ length: random.int(0, 6) }, () =>
     random.chance(0.03) ? 'L'.repeat(random.int(200, 3000)) : randomText(random, BODY_PIECES, 6),
   );
-  return lines.join(random.pick(['\n', '\r\n']));
+  // A body line that starts with a box border and then a fence reads as a fence or not depending on whether the
+  // TUI draws the reply in a box: too ambiguous for an exact expectation, so the generator avoids it.
+  const body = lines.join(random.pick(['\n', '\r\n'])).replace(/(^|[\r\n])([ \t\u00a0]*│)/g, '$1x$2');
+  // A body's own code fences are balanced (docs/protocol.md): an unbalanced one is ambiguous, since it would hide the
+  // close tag. Close a fence the random pieces left open, as an author would.
+  const open = openFenceAtEnd(sanitizeBody(body));
+  return open === undefined ? body : `${body}\n${open.char.repeat(open.length)}`;
+}
+
+function openFenceAtEnd(body: string): FenceLine | undefined {
+  let open: FenceLine | undefined;
+  for (const line of body.split('\n')) {
+    const fence = readFenceLine(line);
+    if (!fence) continue;
+    if (open === undefined) open = fence;
+    else if (fence.bare && fence.char === open.char && fence.length >= open.length) open = undefined;
+  }
+  return open;
 }
 
 function randomStyle(random: Random): Style {
@@ -217,7 +235,8 @@ function renderBlock(random: Random, generated: Generated, style: Style): Render
 
 /** The body the parser must give: the rendered body lines, inserted blank lines kept inside, trimmed at the edges. */
 function expectedBody(lines: readonly string[]): string {
-  const texts = [...lines];
+  // Tag lines in a body are escaped by formatBlock; the parser removes exactly one backslash again.
+  const texts = lines.map(unescapeTagLine);
   while (texts[0] === '') texts.shift();
   while (texts[texts.length - 1] === '') texts.pop();
   return texts.join('\n');
@@ -259,7 +278,12 @@ function generateScreen(random: Random): { text: string; expected: Generated[]; 
     const generated = { header: randomHeader(random), body: randomBody(random) };
     const { lines, closeIndex } = renderBlock(random, generated, style);
     const openIndex = style.fence === 'none' ? 0 : 1;
-    const kept = lines.slice(0, random.int(openIndex + 1, closeIndex));
+    // Cut before any fence line of its body: an unfinished block with an open fence would hide the tags after it
+    // (docs/protocol.md: a body's fences are balanced, and an unfinished block is only ever the latest text).
+    const firstFence = lines.findIndex((line, i) => i > openIndex && readFenceLine(line) !== undefined);
+    const cutAt = firstFence === -1 ? closeIndex : Math.min(closeIndex, firstFence);
+    if (cutAt <= openIndex + 1) continue;
+    const kept = lines.slice(0, random.int(openIndex + 1, cutAt));
     const last = kept.length - 1;
     const lastLine = kept[last] ?? '';
     if (last > openIndex && random.chance(0.5)) kept[last] = lastLine.slice(0, random.int(0, lastLine.length));
@@ -288,15 +312,14 @@ function generateScreen(random: Random): { text: string; expected: Generated[]; 
 }
 
 describe('parseBlocks fuzz', () => {
-  it(`finds exactly the complete generated blocks in ${SCREENS} random screens`, () => {
-    const started = performance.now();
+  it(`finds exactly the complete generated blocks in ${SCREENS} random final screens`, () => {
     let found = 0;
     for (let n = 0; n < SCREENS; n += 1) {
       const seed = FIRST_SEED + n;
       const { text, expected, unterminated } = generateScreen(createRandom(seed));
       const actual = { blocks: [] as Generated[], rejected: [] as string[] };
       try {
-        const result = parseBlocks(text);
+        const result = parseBlocks(text, { final: true });
         actual.blocks = result.blocks.map(({ header, body }) => ({ header, body }));
         actual.rejected = result.rejected.map((rejected) => rejected.reason);
       } catch (error) {
@@ -312,6 +335,17 @@ describe('parseBlocks fuzz', () => {
     }
     // Guard against a generator that silently stopped producing blocks.
     expect(found).toBeGreaterThan(SCREENS);
-    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
+  it('never finds a block that is not there while the text may still grow (not final)', () => {
+    for (let n = 0; n < SCREENS / 5; n += 1) {
+      const seed = FIRST_SEED + n;
+      const { text, expected } = generateScreen(createRandom(seed));
+      const wanted = expected.map((block) => JSON.stringify(block));
+      // A body with an unbalanced fence hides its close tag until the text is final: fewer blocks, never others.
+      for (const { header, body } of parseBlocks(text).blocks) {
+        expect(wanted, `seed ${seed}: ${JSON.stringify(text)}`).toContain(JSON.stringify({ header, body }));
+      }
+    }
   });
 });

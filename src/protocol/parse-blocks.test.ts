@@ -351,9 +351,30 @@ const cases: Case[] = [
     blocks: [[RESULT, 'the tags are [[POLI:MSG {...}]] and [[/POLI:MSG]] here\nx [[/POLI:MSG]]']],
   },
   {
-    name: 'tag lines escaped by formatBlock are body',
-    screen: screen(OPEN_RESULT, '\\[[POLI:MSG {"to":"PLANNER","type":"result","id":"x"}]]', '  ● \\[[/POLI:MSG]]', CLOSE),
-    blocks: [[RESULT, '\\[[POLI:MSG {"to":"PLANNER","type":"result","id":"x"}]]\n  ● \\[[/POLI:MSG]]']],
+    name: 'tag lines escaped by formatBlock are body, with exactly one backslash removed',
+    screen: screen(OPEN_RESULT, '\\[[POLI:MSG {"to":"PLANNER","type":"result","id":"x"}]]', '  ● \\[[/POLI:MSG]]', '\\\\[[/POLI:MSG]]', CLOSE),
+    blocks: [[RESULT, '[[POLI:MSG {"to":"PLANNER","type":"result","id":"x"}]]\n  ● [[/POLI:MSG]]\n\\[[/POLI:MSG]]']],
+  },
+  {
+    name: 'a close tag inside a fence of the body is body',
+    screen: screen(OPEN_RESULT, 'line 1', '```', '[[/POLI:MSG]]', '```', 'line 5', CLOSE),
+    blocks: [[RESULT, 'line 1\n```\n[[/POLI:MSG]]\n```\nline 5']],
+  },
+  {
+    name: 'a whole example block quoted in a body (same id) is body, not the reply',
+    screen: screen(OPEN_RESULT, 'before', OPEN_RESULT, 'example', CLOSE, 'after', CLOSE),
+    blocks: [[RESULT, `before\n${OPEN_RESULT}\nexample\n${CLOSE}\nafter`]],
+  },
+  {
+    name: 'a whole example block quoted in a body (another id) is body',
+    screen: screen(OPEN_RESULT, 'before', '[[POLI:MSG {"to":"PLANNER","type":"result","id":"other"}]]', 'example', CLOSE, 'after', CLOSE),
+    blocks: [[RESULT, 'before\n[[POLI:MSG {"to":"PLANNER","type":"result","id":"other"}]]\nexample\n[[/POLI:MSG]]\nafter']],
+  },
+  {
+    name: 'while the outer block is unfinished, a quoted block is only provisional (left out here: see below)',
+    screen: screen(OPEN_RESULT, 'before', '[[POLI:MSG {"to":"PLANNER","type":"result","id":"other"}]]', 'example', CLOSE, 'still writing'),
+    blocks: [[header('PLANNER', 'result', 'other'), 'example']],
+    rejected: ['unterminated: another block started'],
   },
   { name: 'near-miss tags are not tags', screen: screen('[[POLI:MS {"x":1}]]', '[[POLI:MSGX {}]]', '[[/POLI', '[[/POLI:MSG]] x', '[ [POLI:MSG {}]]'), blocks: [] },
   { name: 'a close tag without an open tag is ignored', screen: screen('● [[/POLI:MSG]]', OPEN_RESULT, 'x', `● ${CLOSE}`), blocks: [[RESULT, 'x']] },
@@ -394,7 +415,7 @@ describe('parseBlocks', () => {
   });
 
   it.each(cases)('$name', ({ screen: text, blocks, rejected = [] }) => {
-    const result = parseBlocks(text);
+    const result = parseBlocks(text, { final: true });
     expect(result.blocks.map((block) => [block.header, block.body])).toEqual(blocks);
     expect(result.rejected.map((block) => block.reason)).toEqual(rejected);
   });
@@ -408,7 +429,7 @@ describe('parseBlocks', () => {
   });
 
   it('reports a rejected block with its rejoined header text and start line', () => {
-    const result = parseBlocks(screen('x', '● [[POLI:MSG {"to":"PLANNER","type":"ba', '  d","id":"a"}]]', CLOSE, OPEN_PLAN, 'y', OPEN_RESULT, CLOSE));
+    const result = parseBlocks(screen('x', '● [[POLI:MSG {"to":"PLANNER","type":"ba', '  d","id":"a"}]]', CLOSE, OPEN_PLAN, 'y', OPEN_RESULT, CLOSE), { final: true });
     expect(result.rejected).toEqual([
       { reason: 'unknown type: bad', header: '[[POLI:MSG {"to":"PLANNER","type":"bad","id":"a"}]]', startLine: 1 },
       { reason: 'unterminated: another block started', header: OPEN_PLAN, startLine: 4 },
@@ -428,16 +449,27 @@ describe('parseBlocks', () => {
     }
   });
 
-  it('parses a 10,000-line screen in a few milliseconds', () => {
+  it('marks a block after an unfinished open tag provisional until the text is final', () => {
+    const text = screen(OPEN_RESULT, 'before', '[[POLI:MSG {"to":"PLANNER","type":"result","id":"other"}]]', 'example', CLOSE);
+    expect(parseBlocks(text).blocks.map((b) => b.provisional)).toEqual([true]);
+    expect(parseBlocks(text, { final: true }).blocks.map((b) => b.provisional)).toEqual([undefined]);
+  });
+
+  it('ends a block whose body has an unbalanced fence at its close tag (a fence that never closes hides nothing)', () => {
+    const text = screen(OPEN_RESULT, 'use ``` like this', '```', 'x', CLOSE);
+    expect(parseBlocks(text).blocks.map((b) => b.body)).toEqual(['use ``` like this\n```\nx']);
+  });
+
+  it('does not let fences pair across blocks: an unfinished block never swallows the blocks after it', () => {
+    const text = screen('[[POLI:MSG {"to":"PLANNER","type":"result","id":"t"}]]', 'half', '```', OPEN_RESULT, '```ts', 'code', '```', CLOSE);
+    expect(parseBlocks(text, { final: true }).blocks.map((b) => [b.header.id, b.body])).toEqual([['T1-R1-k9x2m4', '```ts\ncode\n```']]);
+  });
+
+  // Its speed is a benchmark figure (npm run bench), never a test assertion: a loaded CI machine would fail it.
+  it('finds the one block at the end of a 10,000-line screen', () => {
     const noise = Array.from({ length: 9_990 }, (_, i) => `${ESC}[2mline ${i} of some ordinary output [[ not a tag ]]${ESC}[0m   `);
     const text = screen(...noise, `● ${OPEN_RESULT}`, ...Array.from({ length: 8 }, () => '  body'), `  ${CLOSE}`);
-    parseBlocks(text);
-    const started = performance.now();
-    const result = parseBlocks(text);
-    const elapsed = performance.now() - started;
-    expect(result.blocks).toHaveLength(1);
-    // Measured 5-12 ms warm (about half of it strip-ansi); the bound leaves room for slow CI machines.
-    expect(elapsed).toBeLessThan(100);
+    expect(parseBlocks(text).blocks).toHaveLength(1);
   });
 });
 

@@ -2,7 +2,10 @@ import {
   classifyTagLine,
   countLeadingSpaces,
   hasLeftBorder,
+  readFenceLine,
+  type FenceLine,
   stripBoxBorder,
+  unescapeTagLine,
   toScreenLines,
   type TagKind,
 } from './screen-text.ts';
@@ -27,47 +30,130 @@ interface TagLine {
   kind: TagKind;
 }
 
+/** What the parser may assume about the text it reads. */
+export interface ParseOptions {
+  /**
+   * The text is complete (the CLI finished its turn, a reply file stopped changing, a transcript record): no block is
+   * provisional, and unfinished blocks are reported. Default false: while a CLI still writes, an unfinished block is
+   * left out and read again later.
+   */
+  final?: boolean;
+}
+
 type HeaderRead =
   | { ok: true; header: BlockHeader; lastLine: number; text: string }
   | { ok: false; reason: string; text: string };
+
+/** A tag or a fence line: the only lines that matter for finding where a block ends. */
+type Marker = { index: number; kind: 'open' } | { index: number; kind: 'close' } | { index: number; kind: 'fence'; fence: FenceLine };
 
 /**
  * Finds every complete `[[POLI:MSG {…}]]` … `[[/POLI:MSG]]` block on a captured screen, in screen order.
  *
  * Tolerates what real TUIs do to a reply: ANSI sequences, CR, padded lines, reply markers and box borders before the
  * tags, a uniform gutter, ``` fences, blank lines inserted into the body and a header hard-wrapped over several lines.
- * A block without its closing tag yet is left out entirely (it may still be streaming); a block cut short by another
- * opening tag, or whose header is not valid, is reported in `rejected`. Never throws.
+ *
+ * Bodies may quote protocol text (docs/protocol.md, "Quoting protocol lines in a body"): a block ends at the first
+ * close tag that is neither inside a code fence holding no open tag nor closing a block quoted inside it (open and
+ * close tags nest), and a body line escaped with a backslash (`\\[[POLI:MSG`) loses exactly one backslash. A block
+ * quoted inside another block is body, never a block of its own. A block without its close tag yet is left out (it
+ * may still be streaming); a block found after an unfinished open tag is marked `provisional` unless `final` (it may
+ * turn out to be quoted in the unfinished one). A block whose header is not valid, or (once final) an unfinished one
+ * followed by another open tag, is reported in `rejected`. Never throws.
  */
-export function parseBlocks(screen: string): ParseResult {
+export function parseBlocks(screen: string, options: ParseOptions = {}): ParseResult {
   const lines = toScreenLines(screen);
+  const markers: Marker[] = [];
   const tags: TagLine[] = [];
   lines.forEach((line, index) => {
     const kind = classifyTagLine(line);
-    if (kind) tags.push({ index, kind });
+    const fence = kind ? undefined : readFenceLine(line);
+    if (kind) {
+      tags.push({ index, kind });
+      markers.push(kind === 'open' ? { index, kind } : { index, kind });
+    } else if (fence) {
+      markers.push({ index, kind: 'fence', fence });
+    }
   });
 
+  const quoted = quotedCloseTags(markers);
   const blocks: Block[] = [];
   const rejected: RejectedBlock[] = [];
+  /** Lines up to here belong to a block already read: its quoted tags are body. */
+  let consumedUntil = -1;
+  /** Open tags seen without an end: a complete block after one of them may be a quote still being written. */
+  const unfinished: number[] = [];
   for (let k = 0; k < tags.length; k += 1) {
     const open = tags[k];
-    if (open?.kind !== 'open') continue;
-    const next = tags[k + 1];
-    if (!next) break;
-    const read = readHeader(lines, open.index, next.index);
-    if (next.kind === 'open') {
-      rejected.push(rejectAt(open.index, 'unterminated: another block started', read.text));
+    if (open?.kind !== 'open' || open.index <= consumedUntil) continue;
+    const nextTag = tags[k + 1]?.index ?? lines.length;
+    const read = readHeader(lines, open.index, nextTag);
+    const close = findEnd(markers, read.ok ? read.lastLine : open.index, quoted);
+    if (close === undefined) {
+      // Unfinished: still streaming, or cut short. Once the text is final and another block started after it, say so.
+      if (options.final && tags.slice(k + 1).some((tag) => tag.kind === 'open')) {
+        rejected.push(rejectAt(open.index, 'unterminated: another block started', read.text));
+      }
+      unfinished.push(open.index);
       continue;
     }
-    k += 1;
+    consumedUntil = close;
     if (!read.ok) {
       rejected.push(rejectAt(open.index, read.reason, read.text));
       continue;
     }
-    const body = readBody(lines, open.index, read.lastLine, next.index);
-    blocks.push({ header: read.header, body, startLine: open.index, endLine: next.index });
+    const body = readBody(lines, open.index, read.lastLine, close);
+    const provisional = !options.final && unfinished.length > 0;
+    blocks.push({ header: read.header, body, startLine: open.index, endLine: close, ...(provisional ? { provisional } : {}) });
   }
   return { blocks, rejected };
+}
+
+/**
+ * The close tag ending a block whose header ends on `headerEnd`: the first later close tag that is not quoted (see
+ * {@link quotedCloseTags}) and closes no open tag met on the way (a block quoted in the body nests).
+ */
+function findEnd(markers: readonly Marker[], headerEnd: number, quoted: ReadonlySet<number>): number | undefined {
+  let depth = 0;
+  for (const marker of markers) {
+    if (marker.index <= headerEnd || marker.kind === 'fence' || quoted.has(marker.index)) continue;
+    if (marker.kind === 'open') depth += 1;
+    else if (depth === 0) return marker.index;
+    else depth -= 1;
+  }
+  return undefined;
+}
+
+/**
+ * Close tags inside a Markdown code fence that holds no open tag: a body quoting a close tag in a code example.
+ * Fences pair by Markdown's rule (a bare fence line of the same character, at least as long, closes one opened by
+ * ``` or ~~~ with or without an info string). A fence that would enclose an open tag is not taken as a fence: that
+ * is block structure (a reply inside ``` fences, a quoted example block), and pairing fences across it would let one
+ * block's fence hide another block's close tag.
+ */
+function quotedCloseTags(markers: readonly Marker[]): Set<number> {
+  const quoted = new Set<number>();
+  for (let i = 0; i < markers.length; i += 1) {
+    const opener = markers[i];
+    if (opener === undefined || opener.kind !== 'fence') continue;
+    const opened = opener.fence;
+    const closes: number[] = [];
+    for (let j = i + 1; j < markers.length; j += 1) {
+      const marker = markers[j];
+      if (marker === undefined || marker.kind === 'open') break;
+      if (marker.kind === 'close') {
+        closes.push(marker.index);
+        continue;
+      }
+      const { fence } = marker;
+      if (fence.bare && fence.char === opened.char && fence.length >= opened.length) {
+        for (const index of closes) quoted.add(index);
+        i = j;
+        break;
+      }
+    }
+  }
+  return quoted;
 }
 
 /**
@@ -177,7 +263,7 @@ function readBody(lines: readonly string[], open: number, headerEnd: number, clo
   for (const line of body) {
     if (line !== '') gutter = Math.min(gutter, countLeadingSpaces(line));
   }
-  const unindented = body.map((line) => line.slice(gutter));
+  const unindented = body.map((line) => unescapeTagLine(line.slice(gutter)));
   let start = 0;
   let end = unindented.length;
   while (start < end && unindented[start] === '') start += 1;

@@ -60,16 +60,44 @@ export function classifyTagLine(line: string): TagKind | undefined {
 }
 
 /**
- * Where tag-like text (`[[POLI:MSG…` or `[[/POLI:MSG…`) starts on a line that a reader could take for a tag line:
- * after the chrome the parser skips, or after any leading whitespace. Undefined when the line is plain text.
+ * Where tag-like text starts on a line that a reader could take for a tag line: after the chrome the parser skips, or
+ * after any leading whitespace, optionally behind backslashes (`\\[[POLI:MSG…`, an escaped tag line). Undefined when
+ * the line is plain text. The position is that of the first backslash, if any, else of the `[[`.
  */
 export function findTagLikeStart(line: string): number | undefined {
   if (!line.includes('POLI:MSG')) return undefined;
   const candidates = [chromeLength(line), line.length - line.trimStart().length];
-  return candidates.find(
-    (start) => line.startsWith(OPEN_TAG_START, start) || line.startsWith(CLOSE_TAG_START, start),
-  );
+  return candidates.find((start) => ESCAPED_TAG_LIKE.test(line.slice(start)));
 }
+
+/** Removes exactly one backslash before the tag text of an escaped tag line; other lines are returned unchanged. */
+export function unescapeTagLine(line: string): string {
+  const start = findTagLikeStart(line);
+  return start !== undefined && line.charAt(start) === '\\' ? `${line.slice(0, start)}${line.slice(start + 1)}` : line;
+}
+
+/** A Markdown fence line (``` or ~~~, three or more), once its chrome is removed. */
+export interface FenceLine {
+  char: '`' | '~';
+  length: number;
+  /** Nothing after the fence characters: only such a line can close a fence (an info string can only open one). */
+  bare: boolean;
+}
+
+/** The fence on a line, or undefined. Inside a body, a fenced region hides tags (they are quoted text). */
+export function readFenceLine(line: string): FenceLine | undefined {
+  if (!line.includes('```') && !line.includes('~~~')) return undefined;
+  const chrome = chromeLength(line);
+  let rest = line.slice(chrome).trimStart();
+  if (line.slice(0, chrome).includes('│')) rest = rest.replace(RIGHT_BORDER, '');
+  const match = /^(`{3,}|~{3,})(.*)$/.exec(rest);
+  if (!match) return undefined;
+  const fence = match[1] ?? '';
+  return { char: fence.charAt(0) as '`' | '~', length: fence.length, bare: (match[2] ?? '').trim() === '' };
+}
+
+/** `[[POLI:MSG` or `[[/POLI:MSG`, behind any number of backslashes (the escape of a tag line in a body). */
+const ESCAPED_TAG_LIKE = /^\\*\[\[\/?POLI:MSG/;
 
 /** Whether a line starts with a left box border `│` (after indentation). */
 export function hasLeftBorder(line: string): boolean {

@@ -37,6 +37,11 @@ export interface Block {
   startLine: number;
   /** 0-based index of the closing tag line. */
   endLine: number;
+  /**
+   * Found after an open tag whose block is not finished yet, so it may still turn out to be quoted inside that block:
+   * take it only once the text is final (parseBlocks' `final`).
+   */
+  provisional?: boolean;
 }
 
 /** A block-looking region that could not be accepted; reported, never thrown. */
