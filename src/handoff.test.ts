@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PaneChannel } from './dialogue/channel.ts';
-import { withHandoff } from './handoff.ts';
+import { REPLY_FILE_SETTLE_MS, withHandoff } from './handoff.ts';
 import { formatBlock } from './protocol/format-block.ts';
 import { parseBlocks } from './protocol/parse-blocks.ts';
 
@@ -31,7 +31,8 @@ function fakePane() {
 async function setup(fileThreshold = 2048) {
   const projectDir = await mkdtemp(path.join(tmpdir(), 'poli-handoff-'));
   const { pane, channel } = fakePane();
-  return { projectDir, pane, channel: withHandoff(channel, { projectDir, fileThreshold }) };
+  const clock = { ms: 0 };
+  return { projectDir, pane, clock, channel: withHandoff(channel, { projectDir, fileThreshold, now: () => clock.ms }) };
 }
 
 const message = (body: string) => `${formatBlock({ to: 'EXECUTER', type: 'plan', id: ID }, body)}\n${EXPECT}`;
@@ -89,17 +90,33 @@ describe('withHandoff: reply files', () => {
     return { ...ctx, dir };
   }
 
-  it('puts the blocks of <id>.md in front of the screen text, byte-exact, and removes the file once it is stable', async () => {
+  it('puts the blocks of <id>.md in front of the screen text, byte-exact, once the file has stopped changing', async () => {
     const body = '# heading\n__init__ *a* _b_ `code`\n  - indented';
-    const { channel, pane, dir } = await withReplyFile(`\`\`\`\n${reply(body)}\n\`\`\`\n`);
+    const { channel, pane, dir, clock } = await withReplyFile(`\`\`\`\n${reply(body)}\n\`\`\`\n`);
     pane.screen = '● I wrote my reply to the file.';
-    const first = await channel.readSince('mark');
-    expect(first).toBe(`${reply(body)}\n● I wrote my reply to the file.`);
-    expect(parseBlocks(first).blocks.map((b) => b.body)).toEqual([body]);
+    expect(await channel.readSince('mark')).toBe(pane.screen); // first look: may still be written
+    clock.ms += REPLY_FILE_SETTLE_MS - 1;
+    expect(await channel.readSince('mark')).toBe(pane.screen);
+    clock.ms += 1;
+    const taken = await channel.readSince('mark');
+    expect(taken).toBe(`${reply(body)}\n● I wrote my reply to the file.`);
+    expect(parseBlocks(taken).blocks.map((b) => b.body)).toEqual([body]);
+    // Never removed during the turn: only the next turn (or the task's end) clears it.
     expect(await readdir(dir)).toEqual([`${ID}.md`]);
-    expect(await channel.readSince('mark')).toBe(first); // unchanged: now consumed
-    expect(await readdir(dir)).toEqual([]);
-    expect(await channel.readSince('mark')).toBe(first); // still part of this turn's text
+    expect(await channel.readSince('mark')).toBe(taken);
+  });
+
+  it('waits for a file written in two pieces 1.5 s apart, and takes the whole reply', async () => {
+    const whole = reply('part one\npart two');
+    const cut = whole.indexOf('part two');
+    const { channel, pane, dir, clock } = await withReplyFile(whole.slice(0, cut));
+    pane.screen = 'screen';
+    expect(await channel.readSince('mark')).toBe('screen');
+    clock.ms += 1_500;
+    await writeFile(path.join(dir, `${ID}.md`), whole);
+    expect(await channel.readSince('mark')).toBe('screen');
+    clock.ms += REPLY_FILE_SETTLE_MS;
+    expect(parseBlocks(await channel.readSince('mark')).blocks.map((b) => b.body)).toEqual(['part one\npart two']);
   });
 
   it('ignores files of other ids and half-written blocks', async () => {
@@ -112,14 +129,18 @@ describe('withHandoff: reply files', () => {
   });
 
   it('takes <id>-status.md too, and does not repeat a block the screen already shows', async () => {
-    const { channel, pane } = await withReplyFile(reply('working', 'status'), `${ID}-status.md`);
+    const { channel, pane, clock } = await withReplyFile(reply('working', 'status'), `${ID}-status.md`);
     pane.screen = `\`\`\`\n${reply('working', 'status')}\n\`\`\``;
+    await channel.readSince('mark');
+    clock.ms += REPLY_FILE_SETTLE_MS;
     expect(parseBlocks(await channel.readSince('mark')).blocks).toHaveLength(1);
   });
 
   it('forgets a turn’s files at the next mark and removes what the previous turn left', async () => {
-    const { channel, pane, dir } = await withReplyFile(reply('done'));
+    const { channel, pane, dir, clock } = await withReplyFile(reply('done'));
     pane.screen = 'screen';
+    await channel.readSince('mark');
+    clock.ms += REPLY_FILE_SETTLE_MS;
     expect(await channel.readSince('mark')).toContain('done');
     await channel.mark();
     expect(await readdir(dir)).toEqual([]);

@@ -21,6 +21,8 @@ export const REPLIES_DIR = path.join(POLI_DIR, 'replies');
 
 export interface HandoffOptions {
   projectDir: string;
+  /** Milliseconds now (for the reply files' settle time). */
+  now: () => number;
   /** Messages longer than this many UTF-8 bytes go through a file. */
   fileThreshold: number;
   /**
@@ -37,9 +39,15 @@ interface TurnFiles {
   id: string | undefined;
   /** Complete blocks read from reply files, by blockKey, as formatted text, in the order first seen. */
   blocks: Map<string, string>;
-  /** Each reply file's content at the previous look: a file unchanged for one look is complete and is removed. */
-  looked: Map<string, string>;
+  /** Each reply file's content and when it last changed: a file is taken only once it has stopped changing. */
+  looked: Map<string, { content: string; since: number }>;
 }
+
+/**
+ * A reply file is complete once it holds a closed block and has not changed for this long: a CLI may write it in
+ * pieces (seen: two writes 1.5 s apart), and a close tag alone does not say that no more is coming.
+ */
+export const REPLY_FILE_SETTLE_MS = 2_500;
 
 /** Wraps `inner` with the file channel; every other call goes straight through. */
 export function withHandoff(inner: PaneChannel, options: HandoffOptions): PaneChannel {
@@ -67,10 +75,10 @@ export function withHandoff(inner: PaneChannel, options: HandoffOptions): PaneCh
       options.debug?.(`${inner.role}: message ${block.header.id} (${Buffer.byteLength(text, 'utf8')} bytes) handed over in ${file}`);
       return inner.submit(pointerText(text, block, options.projectDir));
     },
-    async readSince(position: PanePosition): Promise<string> {
-      const raw = await inner.readSince(position);
+    async readSince(position: PanePosition, readOptions?: { fresh?: boolean }): Promise<string> {
+      const raw = await inner.readSince(position, readOptions);
       const screen = options.recovery ? await options.recovery.rewrite(raw) : raw;
-      if (turn.id !== undefined) await collectReplyFiles(repliesDir, turn);
+      if (turn.id !== undefined) await collectReplyFiles(repliesDir, turn, options.now());
       if (turn.blocks.size === 0) return screen;
       const onScreen = new Set(parseBlocks(screen).blocks.map(blockKey));
       const fromFiles = [...turn.blocks].filter(([key]) => !onScreen.has(key)).map(([, text]) => text);
@@ -78,6 +86,7 @@ export function withHandoff(inner: PaneChannel, options: HandoffOptions): PaneCh
     },
     screenState: () => inner.screenState(),
     lastLines: (n) => inner.lastLines(n),
+    ...(inner.crossCheck ? { crossCheck: (position: PanePosition) => inner.crossCheck?.(position) ?? Promise.resolve() } : {}),
   };
 }
 
@@ -128,26 +137,25 @@ export async function ensurePoliDir(projectDir: string): Promise<void> {
 }
 
 /**
- * Reads this turn's reply files (`<id>.md`, or `<id>` followed by `.`, `-` or `_` and more, ending `.md`). Complete
- * blocks are kept for the rest of the turn; a file unchanged since the previous look is finished and is removed.
+ * Reads this turn's reply files (`<id>.md`, or `<id>` followed by `.`, `-` or `_` and more, ending `.md`). A file's
+ * blocks are taken once it holds a closed block and has stopped changing for {@link REPLY_FILE_SETTLE_MS}; files are
+ * never removed here (only when the next turn starts, or the task ends), so a reply is never lost half-read.
  */
-async function collectReplyFiles(repliesDir: string, turn: TurnFiles): Promise<void> {
+async function collectReplyFiles(repliesDir: string, turn: TurnFiles, now: number): Promise<void> {
   const id = turn.id;
   if (id === undefined) return;
   for (const name of await replyFileNames(repliesDir, id)) {
-    const file = path.join(repliesDir, name);
-    const content = await readFile(file, 'utf8').catch(() => undefined);
+    const content = await readFile(path.join(repliesDir, name), 'utf8').catch(() => undefined);
     if (content === undefined) continue;
-    const blocks = parseBlocks(content).blocks;
-    for (const block of blocks) {
+    const previous = turn.looked.get(name);
+    if (previous === undefined || previous.content !== content) {
+      turn.looked.set(name, { content, since: now });
+      continue;
+    }
+    if (now - previous.since < REPLY_FILE_SETTLE_MS) continue;
+    for (const block of parseBlocks(content, { final: true }).blocks) {
       const key = blockKey(block);
       if (!turn.blocks.has(key)) turn.blocks.set(key, formatBlock(block.header, block.body));
-    }
-    if (blocks.length > 0 && turn.looked.get(name) === content) {
-      await rm(file, { force: true });
-      turn.looked.delete(name);
-    } else {
-      turn.looked.set(name, content);
     }
   }
 }

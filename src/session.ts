@@ -11,10 +11,12 @@ import { withHandoff } from './handoff.ts';
 import type { CliProfile } from './profiles/types.ts';
 import type { Role } from './protocol/types.ts';
 import { readPaneOptions, writePaneOptions } from './tmux/pane-options.ts';
-import { PaneReader } from './tmux/reader.ts';
+import { PaneReader, type PaneMark } from './tmux/reader.ts';
 import { sendMessage } from './tmux/send.ts';
 import { TranscriptRecovery } from './transcript-recovery.ts';
 import { TmuxServer, describeExit } from './tmux/server.ts';
+import type { TmuxClient } from './tmux/client.ts';
+import { PaneWatch } from './reading/pane-watch.ts';
 import type { Clock, PaneLiveness, ScreenState, TmuxRunner } from './tmux/types.ts';
 
 export const SESSION_NAME = 'poli';
@@ -40,6 +42,11 @@ export const DEFAULT_FILE_THRESHOLD = 2048;
 
 export interface SessionOptions {
   run: TmuxRunner;
+  /**
+   * The control-mode side of the tmux client: given, each pane is read from a terminal model fed by its output
+   * (reading/pane-watch.ts) once the dialogue starts; absent (or when control mode is unavailable), by capture-pane.
+   */
+  client?: Pick<TmuxClient, 'run' | 'attach' | 'onOutput' | 'onResync'>;
   /** Resolves when a pane may have changed (see TmuxClient); defaults to sleeping. */
   waitForChange?: (paneIds: readonly string[], maxWaitMs: number) => Promise<void>;
   socket: string;
@@ -79,14 +86,35 @@ const STATUS_LINES = 15;
 const DIALOG_LINES = 30;
 const PANE_COLUMNS = 250;
 const PANE_ROWS = 50;
-/** Rows above the cursor that a reply may start in (an input box with rules and a footer). */
-const MARK_LINES_ABOVE = 8;
+/** Replies are read from the pane's output since the message was sent, found by their id wherever the CLI draws
+ * them; when poli reads by capture (no control mode), it reads from the top of the screen at the send. */
+const MARK_LINES_ABOVE = PANE_ROWS;
+/** A reply as long as this is still read whole by capture (no control mode); the terminal model has no such bound. */
+const CAPTURE_MAX_LINES = 100_000;
+/**
+ * While no tag line changes, a turn's text is read again at most this often (a CLI printing hundreds of lines a second
+ * must not cost a parse per output burst); a changed tag line, or a CLI that looks done, reads at once.
+ */
+const REREAD_MS = 250;
+
+/** Where a turn started, in both readers, and the last read (reused while no tag line changed). */
+interface TurnPosition {
+  watch: PaneWatch | undefined;
+  model: number;
+  pane: PaneMark;
+  signature?: string;
+  text?: string;
+  readAt?: number;
+  /** After a cross-check found the model wrong: also read tmux's own history since the mark. */
+  deep?: boolean;
+}
 
 export class PoliSession {
   readonly channels: DialogueChannels;
   readonly server: TmuxServer;
   private readonly readers: Record<Role, PaneReader>;
   private readonly dialogs: Record<Role, DialogWatch>;
+  private readonly watches: Partial<Record<Role, Promise<PaneWatch | undefined>>> = {};
 
   private constructor(
     private readonly options: SessionOptions,
@@ -149,13 +177,40 @@ export class PoliSession {
     const spec = this.options.clis[role];
     await this.server.respawn(this.paneIds[role], { command: spec.command, env: spec.env, cwd: this.options.projectDir });
     await writePaneOptions(this.options.run, this.paneIds[role], { '@poli_primed': '' });
+    await this.stopWatch(role);
     this.readers[role] = new PaneReader(this.options.run, this.paneIds[role]);
     this.dialogs[role] = this.dialogWatch(role);
     this.channels[role] = this.channel(role);
   }
 
   async kill(): Promise<void> {
+    await Promise.all(ROLES.map((role) => this.stopWatch(role)));
     await this.server.kill();
+  }
+
+  /** Stops reading the panes' output (the tmux client stays as it is). */
+  async close(): Promise<void> {
+    await Promise.all(ROLES.map((role) => this.stopWatch(role)));
+  }
+
+  /**
+   * The terminal model of the role's pane, started on first use: the control client attaches then (not during
+   * priming, which polls: a pane that died while starting read blank over control mode). Undefined while polling.
+   */
+  private watch(role: Role): Promise<PaneWatch | undefined> {
+    const client = this.options.client;
+    if (!client) return Promise.resolve(undefined);
+    this.watches[role] ??= client.attach(SESSION_NAME).then(async (attached) => {
+      if (!attached) return undefined;
+      return PaneWatch.start({ client, paneId: this.paneIds[role], ...(this.options.debug ? { debug: this.options.debug } : {}) });
+    });
+    return this.watches[role];
+  }
+
+  private async stopWatch(role: Role): Promise<void> {
+    const watch = await this.watches[role]?.catch(() => undefined);
+    delete this.watches[role];
+    watch?.stop();
   }
 
   /** Makes sure the pane runs the configured CLI in the project directory, then primes it once. */
@@ -279,6 +334,40 @@ export class PoliSession {
   }
 
   /**
+   * The pane's output since the turn's mark: from the terminal model when there is one (reused while no tag line
+   * changed, so a long reply streaming costs nothing to re-read), else by capture. After a cross-check found the model
+   * wrong, tmux's own history since the mark is read too (replies are matched by id, so overlap is harmless).
+   */
+  private async readTurn(role: Role, turn: TurnPosition, fresh: boolean): Promise<string> {
+    const watch = turn.watch;
+    if (!watch || watch !== (await this.watches[role])) {
+      return this.readers[role].readSince(turn.pane, { maxLines: CAPTURE_MAX_LINES });
+    }
+    await watch.model.whenParsed();
+    const signature = watch.model.tagSignature(turn.model);
+    const now = this.options.clock.now();
+    const stale = turn.text === undefined || fresh || signature !== turn.signature || now - (turn.readAt ?? 0) >= REREAD_MS;
+    if (stale) {
+      turn.signature = signature;
+      turn.readAt = now;
+      const lines = watch.model.readSince(turn.model).lines;
+      // Replies start at a tag line: what the CLI printed before the first one (its work) is not worth parsing.
+      const first = lines.findIndex((line) => line.includes('POLI:MSG'));
+      turn.text = first === -1 ? '' : lines.slice(first).join('\n');
+    }
+    if (!turn.deep) return turn.text ?? '';
+    return `${turn.text ?? ''}\n${await this.readers[role].readSince(turn.pane, { maxLines: CAPTURE_MAX_LINES })}`;
+  }
+
+  /** The bottom of the pane's screen: from the model when the dialogue reads one, else by capture. */
+  private async bottomLines(role: Role, n: number): Promise<string[]> {
+    const watch = await this.watches[role];
+    if (!watch) return this.readers[role].bottomLines(n);
+    await watch.model.whenParsed();
+    return watch.model.bottomLines(n);
+  }
+
+  /**
    * The pane as the dialogue sees it: long messages and reply files go through the file channel
    * (handoff.ts), and every look at the screen's state also answers a dialog the CLI shows.
    */
@@ -289,19 +378,26 @@ export class PoliSession {
     const pane: PaneChannel = {
       role,
       paneId,
-      // Claude-like TUIs keep the cursor in their input box at the bottom and print new output
-      // from above it: mark a few rows higher so the first reply lines are not missed (the
-      // extra old lines are harmless: replies are matched by their fresh id).
-      mark: () => reader.mark({ linesAbove: MARK_LINES_ABOVE }),
+      mark: async (): Promise<PanePosition> => {
+        const watch = await this.watch(role);
+        const position: TurnPosition = { watch, model: watch?.model.mark() ?? 0, pane: await reader.mark({ linesAbove: MARK_LINES_ABOVE }) };
+        return position;
+      },
       submit: (text) => this.submitToPane(role, text),
-      readSince: (position: PanePosition) => reader.readSince(position as never),
+      readSince: (position: PanePosition, options) => this.readTurn(role, position as TurnPosition, options?.fresh === true),
       screenState: async (): Promise<ScreenState> => {
-        const tall = await reader.bottomLines(DIALOG_LINES);
+        const tall = await this.bottomLines(role, DIALOG_LINES);
         // A dialog answered now changes the screen: report 'unknown' rather than a stale state.
         if ((await this.dialogs[role].handle(tall)) !== undefined) return 'unknown';
         return spec.profile.classify(tall.slice(-STATUS_LINES));
       },
       lastLines: (n) => reader.lastLines(n),
+      crossCheck: async (position: PanePosition): Promise<void> => {
+        const turn = position as TurnPosition;
+        const watch = await this.watches[role];
+        if (!watch || turn.watch !== watch || turn.deep) return;
+        if (!(await watch.crossCheck())) turn.deep = true;
+      },
     };
     const source = spec.profile.transcript;
     const recovery =
@@ -310,6 +406,7 @@ export class PoliSession {
         : undefined;
     return withHandoff(pane, {
       projectDir: this.options.projectDir,
+      now: () => this.options.clock.now(),
       fileThreshold: spec.fileThreshold ?? DEFAULT_FILE_THRESHOLD,
       ...(recovery ? { recovery } : {}),
       ...(this.options.debug ? { debug: this.options.debug } : {}),

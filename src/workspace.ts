@@ -106,6 +106,7 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
     logger.info(`starting the tmux session on socket "${settings.socket}" in ${settings.projectDir}`, { event: 'start' });
     session = await PoliSession.open({
       run,
+      client,
       waitForChange: (paneIds, ms) => client.waitForChange(paneIds, ms),
       socket: settings.socket,
       clock: realClock,
@@ -165,6 +166,7 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
       await rm(controlDir(io.runtimeDir, settings.socket), { recursive: true, force: true });
       await lock.release();
       if (settings.killOnExit) await session.kill().catch(() => undefined);
+      else await session.close();
       await client.close();
       await logger.close();
     },

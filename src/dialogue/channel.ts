@@ -16,12 +16,20 @@ export interface PaneChannel {
   mark(): Promise<PanePosition>;
   /** Type `text` into the CLI and submit it; resolves once the submission is confirmed. */
   submit(text: string): Promise<void>;
-  /** The pane's text from `position` to the bottom of the screen (bounded). */
-  readSince(position: PanePosition): Promise<string>;
+  /**
+   * The pane's output since `position` (where the turn's message was typed) to the bottom of the screen. `fresh`: the
+   * CLI looks done, read it now (otherwise a reader may return its previous read while no tag line changed).
+   */
+  readSince(position: PanePosition, options?: { fresh?: boolean }): Promise<string>;
   /** What the CLI's screen shows right now, judged from its bottom lines. */
   screenState(): Promise<ScreenState>;
   /** The last `n` lines of the screen, for error messages. */
   lastLines(n: number): Promise<string>;
+  /**
+   * Checks the reader against tmux's own screen (a model that drifted is refreshed, and the turn's reads include
+   * tmux's history from then on). Called when a CLI looks done but no reply was found.
+   */
+  crossCheck?(position: PanePosition): Promise<void>;
 }
 
 export interface DialogueChannels {

@@ -152,9 +152,8 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     }
     const formatted = `${formatBlock({ to, type, id, ...extra }, text)}\n${expect}`;
     issuedIds.add(id);
-    const channel = channels[to];
-    active.turn = newTurn(to, id, await channel.mark(), formatted);
-    await channel.submit(formatted);
+    active.turn = await startTurn(to, id, formatted);
+    await channels[to].submit(formatted);
   };
 
   const signal = options.signal;
@@ -181,9 +180,8 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
         const turn = active.turn;
         if (restarted && turn && state.pending && restarted.includes(turn.role)) {
           await apply({ kind: 'resend' });
-          const channel = channels[turn.role];
-          active.turn = newTurn(turn.role, turn.id, await channel.mark(), turn.text);
-          await channel.submit(turn.text);
+          active.turn = await startTurn(turn.role, turn.id, turn.text);
+          await channels[turn.role].submit(turn.text);
           notice('progress', `re-sent message ${turn.id} to the restarted ${turn.role}`, turn.id);
           continue;
         }
@@ -192,7 +190,6 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       const current = active.turn;
       if (!current || !state.pending) continue;
       const channel = channels[current.role];
-      const screen = await channel.readSince(current.since);
       const screenState = await channel.screenState();
       if (screenState === 'approval') {
         if (!current.waitingNoticed) {
@@ -209,7 +206,11 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
         current.waitingNoticed = false;
       }
       const settled = screenState === 'idle' || screenState === 'unknown';
-      for (const block of takeReplies(current, screen, settled, options.onIgnored, issuedIds)) {
+      const screen = await channel.readSince(current.since, { fresh: settled });
+      const replies = takeReplies(current, screen, settled, options.onIgnored, issuedIds, clock.now());
+      if (screenState !== 'idle') current.idleSince = undefined;
+      else if (replies.length === 0) await crossCheck(current);
+      for (const block of replies) {
         if (state.status !== 'running' || state.pending?.id !== current.id) {
           const { type, id } = block.header;
           options.onIgnored?.(current.role, `ignored a duplicate ${type} block with id "${id}": message ${current.id} was already answered`, false);
@@ -230,6 +231,17 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   }
   if (!outcome) throw new Error('bug: the dialogue ended without an outcome');
   return outcome;
+
+  /**
+   * Marks where the role's output stands before its message is typed; what is on the screen then (the primer's
+   * example, earlier replies) is a leftover, logged quietly if it is ever read as a wrong block.
+   */
+  async function startTurn(role: Role, id: string, text: string): Promise<Turn> {
+    const channel = channels[role];
+    const since = await channel.mark();
+    const before = await channel.readSince(since, { fresh: true }).catch(() => '');
+    return newTurn(role, id, since, text, before);
+  }
 
   /** Starts a new task, or picks a stopped one up where it was. */
   async function begin(): Promise<void> {
@@ -277,6 +289,20 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     return true;
   }
 
+  /**
+   * A CLI that looks done while no reply was found: once per {@link CROSS_CHECK_MS} of that, check the reader against
+   * tmux's own screen (a drifted terminal model is refreshed and tmux's history read too).
+   */
+  async function crossCheck(turn: Turn): Promise<void> {
+    const channel = channels[turn.role];
+    if (!channel.crossCheck) return;
+    const now = clock.now();
+    if (turn.idleSince === undefined) turn.idleSince = now;
+    if (now - turn.idleSince < CROSS_CHECK_MS || now - (turn.checkedAt ?? 0) < CROSS_CHECK_MS) return;
+    turn.checkedAt = now;
+    await channel.crossCheck(turn.since);
+  }
+
   /** Returns the roles whose CLI was restarted, or null when both are alive. */
   async function checkLiveness(): Promise<Role[] | null> {
     const panes = await channels.liveness();
@@ -298,6 +324,9 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     return restarted.length > 0 ? restarted : null;
   }
 }
+
+/** How long a CLI must look done without a reply before its reader is checked against tmux. */
+const CROSS_CHECK_MS = 1_500;
 
 /** Replies that poli forwards to the other CLI: the ones a person may approve. */
 function forwardable(role: Role, block: Block): boolean {

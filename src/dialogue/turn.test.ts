@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatBlock } from '../protocol/format-block.ts';
 import type { BlockHeader } from '../protocol/types.ts';
-import { newTurn, takeReplies } from './turn.ts';
+import { STABLE_MS, newTurn, takeReplies } from './turn.ts';
 
 const block = (h: BlockHeader, body: string) => formatBlock(h, body);
 
@@ -24,11 +24,26 @@ describe('takeReplies', () => {
     ]);
   });
 
-  it('waits for a settled screen: idle, or the same candidates at two reads in a row', () => {
+  it('waits for a settled screen: idle, or the same candidates for STABLE_MS', () => {
     const turn = newTurn('PLANNER', 'T1-R0-a', 0, '');
     const screen = block({ to: 'EXECUTER', type: 'plan', id: 'T1-R0-a' }, 'p');
-    expect(takeReplies(turn, screen, false)).toEqual([]);
-    expect(takeReplies(turn, screen, false).map((b) => b.body)).toEqual(['p']);
+    expect(takeReplies(turn, screen, false, undefined, new Set(), 1_000)).toEqual([]);
+    expect(takeReplies(turn, screen, false, undefined, new Set(), 1_000 + STABLE_MS - 1)).toEqual([]);
+    expect(takeReplies(turn, screen, false, undefined, new Set(), 1_000 + STABLE_MS).map((b) => b.body)).toEqual(['p']);
+    const idle = newTurn('PLANNER', 'T1-R0-a', 0, '');
+    expect(takeReplies(idle, screen, true, undefined, new Set(), 5).map((b) => b.body)).toEqual(['p']);
+  });
+
+  it('takes the real reply when its body quotes an example block with the same id, or a close tag in a fence', () => {
+    const turn = newTurn('EXECUTER', 'T1-R1-a', 0, '');
+    const header = { to: 'PLANNER', type: 'result', id: 'T1-R1-a' } as const;
+    const example = `[[POLI:MSG ${JSON.stringify(header)}]]\nexample\n[[/POLI:MSG]]`;
+    const screen = [
+      `[[POLI:MSG ${JSON.stringify(header)}]]`,
+      'line 1', '```', '[[/POLI:MSG]]', '```', example, 'line 5',
+      '[[/POLI:MSG]]',
+    ].join('\n');
+    expect(takeReplies(turn, screen, true).map((b) => b.body)).toEqual([`line 1\n\`\`\`\n[[/POLI:MSG]]\n\`\`\`\n${example}\nline 5`]);
   });
 
   it('says which ignored blocks are leftovers of earlier turns and which are news', () => {

@@ -4,7 +4,7 @@
  */
 import { blockKey } from '../protocol/format-block.ts';
 import { parseBlocks } from '../protocol/parse-blocks.ts';
-import type { Block, Role } from '../protocol/types.ts';
+import type { Block, RejectedBlock, Role } from '../protocol/types.ts';
 import type { PanePosition } from './channel.ts';
 import { allowedReplies, expectedAddressee } from './machine.ts';
 
@@ -17,12 +17,20 @@ export interface Turn {
   text: string;
   /** Blocks (by identity) already taken from this turn's output. */
   taken: Set<string>;
-  /** Candidate keys seen at the previous read, to require a stable screen before accepting. */
+  /** Candidate keys seen at the latest read, and since when (ms): a stable screen is required before accepting. */
   previous: string;
+  previousSince: number;
+  /** The latest text parsed and what it gave (re-reading the same text costs nothing). */
+  parsed?: { screen: string; final: boolean; blocks: Block[]; rejected: RejectedBlock[] };
   /** Blocks already reported as ignored, so each is logged once. */
   ignored: Set<string>;
   /** The CLI's permission prompt was already reported. */
   waitingNoticed: boolean;
+  /** Blocks (by identity, and rejected ones by header) already on the screen when the message was typed. */
+  leftovers: Set<string>;
+  /** Since when the CLI has looked done without a reply, and when its reader was last cross-checked. */
+  idleSince?: number;
+  checkedAt?: number;
 }
 
 /**
@@ -31,16 +39,32 @@ export interface Turn {
  */
 export type IgnoredHandler = (role: Role, reason: string, expected: boolean) => void;
 
-export function newTurn(role: Role, id: string, since: PanePosition, text: string): Turn {
-  return { role, id, since, text, taken: new Set(), previous: '', ignored: new Set(), waitingNoticed: false };
+export function newTurn(role: Role, id: string, since: PanePosition, text: string, before = ''): Turn {
+  const leftovers = new Set<string>();
+  if (before !== '') {
+    const { blocks, rejected } = parseBlocks(before, { final: true });
+    for (const block of blocks) leftovers.add(blockKey(block));
+    for (const r of rejected) leftovers.add(rejectedKey(r));
+  }
+  return { role, id, since, text, taken: new Set(), previous: '', previousSince: 0, ignored: new Set(), waitingNoticed: false, leftovers };
 }
+
+function rejectedKey(r: RejectedBlock): string {
+  return `rejected:${r.header}:${r.reason}`;
+}
+
+/** Candidates unchanged this long count as stable while the CLI does not look done (a TUI may redraw mid-stream). */
+export const STABLE_MS = 300;
 
 /**
  * Picks this turn's new replies out of the pane's text since the message was typed: complete
  * blocks with the issued id, addressed away from the pane (echoes of what poli typed are
- * addressed to the pane's own role), each occurrence taken once. A block is accepted only when
- * the screen is settled: the CLI looks done, or the same candidates were seen at the previous
- * read (a TUI may redraw while it streams).
+ * addressed to the pane's own role), each occurrence taken once, wherever on the screen or in the
+ * history since the message the CLI drew them. A block is accepted only when the screen is
+ * settled: the CLI looks done (then the text is read as final, see parseBlocks), or the same
+ * candidates have been seen for {@link STABLE_MS} (a TUI may redraw while it streams). A block
+ * that may still turn out to be quoted in an unfinished one (provisional) waits for the CLI to
+ * look done.
  */
 export function takeReplies(
   turn: Turn,
@@ -49,19 +73,30 @@ export function takeReplies(
   onIgnored?: IgnoredHandler,
   /** Ids poli issued earlier in this task: their blocks are expected leftovers on the screen. */
   earlierIds: ReadonlySet<string> = new Set(),
+  now = 0,
 ): Block[] {
   const report = (key: string, message: string, expected = false): void => {
     if (turn.ignored.has(key)) return;
     turn.ignored.add(key);
     onIgnored?.(turn.role, message, expected);
   };
-  const { blocks, rejected } = parseBlocks(screen);
-  for (const r of rejected) report(`rejected:${r.header}:${r.reason}`, `ignored a malformed block: ${r.reason} (header: ${r.header})`);
+  let parsed = turn.parsed;
+  if (parsed?.screen !== screen || parsed.final !== settled) {
+    parsed = { screen, final: settled, ...parseBlocks(screen, { final: settled }) };
+    turn.parsed = parsed;
+  }
+  const { blocks, rejected } = parsed;
+  for (const r of rejected) {
+    const key = rejectedKey(r);
+    report(key, `ignored a malformed block: ${r.reason} (header: ${r.header})`, turn.leftovers.has(key));
+  }
   const candidates: Block[] = [];
   for (const block of blocks) {
     const { id, to, type } = block.header;
+    if (block.provisional && !settled) continue;
     if (id !== turn.id) {
-      report(`id:${blockKey(block)}`, `ignored a ${type} block with id "${id}": expected id "${turn.id}"`, earlierIds.has(id));
+      const leftover = earlierIds.has(id) || turn.leftovers.has(blockKey(block));
+      report(`id:${blockKey(block)}`, `ignored a ${type} block with id "${id}": expected id "${turn.id}"`, leftover);
       continue;
     }
     if (to === turn.role) continue; // poli's own message, echoed back by the CLI
@@ -72,8 +107,11 @@ export function takeReplies(
     candidates.push(block);
   }
   const keys = candidates.map(blockKey).join('\n');
-  const stable = keys === turn.previous;
-  turn.previous = keys;
+  if (keys !== turn.previous) {
+    turn.previous = keys;
+    turn.previousSince = now;
+  }
+  const stable = now - turn.previousSince >= STABLE_MS;
   if (!settled && !stable) return [];
   // Each block is taken once per turn, however often it is re-read or re-printed (a redraw, a
   // CLI repeating itself): the same header and body carry no new information.

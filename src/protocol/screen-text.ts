@@ -16,7 +16,6 @@ const LEFT_BORDER = /^[ \u00a0]*│(?:[ \u00a0]|$)/;
 const RIGHT_BORDER = /[ \u00a0]+│$/;
 
 const OPEN_TAG_START = '[[POLI:MSG';
-const CLOSE_TAG_START = '[[/POLI:MSG';
 const CLOSE_TAG = '[[/POLI:MSG]]';
 
 /** A line that opens or closes a block, as the parser reads it. */

@@ -157,7 +157,7 @@ export class PaneModel {
 
   /** The screen's rows as plain text, trailing blanks cut (to compare with `capture-pane -p`). */
   screenText(): string[] {
-    return this.screenRows().map((row) => row.text.trimEnd());
+    return this.screenRows().map((row) => trimSpaces(row.text));
   }
 
   dispose(): void {
@@ -234,12 +234,17 @@ function joinRows(rows: readonly JournalRow[]): string[] {
     current += row.text;
     open = row.continues;
     if (!open) {
-      lines.push(current.trimEnd());
+      lines.push(trimSpaces(current));
       current = '';
     }
   }
-  if (open) lines.push(current.trimEnd());
+  if (open) lines.push(trimSpaces(current));
   return lines;
+}
+
+/** Trailing spaces only, as capture-pane does: a no-break space is text (Claude's and the mocks' prompt is `❯` + U+00A0). */
+function trimSpaces(text: string): string {
+  return text.replace(/ +$/, '');
 }
 
 function trimTrailingBlank(lines: string[]): string[] {

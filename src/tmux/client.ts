@@ -27,6 +27,13 @@ export interface TmuxClient {
   close(): Promise<void>;
   /** 'poll' or 'control' (right now), for logs and benchmarks. */
   readonly mode: 'poll' | 'control';
+  /**
+   * Every pane's output as text while control mode runs (nothing while polling). Returns an unsubscribe. Listeners
+   * must be cheap: they run in the control client's read loop.
+   */
+  onOutput(listener: (paneId: string, text: string) => void): () => void;
+  /** Told when output of a pane may have been lost, or screens rewrapped (see ControlClient.onResync). */
+  onResync(listener: (paneId: string | undefined) => void): () => void;
 }
 
 export interface TmuxClientOptions {
@@ -51,6 +58,8 @@ export function createPollingClient(options: TmuxClientOptions): TmuxClient {
     waitForChange: (_paneIds, maxWaitMs) => options.clock.sleep(maxWaitMs),
     attach: async () => false,
     close: async () => undefined,
+    onOutput: () => () => undefined,
+    onResync: () => () => undefined,
   };
 }
 
@@ -62,6 +71,8 @@ export function createTmuxClient(options: ControlModeOptions): TmuxClient {
   const spawnControl = options.spawnControl ?? ((target: string) => spawnTmuxControl({ ...runnerOptions, target }));
   let control: ControlClient | undefined;
   let attaching: Promise<boolean> | undefined;
+  const outputListeners = new Set<(paneId: string, text: string) => void>();
+  const resyncListeners = new Set<(paneId: string | undefined) => void>();
   let closing = false;
   let warned = false;
   const warn = (message: string): void => {
@@ -80,6 +91,12 @@ export function createTmuxClient(options: ControlModeOptions): TmuxClient {
     }).then(
       (client) => {
         control = client;
+        client.onOutput((paneId, text) => {
+          for (const listener of outputListeners) listener(paneId, text);
+        });
+        client.onResync((paneId) => {
+          for (const listener of resyncListeners) listener(paneId);
+        });
         return true;
       },
       (error: unknown) => {
@@ -116,6 +133,14 @@ export function createTmuxClient(options: ControlModeOptions): TmuxClient {
       await client.waitForChange(paneIds, maxWaitMs);
     },
     attach,
+    onOutput(listener) {
+      outputListeners.add(listener);
+      return () => outputListeners.delete(listener);
+    },
+    onResync(listener) {
+      resyncListeners.add(listener);
+      return () => resyncListeners.delete(listener);
+    },
     async close() {
       closing = true;
       await attaching;

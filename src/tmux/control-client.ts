@@ -67,6 +67,7 @@ export interface ControlClientOptions {
 
 interface Pending {
   args: readonly string[];
+  onReply?: ((result: TmuxResult) => void) | undefined;
   /** Replies still expected (a failing command ends the line early). */
   remaining: number;
   stdout: string;
@@ -102,6 +103,7 @@ export class ControlClient {
   /** Answers of pane reads, by command line, with the pane's change counter when the read was sent. */
   private readonly reads = new Map<string, { paneId: string; seq: number; result: TmuxResult }>();
   private readonly outputListeners = new Set<(paneId: string, text: string) => void>();
+  private readonly resyncListeners = new Set<(paneId: string | undefined) => void>();
   private readonly process: ControlProcess;
   private readonly now: () => number;
   private attachedResolve: ((ok: boolean, lines: string[]) => void) | undefined;
@@ -162,14 +164,15 @@ export class ControlClient {
     if (line === undefined) return this.options.fallbackRun(args);
     const paneId = paneReadTarget(args);
     const seq = paneId === undefined ? undefined : this.changes.get(paneId)?.seq;
-    if (paneId !== undefined && seq !== undefined) {
+    const onReply = callOptions?.onReply;
+    if (paneId !== undefined && seq !== undefined && onReply === undefined) {
       const cached = this.reads.get(line);
       if (cached !== undefined && cached.seq === seq) return { ...cached.result };
     } else if (!isReadOnly(args)) {
       this.reads.clear();
     }
     const result = await new Promise<TmuxResult>((resolve, reject) => {
-      this.pending.push({ args, remaining: countCommands(args), stdout: '', resolve, reject });
+      this.pending.push({ args, onReply, remaining: countCommands(args), stdout: '', resolve, reject });
       this.process.write(`${line}\n`);
     });
     if (paneId !== undefined && seq !== undefined && result.exitCode === 0) {
@@ -207,6 +210,15 @@ export class ControlClient {
   onOutput(listener: (paneId: string, text: string) => void): () => void {
     this.outputListeners.add(listener);
     return () => this.outputListeners.delete(listener);
+  }
+
+  /**
+   * Told when a pane's output may have been lost or its screen rewrapped without output: flow control paused it
+   * (`%pause`; the paneId), or a layout changed (undefined: every pane). Returns an unsubscribe.
+   */
+  onResync(listener: (paneId: string | undefined) => void): () => void {
+    this.resyncListeners.add(listener);
+    return () => this.resyncListeners.delete(listener);
   }
 
   /** Detaches (ends the client process); pending commands reject, waits resolve. */
@@ -248,6 +260,7 @@ export class ControlClient {
         // Output of this pane is dropped until it continues: resume it and let readers resync.
         void this.run(['refresh-client', '-A', `${event.paneId}:continue`]).catch(() => undefined);
         this.markChanged(event.paneId);
+        for (const listener of this.resyncListeners) listener(event.paneId);
         return;
       case 'subscription':
         if (event.name === DEAD_SUBSCRIPTION && event.paneId !== undefined) this.markChanged(event.paneId);
@@ -256,6 +269,7 @@ export class ControlClient {
         return this.markChanged(event.paneId);
       case 'layout':
         for (const paneId of [...this.changes.keys()]) this.markChanged(paneId);
+        for (const listener of this.resyncListeners) listener(undefined);
         return;
       case 'exit':
         this.closedReason ??= `stopped: tmux said %exit${event.reason ? ` (${event.reason})` : ''}`;
@@ -281,7 +295,9 @@ export class ControlClient {
     head.remaining -= 1;
     if (ok && head.remaining > 0) return;
     this.pending.shift();
-    head.resolve({ stdout: head.stdout, stderr: ok ? '' : lines.map((l) => `${l}\n`).join(''), exitCode: ok ? 0 : 1 });
+    const result = { stdout: head.stdout, stderr: ok ? '' : lines.map((l) => `${l}\n`).join(''), exitCode: ok ? 0 : 1 };
+    head.onReply?.(result);
+    head.resolve(result);
   }
 
   private markChanged(paneId: string): void {

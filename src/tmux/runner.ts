@@ -49,14 +49,11 @@ export function createTmuxRunner(options: TmuxRunnerOptions): TmuxRunner {
       timeout: timeoutMs,
     });
     if (result.code === 'ENOENT') throw new TmuxNotFoundError({ cause: result });
-    if (result.timedOut) {
-      return { stdout: String(result.stdout ?? ''), stderr: `tmux timed out after ${timeoutMs} ms`, exitCode: -1 };
-    }
-    return {
-      stdout: String(result.stdout ?? ''),
-      stderr: String(result.stderr ?? ''),
-      exitCode: result.exitCode ?? -1,
-    };
+    const answer = result.timedOut
+      ? { stdout: String(result.stdout ?? ''), stderr: `tmux timed out after ${timeoutMs} ms`, exitCode: -1 }
+      : { stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? ''), exitCode: result.exitCode ?? -1 };
+    callOptions?.onReply?.(answer);
+    return answer;
   };
 }
 

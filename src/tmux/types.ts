@@ -10,7 +10,18 @@ export interface TmuxResult {
  * The runner adds `-L <socket>` itself; callers pass the tmux arguments after it.
  * Injected everywhere so unit tests can use a fake that records calls.
  */
-export type TmuxRunner = (args: readonly string[], options?: { input?: string }) => Promise<TmuxResult>;
+export type TmuxRunner = (args: readonly string[], options?: TmuxRunOptions) => Promise<TmuxResult>;
+
+export interface TmuxRunOptions {
+  /** Text for the command's stdin (load-buffer -). */
+  input?: string;
+  /**
+   * Called with the result at the very moment it arrives, before any later notification is handled: a control-mode
+   * client delivers a pane's `%output` in order with command replies, so a capture taken with this hook splits the
+   * output stream exactly into "already on the captured screen" and "after it" (reading/pane-watch.ts).
+   */
+  onReply?: (result: TmuxResult) => void;
+}
 
 /** Liveness of one pane as tmux reports it (with `remain-on-exit on`). */
 export interface PaneLiveness {
