@@ -39,6 +39,14 @@ export const NOISE_KINDS: readonly NoiseKind[] = [
   'self',
 ];
 
+/** How the TUI draws (`--draw`): see the option help. */
+export type DrawMode = 'classic' | 'repaint' | 'alt';
+export const DRAW_MODES: readonly DrawMode[] = ['classic', 'repaint', 'alt'];
+
+/** Whose id the example block quoted in each reply body carries (`--quote-example`). */
+export type QuoteExample = 'same' | 'other';
+export const QUOTE_EXAMPLES: readonly QuoteExample[] = ['same', 'other'];
+
 /** What a mock run is configured to do, fault injection included. */
 export interface MockOptions {
   /** Time spent busy (spinner showing) before each reply. */
@@ -73,10 +81,39 @@ export interface MockOptions {
   recordFile: string | undefined;
   /** Directory the executer works in (default: the current directory). */
   workDir: string | undefined;
+  /** classic: normal screen, real scrollback; repaint: full screen by cursor addressing, no scrollback; alt: the same on the alternate screen. */
+  draw: DrawMode;
+  /** One row changes every N ms, idle included. */
+  animateMs: number | undefined;
+  /** Write ESC[2J ESC[3J ESC[H (Ink's clearTerminal) right before each reply. */
+  clearBeforeReply: boolean;
+  /** On the Nth block: clear, reprint the banner, do not answer; a later reminder naming an id gets the answer. */
+  restartAt: number | undefined;
+  /** The bottom area is at least N rows tall (padded with a todo-list panel above the input box). */
+  bottomRows: number;
+  /** A bracketed paste is submitted at once, no Enter needed. */
+  submitOnPaste: boolean;
+  /** A non-empty input is submitted at the Nth Enter in a row. */
+  enters: number;
+  /** Input appears one character per N ms; later keys wait their turn. */
+  echoCharMs: number;
+  /** Reply blocks go to `.poli/replies/<id>.md` in two pieces 1.5 s apart instead of the screen. */
+  replyFilePieces: boolean;
+  /** Each work reply body quotes a ``` fence holding an unescaped close tag in its middle. */
+  quoteCloseInFence: boolean;
+  /** Each work reply body quotes a whole unescaped example block (same or other id) in its middle. */
+  quoteExample: QuoteExample | undefined;
+  /** The executer's result body has exactly N numbered lines. */
+  replyLines: number | undefined;
+  /** Print N lines a second while working on each message, for `printSeconds`. */
+  printRate: number | undefined;
+  printSeconds: number;
+  /** Append one JSON line per block sent (`{role, at, header, body}`) to this file. */
+  sentFile: string | undefined;
   help: boolean;
 }
 
-type Kind = 'count' | 'positive' | 'flag' | 'path' | 'noise';
+type Kind = 'count' | 'positive' | 'flag' | 'path' | 'noise' | 'choice';
 
 interface OptionSpec {
   key: keyof MockOptions;
@@ -84,6 +121,8 @@ interface OptionSpec {
   env: string;
   kind: Kind;
   help: string;
+  /** The values a `choice` option takes. */
+  choices?: readonly string[];
 }
 
 /** The option table: flag, environment variable, value kind and help text. */
@@ -104,6 +143,27 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'noise', flag: 'noise', env: 'MOCK_NOISE', kind: 'noise', help: `decoy blocks around each block sent, comma-separated: ${NOISE_KINDS.join(', ')}` },
   { key: 'recordFile', flag: 'record-file', env: 'MOCK_RECORD_FILE', kind: 'path', help: 'append each submission received as a JSON line' },
   { key: 'workDir', flag: 'cwd', env: 'MOCK_CWD', kind: 'path', help: 'executer: directory to work in (default: current directory)' },
+  {
+    key: 'draw', flag: 'draw', env: 'MOCK_DRAW', kind: 'choice', choices: DRAW_MODES,
+    help: 'classic (default: normal screen, scrollback), repaint (full screen by cursor addressing, nothing reaches the scrollback) or alt (the same on the alternate screen)',
+  },
+  { key: 'animateMs', flag: 'animate-ms', env: 'MOCK_ANIMATE_MS', kind: 'positive', help: 'a clock row above the input box changes every N ms, idle included' },
+  { key: 'clearBeforeReply', flag: 'clear-before-reply', env: 'MOCK_CLEAR_BEFORE_REPLY', kind: 'flag', help: 'write ESC[2J ESC[3J ESC[H (Ink clearTerminal) right before each reply' },
+  { key: 'restartAt', flag: 'restart-at', env: 'MOCK_RESTART_AT', kind: 'positive', help: 'on the Nth block: clear, reprint the banner, do not answer; answer it when a later reminder names an id' },
+  { key: 'bottomRows', flag: 'bottom-rows', env: 'MOCK_BOTTOM_ROWS', kind: 'count', help: 'bottom area at least N rows tall (a todo-list panel above the input box)' },
+  { key: 'submitOnPaste', flag: 'submit-on-paste', env: 'MOCK_SUBMIT_ON_PASTE', kind: 'flag', help: 'submit a bracketed paste at once (no Enter needed)' },
+  { key: 'enters', flag: 'enters', env: 'MOCK_ENTERS', kind: 'positive', help: 'submit a non-empty input only at the Nth Enter in a row (default 1)' },
+  { key: 'echoCharMs', flag: 'echo-char-ms', env: 'MOCK_ECHO_CHAR_MS', kind: 'count', help: 'input appears one character per N ms; later keys (Enter too) wait their turn' },
+  { key: 'replyFilePieces', flag: 'reply-file-pieces', env: 'MOCK_REPLY_FILE_PIECES', kind: 'flag', help: 'write each reply block to .poli/replies/<id>.md in two pieces 1.5 s apart, not on screen' },
+  { key: 'quoteCloseInFence', flag: 'quote-close-in-fence', env: 'MOCK_QUOTE_CLOSE_IN_FENCE', kind: 'flag', help: 'work reply bodies quote a ``` fence with an unescaped close tag in their middle' },
+  {
+    key: 'quoteExample', flag: 'quote-example', env: 'MOCK_QUOTE_EXAMPLE', kind: 'choice', choices: QUOTE_EXAMPLES,
+    help: 'work reply bodies quote a whole unescaped example block with the same or another id',
+  },
+  { key: 'replyLines', flag: 'reply-lines', env: 'MOCK_REPLY_LINES', kind: 'positive', help: 'executer: the result body has exactly N numbered lines' },
+  { key: 'printRate', flag: 'print-rate', env: 'MOCK_PRINT_RATE', kind: 'positive', help: 'print N lines a second while working on each message' },
+  { key: 'printSeconds', flag: 'print-seconds', env: 'MOCK_PRINT_SECONDS', kind: 'count', help: 'seconds --print-rate prints for (default 10)' },
+  { key: 'sentFile', flag: 'sent-file', env: 'MOCK_SENT_FILE', kind: 'path', help: 'append each block sent as a JSON line {role, at, header, body}' },
   { key: 'help', flag: 'help', env: 'MOCK_HELP', kind: 'flag', help: 'print this help' },
 ];
 
@@ -124,6 +184,21 @@ export const DEFAULT_MOCK_OPTIONS: Readonly<MockOptions> = {
   noise: [],
   recordFile: undefined,
   workDir: undefined,
+  draw: 'classic',
+  animateMs: undefined,
+  clearBeforeReply: false,
+  restartAt: undefined,
+  bottomRows: 0,
+  submitOnPaste: false,
+  enters: 1,
+  echoCharMs: 0,
+  replyFilePieces: false,
+  quoteCloseInFence: false,
+  quoteExample: undefined,
+  replyLines: undefined,
+  printRate: undefined,
+  printSeconds: 10,
+  sentFile: undefined,
   help: false,
 };
 
@@ -193,7 +268,7 @@ export function parseMockOptions(
 /** The `--help` text. */
 export function formatMockUsage(command: string): string {
   const rows = OPTION_SPECS.map((s) => {
-    const arg = { flag: '', path: ' PATH', noise: ' KINDS', count: ' N', positive: ' N' }[s.kind];
+    const arg = { flag: '', path: ' PATH', noise: ' KINDS', count: ' N', positive: ' N', choice: ` ${(s.choices ?? []).join('|')}` }[s.kind];
     const left = `  --${s.flag}${arg}`;
     return `${left.padEnd(28)}${s.help} [env ${s.env}]`;
   });
@@ -213,6 +288,7 @@ function example(spec: OptionSpec): string {
   if (spec.kind === 'path') return `e.g. --${spec.flag} /tmp/project`;
   if (spec.kind === 'flag') return `e.g. --${spec.flag} or --${spec.flag}=false`;
   if (spec.kind === 'noise') return `e.g. --${spec.flag} torn,duplicate`;
+  if (spec.kind === 'choice') return `one of ${(spec.choices ?? []).join(', ')}`;
   return `e.g. --${spec.flag} ${spec.kind === 'count' ? 300 : 2}`;
 }
 
@@ -242,6 +318,12 @@ function setOption(options: MockOptions, spec: OptionSpec, raw: string, source: 
         throw new MockOptionsError(`${source}: unknown noise kind "${unknown}" (known: ${NOISE_KINDS.join(', ')})`);
       }
       set[spec.key] = [...new Set(kinds)];
+      return;
+    }
+    case 'choice': {
+      const value = raw.trim();
+      if (!(spec.choices ?? []).includes(value)) throw new MockOptionsError(`${source} expects ${example(spec)}, got "${raw}"`);
+      set[spec.key] = value;
       return;
     }
     case 'path':

@@ -51,6 +51,12 @@ export function runMock(role: Role, command: string, proc: MockProcess): void {
     title: `Mock ${role} (poli test CLI)`,
     subtitle: `cwd: ${workDir}`,
     swallowEnterAfterPaste: options.swallowFirstEnter,
+    draw: options.draw,
+    animateMs: options.animateMs,
+    bottomRows: options.bottomRows,
+    submitOnPaste: options.submitOnPaste,
+    enters: options.enters,
+    echoCharMs: options.echoCharMs,
     onSubmit: createAgent(brain, options, createFileEffects(proc.cwd, options.crashFile, options.recordFile)),
     onExit: (code) => proc.exit(code),
   });
