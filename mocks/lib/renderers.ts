@@ -26,7 +26,7 @@ export interface Renderer {
   print(rows: RowsFn): void;
   /** Redraws the bottom area (spinner, input, prompt). */
   redraw(): void;
-  /** Writes CLEAR_TERMINAL, forgets what was printed, and redraws the area on the empty screen. */
+  /** Writes CLEAR_TERMINAL and forgets what was printed; a print is expected next (it brings the area back). */
   clearScreen(): void;
   resize(columns: number, rows: number): void;
   /** Bytes that leave the terminal usable (area erased, alternate screen left). */
@@ -64,9 +64,14 @@ class ClassicRenderer implements Renderer {
     this.setup.write(this.eraseArea() + this.drawArea());
   }
 
+  /**
+   * Only clears: the print that follows draws the rows and the area. Drawing the area now would put it at the top,
+   * and erasing it from there (`ESC[J` at the home position) makes tmux scroll the screen into the history
+   * (`scroll-on-clear`), refilling the scrollback this was meant to empty.
+   */
   clearScreen(): void {
     this.areaRows = 0;
-    this.setup.write(CLEAR_TERMINAL + this.drawArea());
+    this.setup.write(CLEAR_TERMINAL);
   }
 
   resize(columns: number): void {

@@ -20,7 +20,7 @@ export interface Turn {
   confirm(title: string, detail: string): Promise<boolean>;
   /** Prints `message` in red, restores the terminal and exits with `code`. */
   crash(code: number, message: string): void;
-  /** Writes ESC[2J ESC[3J ESC[H (Ink's clearTerminal) and redraws the input area on the empty screen. */
+  /** Writes ESC[2J ESC[3J ESC[H (Ink's clearTerminal); the next reply starts at the top of the empty screen. */
   clearScreen(): void;
   /** Acts as if the CLI restarted in the pane: clear, banner, idle input box; the turn ends without a trace. */
   restart(): void;
