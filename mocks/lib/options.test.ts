@@ -157,6 +157,7 @@ describe('parseMockOptions', () => {
     expect(usage).toContain('--draw classic|repaint|alt');
     expect(usage).toContain('[env MOCK_DRAW]');
     expect(usage).toContain('--quote-example same|other');
+    expect(usage).toContain('MOCK_PLANNER_<NAME> and MOCK_EXECUTER_<NAME>');
     for (const env of ['MOCK_ECHO_CHAR_MS', 'MOCK_REPLY_FILE_PIECES', 'MOCK_SENT_FILE', 'MOCK_PRINT_SECONDS']) expect(usage).toContain(env);
   });
 });
