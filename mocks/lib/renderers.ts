@@ -4,6 +4,9 @@
  *   area is erased (cursor up, `ESC[J`) and redrawn under them;
  * - repaint / alt (full-screen TUIs): every frame is painted by cursor addressing, content top-aligned, the area
  *   pinned to the bottom rows, only the latest content rows shown; `alt` does it on the alternate screen.
+ *   One thing repaint cannot prevent: when the pane gets narrower, tmux itself reflows the rows that no longer fit
+ *   and pushes the overflow into the history before the mock can repaint (a shorter pane adds none: the cursor is
+ *   parked at the top, so tmux drops bottom rows instead).
  * The TUI's state lives in tui.ts; a renderer only knows how to lay rows out and what it drew last.
  */
 import { ContentLog, type RowsFn } from './content-log.ts';
