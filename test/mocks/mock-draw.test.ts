@@ -97,4 +97,22 @@ describe('mock TUIs drawn full screen', () => {
     }
     expect(alternate).toBe('0');
   });
+
+  it('repaint with --clear-before-reply and --restart-at: clears never leave anything in the history', async () => {
+    const server = newServer();
+    const args = ['--draw', 'repaint', '--think-ms', '0', '--clear-before-reply', '--restart-at', '2'];
+    const pane = await server.startMock('mock-planner.ts', args, await newDir(), { x: 100, y: 24 });
+    const task = (id: string) => formatBlock({ to: 'PLANNER', type: 'task', id }, 'Create hello.txt containing Hello');
+    await server.paste(pane, task('T1-R1-first0'));
+    await server.run(['send-keys', '-t', pane, 'Enter']);
+    const first = await server.waitFor(pane, 'the first plan', (s) => findBlock(s, { to: 'EXECUTER', type: 'plan', id: 'T1-R1-first0' }) !== undefined);
+    expect(first.trimStart().startsWith('● [[POLI:MSG')).toBe(true);
+    await server.paste(pane, task('T2-R1-second'));
+    await server.run(['send-keys', '-t', pane, 'Enter']);
+    await server.waitFor(pane, 'the restart', (s) => s.includes('Mock PLANNER') && !s.includes('T1-R1-first0'));
+    await server.paste(pane, 'Reminder from poli: I am still waiting for your reply to message T2-R1-second.');
+    await server.run(['send-keys', '-t', pane, 'Enter']);
+    await server.waitFor(pane, 'the second plan', (s) => findBlock(s, { to: 'EXECUTER', type: 'plan', id: 'T2-R1-second' }) !== undefined);
+    expect(await server.format(pane, '#{alternate_on} #{history_size}')).toBe('0 0');
+  });
 });

@@ -77,6 +77,7 @@ describe('mock TUI reply switches', () => {
     const restarted = await server.waitFor(pane, 'the fresh start', (s) => !s.includes('❯ [[POLI:MSG') && s.includes('Mock PLANNER'));
     expect(bottom(restarted, 1)).toBe('  ? for shortcuts');
     expect(parseBlocks(restarted).blocks).toEqual([]);
+    expect(await server.format(pane, '#{history_size}')).toBe('0');
     await submit(server, pane, `Reminder from poli: I am still waiting for your reply to message ${id}. Reply with exactly one block.`);
     const answered = await server.waitFor(pane, 'the plan', (s) => findBlock(s, { to: 'EXECUTER', type: 'plan', id }) !== undefined);
     expect(findBlock(answered, { to: 'EXECUTER', type: 'plan', id })?.body).toBe('<PLAN>\n1. Create hello.txt containing Hello\n</PLAN>');
