@@ -66,7 +66,7 @@ describe('mock TUI submission quirks', () => {
   });
 
   it('--echo-char-ms: the input box fills slowly, and an Enter sent with the paste is kept for its turn', async () => {
-    const { server, pane } = await start(['--echo-char-ms', '15']);
+    const { server, pane } = await start(['--echo-char-ms', '25']);
     const text = 'a slow terminal shows this text one character at a time';
     await server.run(['load-buffer', '-b', 'x', '-'], text);
     await server.run(['paste-buffer', '-p', '-r', '-d', '-b', 'x', '-t', pane, ';', 'send-keys', '-t', pane, 'Enter']);
