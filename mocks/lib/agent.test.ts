@@ -21,6 +21,9 @@ function recordingTurn(approve = true): { turn: Turn; log: string[] } {
       return approve;
     },
     crash: (code, message) => log.push(`<crash ${code}: ${message}>`),
+    print: (lines) => log.push(`<print ${lines.length} lines>`),
+    clearScreen: () => log.push('<clear>'),
+    restart: () => log.push('<restart>'),
   };
   return { turn, log };
 }

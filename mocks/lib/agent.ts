@@ -1,16 +1,23 @@
 /**
  * What both mocks share between the TUI and their role logic: finding the blocks addressed to the role in a
- * submission, counting them, the think delay, and every fault injection (crash, silence, approval prompt,
- * garbage, wrong ids, echoed blocks, decoy blocks, fences).
+ * submission (reading poli's message file when a block points to one), counting them, the think delay, and the
+ * faults that act on whole messages (crash, silence, restart, approval prompt, echoed blocks, printed flood).
+ * What happens to each block sent is outbox.ts.
  */
 import { formatBlock } from '../../src/protocol/format-block.ts';
 import { parseBlocks } from '../../src/protocol/parse-blocks.ts';
-import type { Addressee, Block, BlockHeader, Role } from '../../src/protocol/types.ts';
+import type { Block, BlockHeader, Role } from '../../src/protocol/types.ts';
 import type { MockOptions } from './options.ts';
+import { createOutbox, fence } from './outbox.ts';
+import { floodLine, messageFilePointer } from './reply-shaping.ts';
 import type { SubmitHandler, Turn } from './tui.ts';
+
+export { DUPLICATE_BODY, formatDecoysBefore, formatMalformedBlock, wrongAddressee, wrongId } from './decoys.ts';
 
 /** Exit code of a `--crash-at` crash. */
 export const CRASH_EXIT_CODE = 3;
+/** How often the `--print-rate` flood prints a batch: often enough to look continuous, rarely enough to cost little. */
+const FLOOD_BATCH_MS = 40;
 
 /** How a role's logic answers: blocks through `send` (faults applied), plain text through `say`. */
 export interface Outbox {
@@ -34,11 +41,19 @@ export interface ReceivedRecord {
   at: number;
   /** The submitted text, exactly as the TUI got it. */
   text: string;
-  /** The blocks addressed to this mock in it. */
+  /** The blocks addressed to this mock in it (read from the message file when a block pointed to one). */
   blocks: { header: BlockHeader; body: string }[];
 }
 
-/** The file effects of fault injection; run-mock passes real ones, unit tests leave them out. */
+/** One block as `--sent-file` writes it; `body` is exactly what stands between the tags. */
+export interface SentRecord {
+  role: Role;
+  at: number;
+  header: BlockHeader;
+  body: string;
+}
+
+/** The file effects of fault injection; run-mock passes real ones, unit tests leave them out or fake them. */
 export interface AgentEffects {
   /** How many crashes `--crash-file` records so far. */
   countCrashes(): number;
@@ -46,6 +61,12 @@ export interface AgentEffects {
   noteCrash(line: string): void;
   /** Appends a submission to `--record-file`. */
   record(entry: ReceivedRecord): void;
+  /** Appends a block sent to `--sent-file`. */
+  recordSent?(entry: SentRecord): void;
+  /** Appends text to a file (path relative to the working directory; directories created as needed). */
+  appendFile?(path: string, text: string): void;
+  /** The text of a file (relative paths against the working directory), or undefined when it cannot be read. */
+  readFile?(path: string): string | undefined;
 }
 
 /** The handler the TUI calls with each submission. */
@@ -53,16 +74,25 @@ export function createAgent(brain: Brain, options: MockOptions, effects?: AgentE
   let received = 0;
   /** Everything received (whole submissions: primer, messages) and every block sent so far, for `--noise stale`. */
   const history: string[] = [];
+  /** The block a `--restart-at` restart dropped, answered when a reminder names it. */
+  let dropped: Block | undefined;
   return async (text: string, turn: Turn) => {
-    const mine = parseBlocks(text).blocks.filter((block) => block.header.to === brain.role);
+    const mine = blocksFor(brain.role, text, effects);
     effects?.record({ role: brain.role, at: now(), text, blocks: mine.map((b) => ({ header: b.header, body: b.body })) });
+    const outbox = createOutbox(turn, options, { role: brain.role, history, effects, now });
     if (mine.length === 0) {
       await turn.sleep(options.thinkMs);
-      turn.reply(brain.greeting);
+      const reminded = dropped !== undefined && text.includes(dropped.header.id) ? dropped : undefined;
+      if (reminded !== undefined) {
+        dropped = undefined;
+        await brain.answer(reminded, outbox);
+      } else {
+        if (options.clearBeforeReply) turn.clearScreen();
+        turn.reply(brain.greeting);
+      }
       history.push(text);
       return;
     }
-    const outbox = createOutbox(turn, options, brain.role, history);
     for (const block of mine) {
       received++;
       if (received === options.crashAt && (options.crashLimit === undefined || (effects?.countCrashes() ?? 0) < options.crashLimit)) {
@@ -71,6 +101,11 @@ export function createAgent(brain: Brain, options: MockOptions, effects?: AgentE
           CRASH_EXIT_CODE,
           `API Error: mock ${brain.role} crashed on message ${received} (--crash-at ${received})`,
         );
+        return;
+      }
+      if (received === options.restartAt) {
+        dropped = block;
+        turn.restart();
         return;
       }
       if (received === options.silentAt) continue;
@@ -83,92 +118,38 @@ export function createAgent(brain: Brain, options: MockOptions, effects?: AgentE
         }
       }
       if (options.echoBlocks) turn.reply(fence(formatBlock(block.header, block.body), options.fence));
+      if (options.printRate !== undefined) await flood(turn, block.header.id, options.printRate, options.printSeconds, now);
       await brain.answer(block, outbox);
     }
     history.push(text);
   };
 }
 
-function createOutbox(turn: Turn, options: MockOptions, role: Role, history: string[]): Outbox {
-  const noise = new Set(options.noise);
-  return {
-    async send(header, body) {
-      for (const decoy of formatDecoysBefore(noise, role, header, history)) turn.reply(fence(decoy, options.fence));
-      if (options.garbage) {
-        turn.reply(fence(formatMalformedBlock(header), options.fence));
-        turn.reply(fence(formatBlock({ ...header, id: wrongId(header.id) }, body), options.fence));
-      }
-      if (options.wrongId) {
-        turn.reply(fence(formatBlock({ ...header, id: wrongId(header.id) }, body), options.fence));
-        await turn.sleep(options.thinkMs);
-      }
-      turn.reply(fence(formatBlock(header, body), options.fence));
-      if (noise.has('duplicate') && header.type !== 'status') {
-        turn.reply(fence(formatBlock(header, DUPLICATE_BODY), options.fence));
-      }
-      history.push(formatBlock(header, body));
-    },
-    say: (text) => turn.reply(text),
-    think: () => turn.sleep(options.thinkMs),
-  };
+/**
+ * The blocks addressed to `role` in a submission. A block whose body is poli's pointer to a message file stands
+ * for the blocks in that file (the file holds the block with its full body, then the expected-reply line).
+ */
+export function blocksFor(role: Role, text: string, effects?: AgentEffects): Block[] {
+  const mine = parseBlocks(text).blocks.filter((block) => block.header.to === role);
+  return mine.flatMap((block) => {
+    const file = messageFilePointer(block.body);
+    const content = file === undefined ? undefined : effects?.readFile?.(file);
+    if (content === undefined) return [block];
+    const inFile = parseBlocks(content).blocks.filter((b) => b.header.to === role);
+    return inFile.length > 0 ? inFile : [block];
+  });
 }
 
-/** An id that is clearly not the one issued, e.g. `stale-T1-R1-abc123`. */
-export function wrongId(id: string): string {
-  return `stale-${id}`;
-}
-
-/** A block whose header is not valid JSON (trailing comma), addressed and typed like the real one. */
-export function formatMalformedBlock(header: BlockHeader): string {
-  return [
-    `[[POLI:MSG {"to":"${header.to}","type":"${header.type}","id":"${header.id}",}]]`,
-    'This block has a malformed header and must be rejected.',
-    '[[/POLI:MSG]]',
-  ].join('\n');
-}
-
-/** Body of the `--noise duplicate` block. */
-export const DUPLICATE_BODY = 'A second block with the same id: poli must ignore it.';
-
-/** The decoys `--noise` prints before a real block with `header`, in a fixed order. */
-export function formatDecoysBefore(
-  noise: ReadonlySet<string>,
-  role: Role,
-  header: BlockHeader,
-  history: readonly string[],
-): string[] {
-  const { to, type, id } = header;
-  const decoys: string[] = [];
-  if (noise.has('stale')) decoys.push(...history);
-  if (noise.has('missing-field')) {
-    decoys.push([`[[POLI:MSG {"to":"${to}","id":"${id}"}]]`, 'This block has no type and must be rejected.', '[[/POLI:MSG]]'].join('\n'));
+/** `--print-rate`: `rate` distinct lines a second for `seconds`, printed in batches, interruptible like any wait. */
+async function flood(turn: Turn, id: string, rate: number, seconds: number, now: () => number): Promise<void> {
+  const total = Math.round(rate * seconds);
+  const started = now();
+  let printed = 0;
+  while (printed < total) {
+    await turn.sleep(FLOOD_BATCH_MS);
+    const due = Math.min(total, Math.floor(((now() - started) * rate) / 1000));
+    const lines: string[] = [];
+    for (; printed < due; printed++) lines.push(floodLine(id, printed + 1));
+    if (lines.length > 0) turn.print(lines);
   }
-  if (noise.has('unknown-type')) {
-    decoys.push(formatBlock({ to, type: 'bogus' as BlockHeader['type'], id }, 'This block has an unknown type and must be rejected.'));
-  }
-  if (noise.has('wrong-addressee')) {
-    const wrong = wrongAddressee(role, header);
-    decoys.push(formatBlock({ ...header, to: wrong }, `A ${type} addressed to ${wrong}, where it may not go: poli must ignore it.`));
-  }
-  if (noise.has('self')) {
-    decoys.push(formatBlock({ ...header, to: role }, `A ${type} addressed to my own role (${role}): poli must ignore it.`));
-  }
-  if (noise.has('unterminated')) {
-    decoys.push([`[[POLI:MSG ${JSON.stringify(header)}]]`, 'This block never closes: poli must not take it.'].join('\n'));
-  }
-  if (noise.has('torn')) {
-    const json = JSON.stringify(header);
-    decoys.push(`[[POLI:MSG ${json.slice(0, json.length - 6)}`);
-  }
-  return decoys;
-}
-
-/** Where a reply of this type from this role may not go (the machine accepts only one addressee per type). */
-export function wrongAddressee(role: Role, header: BlockHeader): Addressee {
-  if (role === 'EXECUTER') return 'ORCHESTRATOR';
-  return header.to === 'EXECUTER' ? 'ORCHESTRATOR' : 'EXECUTER';
-}
-
-function fence(text: string, enabled: boolean): string {
-  return enabled ? `\`\`\`\n${text}\n\`\`\`` : text;
 }

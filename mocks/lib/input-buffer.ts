@@ -11,10 +11,12 @@ export class InputBuffer {
   private text = '';
   private readonly pastes = new Map<string, string>();
   private pasteCount = 0;
+  /** A paste still arriving (`--echo-char-ms`): shown as raw text until it is applied whole. */
+  preview = '';
 
   /** What the prompt box shows. */
   get display(): string {
-    return this.text;
+    return this.text + this.preview;
   }
 
   type(text: string): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MOCK_OPTIONS, parseMockOptions } from './options.ts';
+import { DEFAULT_MOCK_OPTIONS, formatMockUsage, parseMockOptions } from './options.ts';
 
 describe('parseMockOptions', () => {
   it('gives the defaults for no flags and no environment', () => {
@@ -20,6 +20,21 @@ describe('parseMockOptions', () => {
       noise: [],
       recordFile: undefined,
       workDir: undefined,
+      draw: 'classic',
+      animateMs: undefined,
+      clearBeforeReply: false,
+      restartAt: undefined,
+      bottomRows: 0,
+      submitOnPaste: false,
+      enters: 1,
+      echoCharMs: 0,
+      replyFilePieces: false,
+      quoteCloseInFence: false,
+      quoteExample: undefined,
+      replyLines: undefined,
+      printRate: undefined,
+      printSeconds: 10,
+      sentFile: undefined,
       help: false,
     });
   });
@@ -77,7 +92,9 @@ describe('parseMockOptions', () => {
     expect(() => parseMockOptions(['--turbo'], {})).toThrow(
       'unknown option --turbo (known: --think-ms, --rounds, --fence, --swallow-first-enter, --crash-at, --crash-file, ' +
         '--crash-limit, --silent-at, --garbage, --wrong-id, --echo-blocks, --approval-at, --stderr-exit-at-start, ' +
-        '--noise, --record-file, --cwd, --help)',
+        '--noise, --record-file, --cwd, --draw, --animate-ms, --clear-before-reply, --restart-at, --bottom-rows, ' +
+        '--submit-on-paste, --enters, --echo-char-ms, --reply-file-pieces, --quote-close-in-fence, --quote-example, ' +
+        '--reply-lines, --print-rate, --print-seconds, --sent-file, --help)',
     );
   });
 
@@ -99,5 +116,48 @@ describe('parseMockOptions', () => {
     expect(() => parseMockOptions(['--noise=loud'], {})).toThrow(
       '--noise: unknown noise kind "loud" (known: missing-field, unknown-type, wrong-addressee, unterminated, torn, duplicate, stale, self)',
     );
+  });
+
+  it('reads the misbehaviour switches from flags and per-role environment', () => {
+    const argv = [
+      '--draw', 'repaint', '--animate-ms=250', '--clear-before-reply', '--restart-at', '2', '--bottom-rows', '8',
+      '--submit-on-paste', '--enters', '3', '--echo-char-ms', '5', '--reply-file-pieces', '--quote-close-in-fence',
+      '--quote-example', 'other', '--reply-lines', '100', '--print-rate', '50', '--print-seconds', '40', '--sent-file', 'sent.jsonl',
+    ];
+    expect(parseMockOptions(argv, {})).toEqual({
+      ...DEFAULT_MOCK_OPTIONS,
+      draw: 'repaint',
+      animateMs: 250,
+      clearBeforeReply: true,
+      restartAt: 2,
+      bottomRows: 8,
+      submitOnPaste: true,
+      enters: 3,
+      echoCharMs: 5,
+      replyFilePieces: true,
+      quoteCloseInFence: true,
+      quoteExample: 'other',
+      replyLines: 100,
+      printRate: 50,
+      printSeconds: 40,
+      sentFile: 'sent.jsonl',
+    });
+    const env = { MOCK_DRAW: 'alt', MOCK_EXECUTER_DRAW: 'repaint', MOCK_PLANNER_ENTERS: '2' };
+    expect(parseMockOptions([], env, {}, 'EXECUTER')).toMatchObject({ draw: 'repaint', enters: 1 });
+    expect(parseMockOptions([], env, {}, 'PLANNER')).toMatchObject({ draw: 'alt', enters: 2 });
+  });
+
+  it('rejects an unknown choice with the known ones', () => {
+    expect(() => parseMockOptions(['--draw', 'fancy'], {})).toThrow('--draw expects one of classic, repaint, alt, got "fancy"');
+    expect(() => parseMockOptions([], { MOCK_QUOTE_EXAMPLE: 'x' })).toThrow('MOCK_QUOTE_EXAMPLE expects one of same, other, got "x"');
+  });
+
+  it('documents every switch with its environment variable in --help', () => {
+    const usage = formatMockUsage('mock-planner');
+    expect(usage).toContain('--draw classic|repaint|alt');
+    expect(usage).toContain('[env MOCK_DRAW]');
+    expect(usage).toContain('--quote-example same|other');
+    expect(usage).toContain('MOCK_PLANNER_<NAME> and MOCK_EXECUTER_<NAME>');
+    for (const env of ['MOCK_ECHO_CHAR_MS', 'MOCK_REPLY_FILE_PIECES', 'MOCK_SENT_FILE', 'MOCK_PRINT_SECONDS']) expect(usage).toContain(env);
   });
 });

@@ -5,127 +5,19 @@
  * Pure: the entry points pass `process.argv` and `process.env` in.
  */
 import type { Role } from '../../src/protocol/types.ts';
+import { DEFAULT_MOCK_OPTIONS, NOISE_KINDS, OPTION_SPECS, type MockOptions, type NoiseKind, type OptionSpec } from './option-table.ts';
 
-/**
- * Decoy blocks a mock prints around each real block it sends (`--noise`), each of which poli must ignore:
- * - `missing-field`: a header without `"type"`;
- * - `unknown-type`: `"type":"bogus"`;
- * - `wrong-addressee`: the right id and type, addressed where this reply may not go;
- * - `unterminated`: the right header, a body, and no close tag;
- * - `torn`: the open tag cut in the middle of its JSON, as a redraw leaves a streamed line behind;
- * - `duplicate` (after the real block, not for `status`): the same header again with another body;
- * - `stale`: everything this mock received before (primer and messages, verbatim) and every block it sent, re-printed
- *   (scrolled back into view);
- * - `self`: the right id, addressed to this mock's own role.
- */
-export type NoiseKind =
-  | 'missing-field'
-  | 'unknown-type'
-  | 'wrong-addressee'
-  | 'unterminated'
-  | 'torn'
-  | 'duplicate'
-  | 'stale'
-  | 'self';
-
-export const NOISE_KINDS: readonly NoiseKind[] = [
-  'missing-field',
-  'unknown-type',
-  'wrong-addressee',
-  'unterminated',
-  'torn',
-  'duplicate',
-  'stale',
-  'self',
-];
-
-/** What a mock run is configured to do, fault injection included. */
-export interface MockOptions {
-  /** Time spent busy (spinner showing) before each reply. */
-  thinkMs: number;
-  /** Executer rounds the planner asks for before it sends `complete`. */
-  rounds: number;
-  /** Print ``` lines around every block the mock sends. */
-  fence: boolean;
-  /** Ignore an Enter that arrives within 100 ms after a paste, like Claude Code. */
-  swallowFirstEnter: boolean;
-  /** Exit with code 3 on receiving the Nth block addressed to this mock. */
-  crashAt: number | undefined;
-  /** Append `<epoch ms> <role> <message number>` to this file at each `--crash-at` crash. */
-  crashFile: string | undefined;
-  /** Crash at most this many times in all, counting the lines of `--crash-file` (restarts included). */
-  crashLimit: number | undefined;
-  /** Never answer the Nth block addressed to this mock. */
-  silentAt: number | undefined;
-  /** Before each real block, print a block with a malformed header and a block with a wrong id. */
-  garbage: boolean;
-  /** Send every block first with a wrong id, then (after the think time) with the right one. */
-  wrongId: boolean;
-  /** Re-print every received block verbatim, still addressed as received, before answering it. */
-  echoBlocks: boolean;
-  /** Show a permission prompt before answering the Nth block; wait for Enter or `1`. */
-  approvalAt: number | undefined;
-  /** Print a shell-like "command not found" on stderr and exit 127 at once. */
-  stderrExitAtStart: boolean;
-  /** Decoy blocks printed around each real block sent. */
-  noise: NoiseKind[];
-  /** Append one JSON line per submission received (`{role, at, text, blocks}`) to this file. */
-  recordFile: string | undefined;
-  /** Directory the executer works in (default: the current directory). */
-  workDir: string | undefined;
-  help: boolean;
-}
-
-type Kind = 'count' | 'positive' | 'flag' | 'path' | 'noise';
-
-interface OptionSpec {
-  key: keyof MockOptions;
-  flag: string;
-  env: string;
-  kind: Kind;
-  help: string;
-}
-
-/** The option table: flag, environment variable, value kind and help text. */
-export const OPTION_SPECS: readonly OptionSpec[] = [
-  { key: 'thinkMs', flag: 'think-ms', env: 'MOCK_THINK_MS', kind: 'count', help: 'busy time before each reply (default 300)' },
-  { key: 'rounds', flag: 'rounds', env: 'MOCK_ROUNDS', kind: 'positive', help: 'planner: executer rounds before complete (default 3)' },
-  { key: 'fence', flag: 'fence', env: 'MOCK_FENCE', kind: 'flag', help: 'print ``` lines around each block sent' },
-  { key: 'swallowFirstEnter', flag: 'swallow-first-enter', env: 'MOCK_SWALLOW_FIRST_ENTER', kind: 'flag', help: 'ignore an Enter within 100 ms after a paste' },
-  { key: 'crashAt', flag: 'crash-at', env: 'MOCK_CRASH_AT', kind: 'positive', help: 'exit 3 on receiving the Nth block' },
-  { key: 'crashFile', flag: 'crash-file', env: 'MOCK_CRASH_FILE', kind: 'path', help: 'append "<epoch ms> <role> <n>" here at each crash' },
-  { key: 'crashLimit', flag: 'crash-limit', env: 'MOCK_CRASH_LIMIT', kind: 'positive', help: 'crash at most N times in all (counted in --crash-file)' },
-  { key: 'silentAt', flag: 'silent-at', env: 'MOCK_SILENT_AT', kind: 'positive', help: 'never answer the Nth block' },
-  { key: 'garbage', flag: 'garbage', env: 'MOCK_GARBAGE', kind: 'flag', help: 'print a malformed and a wrong-id block before each real one' },
-  { key: 'wrongId', flag: 'wrong-id', env: 'MOCK_WRONG_ID', kind: 'flag', help: 'send each block with a wrong id first, then the right one' },
-  { key: 'echoBlocks', flag: 'echo-blocks', env: 'MOCK_ECHO_BLOCKS', kind: 'flag', help: 're-print each received block before answering' },
-  { key: 'approvalAt', flag: 'approval-at', env: 'MOCK_APPROVAL_AT', kind: 'positive', help: 'ask "Do you want to proceed?" before answering the Nth block' },
-  { key: 'stderrExitAtStart', flag: 'stderr-exit-at-start', env: 'MOCK_STDERR_EXIT_AT_START', kind: 'flag', help: 'print "command not found" and exit 127' },
-  { key: 'noise', flag: 'noise', env: 'MOCK_NOISE', kind: 'noise', help: `decoy blocks around each block sent, comma-separated: ${NOISE_KINDS.join(', ')}` },
-  { key: 'recordFile', flag: 'record-file', env: 'MOCK_RECORD_FILE', kind: 'path', help: 'append each submission received as a JSON line' },
-  { key: 'workDir', flag: 'cwd', env: 'MOCK_CWD', kind: 'path', help: 'executer: directory to work in (default: current directory)' },
-  { key: 'help', flag: 'help', env: 'MOCK_HELP', kind: 'flag', help: 'print this help' },
-];
-
-export const DEFAULT_MOCK_OPTIONS: Readonly<MockOptions> = {
-  thinkMs: 300,
-  rounds: 3,
-  fence: false,
-  swallowFirstEnter: false,
-  crashAt: undefined,
-  crashFile: undefined,
-  crashLimit: undefined,
-  silentAt: undefined,
-  garbage: false,
-  wrongId: false,
-  echoBlocks: false,
-  approvalAt: undefined,
-  stderrExitAtStart: false,
-  noise: [],
-  recordFile: undefined,
-  workDir: undefined,
-  help: false,
-};
+export {
+  DEFAULT_MOCK_OPTIONS,
+  DRAW_MODES,
+  NOISE_KINDS,
+  OPTION_SPECS,
+  QUOTE_EXAMPLES,
+  type DrawMode,
+  type MockOptions,
+  type NoiseKind,
+  type QuoteExample,
+} from './option-table.ts';
 
 /** A flag or environment value the mock cannot use. */
 export class MockOptionsError extends Error {
@@ -193,11 +85,12 @@ export function parseMockOptions(
 /** The `--help` text. */
 export function formatMockUsage(command: string): string {
   const rows = OPTION_SPECS.map((s) => {
-    const arg = { flag: '', path: ' PATH', noise: ' KINDS', count: ' N', positive: ' N' }[s.kind];
+    const arg = { flag: '', path: ' PATH', noise: ' KINDS', count: ' N', positive: ' N', choice: ` ${(s.choices ?? []).join('|')}` }[s.kind];
     const left = `  --${s.flag}${arg}`;
-    return `${left.padEnd(28)}${s.help} [env ${s.env}]`;
+    return `${left.padEnd(Math.max(28, left.length + 2))}${s.help} [env ${s.env}]`;
   });
-  return `usage: ${command} [options]\n${rows.join('\n')}\n`;
+  const roles = 'Every MOCK_<NAME> also has per-role forms MOCK_PLANNER_<NAME> and MOCK_EXECUTER_<NAME>, which win over it.';
+  return `usage: ${command} [options]\n${rows.join('\n')}\n${roles}\n`;
 }
 
 /** `MOCK_CRASH_AT` → `MOCK_EXECUTER_CRASH_AT`. */
@@ -213,6 +106,7 @@ function example(spec: OptionSpec): string {
   if (spec.kind === 'path') return `e.g. --${spec.flag} /tmp/project`;
   if (spec.kind === 'flag') return `e.g. --${spec.flag} or --${spec.flag}=false`;
   if (spec.kind === 'noise') return `e.g. --${spec.flag} torn,duplicate`;
+  if (spec.kind === 'choice') return `one of ${(spec.choices ?? []).join(', ')}`;
   return `e.g. --${spec.flag} ${spec.kind === 'count' ? 300 : 2}`;
 }
 
@@ -242,6 +136,12 @@ function setOption(options: MockOptions, spec: OptionSpec, raw: string, source: 
         throw new MockOptionsError(`${source}: unknown noise kind "${unknown}" (known: ${NOISE_KINDS.join(', ')})`);
       }
       set[spec.key] = [...new Set(kinds)];
+      return;
+    }
+    case 'choice': {
+      const value = raw.trim();
+      if (!(spec.choices ?? []).includes(value)) throw new MockOptionsError(`${source} expects ${example(spec)}, got "${raw}"`);
+      set[spec.key] = value;
       return;
     }
     case 'path':

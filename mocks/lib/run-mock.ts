@@ -2,12 +2,12 @@
  * Composition of one mock CLI: options, the role's logic, fault injection and the TUI. The entry points pass
  * the real process in; nothing below them touches `process`.
  */
-import { appendFileSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Role } from '../../src/protocol/types.ts';
 import { createAgent, type AgentEffects, type Brain } from './agent.ts';
 import { createExecuterBrain } from './executer-brain.ts';
-import { formatMockUsage, MockOptionsError, parseMockOptions } from './options.ts';
+import { formatMockUsage, MockOptionsError, parseMockOptions, type MockOptions } from './options.ts';
 import { createPlannerBrain } from './planner-brain.ts';
 import { Tui, type TuiInput, type TuiOutput } from './tui.ts';
 
@@ -51,16 +51,30 @@ export function runMock(role: Role, command: string, proc: MockProcess): void {
     title: `Mock ${role} (poli test CLI)`,
     subtitle: `cwd: ${workDir}`,
     swallowEnterAfterPaste: options.swallowFirstEnter,
-    onSubmit: createAgent(brain, options, createFileEffects(proc.cwd, options.crashFile, options.recordFile)),
+    draw: options.draw,
+    animateMs: options.animateMs,
+    bottomRows: options.bottomRows,
+    submitOnPaste: options.submitOnPaste,
+    enters: options.enters,
+    echoCharMs: options.echoCharMs,
+    onSubmit: createAgent(brain, options, createFileEffects(proc.cwd, workDir, options)),
     onExit: (code) => proc.exit(code),
   });
   tui.start();
 }
 
-/** Fault-injection files, resolved against the mock's cwd; synchronous so a crash is on disk before the exit. */
-function createFileEffects(cwd: string, crashFile: string | undefined, recordFile: string | undefined): AgentEffects {
-  const crashPath = crashFile === undefined ? undefined : resolve(cwd, crashFile);
-  const recordPath = recordFile === undefined ? undefined : resolve(cwd, recordFile);
+/**
+ * Fault-injection files (crash, record, sent), resolved against the mock's cwd; reply and message files against its
+ * working directory. Synchronous, so a crash is on disk before the exit and a piece is whole when the line shows.
+ */
+function createFileEffects(
+  cwd: string,
+  workDir: string,
+  options: Pick<MockOptions, 'crashFile' | 'recordFile' | 'sentFile'>,
+): AgentEffects {
+  const crashPath = options.crashFile === undefined ? undefined : resolve(cwd, options.crashFile);
+  const recordPath = options.recordFile === undefined ? undefined : resolve(cwd, options.recordFile);
+  const sentPath = options.sentFile === undefined ? undefined : resolve(cwd, options.sentFile);
   return {
     countCrashes() {
       if (crashPath === undefined) return 0;
@@ -75,6 +89,21 @@ function createFileEffects(cwd: string, crashFile: string | undefined, recordFil
     },
     record(entry) {
       if (recordPath !== undefined) appendFileSync(recordPath, `${JSON.stringify(entry)}\n`);
+    },
+    recordSent(entry) {
+      if (sentPath !== undefined) appendFileSync(sentPath, `${JSON.stringify(entry)}\n`);
+    },
+    appendFile(path, text) {
+      const target = resolve(workDir, path);
+      mkdirSync(dirname(target), { recursive: true });
+      appendFileSync(target, text);
+    },
+    readFile(path) {
+      try {
+        return readFileSync(resolve(workDir, path), 'utf8');
+      } catch {
+        return undefined;
+      }
     },
   };
 }

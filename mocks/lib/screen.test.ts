@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatFooter, formatTurnDone, layOutArea } from './screen.ts';
+import { formatFooter, formatTurnDone, layOutArea, renderArea } from './screen.ts';
 
 describe('layOutArea', () => {
   it('draws the idle input box: blank row, rule, prompt with a no-break space, rule, footer', () => {
@@ -42,5 +42,21 @@ describe('formatFooter and formatTurnDone', () => {
   it('reports at least one second for a finished turn', () => {
     expect(formatTurnDone(200)).toBe('✻ Worked for 1s');
     expect(formatTurnDone(2600)).toBe('✻ Worked for 3s');
+  });
+});
+
+describe('layOutArea extras (--animate-ms, --bottom-rows)', () => {
+  const idle = { kind: 'input', input: '', footer: { kind: 'idle' } } as const;
+
+  it('adds the clock row first, so it can change every tick without touching the input box', () => {
+    expect(layOutArea(idle, 12, { tick: 7 })).toEqual(['', '  ◷ tick 7', '───────────', '❯\u00a0', '───────────', '  ? for shortcuts']);
+  });
+
+  it('pads the area to --bottom-rows with a todo panel above the input box', () => {
+    const rows = layOutArea(idle, 12, { minRows: 8 });
+    expect(rows).toEqual(['', '  ☐ step 1', '  ☐ step 2', '  ☐ step 3', '───────────', '❯\u00a0', '───────────', '  ? for shortcuts']);
+    expect(layOutArea(idle, 12, { minRows: 3 })).toEqual(layOutArea(idle, 12));
+    // The drawn cursor still lands on the prompt row.
+    expect(renderArea(idle, 12, { minRows: 8, tick: 1 })[5]).toBe('❯\u00a0\x1b[7m \x1b[27m');
   });
 });

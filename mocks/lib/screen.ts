@@ -52,8 +52,36 @@ export function formatRule(columns: number): string {
   return '─'.repeat(Math.max(1, columns - 1));
 }
 
-/** Rows of the bottom area, plain text (no ANSI): a blank row, then the input box or the permission prompt. */
-export function layOutArea(view: AreaView, columns: number): string[] {
+/** What `--animate-ms` and `--bottom-rows` add to the bottom area. */
+export interface AreaExtras {
+  /** Shows the clock row `  ◷ tick N` first (it changes with N). */
+  tick?: number;
+  /** Pads the area to at least this many rows with a todo-list panel above the input box. */
+  minRows?: number;
+}
+
+/** The clock row of `--animate-ms`. */
+export function formatTick(tick: number): string {
+  return `  ◷ tick ${tick}`;
+}
+
+/** Row `n` of the `--bottom-rows` padding, like Claude Code's todo list. */
+export function formatTodo(n: number): string {
+  return `  ☐ step ${n}`;
+}
+
+/**
+ * Rows of the bottom area, plain text (no ANSI): a blank row, the clock row and todo panel when asked for, then the
+ * input box or the permission prompt.
+ */
+export function layOutArea(view: AreaView, columns: number, extras: AreaExtras = {}): string[] {
+  const rows = layOutBox(view, columns);
+  const top = extras.tick === undefined ? [''] : ['', formatTick(extras.tick)];
+  const pad = Math.max(0, (extras.minRows ?? 0) - rows.length - top.length + 1);
+  return [...top, ...Array.from({ length: pad }, (_, i) => formatTodo(i + 1)), ...rows.slice(1)];
+}
+
+function layOutBox(view: AreaView, columns: number): string[] {
   if (view.kind === 'approval') {
     const detail = view.detail === '' ? [] : layOutWithGutter(view.detail, columns, '  ');
     return [
@@ -73,8 +101,8 @@ export function layOutArea(view: AreaView, columns: number): string[] {
 }
 
 /** Styled rows of the bottom area: the footer spinner in colour and a drawn (inverse) cursor in the input. */
-export function renderArea(view: AreaView, columns: number): string[] {
-  const rows = layOutArea(view, columns).map((row) => (row.startsWith('─') ? style.gray(row) : row));
+export function renderArea(view: AreaView, columns: number, extras: AreaExtras = {}): string[] {
+  const rows = layOutArea(view, columns, extras).map((row) => (row.startsWith('─') ? style.gray(row) : row));
   if (view.kind !== 'input') return rows;
   const cursorRow = rows.length - 3;
   rows[cursorRow] = `${rows[cursorRow] ?? ''}${style.inverse(' ')}`;

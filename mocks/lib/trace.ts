@@ -7,6 +7,8 @@
  * `t` is epoch milliseconds with sub-millisecond precision (performance.timeOrigin + performance.now()), so
  * poli's side of a benchmark can subtract its own timestamps. A block addressed to the mock's own role is the
  * echo of a submission it just took: traced as `"event": "received"` (the CLI's turn starts there).
+ * Full-screen modes (`--draw repaint|alt`) repaint a block again whenever it moves on screen, so the same block can
+ * be traced more than once there: its first line is the moment it was complete.
  */
 import { appendFileSync } from 'node:fs';
 import { parseBlocks } from '../../src/protocol/parse-blocks.ts';
@@ -14,6 +16,8 @@ import type { Role } from '../../src/protocol/types.ts';
 
 const CLOSE_TAG = '[[/POLI:MSG]]';
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]/g;
+/** `--draw repaint|alt` starts each row with a cursor move, not a line feed: it ends the previous row. */
+const ROW_MOVE = /\x1b\[\d+;1H/g;
 
 /** Wraps `output.write` so blocks are traced to `file`; does nothing when `file` is unset or empty. */
 export function traceBlocks(
@@ -28,7 +32,7 @@ export function traceBlocks(
     const ok = write(chunk, ...rest);
     if (typeof chunk === 'string' && chunk.includes(CLOSE_TAG)) {
       const t = now();
-      const text = chunk.replace(ANSI, '').replace(/\r/g, '');
+      const text = chunk.replace(ROW_MOVE, '\n').replace(ANSI, '').replace(/\r/g, '');
       const lines = parseBlocks(text).blocks.map((block) => {
         const { id, type, to } = block.header;
         return JSON.stringify({ t, event: to === role ? 'received' : 'block', role, id, type, to });

@@ -1,10 +1,14 @@
 /**
- * A small TUI in the style of Claude Code's classic renderer: normal screen (real scrollback), raw-mode
- * stdin with bracketed paste, and a bottom area (rule, `❯ ` input, rule, footer) that is erased and redrawn
- * in place, as Ink does, whenever something is printed above it.
+ * A small TUI in the style of Claude Code: raw-mode stdin with bracketed paste, replies above a bottom area (rule,
+ * `❯ ` input, rule, footer). How it reaches the terminal is the renderer's business (renderers.ts: classic
+ * scrollback, or a full-screen repaint on the normal or alternate screen); this class holds the state (input,
+ * spinner, permission prompt, submission queue) and the submission quirks (--submit-on-paste, --enters,
+ * --echo-char-ms through key-pacer.ts).
  */
 import { InputBuffer } from './input-buffer.ts';
+import { KeyPacer } from './key-pacer.ts';
 import { KeyParser, type KeyEvent } from './keys.ts';
+import { createRenderer, type Renderer, type RowsFn } from './renderers.ts';
 import {
   ESC,
   renderArea,
@@ -17,7 +21,12 @@ import {
   type AreaView,
   type Footer,
 } from './screen.ts';
-import { displayWidth } from './wrap.ts';
+import { sleepUnlessAborted, TurnInterruptedError, type Turn } from './turn.ts';
+import type { TuiOptions } from './tui-options.ts';
+import { layOutWithGutter } from './wrap.ts';
+
+export { TurnInterruptedError, type SubmitHandler, type Turn } from './turn.ts';
+export type { TuiInput, TuiOptions, TuiOutput } from './tui-options.ts';
 
 /** Claude Code absorbs an Enter this soon after a paste (the most reported send failure). */
 const SWALLOW_ENTER_WINDOW_MS = 100;
@@ -29,56 +38,6 @@ const BRACKETED_PASTE_ON = `${ESC}[?2004h`;
 const BRACKETED_PASTE_OFF = `${ESC}[?2004l`;
 const CURSOR_HIDE = `${ESC}[?25l`;
 const CURSOR_SHOW = `${ESC}[?25h`;
-const SGR_SEQUENCE = /\x1b\[[0-9;]*m/g;
-
-export interface TuiInput {
-  on(event: 'data', listener: (chunk: string | Buffer) => void): unknown;
-  setEncoding(encoding: 'utf8'): unknown;
-  resume(): unknown;
-  pause(): unknown;
-  isTTY?: boolean;
-  setRawMode?: (mode: boolean) => unknown;
-}
-
-export interface TuiOutput {
-  write(chunk: string): boolean;
-  on(event: 'resize', listener: () => void): unknown;
-  columns?: number;
-}
-
-/** Raised inside a turn's `sleep` when the user pressed Esc. */
-export class TurnInterruptedError extends Error {
-  constructor() {
-    super('turn interrupted by the user (Esc)');
-    this.name = 'TurnInterruptedError';
-  }
-}
-
-/** What a submit handler can do while its turn runs (the footer shows the spinner meanwhile). */
-export interface Turn {
-  /** Prints a reply (`● ` + gutter, wrapped at the pane width) above the input area. */
-  reply(text: string): void;
-  /** Waits, spinner running; throws TurnInterruptedError if the user presses Esc. */
-  sleep(ms: number): Promise<void>;
-  /** Shows a Claude-like permission prompt in place of the input box; true for Yes. */
-  confirm(title: string, detail: string): Promise<boolean>;
-  /** Prints `message` in red, restores the terminal and exits with `code`. */
-  crash(code: number, message: string): void;
-}
-
-export type SubmitHandler = (text: string, turn: Turn) => Promise<void>;
-
-export interface TuiOptions {
-  input: TuiInput;
-  output: TuiOutput;
-  title: string;
-  subtitle: string;
-  swallowEnterAfterPaste: boolean;
-  onSubmit: SubmitHandler;
-  /** Called once the terminal is restored; the entry point exits the process. */
-  onExit: (code: number) => void;
-  now?: () => number;
-}
 
 interface Approval {
   title: string;
@@ -89,49 +48,68 @@ interface Approval {
 
 export class Tui {
   private readonly parser = new KeyParser();
+  private readonly pacer: KeyPacer;
+  private readonly renderer: Renderer;
   private readonly now: () => number;
-  private columns: number;
-  private areaRows = 0;
-  /** Cell widths of the rows drawn last, to know how many rows tmux makes of them when the pane narrows. */
-  private areaWidths: number[] = [];
   private readonly input = new InputBuffer();
   private lastPasteAt = Number.NEGATIVE_INFINITY;
   private enterSwallowed = true;
+  private entersInRow = 0;
   private busySince: number | undefined;
   private frame = 0;
+  private tick = 0;
   private spinner: NodeJS.Timeout | undefined;
+  private animation: NodeJS.Timeout | undefined;
   private escapeTimer: NodeJS.Timeout | undefined;
   private exitHintUntil = 0;
   private abort: AbortController | undefined;
   private approval: Approval | undefined;
+  private restarted = false;
   private readonly queue: string[] = [];
   private stopped = false;
 
   constructor(private readonly options: TuiOptions) {
     this.now = options.now ?? Date.now;
-    this.columns = options.output.columns ?? 80;
+    const { output } = options;
+    this.renderer = createRenderer(options.draw ?? 'classic', {
+      write: (text) => this.write(text),
+      area: (columns) => renderArea(this.view(), columns, { tick: options.animateMs === undefined ? undefined : this.tick, minRows: options.bottomRows }),
+      columns: output.columns ?? 80,
+      rows: output.rows ?? 24,
+    });
+    this.pacer = new KeyPacer(options.echoCharMs ?? 0, {
+      apply: (event) => this.onKey(event),
+      preview: (text) => (this.input.preview = text),
+      settled: () => this.redraw(),
+    }, this.now);
   }
 
   start(): void {
-    const { input, output } = this.options;
+    const { input, output, animateMs } = this.options;
     if (input.isTTY === true) input.setRawMode?.(true);
     input.setEncoding('utf8');
     input.on('data', (chunk) => this.onData(String(chunk)));
     input.resume();
-    output.on('resize', () => this.onResize());
-    const banner = renderBanner(this.options.title, this.options.subtitle, this.columns);
-    this.write(BRACKETED_PASTE_ON + CURSOR_HIDE + banner.map((row) => `${row}\n`).join(''));
-    this.redraw();
+    output.on('resize', () => this.renderer.resize(output.columns ?? 80, output.rows ?? 24));
+    this.write(this.renderer.enter + BRACKETED_PASTE_ON + CURSOR_HIDE);
+    this.printBanner();
+    if (animateMs !== undefined) {
+      this.animation = setInterval(() => {
+        this.tick++;
+        this.redraw();
+      }, animateMs);
+    }
   }
 
-  /** Erases the input area and restores the terminal (paste mode, cursor, cooked mode). */
+  /** Erases the input area and restores the terminal (paste mode, cursor, cooked mode, normal screen). */
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.spinner);
+    clearInterval(this.animation);
     clearTimeout(this.escapeTimer);
-    this.write(this.eraseArea() + BRACKETED_PASTE_OFF + CURSOR_SHOW);
-    this.areaRows = 0;
+    this.pacer.stop();
+    this.write(this.renderer.leave() + BRACKETED_PASTE_OFF + CURSOR_SHOW);
     const { input } = this.options;
     if (input.isTTY === true) input.setRawMode?.(false);
     input.pause();
@@ -142,13 +120,18 @@ export class Tui {
     this.options.onExit(code);
   }
 
+  private printBanner(): void {
+    const { title, subtitle } = this.options;
+    this.print((columns) => renderBanner(title, subtitle, columns));
+  }
+
   private onData(chunk: string): void {
     if (this.stopped) return;
     clearTimeout(this.escapeTimer);
-    for (const event of this.parser.feed(chunk)) this.onKey(event);
+    this.pacer.push(this.parser.feed(chunk));
     if (this.parser.hasPendingEscape) {
       this.escapeTimer = setTimeout(() => {
-        this.parser.flush().forEach((e) => this.onKey(e));
+        this.pacer.push(this.parser.flush());
         this.redraw();
       }, ESCAPE_WAIT_MS);
     }
@@ -159,6 +142,7 @@ export class Tui {
     if (this.stopped) return;
     if (event.kind === 'ctrl-c') return this.onCtrlC();
     if (this.approval !== undefined) return this.onApprovalKey(event, this.approval);
+    if (event.kind !== 'enter') this.entersInRow = 0;
     switch (event.kind) {
       case 'text':
         return this.input.type(event.text);
@@ -167,7 +151,9 @@ export class Tui {
       case 'paste':
         this.lastPasteAt = this.now();
         this.enterSwallowed = false;
-        return this.input.paste(event.text);
+        this.input.paste(event.text);
+        if (this.options.submitOnPaste === true) this.submitInput();
+        return;
       case 'backspace':
         return this.input.backspace();
       case 'enter':
@@ -199,6 +185,14 @@ export class Tui {
       this.enterSwallowed = true;
       return;
     }
+    if (this.input.expand().trim() === '') return;
+    this.entersInRow++;
+    if (this.entersInRow < (this.options.enters ?? 1)) return;
+    this.submitInput();
+  }
+
+  private submitInput(): void {
+    this.entersInRow = 0;
     const text = this.input.expand();
     if (text.trim() === '') return;
     this.input.clear();
@@ -219,32 +213,39 @@ export class Tui {
 
   private async runQueue(): Promise<void> {
     for (let text = this.queue.shift(); text !== undefined; text = this.queue.shift()) {
-      this.printAbove(['', ...renderEcho(text, this.columns)]);
+      this.print((columns) => ['', ...renderEcho(text, columns)]);
       const started = this.now();
       this.startBusy();
       const abort = new AbortController();
       this.abort = abort;
-      let doneRows = ['', renderTurnDone(this.now() - started)];
+      this.restarted = false;
+      let doneRows: RowsFn = () => ['', renderTurnDone(this.now() - started)];
       try {
         await this.options.onSubmit(text, this.makeTurn(abort.signal));
-        doneRows = ['', renderTurnDone(this.now() - started)];
+        const elapsed = this.now() - started;
+        doneRows = () => ['', renderTurnDone(elapsed)];
       } catch (error) {
         // Claude Code prints no "Worked for" line after an interrupted turn.
-        if (error instanceof TurnInterruptedError) doneRows = renderNotice('Interrupted by user', this.columns);
-        else this.printAbove(['', ...renderError(`Error: ${String(error)}`, this.columns)]);
+        if (error instanceof TurnInterruptedError) doneRows = (columns) => renderNotice('Interrupted by user', columns);
+        else this.print((columns) => ['', ...renderError(`Error: ${String(error)}`, columns)]);
       }
       this.abort = undefined;
       this.approval = undefined;
       if (this.stopped) return;
       this.stopBusy();
-      this.printAbove(doneRows);
+      if (this.restarted) this.redraw();
+      else this.print(doneRows);
     }
   }
 
   private makeTurn(signal: AbortSignal): Turn {
+    const live = () => !signal.aborted && !this.stopped;
     return {
       reply: (text) => {
-        if (!signal.aborted && !this.stopped) this.printAbove(['', ...renderReply(text, this.columns)]);
+        if (live()) this.print((columns) => ['', ...renderReply(text, columns)]);
+      },
+      print: (lines) => {
+        if (live()) this.print((columns) => lines.flatMap((line) => layOutWithGutter(line, columns, '  ')));
       },
       sleep: (ms) => sleepUnlessAborted(ms, signal),
       confirm: (title, detail) =>
@@ -253,8 +254,19 @@ export class Tui {
           this.redraw();
         }),
       crash: (code, message) => {
-        this.printAbove(['', ...renderError(message, this.columns)]);
+        this.print((columns) => ['', ...renderError(message, columns)]);
         this.exit(code);
+      },
+      clearScreen: () => {
+        if (live()) this.renderer.clearScreen();
+      },
+      restart: () => {
+        if (!live()) return;
+        this.restarted = true;
+        this.stopBusy();
+        this.input.clear();
+        this.renderer.clearScreen();
+        this.printBanner();
       },
     };
   }
@@ -274,17 +286,6 @@ export class Tui {
     this.busySince = undefined;
   }
 
-  private onResize(): void {
-    const next = this.options.output.columns ?? this.columns;
-    if (next === this.columns) return;
-    // tmux reflows lines wider than the new width onto several rows; erase all of them.
-    if (this.areaRows > 0) {
-      this.areaRows = this.areaWidths.reduce((sum, width) => sum + Math.max(1, Math.ceil(width / next)), 0);
-    }
-    this.columns = next;
-    this.redraw();
-  }
-
   private view(): AreaView {
     if (this.approval !== undefined) {
       const { title, detail, selected } = this.approval;
@@ -298,48 +299,16 @@ export class Tui {
     return { kind: 'input', input: this.input.display, footer };
   }
 
-  /** Prints rows into the scrollback above the input area, then redraws the area, in one write. */
-  private printAbove(rows: readonly string[]): void {
-    if (this.stopped) return;
-    this.write(this.eraseArea() + rows.map((row) => `${row}\n`).join('') + this.drawArea());
+  /** Prints rows above the input area, then redraws the area, in one write. */
+  private print(rows: RowsFn): void {
+    if (!this.stopped) this.renderer.print(rows);
   }
 
   private redraw(): void {
-    if (this.stopped) return;
-    this.write(this.eraseArea() + this.drawArea());
-  }
-
-  /** Moves to the first row of the area and clears to the end of the screen (cursor sits on its last row). */
-  private eraseArea(): string {
-    if (this.areaRows === 0) return '';
-    const up = this.areaRows > 1 ? `${ESC}[${this.areaRows - 1}A` : '';
-    this.areaRows = 0;
-    return `${up}\r${ESC}[J`;
-  }
-
-  private drawArea(): string {
-    const rows = renderArea(this.view(), this.columns);
-    this.areaRows = rows.length;
-    this.areaWidths = rows.map((row) => displayWidth(row.replace(SGR_SEQUENCE, '')));
-    return rows.join('\n');
+    if (!this.stopped) this.renderer.redraw();
   }
 
   private write(text: string): void {
     if (text !== '') this.options.output.write(text);
   }
-}
-
-function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new TurnInterruptedError());
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new TurnInterruptedError());
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,0 +1,200 @@
+/**
+ * The mock options: what each one does (MockOptions), its flag, environment variable, value kind and help text
+ * (OPTION_SPECS), and the defaults, which keep every misbehaviour off. Parsing is options.ts.
+ */
+
+/**
+ * Decoy blocks a mock prints around each real block it sends (`--noise`), each of which poli must ignore:
+ * - `missing-field`: a header without `"type"`;
+ * - `unknown-type`: `"type":"bogus"`;
+ * - `wrong-addressee`: the right id and type, addressed where this reply may not go;
+ * - `unterminated`: the right header, a body, and no close tag;
+ * - `torn`: the open tag cut in the middle of its JSON, as a redraw leaves a streamed line behind;
+ * - `duplicate` (after the real block, not for `status`): the same header again with another body;
+ * - `stale`: everything this mock received before (primer and messages, verbatim) and every block it sent, re-printed
+ *   (scrolled back into view);
+ * - `self`: the right id, addressed to this mock's own role.
+ */
+export type NoiseKind =
+  | 'missing-field'
+  | 'unknown-type'
+  | 'wrong-addressee'
+  | 'unterminated'
+  | 'torn'
+  | 'duplicate'
+  | 'stale'
+  | 'self';
+
+export const NOISE_KINDS: readonly NoiseKind[] = [
+  'missing-field',
+  'unknown-type',
+  'wrong-addressee',
+  'unterminated',
+  'torn',
+  'duplicate',
+  'stale',
+  'self',
+];
+
+/** How the TUI draws (`--draw`): see the option help. */
+export type DrawMode = 'classic' | 'repaint' | 'alt';
+export const DRAW_MODES: readonly DrawMode[] = ['classic', 'repaint', 'alt'];
+
+/** Whose id the example block quoted in each reply body carries (`--quote-example`). */
+export type QuoteExample = 'same' | 'other';
+export const QUOTE_EXAMPLES: readonly QuoteExample[] = ['same', 'other'];
+
+/** What a mock run is configured to do, fault injection included. */
+export interface MockOptions {
+  /** Time spent busy (spinner showing) before each reply. */
+  thinkMs: number;
+  /** Executer rounds the planner asks for before it sends `complete`. */
+  rounds: number;
+  /** Print ``` lines around every block the mock sends. */
+  fence: boolean;
+  /** Ignore an Enter that arrives within 100 ms after a paste, like Claude Code. */
+  swallowFirstEnter: boolean;
+  /** Exit with code 3 on receiving the Nth block addressed to this mock. */
+  crashAt: number | undefined;
+  /** Append `<epoch ms> <role> <message number>` to this file at each `--crash-at` crash. */
+  crashFile: string | undefined;
+  /** Crash at most this many times in all, counting the lines of `--crash-file` (restarts included). */
+  crashLimit: number | undefined;
+  /** Never answer the Nth block addressed to this mock. */
+  silentAt: number | undefined;
+  /** Before each real block, print a block with a malformed header and a block with a wrong id. */
+  garbage: boolean;
+  /** Send every block first with a wrong id, then (after the think time) with the right one. */
+  wrongId: boolean;
+  /** Re-print every received block verbatim, still addressed as received, before answering it. */
+  echoBlocks: boolean;
+  /** Show a permission prompt before answering the Nth block; wait for Enter or `1`. */
+  approvalAt: number | undefined;
+  /** Print a shell-like "command not found" on stderr and exit 127 at once. */
+  stderrExitAtStart: boolean;
+  /** Decoy blocks printed around each real block sent. */
+  noise: NoiseKind[];
+  /** Append one JSON line per submission received (`{role, at, text, blocks}`) to this file. */
+  recordFile: string | undefined;
+  /** Directory the executer works in (default: the current directory). */
+  workDir: string | undefined;
+  /** classic: normal screen, real scrollback; repaint: full screen by cursor addressing, no scrollback; alt: the same on the alternate screen. */
+  draw: DrawMode;
+  /** One row changes every N ms, idle included. */
+  animateMs: number | undefined;
+  /** Write ESC[2J ESC[3J ESC[H (Ink's clearTerminal) right before each reply. */
+  clearBeforeReply: boolean;
+  /** On the Nth block: clear, reprint the banner, do not answer; a later reminder naming an id gets the answer. */
+  restartAt: number | undefined;
+  /** The bottom area is at least N rows tall (padded with a todo-list panel above the input box). */
+  bottomRows: number;
+  /** A bracketed paste is submitted at once, no Enter needed. */
+  submitOnPaste: boolean;
+  /** A non-empty input is submitted at the Nth Enter in a row. */
+  enters: number;
+  /** Input appears one character per N ms; later keys wait their turn. */
+  echoCharMs: number;
+  /** Reply blocks go to `.poli/replies/<id>.md` in two pieces 1.5 s apart instead of the screen. */
+  replyFilePieces: boolean;
+  /** Each work reply body quotes a ``` fence holding an unescaped close tag in its middle. */
+  quoteCloseInFence: boolean;
+  /** Each work reply body quotes a whole unescaped example block (same or other id) in its middle. */
+  quoteExample: QuoteExample | undefined;
+  /** The executer's result body has exactly N numbered lines. */
+  replyLines: number | undefined;
+  /** Print N lines a second while working on each message, for `printSeconds`. */
+  printRate: number | undefined;
+  printSeconds: number;
+  /** Append one JSON line per block sent (`{role, at, header, body}`) to this file. */
+  sentFile: string | undefined;
+  help: boolean;
+}
+
+export type Kind = 'count' | 'positive' | 'flag' | 'path' | 'noise' | 'choice';
+
+export interface OptionSpec {
+  key: keyof MockOptions;
+  flag: string;
+  env: string;
+  kind: Kind;
+  help: string;
+  /** The values a `choice` option takes. */
+  choices?: readonly string[];
+}
+
+/** The option table: flag, environment variable, value kind and help text. */
+export const OPTION_SPECS: readonly OptionSpec[] = [
+  { key: 'thinkMs', flag: 'think-ms', env: 'MOCK_THINK_MS', kind: 'count', help: 'busy time before each reply (default 300)' },
+  { key: 'rounds', flag: 'rounds', env: 'MOCK_ROUNDS', kind: 'positive', help: 'planner: executer rounds before complete (default 3)' },
+  { key: 'fence', flag: 'fence', env: 'MOCK_FENCE', kind: 'flag', help: 'print ``` lines around each block sent' },
+  { key: 'swallowFirstEnter', flag: 'swallow-first-enter', env: 'MOCK_SWALLOW_FIRST_ENTER', kind: 'flag', help: 'ignore an Enter within 100 ms after a paste' },
+  { key: 'crashAt', flag: 'crash-at', env: 'MOCK_CRASH_AT', kind: 'positive', help: 'exit 3 on receiving the Nth block' },
+  { key: 'crashFile', flag: 'crash-file', env: 'MOCK_CRASH_FILE', kind: 'path', help: 'append "<epoch ms> <role> <n>" here at each crash' },
+  { key: 'crashLimit', flag: 'crash-limit', env: 'MOCK_CRASH_LIMIT', kind: 'positive', help: 'crash at most N times in all (counted in --crash-file)' },
+  { key: 'silentAt', flag: 'silent-at', env: 'MOCK_SILENT_AT', kind: 'positive', help: 'never answer the Nth block' },
+  { key: 'garbage', flag: 'garbage', env: 'MOCK_GARBAGE', kind: 'flag', help: 'print a malformed and a wrong-id block before each real one' },
+  { key: 'wrongId', flag: 'wrong-id', env: 'MOCK_WRONG_ID', kind: 'flag', help: 'send each block with a wrong id first, then the right one' },
+  { key: 'echoBlocks', flag: 'echo-blocks', env: 'MOCK_ECHO_BLOCKS', kind: 'flag', help: 're-print each received block before answering' },
+  { key: 'approvalAt', flag: 'approval-at', env: 'MOCK_APPROVAL_AT', kind: 'positive', help: 'ask "Do you want to proceed?" before answering the Nth block' },
+  { key: 'stderrExitAtStart', flag: 'stderr-exit-at-start', env: 'MOCK_STDERR_EXIT_AT_START', kind: 'flag', help: 'print "command not found" and exit 127' },
+  { key: 'noise', flag: 'noise', env: 'MOCK_NOISE', kind: 'noise', help: `decoy blocks around each block sent, comma-separated: ${NOISE_KINDS.join(', ')}` },
+  { key: 'recordFile', flag: 'record-file', env: 'MOCK_RECORD_FILE', kind: 'path', help: 'append each submission received as a JSON line' },
+  { key: 'workDir', flag: 'cwd', env: 'MOCK_CWD', kind: 'path', help: 'executer: directory to work in (default: current directory)' },
+  {
+    key: 'draw', flag: 'draw', env: 'MOCK_DRAW', kind: 'choice', choices: DRAW_MODES,
+    help: 'classic (default: normal screen, scrollback), repaint (full screen by cursor addressing, nothing reaches the scrollback) or alt (the same on the alternate screen)',
+  },
+  { key: 'animateMs', flag: 'animate-ms', env: 'MOCK_ANIMATE_MS', kind: 'positive', help: 'a clock row above the input box changes every N ms, idle included' },
+  { key: 'clearBeforeReply', flag: 'clear-before-reply', env: 'MOCK_CLEAR_BEFORE_REPLY', kind: 'flag', help: 'write ESC[2J ESC[3J ESC[H (Ink clearTerminal) right before each reply' },
+  { key: 'restartAt', flag: 'restart-at', env: 'MOCK_RESTART_AT', kind: 'positive', help: 'on the Nth block: clear, reprint the banner, do not answer; answer it when a later text without blocks names its id' },
+  { key: 'bottomRows', flag: 'bottom-rows', env: 'MOCK_BOTTOM_ROWS', kind: 'count', help: 'bottom area at least N rows tall (a todo-list panel above the input box)' },
+  { key: 'submitOnPaste', flag: 'submit-on-paste', env: 'MOCK_SUBMIT_ON_PASTE', kind: 'flag', help: 'submit a bracketed paste at once (no Enter needed)' },
+  { key: 'enters', flag: 'enters', env: 'MOCK_ENTERS', kind: 'positive', help: 'submit a non-empty input only at the Nth Enter in a row (default 1)' },
+  { key: 'echoCharMs', flag: 'echo-char-ms', env: 'MOCK_ECHO_CHAR_MS', kind: 'count', help: 'input appears one character per N ms; later keys (Enter too) wait their turn' },
+  { key: 'replyFilePieces', flag: 'reply-file-pieces', env: 'MOCK_REPLY_FILE_PIECES', kind: 'flag', help: 'write each reply block to .poli/replies/<id>.md (working directory) in two pieces 1.5 s apart; the screen only names the file' },
+  { key: 'quoteCloseInFence', flag: 'quote-close-in-fence', env: 'MOCK_QUOTE_CLOSE_IN_FENCE', kind: 'flag', help: 'result/plan/continue/revision bodies quote a ``` fence holding an unescaped close tag in their middle' },
+  {
+    key: 'quoteExample', flag: 'quote-example', env: 'MOCK_QUOTE_EXAMPLE', kind: 'choice', choices: QUOTE_EXAMPLES,
+    help: 'result/plan/continue/revision bodies quote a whole unescaped example block (same id, or another) in their middle',
+  },
+  { key: 'replyLines', flag: 'reply-lines', env: 'MOCK_REPLY_LINES', kind: 'positive', help: 'executer: the result body has exactly N numbered lines' },
+  { key: 'printRate', flag: 'print-rate', env: 'MOCK_PRINT_RATE', kind: 'positive', help: 'print N distinct ~80-character lines a second while working on each message, then reply' },
+  { key: 'printSeconds', flag: 'print-seconds', env: 'MOCK_PRINT_SECONDS', kind: 'count', help: 'seconds --print-rate prints for (default 10)' },
+  { key: 'sentFile', flag: 'sent-file', env: 'MOCK_SENT_FILE', kind: 'path', help: 'append each real block sent (not decoys) as a JSON line {role, at, header, body}, body exactly as between the tags' },
+  { key: 'help', flag: 'help', env: 'MOCK_HELP', kind: 'flag', help: 'print this help' },
+];
+
+export const DEFAULT_MOCK_OPTIONS: Readonly<MockOptions> = {
+  thinkMs: 300,
+  rounds: 3,
+  fence: false,
+  swallowFirstEnter: false,
+  crashAt: undefined,
+  crashFile: undefined,
+  crashLimit: undefined,
+  silentAt: undefined,
+  garbage: false,
+  wrongId: false,
+  echoBlocks: false,
+  approvalAt: undefined,
+  stderrExitAtStart: false,
+  noise: [],
+  recordFile: undefined,
+  workDir: undefined,
+  draw: 'classic',
+  animateMs: undefined,
+  clearBeforeReply: false,
+  restartAt: undefined,
+  bottomRows: 0,
+  submitOnPaste: false,
+  enters: 1,
+  echoCharMs: 0,
+  replyFilePieces: false,
+  quoteCloseInFence: false,
+  quoteExample: undefined,
+  replyLines: undefined,
+  printRate: undefined,
+  printSeconds: 10,
+  sentFile: undefined,
+  help: false,
+};

@@ -1,0 +1,91 @@
+/**
+ * Pure text for the reply-side switches: what a reply body quotes (`--quote-close-in-fence`, `--quote-example`),
+ * the numbered result body (`--reply-lines`), the block text without sanitising (a quoted tag must stay unescaped,
+ * which `formatBlock` would prevent), the two pieces of a reply file (`--reply-file-pieces`), the flood lines
+ * (`--print-rate`) and the reading of poli's pointer to a message file.
+ */
+import { formatBlock } from '../../src/protocol/format-block.ts';
+import { MESSAGE_CLOSE_TAG, type BlockHeader } from '../../src/protocol/types.ts';
+import type { QuoteExample } from './options.ts';
+
+/** The reply types whose bodies get the quotes: the work a role delivers, not its status or its verdict. */
+export const QUOTING_TYPES: readonly string[] = ['result', 'plan', 'continue', 'revision'];
+
+/** The example body line of `--quote-example`. */
+export const EXAMPLE_BODY = 'An example body line: this quoted block is not the reply.';
+
+/** The id `--quote-example other` gives its example block. */
+export function otherId(id: string): string {
+  return `example-${id}`;
+}
+
+export interface QuoteOptions {
+  quoteCloseInFence: boolean;
+  quoteExample: QuoteExample | undefined;
+}
+
+/** The lines quoted in the middle of a body, or none when neither switch is on. */
+export function quotedLines(header: BlockHeader, options: QuoteOptions): string[] {
+  const lines: string[] = [];
+  if (options.quoteCloseInFence) lines.push('```', MESSAGE_CLOSE_TAG, '```');
+  if (options.quoteExample !== undefined) {
+    const id = options.quoteExample === 'same' ? header.id : otherId(header.id);
+    lines.push(formatBlock({ ...header, id }, EXAMPLE_BODY));
+  }
+  return lines;
+}
+
+/**
+ * `body` with `quoted` inserted after its first half of lines (never first: some text always comes before, and a
+ * line is added after when the body had only one, so the quote is in the middle and the reply goes on after it).
+ */
+export function quoteInMiddle(body: string, quoted: readonly string[]): string {
+  if (quoted.length === 0) return body;
+  const lines = body.split('\n');
+  const cut = Math.max(1, Math.floor(lines.length / 2));
+  const after = lines.slice(cut);
+  return [...lines.slice(0, cut), ...quoted, ...(after.length > 0 ? after : ['(the reply goes on after the quote)'])].join('\n');
+}
+
+/** A block's text exactly as given: the body is not sanitised, so a quoted tag stays as it is. */
+export function formatRawBlock(header: BlockHeader, body: string): string {
+  const open = formatBlock(header, '').split('\n')[0] ?? '';
+  return `${open}\n${body}\n${MESSAGE_CLOSE_TAG}`;
+}
+
+/** The `--reply-lines N` result body: N numbered lines, each different, none blank. */
+export function numberedLines(count: number): string {
+  const lines: string[] = [];
+  for (let i = 1; i <= count; i++) lines.push(`line ${String(i).padStart(5, '0')} of ${count}: the mock executer's numbered result`);
+  return lines.join('\n');
+}
+
+/** The two pieces of a reply file: open tag and the first half of the body, then the rest and the close tag. */
+export function replyFilePieces(blockText: string): [string, string] {
+  const lines = blockText.split('\n');
+  const bodyLines = lines.length - 2;
+  const cut = 1 + Math.floor(bodyLines / 2);
+  return [`${lines.slice(0, cut).join('\n')}\n`, `${lines.slice(cut).join('\n')}\n`];
+}
+
+/** `.poli/replies/<id>.md`, as handoff.ts looks for it (the id with anything unusual made plain). */
+export function replyFilePath(id: string): string {
+  return `.poli/replies/${id.replace(/[^A-Za-z0-9._-]/g, '_')}.md`;
+}
+
+/** Line `n` (1-based) of the `--print-rate` flood for message `id`: about 80 printable characters, all distinct. */
+export function floodLine(id: string, n: number): string {
+  const head = `${id} progress ${String(n).padStart(6, '0')}: `;
+  const filler = 'compiling, testing and reading files while working on the message; ';
+  return (head + filler.repeat(2)).slice(0, 80).trimEnd();
+}
+
+/**
+ * The message file a block body points to (handoff.ts `pointerText`): the absolute path in parentheses when there
+ * is one, else the relative `.poli/messages/<id>.md`; undefined when the body is not such a pointer.
+ */
+export function messageFilePointer(body: string): string | undefined {
+  const match = /poli wrote it to the file (\S+\.md) in the project directory\s*\(([^)]*\.md)\)/.exec(body);
+  if (match !== null) return match[2] ?? match[1];
+  return /poli wrote it to the file (\S+\.md)/.exec(body)?.[1];
+}

@@ -1,0 +1,39 @@
+/** What the TUI is built from: its terminal streams, texts, the submit handler, and the misbehaviour switches. */
+import type { SubmitHandler } from './turn.ts';
+
+export interface TuiInput {
+  on(event: 'data', listener: (chunk: string | Buffer) => void): unknown;
+  setEncoding(encoding: 'utf8'): unknown;
+  resume(): unknown;
+  pause(): unknown;
+  isTTY?: boolean;
+  setRawMode?: (mode: boolean) => unknown;
+}
+
+export interface TuiOutput {
+  write(chunk: string): boolean;
+  on(event: 'resize', listener: () => void): unknown;
+  columns?: number;
+  rows?: number;
+}
+
+export interface TuiOptions {
+  input: TuiInput;
+  output: TuiOutput;
+  title: string;
+  subtitle: string;
+  swallowEnterAfterPaste: boolean;
+  onSubmit: SubmitHandler;
+  /** Called once the terminal is restored; the entry point exits the process. */
+  onExit: (code: number) => void;
+  now?: () => number;
+  draw?: 'classic' | 'repaint' | 'alt';
+  /** A clock row in the area changes every N ms (`--animate-ms`). */
+  animateMs?: number;
+  /** The area is at least this many rows tall (`--bottom-rows`). */
+  bottomRows?: number;
+  submitOnPaste?: boolean;
+  /** Enters in a row that submit a non-empty input (`--enters`, default 1). */
+  enters?: number;
+  echoCharMs?: number;
+}
