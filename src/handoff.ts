@@ -87,6 +87,7 @@ export function withHandoff(inner: PaneChannel, options: HandoffOptions): PaneCh
     screenState: () => inner.screenState(),
     lastLines: (n) => inner.lastLines(n),
     ...(inner.crossCheck ? { crossCheck: (position: PanePosition) => inner.crossCheck?.(position) ?? Promise.resolve() } : {}),
+    ...(inner.damage ? { damage: (position: PanePosition) => inner.damage?.(position) ?? Promise.resolve(undefined) } : {}),
   };
 }
 

@@ -101,6 +101,9 @@ const REREAD_MS = 250;
 interface TurnPosition {
   watch: PaneWatch | undefined;
   model: number;
+  /** The watch's resize count when the turn started (or its damage was last acknowledged), and the size then. */
+  resizes: number;
+  size: string;
   pane: PaneMark;
   signature?: string;
   text?: string;
@@ -380,7 +383,13 @@ export class PoliSession {
       paneId,
       mark: async (): Promise<PanePosition> => {
         const watch = await this.watch(role);
-        const position: TurnPosition = { watch, model: watch?.model.mark() ?? 0, pane: await reader.mark({ linesAbove: MARK_LINES_ABOVE }) };
+        const position: TurnPosition = {
+          watch,
+          model: watch?.model.mark() ?? 0,
+          resizes: watch?.resizes ?? 0,
+          size: watch ? `${watch.model.cols}×${watch.model.rows}` : '',
+          pane: await reader.mark({ linesAbove: MARK_LINES_ABOVE }),
+        };
         return position;
       },
       submit: (text) => this.submitToPane(role, text),
@@ -392,6 +401,18 @@ export class PoliSession {
         return spec.profile.classify(tall.slice(-STATUS_LINES));
       },
       lastLines: (n) => reader.lastLines(n),
+      damage: async (position: PanePosition): Promise<string | undefined> => {
+        const turn = position as TurnPosition;
+        const watch = await this.watches[role];
+        if (!watch || turn.watch !== watch || watch.resizes === turn.resizes) return undefined;
+        // The CLI's transcript gives the exact body whatever the screen did (transcript-recovery.ts).
+        if (spec.profile.transcript && spec.environment) return undefined;
+        const now = `${watch.model.cols}×${watch.model.rows}`;
+        turn.resizes = watch.resizes;
+        const was = turn.size;
+        turn.size = now;
+        return `the pane was resized (${was} → ${now}) while the reply was on its way, which can leave parts of the old screen inside it`;
+      },
       crossCheck: async (position: PanePosition): Promise<void> => {
         const turn = position as TurnPosition;
         const watch = await this.watches[role];

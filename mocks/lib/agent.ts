@@ -76,16 +76,23 @@ export function createAgent(brain: Brain, options: MockOptions, effects?: AgentE
   const history: string[] = [];
   /** The block a `--restart-at` restart dropped, answered when a reminder names it. */
   let dropped: Block | undefined;
+  /** The last block answered and the blocks sent in answer: a reminder naming its id gets them again, verbatim. */
+  let last: { id: string; texts: string[] } | undefined;
   return async (text: string, turn: Turn) => {
     const mine = blocksFor(brain.role, text, effects);
     effects?.record({ role: brain.role, at: now(), text, blocks: mine.map((b) => ({ header: b.header, body: b.body })) });
-    const outbox = createOutbox(turn, options, { role: brain.role, history, effects, now });
+    const sentNow: string[] = [];
+    const outbox = createOutbox(turn, options, { role: brain.role, history, effects, now, onSent: (t) => sentNow.push(t) });
     if (mine.length === 0) {
       await turn.sleep(options.thinkMs);
       const reminded = dropped !== undefined && text.includes(dropped.header.id) ? dropped : undefined;
       if (reminded !== undefined) {
         dropped = undefined;
         await brain.answer(reminded, outbox);
+        last = { id: reminded.header.id, texts: sentNow };
+      } else if (last !== undefined && text.includes(last.id)) {
+        // Asked again for a reply already sent (poli could not read it): the same blocks, as they were.
+        for (const sent of last.texts) turn.reply(fence(sent, options.fence));
       } else {
         if (options.clearBeforeReply) turn.clearScreen();
         turn.reply(brain.greeting);
@@ -119,7 +126,9 @@ export function createAgent(brain: Brain, options: MockOptions, effects?: AgentE
       }
       if (options.echoBlocks) turn.reply(fence(formatBlock(block.header, block.body), options.fence));
       if (options.printRate !== undefined) await flood(turn, block.header.id, options.printRate, options.printSeconds, now);
+      sentNow.length = 0;
       await brain.answer(block, outbox);
+      last = { id: block.header.id, texts: [...sentNow] };
     }
     history.push(text);
   };

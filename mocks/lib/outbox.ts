@@ -4,7 +4,7 @@
  * recorded (`--sent-file`), and printed in a ``` fence or not (`--fence`) — or written to `.poli/replies/<id>.md` in
  * two pieces instead of the screen (`--reply-file-pieces`).
  */
-import { formatBlock, sanitizeBody } from '../../src/protocol/format-block.ts';
+import { cleanBody, formatBlock, sanitizeBody } from '../../src/protocol/format-block.ts';
 import type { BlockHeader, Role } from '../../src/protocol/types.ts';
 import type { AgentEffects, Outbox } from './agent.ts';
 import { DUPLICATE_BODY, formatDecoysBefore, formatMalformedBlock, wrongId } from './decoys.ts';
@@ -29,6 +29,8 @@ export interface OutboxContext {
   history: string[];
   effects: AgentEffects | undefined;
   now: () => number;
+  /** Told the text of each real block sent (a reminder naming its id prints them again). */
+  onSent?: (text: string) => void;
 }
 
 export function createOutbox(turn: Turn, options: MockOptions, context: OutboxContext): Outbox {
@@ -49,6 +51,7 @@ export function createOutbox(turn: Turn, options: MockOptions, context: OutboxCo
         await turn.sleep(options.thinkMs);
       }
       effects?.recordSent?.({ role, at: now(), header, body });
+      context.onSent?.(text);
       if (options.replyFilePieces) await writeReplyFile(turn, effects, header.id, text);
       else show(text);
       if (noise.has('duplicate') && header.type !== 'status') show(formatBlock(header, DUPLICATE_BODY));
@@ -70,7 +73,7 @@ export function shapeBlock(role: Role, header: BlockHeader, body: string, option
   let shaped = body;
   if (role === 'EXECUTER' && header.type === 'result' && options.replyLines !== undefined) shaped = numberedLines(options.replyLines);
   const quoted = QUOTING_TYPES.includes(header.type) ? quotedLines(header, options) : [];
-  if (quoted.length === 0) return { text: formatBlock(header, shaped), body: sanitizeBody(shaped) };
+  if (quoted.length === 0) return { text: formatBlock(header, shaped), body: cleanBody(shaped) };
   const raw = quoteInMiddle(sanitizeBody(shaped), quoted);
   return { text: formatRawBlock(header, raw), body: raw };
 }

@@ -30,6 +30,11 @@ export interface PaneChannel {
    * tmux's history from then on). Called when a CLI looks done but no reply was found.
    */
   crossCheck?(position: PanePosition): Promise<void>;
+  /**
+   * Why the replies read since `position` may be damaged (the pane was resized while they were drawn), once per
+   * such event; undefined when they can be trusted.
+   */
+  damage?(position: PanePosition): Promise<string | undefined>;
 }
 
 export interface DialogueChannels {

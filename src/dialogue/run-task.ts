@@ -2,7 +2,7 @@
  * Performs the dialogue: feeds events to the pure machine and carries out its effects on the
  * panes, the state store and the progress output. All effects are injected.
  */
-import { formatBlock } from '../protocol/format-block.ts';
+import { blockKey, formatBlock } from '../protocol/format-block.ts';
 import type { Block, MessageType, Role } from '../protocol/types.ts';
 import { describeExit } from '../tmux/server.ts';
 import type { Clock, PaneLiveness } from '../tmux/types.ts';
@@ -207,7 +207,19 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       }
       const settled = screenState === 'idle' || screenState === 'unknown';
       const screen = await channel.readSince(current.since, { fresh: settled });
-      const replies = takeReplies(current, screen, settled, options.onIgnored, issuedIds, clock.now());
+      let replies = takeReplies(current, screen, settled, options.onIgnored, issuedIds, clock.now());
+      const damage = replies.length > 0 ? await channel.damage?.(current.since) : undefined;
+      if (damage !== undefined) {
+        // Never record or forward a body the screen may have damaged: ask for the reply again, under the same id.
+        for (const block of replies) {
+          current.taken.delete(blockKey(block));
+          current.suspect.add(blockKey(block));
+        }
+        options.onIgnored?.(current.role, `did not take the reply to ${current.id}: ${damage}; asking the ${current.role} to send it again`, false);
+        notice('reminder', `asked ${current.role} to send its reply to ${current.id} again: ${damage}`, current.id);
+        await channel.submit(damageReminder(current.role, current.id, damage));
+        replies = [];
+      }
       if (screenState !== 'idle') current.idleSince = undefined;
       else if (replies.length === 0) await crossCheck(current);
       for (const block of replies) {
@@ -323,6 +335,15 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     }
     return restarted.length > 0 ? restarted : null;
   }
+}
+
+/** What poli types when the screen may have damaged a reply: the problem, and how to send the reply again. */
+export function damageReminder(role: Role, id: string, damage: string): string {
+  return (
+    `Reminder from poli: I could not read your reply to message ${id} reliably: ${damage}. ` +
+    `Send the same reply again now, unchanged and with the same id (or write it to .poli/replies/${id}.md). ` +
+    expectLine(role, id)
+  );
 }
 
 /** How long a CLI must look done without a reply before its reader is checked against tmux. */

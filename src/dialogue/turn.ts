@@ -26,6 +26,11 @@ export interface Turn {
   ignored: Set<string>;
   /** The CLI's permission prompt was already reported. */
   waitingNoticed: boolean;
+  /**
+   * Blocks read while the screen may have damaged them (a resize mid-reply): not taken, unless the CLI shows the same
+   * block again (then it was intact).
+   */
+  suspect: Set<string>;
   /** Blocks (by identity, and rejected ones by header) already on the screen when the message was typed. */
   leftovers: Set<string>;
   /** Since when the CLI has looked done without a reply, and when its reader was last cross-checked. */
@@ -46,7 +51,10 @@ export function newTurn(role: Role, id: string, since: PanePosition, text: strin
     for (const block of blocks) leftovers.add(blockKey(block));
     for (const r of rejected) leftovers.add(rejectedKey(r));
   }
-  return { role, id, since, text, taken: new Set(), previous: '', previousSince: 0, ignored: new Set(), waitingNoticed: false, leftovers };
+  return {
+    role, id, since, text, taken: new Set(), previous: '', previousSince: 0, ignored: new Set(), waitingNoticed: false, leftovers,
+    suspect: new Set(),
+  };
 }
 
 function rejectedKey(r: RejectedBlock): string {
@@ -119,6 +127,7 @@ export function takeReplies(
   for (const block of candidates) {
     const key = blockKey(block);
     if (turn.taken.has(key)) continue;
+    if (turn.suspect.has(key) && candidates.filter((c) => blockKey(c) === key).length < 2) continue;
     turn.taken.add(key);
     fresh.push(block);
   }

@@ -109,7 +109,14 @@ export async function sendMessage(options: SendOptions): Promise<void> {
       await pasteText(run, paneId, payload);
       const pastedAt = clock.now();
       pastes += 1;
-      screen = await waitForPaste(reader, profile, screen, clock, pause, options.pasteTimeoutMs ?? DEFAULT_PASTE_TIMEOUT_MS);
+      const pasted = await waitForPaste(reader, profile, screen, payload, clock, pause, options.pasteTimeoutMs ?? DEFAULT_PASTE_TIMEOUT_MS);
+      screen = pasted.screen;
+      if (pasted.submitted) {
+        // The CLI took the paste as a submission (it submits on paste): an Enter now would hit an empty box, or
+        // steer the turn that just started.
+        options.onReport?.({ attempts: attempt, enterPresses, pastes, elapsedMs: clock.now() - started });
+        return;
+      }
       const wait = pastedAt + profile.minEnterDelayMs - clock.now();
       if (wait > 0) {
         // Claude Code absorbs an Enter that arrives within ~100 ms of a paste (field notes).
@@ -171,37 +178,50 @@ async function pasteText(run: TmuxRunner, paneId: string, payload: string): Prom
 }
 
 /**
- * Looks (after each `pause`) until the screen differs from before the paste (the CLI shows the
- * text or a `[Pasted text #1 +3 lines]` placeholder) and — when the profile can read its input
- * box — the box holds something, then until it settles (two equal looks). Gives up silently
- * after the timeout: the Enter verification then decides (a missing paste means the box stays
- * empty → re-paste).
+ * Looks (after each `pause`) until the paste shows: the screen differs from before the paste (the CLI shows the text
+ * or a `[Pasted text #1 +3 lines]` placeholder) and — when the profile can read its input box — the box holds
+ * something, then until it settles (two equal looks). A CLI that submits on paste shows no text in its box: it is
+ * seen as submitted when it turns busy, or when the box is empty and the payload's first line shows above it (the
+ * echo of the prompt). Gives up silently after the timeout: the Enter verification then decides (a missing paste
+ * means the box stays empty → re-paste).
  */
 async function waitForPaste(
   reader: PaneReader,
   profile: SendProfile,
   before: PaneSnapshot,
+  payload: string,
   clock: Clock,
   pause: () => Promise<unknown>,
   timeoutMs: number,
-): Promise<PaneSnapshot> {
+): Promise<{ screen: PaneSnapshot; submitted: boolean }> {
   const start = clock.now();
   const beforeText = before.lines.join('\n');
+  const firstLine = (payload.split('\n').find((line) => line.trim() !== '') ?? '').trim().slice(0, 80);
   let previous = beforeText;
   let changedAt: number | undefined;
   for (;;) {
     const screen = await reader.snapshot();
     const text = screen.lines.join('\n');
-    const input = profile.readInput(bottomOf(screen.lines, BOTTOM_LINES));
+    const bottom = bottomOf(screen.lines, BOTTOM_LINES);
+    const input = profile.readInput(bottom);
+    if (text !== beforeText) {
+      if (profile.classify(bottom) === 'busy') return { screen, submitted: true };
+      if (input === '' && firstLine !== '' && echoed(screen.lines, beforeText, firstLine)) return { screen, submitted: true };
+    }
     const arrived = text !== beforeText && input !== '';
     if (arrived) {
       changedAt ??= clock.now();
-      if (text === previous || clock.now() - changedAt >= PASTE_SETTLE_MS) return screen;
+      if (text === previous || clock.now() - changedAt >= PASTE_SETTLE_MS) return { screen, submitted: false };
     }
     previous = text;
-    if (clock.now() - start >= timeoutMs || screen.dead) return screen;
+    if (clock.now() - start >= timeoutMs || screen.dead) return { screen, submitted: false };
     await pause();
   }
+}
+
+/** The payload's first line shows on the screen and did not before the paste: the CLI printed the prompt's echo. */
+function echoed(lines: readonly string[], beforeText: string, firstLine: string): boolean {
+  return !beforeText.includes(firstLine) && lines.some((line) => line.includes(firstLine));
 }
 
 function isConfirmed(
