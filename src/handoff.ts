@@ -58,22 +58,22 @@ export function withHandoff(inner: PaneChannel, options: HandoffOptions): PaneCh
   return {
     role: inner.role,
     paneId: inner.paneId,
-    async mark(): Promise<PanePosition> {
+    async mark(markOptions?: { lookBack?: boolean; id?: string }): Promise<PanePosition> {
       const previous = turn.id;
-      turn = { id: undefined, blocks: new Map(), looked: new Map() };
+      turn = { id: markOptions?.id, blocks: new Map(), looked: new Map() };
       // The previous turn is over: its leftover reply files can only confuse a later look.
-      if (previous !== undefined) await removeReplyFiles(repliesDir, previous);
+      if (previous !== undefined && previous !== markOptions?.id) await removeReplyFiles(repliesDir, previous);
       await options.recovery?.begin();
-      return inner.mark();
+      return inner.mark(markOptions);
     },
-    async submit(text: string): Promise<void> {
+    async submit(text: string, submitOptions?: { onPasted?: () => void }): Promise<void> {
       const block = leadingBlock(text);
-      if (!block) return inner.submit(text); // a primer or a reminder: no id, no file
+      if (!block) return inner.submit(text, submitOptions); // a primer or a reminder: no id, no file
       turn.id = block.header.id;
-      if (Buffer.byteLength(text, 'utf8') <= options.fileThreshold) return inner.submit(text);
+      if (Buffer.byteLength(text, 'utf8') <= options.fileThreshold) return inner.submit(text, submitOptions);
       const file = await writeMessageFile(options.projectDir, messagesDir, block.header.id, text);
       options.debug?.(`${inner.role}: message ${block.header.id} (${Buffer.byteLength(text, 'utf8')} bytes) handed over in ${file}`);
-      return inner.submit(pointerText(text, block, options.projectDir));
+      return inner.submit(pointerText(text, block, options.projectDir), submitOptions);
     },
     async readSince(position: PanePosition, readOptions?: { fresh?: boolean }): Promise<string> {
       const raw = await inner.readSince(position, readOptions);

@@ -118,6 +118,8 @@ export class PoliSession {
   private readonly readers: Record<Role, PaneReader>;
   private readonly dialogs: Record<Role, DialogWatch>;
   private readonly watches: Partial<Record<Role, Promise<PaneWatch | undefined>>> = {};
+  /** Roles whose CLI this process started (new server, or a pane started again): they hold no earlier history. */
+  private readonly started = new Set<Role>();
 
   private constructor(
     private readonly options: SessionOptions,
@@ -135,6 +137,7 @@ export class PoliSession {
       PLANNER: this.channel('PLANNER'),
       EXECUTER: this.channel('EXECUTER'),
       liveness: () => this.server.liveness([paneIds.PLANNER, paneIds.EXECUTER]),
+      fresh: (role) => this.started.has(role),
       waitForChange: (ms) =>
         options.waitForChange ? options.waitForChange([paneIds.PLANNER, paneIds.EXECUTER], ms) : options.clock.sleep(ms),
     };
@@ -165,6 +168,7 @@ export class PoliSession {
       });
     }
     const session = new PoliSession(options, panes, reused);
+    if (!reused) for (const role of ROLES) session.started.add(role);
     await Promise.all(ROLES.map((role) => session.prepare(role)));
     return session;
   }
@@ -179,6 +183,7 @@ export class PoliSession {
   private async respawn(role: Role): Promise<void> {
     const spec = this.options.clis[role];
     await this.server.respawn(this.paneIds[role], { command: spec.command, env: spec.env, cwd: this.options.projectDir });
+    this.started.add(role);
     await writePaneOptions(this.options.run, this.paneIds[role], { '@poli_primed': '' });
     await this.stopWatch(role);
     this.readers[role] = new PaneReader(this.options.run, this.paneIds[role]);
@@ -226,6 +231,7 @@ export class PoliSession {
     if (this.reused && (!same || life?.dead)) {
       this.options.log?.(`restarting the ${role} pane ${paneId}: ${life?.dead ? 'its CLI had exited' : 'the command or project changed'}`);
       await this.server.respawn(paneId, { command: spec.command, env: spec.env, cwd: this.options.projectDir });
+      this.started.add(role);
       current['@poli_primed'] = '';
     }
     await writePaneOptions(this.options.run, paneId, { '@poli_command': spec.command, '@poli_project': this.options.projectDir });
@@ -319,9 +325,10 @@ export class PoliSession {
   }
 
   /** Pastes `text` into the role's CLI and confirms the submission (no file channel). */
-  private submitToPane(role: Role, text: string): Promise<void> {
+  private submitToPane(role: Role, text: string, onPasted?: () => void): Promise<void> {
     const { run, clock } = this.options;
     return sendMessage({
+      ...(onPasted ? { onPasted } : {}),
       run,
       paneId: this.paneIds[role],
       text,
@@ -381,18 +388,21 @@ export class PoliSession {
     const pane: PaneChannel = {
       role,
       paneId,
-      mark: async (): Promise<PanePosition> => {
+      mark: async (markOptions?: { lookBack?: boolean }): Promise<PanePosition> => {
         const watch = await this.watch(role);
+        const lookBack = markOptions?.lookBack === true;
         const position: TurnPosition = {
           watch,
           model: watch?.model.mark() ?? 0,
           resizes: watch?.resizes ?? 0,
           size: watch ? `${watch.model.cols}×${watch.model.rows}` : '',
-          pane: await reader.mark({ linesAbove: MARK_LINES_ABOVE }),
+          pane: await reader.mark({ linesAbove: lookBack ? CAPTURE_MAX_LINES : MARK_LINES_ABOVE }),
+          // Looking back: the reply may be in tmux's history from before the model started.
+          ...(lookBack ? { deep: true } : {}),
         };
         return position;
       },
-      submit: (text) => this.submitToPane(role, text),
+      submit: (text, submitOptions) => this.submitToPane(role, text, submitOptions?.onPasted),
       readSince: (position: PanePosition, options) => this.readTurn(role, position as TurnPosition, options?.fresh === true),
       screenState: async (): Promise<ScreenState> => {
         const tall = await this.bottomLines(role, DIALOG_LINES);

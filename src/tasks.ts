@@ -8,7 +8,7 @@ import { formatMessage, formatProgress, summarizeBody } from './cli/progress.ts'
 import { STATUS_INTERVAL_SECONDS, renderStatusLine } from './cli/status-line.ts';
 import { runTask, type ReplyReviewer, type TaskRecorder } from './dialogue/run-task.ts';
 import { describeExit } from './tmux/server.ts';
-import { planResume } from './dialogue/resume.ts';
+import { planResume, resumeContext } from './dialogue/resume.ts';
 import { ConfigError, PoliError, StateFileError } from './errors.ts';
 import { cleanBody } from './protocol/format-block.ts';
 import { APPROVAL_LOG_FILE, ApprovalGate, appendAuditLog, formatRejection, needsApproval, openInEditor, resolveEditor } from './human/approval.ts';
@@ -57,6 +57,12 @@ export async function executeTask(ws: Workspace, what: { task: string } | { resu
       if (cli && type === 'status') emit({ event: 'status', task: taskId, round, role: cli, pane: paneOf(cli), id, summary: body });
       else if (cli) emit({ event: 'reply', task: taskId, round, role: cli, pane: paneOf(cli), to, type, id, summary: body });
       else if (to !== 'ORCHESTRATOR') emit({ event: 'send', task: taskId, round, role: to, pane: paneOf(to), from, type, id, summary: body });
+    },
+    async delivery(report) {
+      const { id, to, type, body, extra, stage } = report;
+      const at = new Date(clock.now()).toISOString();
+      latest = await store.recordDelivery(taskId, { id, to, type, body, ...(extra ? { extra } : {}), stage, at });
+      ws.logger.debug(`message ${id} to ${to}: ${stage}`, { event: 'delivery', task: taskId, round, role: to, id, stage, fileOnly: true });
     },
     async setRounds(rounds) {
       round = rounds;
@@ -157,7 +163,7 @@ async function openTask(ws: Workspace, what: { task: string } | { resume: string
   const plan = planResume(existing);
   if (typeof plan === 'string') throw new StateFileError(`cannot resume: ${plan}`);
   const record = await store.update(existing.id, { status: 'running', endedAt: null, error: undefined, pid: io.pid, socket: settings.socket });
-  return { record, start: plan.kind === 'start' ? { task: existing.task } : { resume: plan } };
+  return { record, start: plan.kind === 'start' ? { task: existing.task } : { resume: plan, context: resumeContext(existing) } };
 }
 
 /** The --approve gate: asks at the terminal, audits to approvals.jsonl and the task's state. */

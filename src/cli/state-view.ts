@@ -29,6 +29,12 @@ export function renderTaskDetail(task: TaskRecord, now: number): string {
   if (task.error) lines.push(`error: ${task.error}`);
   lines.push('');
   task.messages.forEach((m, i) => lines.push(...renderMessage(m, i + 1), ''));
+  const deliveries = task.deliveries ?? [];
+  if (deliveries.length > 0) {
+    lines.push('Deliveries (messages poli typed, by the id they were sent under):');
+    for (const d of deliveries) lines.push(`  ${formatTime(d.at)} ${d.to.padEnd(8)} ${d.type.padEnd(8)} ${d.id}  ${d.stage}`);
+    lines.push('');
+  }
   return `${lines.join('\n')}\n`;
 }
 

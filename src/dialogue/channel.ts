@@ -12,10 +12,13 @@ export type PanePosition = unknown;
 export interface PaneChannel {
   readonly role: Role;
   readonly paneId: string;
-  /** Position of the current bottom of the pane's output. */
-  mark(): Promise<PanePosition>;
-  /** Type `text` into the CLI and submit it; resolves once the submission is confirmed. */
-  submit(text: string): Promise<void>;
+  /**
+   * Position of the current bottom of the pane's output. `lookBack`: reads from it also cover the pane's history from
+   * before (a resumed turn whose reply may already be there). `id`: the id of the message the turn waits on.
+   */
+  mark(options?: { lookBack?: boolean; id?: string }): Promise<PanePosition>;
+  /** Type `text` into the CLI and submit it; resolves once the submission is confirmed. `onPasted`: the text is in. */
+  submit(text: string, options?: { onPasted?: () => void }): Promise<void>;
   /**
    * The pane's output since `position` (where the turn's message was typed) to the bottom of the screen. `fresh`: the
    * CLI looks done, read it now (otherwise a reader may return its previous read while no tag line changed).
@@ -42,6 +45,8 @@ export interface DialogueChannels {
   EXECUTER: PaneChannel;
   /** Liveness of both panes in one call. */
   liveness(): Promise<PaneLiveness[]>;
+  /** The role's CLI was started by this poli process (it has none of the task's history). */
+  fresh?(role: Role): boolean;
   /**
    * Resolves when any pane may have changed, or after at most `maxWaitMs`.
    * Polling implementations simply sleep; event-driven ones wake on output.

@@ -16,6 +16,14 @@ export interface DialogueMessage {
   type: MessageType;
   id: string;
   body: string;
+  /** Header fields other than to/type/id, as the block carried them (kept and forwarded: docs/protocol.md). */
+  extra?: Record<string, unknown>;
+}
+
+/** The header fields of a block other than to, type and id; undefined when there are none. */
+export function extraFields(header: Block['header']): Record<string, unknown> | undefined {
+  const { to: _to, type: _type, id: _id, ...extra } = header;
+  return Object.keys(extra).length > 0 ? extra : undefined;
 }
 
 /** What poli is waiting for: a reply in one pane to the message it sent there. */
@@ -157,9 +165,10 @@ function onReply(state: DialogueState, event: Extract<DialogueEvent, { kind: 're
       effects: [{ kind: 'progress', text: `ignored a ${type} block to ${to} from ${role}: not a valid reply here` }],
     };
   }
+  const extra = extraFields(block.header);
   const record: DialogueEffect[] = event.alreadyRecorded
     ? []
-    : [{ kind: 'record', message: { from: role, to, type, id, body: block.body } }];
+    : [{ kind: 'record', message: { from: role, to, type, id, body: block.body, ...(extra ? { extra } : {}) } }];
   // An edited forward is poli's (the person's) own message: recorded from HUMAN.
   const forwardBody = event.editedBody ?? block.body;
   const forwardAs: Sender | null = event.editedBody !== undefined ? 'HUMAN' : null;
@@ -167,6 +176,7 @@ function onReply(state: DialogueState, event: Extract<DialogueEvent, { kind: 're
     if (type === 'status') return { state, effects: record };
     // result or error: the planner reviews it.
     const next = sendTo(state, ctx, 'PLANNER', 'review', forwardBody, forwardAs ?? 'ORCHESTRATOR', `${type} sent to PLANNER for review`, {
+      ...extra,
       re: type,
     });
     return { state: next.state, effects: [...record, ...next.effects] };
@@ -181,7 +191,7 @@ function onReply(state: DialogueState, event: Extract<DialogueEvent, { kind: 're
     return { state: done.state, effects: [...record, ...done.effects] };
   }
   // plan, continue or revision: one more round of work for the executer.
-  const next = giveWork(state, ctx, type, forwardBody, forwardAs);
+  const next = giveWork(state, ctx, type, forwardBody, forwardAs, extra);
   return { state: next.state, effects: [...record, ...next.effects] };
 }
 
@@ -192,12 +202,13 @@ function giveWork(
   type: MessageType,
   body: string,
   recordAs: Sender | null,
+  extra?: Record<string, unknown>,
 ): Transition {
   if (state.rounds >= state.maxRounds) {
     return finish(state, 'max_rounds', `the PLANNER asked for round ${state.rounds + 1} but --max-rounds is ${state.maxRounds}`);
   }
   const counted: DialogueState = { ...state, rounds: state.rounds + 1 };
-  return sendTo(counted, ctx, 'EXECUTER', type, body, recordAs, `${type} sent to EXECUTER (round ${counted.rounds})`);
+  return sendTo(counted, ctx, 'EXECUTER', type, body, recordAs, `${type} sent to EXECUTER (round ${counted.rounds})`, extra);
 }
 
 /**

@@ -10,11 +10,16 @@
  * - an executer status: the executer was working; send the work again under the status's id.
  */
 import type { Block, MessageType, Role } from '../protocol/types.ts';
-import type { MessageRecord, TaskRecord } from '../state/types.ts';
+import type { DeliveryRecord, MessageRecord, TaskRecord } from '../state/types.ts';
 
 export type ResumePlan =
   | { kind: 'start' }
-  | { kind: 'resend'; role: Role; type: MessageType; id: string; body: string; rounds: number }
+  | { kind: 'resend'; role: Role; type: MessageType; id: string; body: string; rounds: number; extra?: Record<string, unknown> }
+  /**
+   * The message was submitted before poli stopped: it is not typed again. poli looks for its reply (the screen, its
+   * history, a reply file, the transcript) and only if the CLI has lost it, types it again under the same id.
+   */
+  | { kind: 'await'; role: Role; type: MessageType; id: string; body: string; rounds: number; extra?: Record<string, unknown> }
   | { kind: 'replay'; role: Role; block: Block; rounds: number };
 
 const WORK: readonly MessageType[] = ['plan', 'continue', 'revision'];
@@ -29,6 +34,12 @@ export function planResume(task: TaskRecord): ResumePlan | string {
   const last = messages.at(-1);
   if (!last) return { kind: 'start' };
   const rounds = task.rounds;
+  const pending = pendingDelivery(task);
+  if (pending) {
+    const { to: role, type, id, body, extra } = pending;
+    const kind = pending.stage === 'submitted' || pending.stage === 'pasted' ? 'await' : 'resend';
+    return { kind, role, type, id, body, rounds, ...(extra ? { extra } : {}) };
+  }
   if (last.from === 'ORCHESTRATOR' || last.from === 'HUMAN') {
     if (last.to === 'ORCHESTRATOR') return `task ${task.id} ends with a message to ORCHESTRATOR; nothing is pending`;
     return { kind: 'resend', role: last.to, type: last.type, id: last.id, body: last.body, rounds };
@@ -47,6 +58,37 @@ export function planResume(task: TaskRecord): ResumePlan | string {
     return { kind: 'resend', role: 'EXECUTER', type: work.type, id: last.id, body: work.body, rounds };
   }
   return { kind: 'replay', role: 'EXECUTER', block: asBlock(last), rounds };
+}
+
+/**
+ * The message poli had sent and was waiting on when it stopped, by its receipt: the last delivery not answered, when
+ * nothing but its role's status blocks was recorded after it. Undefined for tasks without receipts (older state).
+ */
+function pendingDelivery(task: TaskRecord): DeliveryRecord | undefined {
+  const last = task.deliveries?.at(-1);
+  if (!last || last.stage === 'answered') return undefined;
+  const later = task.messages.slice(last.after);
+  return later.every((m) => m.from === last.to && m.type === 'status') ? last : undefined;
+}
+
+/**
+ * What a CLI needs to pick a resumed task up when it may not have its history (a fresh CLI, or one that worked on
+ * another task since): the task and the dialogue so far, a line per message.
+ */
+export function resumeContext(task: TaskRecord, maxLines = 40): string {
+  const lines = task.messages.map((m) => `- ${m.from} → ${m.to} ${m.type}: ${firstLine(m.body)}`);
+  const shown = lines.length > maxLines ? [`- (${lines.length - maxLines} earlier messages left out)`, ...lines.slice(-maxLines)] : lines;
+  return [
+    `[poli: task ${task.id} is being resumed after poli stopped. In case you no longer have its history:]`,
+    `The task: ${firstLine(task.task, 400)}`,
+    'The dialogue so far:',
+    ...shown,
+  ].join('\n');
+}
+
+function firstLine(text: string, max = 160): string {
+  const line = text.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
 function asBlock(m: MessageRecord): Block {

@@ -21,11 +21,24 @@ import {
   transition,
 } from './machine.ts';
 import type { ResumePlan } from './resume.ts';
+import type { DeliveryStage } from '../state/types.ts';
 import { type IgnoredHandler, type Turn, newTurn, takeReplies } from './turn.ts';
+
+/** One stage of a message's delivery receipt (state/types.ts DeliveryRecord). */
+export interface DeliveryReport {
+  id: string;
+  to: Role;
+  type: MessageType;
+  body: string;
+  extra?: Record<string, unknown>;
+  stage: DeliveryStage;
+}
 
 /** Where the runner reports what happened; the composition root wires it to the state store and logs. */
 export interface TaskRecorder {
   record(message: DialogueMessage): Promise<void>;
+  /** How far a message's delivery got (written, pasted, submitted, answered). */
+  delivery?(report: DeliveryReport): Promise<void>;
   setRounds(rounds: number): Promise<void>;
   finish(status: Exclude<TaskStatus, 'running'>, reason: string): Promise<void>;
 }
@@ -55,8 +68,11 @@ export interface RunTaskOptions {
   clock: Clock;
   limits: DialogueLimits;
   taskNumber: number;
-  /** A new task, or where a stopped one picks up again. */
-  start: { task: string } | { resume: ResumePlan };
+  /**
+   * A new task, or where a stopped one picks up again; `context` (the task and the dialogue so far) goes with every
+   * message typed again on resume, for a CLI that lost its history or worked on another task since.
+   */
+  start: { task: string } | { resume: ResumePlan; context?: string };
   newId(round: number): string;
   onProgress?(event: ProgressEvent): void;
   /** Called for every block that was read but not taken as the reply (echoes, wrong ids, malformed). */
@@ -152,8 +168,12 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     }
     const formatted = `${formatBlock({ to, type, id, ...extra }, text)}\n${expect}`;
     issuedIds.add(id);
-    active.turn = await startTurn(to, id, formatted);
-    await channels[to].submit(formatted);
+    const receipt = (stage: DeliveryStage): Promise<void> =>
+      recorder.delivery?.({ id, to, type, body: text, ...(extra ? { extra } : {}), stage }) ?? Promise.resolve();
+    await receipt('written');
+    active.turn = await startTurn(to, id, formatted, type);
+    await channels[to].submit(formatted, { onPasted: () => void receipt('pasted').catch(() => undefined) });
+    await receipt('submitted');
   };
 
   const signal = options.signal;
@@ -180,7 +200,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
         const turn = active.turn;
         if (restarted && turn && state.pending && restarted.includes(turn.role)) {
           await apply({ kind: 'resend' });
-          active.turn = await startTurn(turn.role, turn.id, turn.text);
+          active.turn = await startTurn(turn.role, turn.id, turn.text, turn.sentType);
           await channels[turn.role].submit(turn.text);
           notice('progress', `re-sent message ${turn.id} to the restarted ${turn.role}`, turn.id);
           continue;
@@ -222,6 +242,14 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       }
       if (screenState !== 'idle') current.idleSince = undefined;
       else if (replies.length === 0) await crossCheck(current);
+      if (replies.length === 0 && current.lost && current.idleSince !== undefined && clock.now() - current.idleSince >= RESUME_LOST_MS) {
+        // A resumed turn whose CLI shows no reply and sits idle: it lost the message. Type it again, same id.
+        const again = current.lost;
+        current.lost = undefined;
+        notice('progress', `resuming: ${current.role} shows no reply to ${current.id}; sending it again (same id)`, current.id);
+        await again();
+        continue;
+      }
       for (const block of replies) {
         if (state.status !== 'running' || state.pending?.id !== current.id) {
           const { type, id } = block.header;
@@ -229,6 +257,9 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
           continue;
         }
         await decide(current.role, block);
+        if (state.pending?.id !== current.id) {
+          await recorder.delivery?.({ id: current.id, to: current.role, type: current.sentType, body: '', stage: 'answered' });
+        }
       }
       if (state.status === 'running' && state.pending?.id === current.id) {
         await apply({ kind: 'tick', idle: screenState === 'idle' });
@@ -248,11 +279,12 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
    * Marks where the role's output stands before its message is typed; what is on the screen then (the primer's
    * example, earlier replies) is a leftover, logged quietly if it is ever read as a wrong block.
    */
-  async function startTurn(role: Role, id: string, text: string): Promise<Turn> {
+  async function startTurn(role: Role, id: string, text: string, type: MessageType, markOptions?: { lookBack?: boolean }): Promise<Turn> {
     const channel = channels[role];
-    const since = await channel.mark();
-    const before = await channel.readSince(since, { fresh: true }).catch(() => '');
-    return newTurn(role, id, since, text, before);
+    const since = await channel.mark({ ...markOptions, id });
+    // Looking back for a reply that may be there already: nothing on the screen is a leftover then.
+    const before = markOptions?.lookBack ? '' : await channel.readSince(since, { fresh: true }).catch(() => '');
+    return newTurn(role, id, since, text, before, type);
   }
 
   /** Starts a new task, or picks a stopped one up where it was. */
@@ -262,10 +294,21 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     const plan = start.resume;
     if (plan.kind === 'start') throw new Error('bug: a resume with nothing recorded must start the task anew');
     state = { ...state, rounds: plan.rounds };
-    if (plan.kind === 'resend') {
-      state = { ...state, pending: { role: plan.role, id: plan.id, sentType: plan.type, sentAt: clock.now(), reminded: false } };
-      notice('progress', `resuming: sending message ${plan.id} to ${plan.role} again`, plan.id);
-      await send(plan.role, plan.type, plan.id, plan.body, expectLine(plan.role, plan.id));
+    if (plan.kind === 'resend' || plan.kind === 'await') {
+      const { role, type, id, extra } = plan;
+      state = { ...state, pending: { role, id, sentType: type, sentAt: clock.now(), reminded: false } };
+      issuedIds.add(id);
+      const body = start.context ? `${plan.body}\n\n${start.context}` : plan.body;
+      const again = (): Promise<void> => send(role, type, id, body, expectLine(role, id), extra);
+      if (plan.kind === 'resend' || channels.fresh?.(role) === true) {
+        notice('progress', `resuming: sending message ${id} to ${role} again (same id)`, id);
+        return again();
+      }
+      // Submitted before poli stopped: never typed twice. Look for its reply everywhere the CLI may have put it;
+      // only a CLI that shows none and sits idle has lost it (see `lost` in the loop).
+      notice('progress', `resuming: ${role} already has message ${id}; looking for its reply`, id);
+      active.turn = await startTurn(role, id, '', type, { lookBack: true });
+      active.turn.lost = again;
       return;
     }
     const id = plan.block.header.id;
@@ -345,6 +388,9 @@ export function damageReminder(role: Role, id: string, damage: string): string {
     expectLine(role, id)
   );
 }
+
+/** A resumed CLI that sits idle this long showing no reply to the pending message has lost it. */
+const RESUME_LOST_MS = 3_000;
 
 /** How long a CLI must look done without a reply before its reader is checked against tmux. */
 const CROSS_CHECK_MS = 1_500;

@@ -4,7 +4,7 @@
  */
 import { blockKey } from '../protocol/format-block.ts';
 import { parseBlocks } from '../protocol/parse-blocks.ts';
-import type { Block, RejectedBlock, Role } from '../protocol/types.ts';
+import type { Block, MessageType, RejectedBlock, Role } from '../protocol/types.ts';
 import type { PanePosition } from './channel.ts';
 import { allowedReplies, expectedAddressee } from './machine.ts';
 
@@ -33,6 +33,10 @@ export interface Turn {
   suspect: Set<string>;
   /** Blocks (by identity, and rejected ones by header) already on the screen when the message was typed. */
   leftovers: Set<string>;
+  /** The type of the message this turn answers. */
+  sentType: MessageType;
+  /** A resumed turn whose message was submitted before poli stopped: types it again if the CLI has lost it. */
+  lost?: () => Promise<void>;
   /** Since when the CLI has looked done without a reply, and when its reader was last cross-checked. */
   idleSince?: number;
   checkedAt?: number;
@@ -44,7 +48,7 @@ export interface Turn {
  */
 export type IgnoredHandler = (role: Role, reason: string, expected: boolean) => void;
 
-export function newTurn(role: Role, id: string, since: PanePosition, text: string, before = ''): Turn {
+export function newTurn(role: Role, id: string, since: PanePosition, text: string, before = '', sentType: MessageType = 'task'): Turn {
   const leftovers = new Set<string>();
   if (before !== '') {
     const { blocks, rejected } = parseBlocks(before, { final: true });
@@ -54,6 +58,7 @@ export function newTurn(role: Role, id: string, since: PanePosition, text: strin
   return {
     role, id, since, text, taken: new Set(), previous: '', previousSince: 0, ignored: new Set(), waitingNoticed: false, leftovers,
     suspect: new Set(),
+    sentType,
   };
 }
 

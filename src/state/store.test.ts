@@ -105,10 +105,17 @@ describe('StateStore', () => {
     );
   });
 
+  it('keeps the extra header fields of a message (docs/protocol.md), and nothing else unknown', async () => {
+    const store = makeStore();
+    await store.createTask('t', META);
+    const updated = await store.appendMessage('T1', { ...message(1), extra: { progress: 0.5, files: ['a'] } });
+    expect(updated.messages).toEqual([{ ...message(1), extra: { progress: 0.5, files: ['a'] } }]);
+  });
+
   it('appends messages and applies patches, rewriting the file each time', async () => {
     const store = makeStore();
     await store.createTask('t', META);
-    await store.appendMessage('T1', { ...message(1), extra: 'dropped' } as MessageRecord);
+    await store.appendMessage('T1', { ...message(1), stray: 'dropped' } as MessageRecord);
     await store.update('T1', { rounds: 1, error: 'for a while' });
     const updated = await store.update('T1', { status: 'completed', endedAt: '2026-01-02T03:05:00.000Z', error: undefined });
     const onDisk = JSON.parse(await readFile(store.taskFile('T1'), 'utf8'));
@@ -260,7 +267,7 @@ describe('toPublicJson', () => {
     const task = record('T1', {
       error: 'secret',
       approvals: [1],
-      messages: [{ ...message(1), extra: true } as MessageRecord],
+      messages: [{ ...message(1), stray: true } as MessageRecord],
     });
     expect(toPublicJson([task])).toBe(
       [

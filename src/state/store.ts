@@ -4,6 +4,7 @@ import { StateFileError } from '../errors.ts';
 import { ADDRESSEES, MESSAGE_TYPES } from '../protocol/types.ts';
 import {
   TASK_STATUSES,
+  type DeliveryRecord,
   type MessageRecord,
   type PublicState,
   type TaskMeta,
@@ -81,9 +82,24 @@ export class StateStore {
 
   /** Appends one message to a task's dialogue. */
   appendMessage(id: string, message: MessageRecord): Promise<TaskRecord> {
-    const { from, to, type, id: messageId, body, at } = message;
-    const copy: MessageRecord = { from, to, type, id: messageId, body, at };
+    const { from, to, type, id: messageId, body, at, extra } = message;
+    const kept = extra !== null && typeof extra === 'object' && !Array.isArray(extra) && Object.keys(extra).length > 0;
+    const copy: MessageRecord = { from, to, type, id: messageId, body, at, ...(kept ? { extra } : {}) };
     return this.change(id, (record) => ({ ...record, messages: [...record.messages, copy] }));
+  }
+
+  /**
+   * Records how far the delivery of message `delivery.id` got (a new receipt, or a later stage of one); `after` is
+   * filled in from the task's messages when the receipt is new.
+   */
+  recordDelivery(id: string, delivery: Omit<DeliveryRecord, 'after'>): Promise<TaskRecord> {
+    return this.change(id, (record) => {
+      const deliveries = [...(record.deliveries ?? [])];
+      const at = deliveries.findIndex((d) => d.id === delivery.id && d.to === delivery.to);
+      if (at === -1) deliveries.push({ ...delivery, after: record.messages.length });
+      else deliveries[at] = { ...(deliveries[at] as DeliveryRecord), stage: delivery.stage, at: delivery.at };
+      return { ...record, deliveries };
+    });
   }
 
   /** Changes a task's fields; a field set to `undefined` is removed. */

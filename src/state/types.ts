@@ -1,4 +1,4 @@
-import type { Addressee, MessageType, Sender } from '../protocol/types.ts';
+import type { Addressee, MessageType, Role, Sender } from '../protocol/types.ts';
 
 /** Where a task ended up; `running` until the dialogue loop (or the next start, for a dead process) says otherwise. */
 export type TaskStatus = 'running' | 'completed' | 'failed' | 'timeout' | 'max_rounds' | 'interrupted';
@@ -21,6 +21,31 @@ export interface MessageRecord {
   body: string;
   /** ISO 8601 time the message was recorded. */
   at: string;
+  /** Header fields of the block other than to/type/id (docs/protocol.md: kept, and forwarded with the body). */
+  extra?: Record<string, unknown>;
+}
+
+/**
+ * How far the delivery of a message poli typed into a CLI got: written (about to be typed), pasted (in the CLI's
+ * input), submitted (the CLI took it), answered (its reply was read). `--resume` never sends a submitted message
+ * again: it looks for the reply first (dialogue/resume.ts).
+ */
+export type DeliveryStage = 'written' | 'pasted' | 'submitted' | 'answered';
+export const DELIVERY_STAGES: readonly DeliveryStage[] = ['written', 'pasted', 'submitted', 'answered'];
+
+/** The receipt of one message poli sent to a CLI, under the id it was sent with. */
+export interface DeliveryRecord {
+  id: string;
+  to: Role;
+  type: MessageType;
+  /** The body as typed (notes from the person included), to type it again under the same id if it was lost. */
+  body: string;
+  extra?: Record<string, unknown>;
+  stage: DeliveryStage;
+  /** ISO 8601 time of the latest stage. */
+  at: string;
+  /** How many messages were recorded when it was written: what came after it tells whether it is still pending. */
+  after: number;
 }
 
 /** Everything poli keeps about one task; one JSON file per task. */
@@ -41,6 +66,8 @@ export interface TaskRecord {
   socket: string;
   projectDir: string;
   approvals?: unknown[];
+  /** The delivery receipt of every message poli typed into a CLI, in the order they were sent. */
+  deliveries?: DeliveryRecord[];
 }
 
 /** The fields `update` may change; `id` and `messages` have their own paths. */

@@ -35,6 +35,8 @@ export interface SendOptions {
   confirmTimeoutMs?: number;
   /** Receives what a confirmed send took (for logs and benchmarks). */
   onReport?: (report: SendReport) => void;
+  /** Told once, when the text first shows in the CLI (its input box, or its echo): the delivery receipt's `pasted`. */
+  onPasted?: () => void;
   /**
    * Resolves when the pane may have changed, or after `maxWaitMs` (TmuxClient.waitForChange).
    * Given, each look at the screen waits for the pane's output instead of sleeping `pollMs`:
@@ -111,6 +113,7 @@ export async function sendMessage(options: SendOptions): Promise<void> {
       pastes += 1;
       const pasted = await waitForPaste(reader, profile, screen, payload, clock, pause, options.pasteTimeoutMs ?? DEFAULT_PASTE_TIMEOUT_MS);
       screen = pasted.screen;
+      if (pastes === 1) options.onPasted?.();
       if (pasted.submitted) {
         // The CLI took the paste as a submission (it submits on paste): an Enter now would hit an empty box, or
         // steer the turn that just started.
