@@ -4,7 +4,8 @@
  * everything measured in bench/results.json. Each scenario runs in its own Node process on its own
  * private tmux server (`poli-bench-<random>`), killed afterwards.
  *
- *   npm run bench              # ~4 minutes on 2 cores
+ *   npm run bench              # ~7 minutes on 2 cores
+ *   npm run bench -- --printing-only   # only the cost of a printing CLI (~4 minutes)
  *   npm run bench -- --full    # also polls through 1,000 rounds for the memory figure (~15 more minutes)
  */
 import { spawn } from 'node:child_process';
@@ -63,11 +64,55 @@ async function runJob<S extends keyof JobResults>(job: Job<S>): Promise<JobResul
   }
 }
 
+/** Issue targets for the cost of a printing CLI: % of a core for poli, the tmux server's ratio to no poli, RSS. */
+const PRINTING_TARGETS: Record<number, { poliCpuPct: number; tmuxRatio?: number; rssMaxMb?: number }> = {
+  50: { poliCpuPct: 5, tmuxRatio: 2, rssMaxMb: 150 },
+  500: { poliCpuPct: 15 },
+};
+
+type PrintingResult = JobResults['printing'];
+
+/** While one CLI prints 50 and 500 lines a second for 40 s: poli's CPU and memory, and the tmux server's CPU. */
+async function printingFigures(): Promise<{ table: string; results: PrintingResult[] }> {
+  const results: PrintingResult[] = [];
+  for (const rate of [50, 500]) {
+    results.push(await runJob({ scenario: 'printing', mode: 'event', options: { rate, seconds: 40, pollMs: EVENT_HEARTBEAT_MS } }));
+  }
+  const rows = results.map((r) => {
+    const target = PRINTING_TARGETS[r.rate] ?? { poliCpuPct: 100 };
+    const ok =
+      r.completed &&
+      r.poliCpuPct <= target.poliCpuPct &&
+      (target.tmuxRatio === undefined || r.tmuxRatio <= target.tmuxRatio) &&
+      (target.rssMaxMb === undefined || r.rssMaxMb <= target.rssMaxMb);
+    return (
+      `| ${r.rate} lines/s × ${r.seconds} s | ${r.completed ? 'yes' : 'NO'} | ${r.poliCpuPct} % (control client ${r.controlClientCpuMs} ms) ` +
+      `| ${r.tmuxServerCpuMs} ms vs ${r.tmuxBaselineCpuMs} ms with no poli (${r.tmuxRatio}×) | ${r.rssMaxMb} MB | ${ok ? 'met' : 'MISSED'} |`
+    );
+  });
+  const table = [
+    '',
+    'A CLI printing (event-driven, terminal models):',
+    '| output | reply taken | poli CPU (% of a core) | tmux server CPU | poli RSS max | target |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
+  return { table, results };
+}
+
 async function main(): Promise<void> {
   const full = process.argv.includes('--full');
   const started = Date.now();
   const event = { pollMs: EVENT_HEARTBEAT_MS };
   const poll = { pollMs: POLL_MS };
+  if (process.argv.includes('--printing-only')) {
+    const { table, results } = await printingFigures();
+    process.stdout.write(table);
+    await mkdir(path.join(ROOT, 'bench'), { recursive: true });
+    await writeFile(path.join(ROOT, 'bench', 'printing.json'), `${JSON.stringify({ date: new Date().toISOString(), results }, null, 2)}\n`);
+    return;
+  }
 
   // Latency-sensitive figures first, one at a time. Polling reads are slow and uniform: fewer of them.
   const dialogueEvent = await runJob({ scenario: 'dialogue', mode: 'event', options: { rounds: 100, ...event } });
@@ -91,9 +136,11 @@ async function main(): Promise<void> {
     event: { dialogue: dialogueEvent, memory: memoryEvent, idle: idleEvent, idleAtPollMs: idleEvent250, reads: readsEvent, delivery: deliveryEvent },
     poll: { dialogue: dialoguePoll, memory: memoryPoll, idle: idlePoll, reads: readsPoll, delivery: deliveryPoll },
   };
+  const printing = await printingFigures();
   const verdicts = judge(results);
   const seconds = (Date.now() - started) / 1000;
   process.stdout.write(formatTable(results, verdicts, { pollMs: POLL_MS, heartbeatMs: EVENT_HEARTBEAT_MS, seconds }));
+  process.stdout.write(printing.table);
   await mkdir(path.join(ROOT, 'bench'), { recursive: true });
   await writeFile(
     path.join(ROOT, 'bench', 'results.json'),
@@ -104,6 +151,7 @@ async function main(): Promise<void> {
         config: { pollMs: POLL_MS, eventHeartbeatMs: EVENT_HEARTBEAT_MS, memoryRounds: MEMORY_ROUNDS, full },
         seconds,
         results,
+        printing: printing.results,
         targets: verdicts,
       },
       null,

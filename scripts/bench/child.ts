@@ -2,11 +2,12 @@
  * Runs one benchmark scenario in this process and prints its result as the last stdout line:
  * `BENCH_RESULT {json}`. Started by scripts/bench.ts with `node --expose-gc --import tsx`.
  */
+import { printing } from './printing.ts';
 import { delivery, dialogue, idle, reads } from './scenarios.ts';
 import type { Mode } from './world.ts';
 
 interface Job {
-  scenario: 'dialogue' | 'idle' | 'reads' | 'delivery';
+  scenario: 'dialogue' | 'idle' | 'reads' | 'delivery' | 'printing';
   mode: Mode;
   socket: string;
   options: Record<string, unknown>;
@@ -24,6 +25,8 @@ const run = (): Promise<unknown> => {
       return reads(job.mode, { ...common, iterations: 200, ...job.options });
     case 'delivery':
       return delivery(job.mode, { ...common, sizes: [1024, 65_536, 262_144], repeats: 3, ...job.options });
+    case 'printing':
+      return printing(job.mode, { ...common, rate: 50, seconds: 40, pollMs: 1_000, ...job.options });
   }
 };
 

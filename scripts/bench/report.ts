@@ -1,5 +1,6 @@
 /** The benchmark's verdicts against the targets and its table. Pure: results in, text out. */
 import type { delivery, dialogue, idle, reads } from './scenarios.ts';
+import type { printing } from './printing.ts';
 
 type Result<F extends (...args: never[]) => Promise<unknown>> = Awaited<ReturnType<F>>;
 type Dialogue = Result<typeof dialogue>;
@@ -10,6 +11,7 @@ export interface JobResults {
   idle: Result<typeof idle>;
   reads: Result<typeof reads>;
   delivery: Result<typeof delivery>;
+  printing: Result<typeof printing>;
 }
 
 export interface ModeResults {

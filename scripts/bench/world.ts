@@ -82,7 +82,7 @@ export async function killServer(socket: string): Promise<void> {
  */
 export async function openDialogueWorld(
   mode: Mode,
-  options: { rounds: number; pollMs: number; plannerFlags?: string[]; socket?: string },
+  options: { rounds: number; pollMs: number; plannerFlags?: string[]; executerFlags?: string[]; socket?: string },
 ): Promise<DialogueWorld> {
   const world = await openWorld(mode, options.socket);
   const traceFile = path.join(world.dir, 'trace.jsonl');
@@ -102,13 +102,15 @@ export async function openDialogueWorld(
   try {
     const session = await PoliSession.open({
       run: world.client.run,
+      // The event-driven mode reads the panes through terminal models fed by control mode, as poli does.
+      ...(mode === 'event' ? { client: world.client } : {}),
       waitForChange: (paneIds, ms) => world.client.waitForChange(paneIds, ms),
       socket: world.socket,
       clock: realClock,
       projectDir,
       clis: {
         PLANNER: await cli('PLANNER', 'mock-planner.ts', options.plannerFlags ?? []),
-        EXECUTER: await cli('EXECUTER', 'mock-executer.ts', []),
+        EXECUTER: await cli('EXECUTER', 'mock-executer.ts', options.executerFlags ?? []),
       },
       readyTimeoutMs: 60_000,
       pollMs: options.pollMs,
@@ -132,7 +134,7 @@ export async function openDialogueWorld(
 }
 
 /** The bundled mock, run by this Node with tsx's loader, as the workspace does for --mock. */
-function mockCommand(file: string, flags: readonly string[]): string {
+export function mockCommand(file: string, flags: readonly string[]): string {
   const tsx = import.meta.resolve('tsx');
   return [process.execPath, '--import', tsx, path.join(PACKAGE_ROOT, 'mocks', file), ...flags].map(shellQuote).join(' ');
 }
