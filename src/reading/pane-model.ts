@@ -64,6 +64,7 @@ export class PaneModel {
   private readonly maxJournalRows: number;
   /** Bumped on every write, resize and reseed: lets callers skip work when nothing changed. */
   version = 0;
+  private rowsCache: { version: number; rows: JournalRow[] } | undefined;
 
   constructor(options: PaneModelOptions) {
     this.maxJournalRows = options.maxJournalRows ?? DEFAULT_MAX_JOURNAL_ROWS;
@@ -202,7 +203,19 @@ export class PaneModel {
     while ((this.tagRows[0] ?? Infinity) < this.first) this.tagRows.shift();
   }
 
+  /**
+   * The screen's rows, read once per change of the model: a dialogue wake reads the bottom lines, the tag signature
+   * and maybe the whole text, and translating 50 rows of 250 cells is the model's main cost while a CLI prints.
+   */
   private screenRows(): JournalRow[] {
+    const cached = this.rowsCache;
+    if (cached !== undefined && cached.version === this.version && this.pending === 0) return cached.rows;
+    const rows = this.readScreenRows();
+    if (this.pending === 0) this.rowsCache = { version: this.version, rows };
+    return rows;
+  }
+
+  private readScreenRows(): JournalRow[] {
     const buffer = this.term.buffer.active;
     const rows: JournalRow[] = [];
     for (let y = 0; y < this.term.rows; y += 1) {
