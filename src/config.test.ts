@@ -49,6 +49,7 @@ const DEFAULTS: Settings = {
   plannerProfile: undefined,
   executerProfile: undefined,
   fileThreshold: 2048,
+  notify: undefined,
 };
 
 describe('resolveSettings', () => {
@@ -75,6 +76,7 @@ describe('resolveSettings', () => {
     plannerProfile: [['claude', 'codex', 'generic', 'mock'], ['claude', 'codex', 'generic', 'mock']],
     executerProfile: [['codex', 'claude', 'mock', 'generic'], ['codex', 'claude', 'mock', 'generic']],
     fileThreshold: [['256', '512', '1024', '4096'], [256, 512, 1024, 4096]],
+    notify: [['notify-send poli', 'cat', 'x y', 'z'], ['notify-send poli', 'cat', 'x y', 'z']],
   };
 
   describe.each(SETTINGS.map((spec) => [spec.name, spec] as const))('precedence of %s', (name, spec) => {

@@ -41,6 +41,8 @@ export interface TaskRecord {
   socket: string;
   projectDir: string;
   approvals?: unknown[];
+  /** Notes from the person (poli say) that no message carried before the task ended. */
+  undeliveredNotes?: { to: string; text: string }[];
 }
 
 /** The fields `update` may change; `id` and `messages` have their own paths. */
