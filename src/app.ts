@@ -63,7 +63,8 @@ export async function runApp(io: AppIO): Promise<number> {
     }
     // Without an explicit --state-dir, status and watch follow the poli running on the socket.
     const explicitStateDir = command.flags.stateDir !== undefined || io.env.POLI_STATE_DIR !== undefined;
-    const liveSettings = explicitStateDir ? settings : { ...settings, stateDir: (await runningStateDir(io, settings.socket)) ?? settings.stateDir };
+    const runningDir = await runningStateDir(io, settings.socket);
+    const liveSettings = explicitStateDir ? settings : { ...settings, stateDir: runningDir ?? settings.stateDir };
     if (command.kind === 'status') return await showStatus(io, liveSettings, command.short);
     if (command.kind === 'attach') {
       const has = await createTmuxRunner({ socket: settings.socket })(['has-session']).catch(() => undefined);
@@ -80,7 +81,7 @@ export async function runApp(io: AppIO): Promise<number> {
       }
       return attachTerminal(settings.socket);
     }
-    if (command.kind === 'watch') return await watchEvents(io, liveSettings, command.all, liveSettings !== settings || explicitStateDir);
+    if (command.kind === 'watch') return await watchEvents(io, liveSettings, command.all, runningDir !== undefined);
 
     if (settings.mock) {
       const ignored = (['plannerCmd', 'executerCmd'] as const).filter((k) => command.flags[k] !== undefined);

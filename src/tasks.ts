@@ -124,8 +124,7 @@ export async function executeTask(
   let lastSummary = created.task;
   let askingYou = false;
   const showStatus = () => {
-    const line = renderStatusLine(latest, clock.now(), waitingFor);
-    void ws.setStatus(askingYou ? line.replace(/ (PLANNER|EXECUTER)(?= \d)/, ' waiting for you') : line);
+    void ws.setStatus(askingYou ? `poli ${taskId} r${round} waiting for you` : renderStatusLine(latest, clock.now(), waitingFor));
     ws.live.update({ round, waitingFor, startedAt: started, last: lastSummary, waitingForYou: askingYou });
   };
   const statusTimer = setInterval(showStatus, STATUS_INTERVAL_SECONDS * 1000);
@@ -182,7 +181,10 @@ export async function executeTask(
     clearInterval(statusTimer);
     ws.live.stop();
     if (outcome.status === 'completed') ws.say(`poli: task ${taskId} completed in ${outcome.rounds} round(s).`);
-    else ws.error(`poli: task ${taskId} ended ${outcome.status}: ${outcome.reason}`);
+    else {
+      ws.error(`poli: task ${taskId} ended ${outcome.status}: ${outcome.reason}`);
+      if (outcome.status === 'interrupted' || outcome.status === 'timeout') ws.error(`poli: its state is kept; continue it with: poli --resume ${taskId}`);
+    }
   } catch (error) {
     clearInterval(statusTimer);
     ws.live.stop();
