@@ -21,6 +21,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { withLaunchArgs } from './profiles/launch.ts';
 import { selectProfile } from './profiles/select.ts';
 import type { Role } from './protocol/types.ts';
+import { excludePoliDirFromGit } from './project-files.ts';
 import { PoliSession, type CliSpec } from './session.ts';
 import { acquireSocketLock, isProcessAlive } from './state/lock.ts';
 import { StateStore } from './state/store.ts';
@@ -92,7 +93,8 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
   // Before tmux starts: a state dir poli cannot write would otherwise fail half-way, with the CLIs running.
   await ensureWritableDir(settings.stateDir);
   const tty = io.stdout.isTTY === true;
-  const noColor = io.env.NO_COLOR !== undefined;
+  // no-color.org: set and not empty.
+  const noColor = (io.env.NO_COLOR ?? '') !== '';
   const live = createProgressDisplay({
     write: (text) => io.stdout.write(text),
     tty,
@@ -111,6 +113,11 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
     stream: logStream,
   });
   const warn = (message: string) => logger.warn(message, { event: 'state' });
+  const excluded = await excludePoliDirFromGit(settings.projectDir).catch((error: unknown) => {
+    warn(`could not keep .poli/ out of git: ${String(error)}`);
+    return undefined;
+  });
+  if (excluded) logger.info(`keeping .poli/ (poli's message files) out of git: added to ${excluded}`, { event: 'start' });
   const store = new StateStore({ dir: settings.stateDir, clock: realClock, pid: io.pid, isPidAlive: isProcessAlive, warn });
   await store.list(); // marks tasks of dead poli processes as interrupted
   // The lock lives with the socket, not the state dir: two polis with different --state-dir must
