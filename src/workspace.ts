@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { AppIO } from './app.ts';
 import { createProgressDisplay, type ProgressDisplay } from './cli/live-progress.ts';
-import { STATUS_RIGHT_LENGTH } from './cli/status-line.ts';
+import { STATUS_RIGHT_LENGTH, pickStatusTask, renderStatusLine } from './cli/status-line.ts';
 import { findProgram } from './command-check.ts';
 import type { Settings } from './config.ts';
 import { CommandNotFoundError, StateFileError } from './errors.ts';
@@ -119,7 +119,7 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
   });
   if (excluded) logger.info(`keeping .poli/ (poli's message files) out of git: added to ${excluded}`, { event: 'start' });
   const store = new StateStore({ dir: settings.stateDir, clock: realClock, pid: io.pid, isPidAlive: isProcessAlive, warn });
-  await store.list(); // marks tasks of dead poli processes as interrupted
+  const known = await store.list(); // marks tasks of dead poli processes as interrupted
   // The lock lives with the socket, not the state dir: two polis with different --state-dir must
   // still not drive one tmux server.
   await mkdir(io.runtimeDir, { recursive: true, mode: 0o700 });
@@ -160,7 +160,8 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
   // Commands left from before this process started belong to no task: drop them, say so.
   const stale = await control.poll();
   if (stale.length > 0) logger.warn(`ignored ${stale.length} control command(s) sent while no task was running`);
-  await showStatusLine(run, logger);
+  // Until a task starts, the status bar tells how the last one on this socket ended (`poli T3 timeout`).
+  await showStatusLine(run, logger, renderStatusLine(pickStatusTask(known, settings.socket), realClock.now()));
   const notify = (event: PoliEvent): void => {
     if (tty) io.stdout.write(BELL);
     notifier.run(event);
@@ -253,8 +254,8 @@ function shellQuote(word: string): string {
  * Turns on the status bar of poli's own tmux server, where poli shows `poli T3 r2 EXECUTER 01:12`
  * (set by poli itself as the task moves: no process is spawned per refresh). Best effort.
  */
-async function showStatusLine(run: TmuxRunner, logger: Logger): Promise<void> {
-  const args = ['set-option', '-g', 'status', 'on', ';', 'set-option', '-g', 'status-right-length', String(STATUS_RIGHT_LENGTH), ';', 'set-option', '-g', 'status-right', 'poli idle'];
+async function showStatusLine(run: TmuxRunner, logger: Logger, line: string): Promise<void> {
+  const args = ['set-option', '-g', 'status', 'on', ';', 'set-option', '-g', 'status-right-length', String(STATUS_RIGHT_LENGTH), ';', 'set-option', '-g', 'status-right', line.replace(/#/g, '##')];
   const result = await run(args);
   if (result.exitCode !== 0) logger.debug(`could not set the tmux status line: ${result.stderr.trim()}`);
 }
