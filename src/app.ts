@@ -39,6 +39,8 @@ export interface AppIO {
   runtimeDir: string;
 }
 
+const READ_ONLY_KINDS = new Set(['state', 'status', 'watch', 'attach', 'control']);
+
 /** Runs poli and returns the exit code: 0 success, 1 a task did not complete or an error, 2 bad usage. */
 export async function runApp(io: AppIO): Promise<number> {
   let socket: string | undefined;
@@ -53,6 +55,10 @@ export async function runApp(io: AppIO): Promise<number> {
       env: io.env,
       userCwd: resolveUserCwd(io.env, io.cwd),
       packageRoot: PACKAGE_ROOT,
+      // Commands that only read state or talk to a running poli need only these settings valid.
+      ...(READ_ONLY_KINDS.has(command.kind)
+        ? { needed: ['stateDir', 'socket'] as const, onInvalid: (e: PoliError) => io.stderr.write(`poli: ignoring ${e.message} (not needed here)\n`) }
+        : {}),
     });
     socket = settings.socket;
     if (command.kind === 'state') return await showState(io, settings, command.id, command.format);

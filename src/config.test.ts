@@ -348,3 +348,13 @@ describe('config/shared_workspace.env', () => {
     expect(resolve({ workspaceEnvText: await readFile(file, 'utf8') })).toEqual(DEFAULTS);
   });
 });
+
+describe('resolveSettings with only some settings needed', () => {
+  it('gives an invalid setting that is not needed its default and reports it; a needed one still fails', () => {
+    const reported: string[] = [];
+    const settings = resolve({ dotenvText: 'POLI_MAX_ROUNDS=zero\n', needed: ['stateDir', 'socket'], onInvalid: (e) => reported.push(e.message) });
+    expect(settings.maxRounds).toBe(20);
+    expect(reported).toEqual(['invalid value for --max-rounds (from .env POLI_MAX_ROUNDS): "zero"; expected an integer >= 1']);
+    expect(() => resolve({ dotenvText: 'POLI_TMUX_SOCKET=a b\n', needed: ['stateDir', 'socket'] })).toThrow(ConfigError);
+  });
+});

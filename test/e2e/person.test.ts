@@ -64,6 +64,21 @@ describe('a state dir poli cannot use', () => {
   });
 });
 
+describe('a bad .env value', () => {
+  it('does not stop --state (it says what it ignores), but still stops a task', async () => {
+    world = await createWorld();
+    await writeFile(path.join(world.projectDir, '.env'), 'POLI_MAX_ROUNDS=zero\n');
+    const state = await runPoli(['--state', '--state-dir', world.stateDir], { cwd: world.projectDir });
+    expect(state).toEqual({
+      code: 0,
+      stdout: 'No tasks yet. Start one with: npm run poli -- --task "..."\n',
+      stderr: 'poli: ignoring invalid value for --max-rounds (from .env POLI_MAX_ROUNDS): "zero"; expected an integer >= 1 (not needed here)\n',
+    });
+    const task = await runPoli(['--mock', '--task', 'x', ...world.flags], { cwd: world.projectDir });
+    expect(task).toEqual({ code: 2, stdout: '', stderr: 'poli: invalid value for --max-rounds (from .env POLI_MAX_ROUNDS): "zero"; expected an integer >= 1\n' });
+  });
+});
+
 describe('a CLI that never gets ready', () => {
   it('names the real limit and the socket, and says the server keeps running', async () => {
     world = await createWorld();

@@ -40,18 +40,20 @@ describe('the approval prompt at a terminal', () => {
     const editor = path.join(world.projectDir, '..', 'editor.sh');
     await writeFile(editor, '#!/bin/sh\nprintf "(checked by the person)\\n" >> "$1"\n');
     await chmod(editor, 0o755);
+    const notified = path.join(world.projectDir, '..', 'notified.jsonl');
     term = await startTerminal({
       args: ['--mock', '--approve', 'plans', '--task', 'Create a.txt containing A', '--kill-on-exit', ...world.flags],
       cols: 120,
       rows: 40,
-      env: { MOCK_ROUNDS: '2', EDITOR: editor },
+      env: { MOCK_ROUNDS: '2', EDITOR: editor, POLI_NOTIFY: `cat >> '${notified}'` },
     });
     let screen = await term.step('the plan is shown with the question', (s) => lines(s).at(-1) === PROMPT);
     expect(lines(screen).at(-6)).toMatch(/^── approve\? T1 r0 PLANNER → EXECUTER plan T1-R0-[0-9a-z]{6} ──$/);
     expect(lines(screen).slice(-5)).toEqual(['<PLAN>', '1. Create a.txt containing A', '</PLAN>', '──', PROMPT]);
     expect(screen).not.toMatch(SPINNER);
-    // poli's own status bar says who is needed.
+    // poli's own status bar says who is needed, the bell rang, and --notify got the question.
     expect(tmuxStatusRight(world.socket)).toBe('poli T1 r0 waiting for you');
+    expect(await term.rang()).toBe(true);
 
     await term.type('r');
     await term.press('Enter');
@@ -79,6 +81,8 @@ describe('the approval prompt at a terminal', () => {
     expect(sent?.body).toBe('Continue: step 2 — append a line to a.txt\n<PLAN>\n2. Append round 2 to a.txt\n</PLAN>\n(checked by the person)');
     const audit = (await readFile(path.join(world.stateDir, 'approvals.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { type: string; decision: string });
     expect(audit.map((a) => `${a.type}:${a.decision}`)).toEqual(['plan:reject', 'continue:edit']);
+    const notes = (await readFile(notified, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(notes.map((e) => `${String(e.event)}:${String(e.type ?? e.status)}`)).toEqual(['ask:plan', 'ask:continue', 'complete:completed']);
   }, 60_000);
 
   it('80×24: Ctrl+D at the question stops the task as interrupted, nothing rejected, state kept', async () => {
@@ -125,6 +129,25 @@ describe('errors at a terminal', () => {
     expect(screen).not.toMatch(SPINNER);
     expect(lines(screen)).toContain('poli: its state is kept; continue it with: poli --resume T1');
   }, 60_000);
+});
+
+describe('Ctrl+C during a one-shot task at a terminal', () => {
+  it('120×40: the task ends interrupted and poli exits 1; under npm run the shell sees 130 (as the README says)', async () => {
+    world = await createWorld();
+    const args = ['--mock', '--task', 'Create c.txt containing C', '--kill-on-exit', ...world.flags];
+    term = await startTerminal({ args, cols: 120, rows: 40, env: { MOCK_EXECUTER_SILENT_AT: '1' } });
+    await term.step('the executer works', 'plan sent to EXECUTER');
+    await term.press('C-c');
+    expect(await term.exited()).toBe(1);
+    const screen = await term.screen();
+    expect(lines(screen).slice(-2)).toEqual(['poli: task T1 ended interrupted: interrupted by Ctrl+C (SIGINT)', 'poli: its state is kept; continue it with: poli --resume T1']);
+    await term.cleanup();
+
+    term = await startTerminal({ shell: `npm run --silent poli -- ${args.map((a) => `'${a}'`).join(' ')}`, cols: 120, rows: 40, env: { MOCK_EXECUTER_SILENT_AT: '1' } });
+    await term.step('the executer works (npm run)', 'plan sent to EXECUTER', { timeoutMs: 30_000 });
+    await term.press('C-c');
+    expect(await term.exited()).toBe(130);
+  }, 90_000);
 });
 
 describe('interactive mode at a terminal', () => {

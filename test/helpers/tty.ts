@@ -47,6 +47,8 @@ export interface Terminal {
   press(...keys: string[]): Promise<void>;
   /** Waits until `until` holds for the screen (or scrollback), and returns that screen. */
   step(name: string, until: Until, options?: { timeoutMs?: number; scrollback?: boolean }): Promise<string>;
+  /** Whether the program rang the terminal bell (tmux's window bell flag). */
+  rang(): Promise<boolean>;
   /** Waits until the program in the pane exited, and returns its exit status. */
   exited(timeoutMs?: number): Promise<number>;
   cleanup(): Promise<void>;
@@ -86,6 +88,8 @@ export async function startTerminal(options: TerminalOptions): Promise<Terminal>
       .split('\n')
       .map((l) => l.trimEnd())
       .join('\n')
+      // tmux's own note once the program exited (remain-on-exit) is not the program's output.
+      .replace(/\n*Pane is dead \([^\n]*\)\s*$/, '')
       .replace(/\n+$/, '');
   };
   const matches = async (screen: string, until: Until): Promise<boolean> =>
@@ -119,6 +123,10 @@ export async function startTerminal(options: TerminalOptions): Promise<Terminal>
         `step "${name}" stalled: waited ${timeoutMs} ms for ${typeof until === 'function' ? 'its condition' : String(until)}\nsteps done:\n${before}\n` +
           `screen (${options.cols}×${options.rows}):\n${screen.split('\n').map((l) => `  | ${l}`).join('\n')}`,
       );
+    },
+    async rang() {
+      const { stdout } = await tmux('display-message', '-p', '-t', 'term', '#{window_bell_flag}');
+      return stdout.trim() === '1';
     },
     async exited(timeoutMs = 20_000) {
       let code = Number.NaN;
