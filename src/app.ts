@@ -6,7 +6,8 @@
 import { parseArgs } from './cli/args.ts';
 import { renderTaskDetail, renderTaskTable } from './cli/state-view.ts';
 import { loadSettings, resolveUserCwd, type Settings } from './config.ts';
-import { PoliError, StateFileError } from './errors.ts';
+import { ConfigError, PoliError, StateFileError } from './errors.ts';
+import { fstatSync } from 'node:fs';
 import path from 'node:path';
 import { currentTurn, pickStatusTask, renderStatusLine } from './cli/status-line.ts';
 import { EVENTS_FILE, followEvents, formatEvent } from './events.ts';
@@ -95,6 +96,12 @@ export async function runApp(io: AppIO): Promise<number> {
         io.stderr.write(`poli: --mock runs the bundled mock CLIs; --${k === 'plannerCmd' ? 'planner' : 'executer'}-cmd ${JSON.stringify(String(command.flags[k]))} is ignored.\n`);
       }
     }
+    if (command.kind === 'run' && settings.approve !== 'off' && stdinIsNullDevice(io)) {
+      throw new ConfigError(
+        `--approve ${settings.approve} asks you at the terminal, but stdin is not a terminal (it is /dev/null: cron, CI, </dev/null). ` +
+          'Run poli at a terminal, pipe the answers in, or use --approve off.',
+      );
+    }
     // Refuse what cannot be resumed before starting tmux and both CLIs.
     if (command.kind === 'run' && command.resume !== undefined) await checkResumable(io, settings, command.resume);
 
@@ -119,6 +126,17 @@ async function closeWorkspace(workspace: Workspace, io: AppIO, settings: Setting
   await workspace.close();
   if (settings.killOnExit) return;
   io.stderr.write(`${keepRunningNote(settings.socket)}\n`);
+}
+
+/** stdin is /dev/null (or another device that is not a terminal): no answer can ever come. */
+function stdinIsNullDevice(io: AppIO): boolean {
+  const fd = (io.stdin as { fd?: unknown }).fd;
+  if (io.stdin.isTTY === true || fd !== 0) return false;
+  try {
+    return fstatSync(0).isCharacterDevice();
+  } catch {
+    return false;
+  }
 }
 
 /** `--resume ID`: the task exists (exact id) and can be resumed, checked without starting anything. */

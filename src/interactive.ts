@@ -50,10 +50,11 @@ export async function runInteractive(ws: Workspace): Promise<number> {
       }
       else if (line.startsWith(':')) ws.say(`unknown command ${line}. ${INTERACTIVE_HELP.split('\n')[1] ?? ''}`);
       else if (line !== '') {
+        // At once: a Ctrl+C from here on stops this task rather than clearing an empty prompt.
+        current = new AbortController();
         await collect();
         const forTask = carried;
         carried = [];
-        current = new AbortController();
         try {
           const record = await executeTask(ws, { task: line }, current.signal, forTask);
           lastCode = record.status === 'completed' ? 0 : 1;

@@ -188,7 +188,7 @@ export async function executeTask(
   } catch (error) {
     clearInterval(statusTimer);
     ws.live.stop();
-    const message = error instanceof Error ? error.message : String(error);
+    const message = (error instanceof Error ? error.message : String(error)).replaceAll('tmux -L <socket>', `tmux -L ${settings.socket}`);
     ws.notify(emit({ event: 'error', task: taskId, round, reason: message }));
     ws.error(`poli: task ${taskId} failed: ${message}`);
     if (!(error instanceof PoliError)) throw error;

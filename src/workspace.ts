@@ -22,7 +22,9 @@ import { withLaunchArgs } from './profiles/launch.ts';
 import { selectProfile } from './profiles/select.ts';
 import type { Role } from './protocol/types.ts';
 import { excludePoliDirFromGit } from './project-files.ts';
-import { PoliSession, type CliSpec } from './session.ts';
+import { PoliSession, SESSION_NAME, type CliSpec } from './session.ts';
+import { readPaneOptions } from './tmux/pane-options.ts';
+import { TmuxServer } from './tmux/server.ts';
 import { acquireSocketLock, isProcessAlive } from './state/lock.ts';
 import { StateStore } from './state/store.ts';
 import type { TaskRecord } from './state/types.ts';
@@ -128,6 +130,7 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
   let session: PoliSession;
   try {
     logger.info(`starting the tmux session on socket "${settings.socket}" in ${settings.projectDir}`, { event: 'start' });
+    await warnIfProjectChanged(run, settings, logger);
     session = await PoliSession.open({
       run,
       waitForChange: (paneIds, ms) => client.waitForChange(paneIds, ms),
@@ -203,6 +206,12 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
     },
     async close() {
       input.close();
+      // Commands that arrived after the last task: said, not silently dropped with the inbox.
+      for (const command of await control.poll().catch(() => [])) {
+        const what = command.kind === 'say' ? `the note for the ${command.to} (${command.text})` : `"poli ${command.kind}"`;
+        logger.warn(`${what} was not delivered: no task was running any more`, { event: command.kind });
+        if (command.kind === 'say') events.emit({ event: 'say', role: command.to, summary: command.text, delivered: false, reason: 'no task was running any more' });
+      }
       await notifier.settle();
       await events.close();
       await rm(stateDirPointer(io.runtimeDir, settings.socket), { force: true });
@@ -268,6 +277,23 @@ function lineStream(line: (text: string) => void): Writable {
       done();
     },
   });
+}
+
+/**
+ * A running session works in another project: the CLIs are restarted there and lose their context.
+ * Say so plainly (with the way to keep both) rather than as a routine restart.
+ */
+async function warnIfProjectChanged(run: TmuxRunner, settings: Settings, logger: Logger): Promise<void> {
+  const server = new TmuxServer({ socket: settings.socket, run });
+  const panes = (await server.isRunning().catch(() => false)) ? await server.findPanes(SESSION_NAME).catch(() => undefined) : undefined;
+  if (!panes) return;
+  const { '@poli_project': was } = await readPaneOptions(run, panes.PLANNER, ['@poli_project']).catch(() => ({}) as Record<string, string>);
+  if (!was || was === settings.projectDir) return;
+  logger.warn(
+    `the session on socket "${settings.socket}" works in ${was}; restarting both CLIs in ${settings.projectDir}, so they lose their ` +
+      `context. To keep that session, use another socket (--socket NAME).`,
+    { event: 'start' },
+  );
 }
 
 /** The line poli prints when it leaves the CLIs running. */

@@ -2,11 +2,11 @@
  * A person at a terminal, without one: what poli does when stdin, stdout or the state dir are not
  * what a person at a terminal has (cron, CI, pipes), what it tells them, and what it leaves behind.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { REPO_ROOT, type PoliWorld, createWorld, runPoli, startPoli } from '../helpers/poli-process.ts';
+import { REPO_ROOT, type PoliWorld, createWorld, runPoli, startPoli, testEnv } from '../helpers/poli-process.ts';
 import { runtimeDir } from '../../src/host.ts';
 
 let world: PoliWorld | undefined;
@@ -42,6 +42,25 @@ describe('--approve without a terminal', () => {
     await expect(readFile(path.join(world.stateDir, 'approvals.jsonl'), 'utf8')).rejects.toThrow(/ENOENT/);
     const state = JSON.parse((await runPoli(['--state', '--json', '--state-dir', world.stateDir])).stdout) as { tasks: { status: string; rounds: number }[] };
     expect(state.tasks.map((t) => [t.status, t.rounds])).toEqual([['interrupted', 0]]);
+  });
+});
+
+describe('--approve with stdin on /dev/null (cron, CI)', () => {
+  it('is refused before anything starts', async () => {
+    world = await createWorld();
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'poli.js'), '--mock', '--approve', 'plans', '--task', 'x', ...world.flags], {
+      env: testEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      'poli: --approve plans asks you at the terminal, but stdin is not a terminal (it is /dev/null: cron, CI, </dev/null). ' +
+        'Run poli at a terminal, pipe the answers in, or use --approve off.\n',
+    );
+    expect(serverRunning(world.socket)).toBe(false);
   });
 });
 
@@ -144,6 +163,22 @@ describe('a task whose output goes to files and pipes', () => {
     expect(execFileSync('tmux', ['-L', w.socket, 'show-option', '-gv', 'status-right'], { encoding: 'utf8' })).toBe('poli T1 completed\n');
     const status1 = await runPoli(['status', ...w.flags]);
     expect(status1.stdout).toBe('poli T1 completed · Create l.txt containing L\n');
+  }, 60_000);
+});
+
+describe('a session reused for another project', () => {
+  it('says plainly that both CLIs restart there and lose their context', async () => {
+    world = await createWorld();
+    const w = world;
+    expect((await runPoli(['start', '--mock', ...w.flags])).code).toBe(0);
+    const other = path.join(w.projectDir, 'other');
+    await mkdir(other);
+    const r = await runPoli(['start', '--mock', '--socket', w.socket, '--state-dir', w.stateDir, '--project-dir', other]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      `warn  the session on socket "${w.socket}" works in ${w.projectDir}; restarting both CLIs in ${other}, so they lose their context. ` +
+        'To keep that session, use another socket (--socket NAME).\n',
+    );
   }, 60_000);
 });
 

@@ -182,9 +182,11 @@ describe('interactive mode at a terminal', () => {
     const two = await taskState(w, 'T2');
     expect(two?.messages.filter((m) => m.from === 'HUMAN').map((m) => `${m.to}:${m.body}`)).toEqual(['PLANNER:keep it short']);
 
+    // Held by a pause sent while idle, the third task is surely still running when Ctrl+C comes.
+    expect((await runPoli(['pause', ...w.flags])).code).toBe(0);
     await term.type('Create three.txt containing 3');
     await term.press('Enter');
-    await term.step('the third task is under way', 'PLANNER → EXECUTER plan', { scrollback: true });
+    await term.step('the third task is under way, paused', (s) => /poli: task T3 started[\s\S]*paused by the human/.test(s), { scrollback: true });
     await term.press('C-c');
     screen = await term.step('Ctrl+C stopped the task', (s) => s.includes('poli: task T3 ended interrupted') && lines(s).at(-1) === 'poli>', { timeoutMs: 30_000 });
     expect(lines(screen).find((l) => l.includes('poli: task T3 ended'))).toBe('poli: task T3 ended interrupted: interrupted by Ctrl+C (SIGINT)');
