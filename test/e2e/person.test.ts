@@ -166,6 +166,26 @@ describe('a task whose output goes to files and pipes', () => {
   }, 60_000);
 });
 
+describe('a CLI waiting at its permission prompt', () => {
+  it('runs --notify with the waiting event', async () => {
+    world = await createWorld();
+    const w = world;
+    const notified = path.join(w.projectDir, '..', 'notified.jsonl');
+    const run = startPoli(['--mock', '--notify', `cat >> '${notified}'`, '--task', 'Create w.txt containing W', '--kill-on-exit', ...w.flags], {
+      env: { MOCK_ROUNDS: '1', MOCK_EXECUTER_APPROVAL_AT: '1' },
+    });
+    await run.waitFor('waiting for approval');
+    const seen = async () => (await readFile(notified, 'utf8').catch(() => '')).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const deadline = Date.now() + 10_000;
+    while ((await seen()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const [waiting] = await seen();
+    expect(waiting).toMatchObject({ event: 'waiting', task: 'T1', role: 'EXECUTER', socket: w.socket });
+    expect(String(waiting?.reason)).toContain(`answer it in tmux (attach with: tmux -L ${w.socket} attach)`);
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(1);
+  }, 60_000);
+});
+
 describe('a session reused for another project', () => {
   it('says plainly that both CLIs restart there and lose their context', async () => {
     world = await createWorld();
