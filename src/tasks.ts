@@ -97,7 +97,9 @@ export async function executeTask(
     },
     async finish(status, reason) {
       // Commands that arrived after the last look, and notes no message carried: said, not lost.
-      await control().catch(() => []);
+      for (const late of await control().catch(() => [] as ControlCommand[])) {
+        if (late.kind !== 'say') ws.logger.warn(`"poli ${late.kind}" arrived as task ${taskId} ended; it was not applied`, { event: late.kind, task: taskId, round });
+      }
       const undelivered = notes.splice(0);
       const patch = {
         status,
