@@ -4,8 +4,13 @@
 # directory) and enters poli's interactive mode. Extra arguments go to poli, e.g. --mock.
 set -euo pipefail
 root="$(cd "$(dirname "$0")" && pwd)"
-dir="${1:-$PWD}"
-[ $# -gt 0 ] && shift
+# No DIR, or options straight away (./start_project.sh --mock): the current directory.
+if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
+  dir="$1"
+  shift
+else
+  dir="$PWD"
+fi
 if [ ! -d "$dir" ]; then
   echo "start_project.sh: project directory not found: $dir" >&2
   echo "usage: ./start_project.sh [DIR] [poli options]" >&2

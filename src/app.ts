@@ -6,13 +6,16 @@
 import { parseArgs } from './cli/args.ts';
 import { renderTaskDetail, renderTaskTable } from './cli/state-view.ts';
 import { loadSettings, resolveUserCwd, type Settings } from './config.ts';
-import { PoliError, StateFileError } from './errors.ts';
+import { ConfigError, PoliError, StateFileError } from './errors.ts';
+import { fstatSync } from 'node:fs';
 import path from 'node:path';
 import { currentTurn, pickStatusTask, renderStatusLine } from './cli/status-line.ts';
 import { EVENTS_FILE, followEvents, formatEvent } from './events.ts';
 import { PACKAGE_ROOT } from './host.ts';
 import { describeSentControl, sendControl } from './human/control.ts';
-import { runningStateDir } from './workspace.ts';
+import { keepRunningNote, runningStateDir } from './workspace.ts';
+import { createTmuxRunner } from './tmux/runner.ts';
+import { planResume } from './dialogue/resume.ts';
 import { attachCommand, attachTerminal } from './tmux/attach.ts';
 import { isProcessAlive } from './state/lock.ts';
 import { StateStore, toPublicJson } from './state/store.ts';
@@ -37,8 +40,11 @@ export interface AppIO {
   runtimeDir: string;
 }
 
+const READ_ONLY_KINDS = new Set(['state', 'status', 'watch', 'attach', 'control']);
+
 /** Runs poli and returns the exit code: 0 success, 1 a task did not complete or an error, 2 bad usage. */
 export async function runApp(io: AppIO): Promise<number> {
+  let socket: string | undefined;
   try {
     const command = await parseArgs(io.argv);
     if (command.kind === 'help') {
@@ -50,7 +56,12 @@ export async function runApp(io: AppIO): Promise<number> {
       env: io.env,
       userCwd: resolveUserCwd(io.env, io.cwd),
       packageRoot: PACKAGE_ROOT,
+      // Commands that only read state or talk to a running poli need only these settings valid.
+      ...(READ_ONLY_KINDS.has(command.kind)
+        ? { needed: ['stateDir', 'socket'] as const, onInvalid: (e: PoliError) => io.stderr.write(`poli: ignoring ${e.message} (not needed here)\n`) }
+        : {}),
     });
+    socket = settings.socket;
     if (command.kind === 'state') return await showState(io, settings, command.id, command.format);
     if (command.kind === 'control') {
       await sendControl(io.runtimeDir, settings.socket, command.command, { isPidAlive: isProcessAlive, clock: { now: io.now } });
@@ -59,16 +70,40 @@ export async function runApp(io: AppIO): Promise<number> {
     }
     // Without an explicit --state-dir, status and watch follow the poli running on the socket.
     const explicitStateDir = command.flags.stateDir !== undefined || io.env.POLI_STATE_DIR !== undefined;
-    const liveSettings = explicitStateDir ? settings : { ...settings, stateDir: (await runningStateDir(io, settings.socket)) ?? settings.stateDir };
+    const runningDir = await runningStateDir(io, settings.socket);
+    const liveSettings = explicitStateDir ? settings : { ...settings, stateDir: runningDir ?? settings.stateDir };
     if (command.kind === 'status') return await showStatus(io, liveSettings, command.short);
     if (command.kind === 'attach') {
+      const has = await createTmuxRunner({ socket: settings.socket })(['has-session']).catch(() => undefined);
+      if (has?.exitCode !== 0) {
+        io.stderr.write(
+          `poli: no poli tmux server is running on socket "${settings.socket}". Start one with: poli start ` +
+            `(or run a task: poli --task "…")${settings.socket === 'poli' ? '' : `, adding --socket ${settings.socket}`}\n`,
+        );
+        return 1;
+      }
       if (!io.stdout.isTTY) {
         io.stdout.write(`${attachCommand(settings.socket)}\n`);
         return 0;
       }
       return attachTerminal(settings.socket);
     }
-    if (command.kind === 'watch') return await watchEvents(io, liveSettings, command.all);
+    if (command.kind === 'watch') return await watchEvents(io, liveSettings, command.all, runningDir !== undefined);
+
+    if (settings.mock) {
+      const ignored = (['plannerCmd', 'executerCmd'] as const).filter((k) => command.flags[k] !== undefined);
+      for (const k of ignored) {
+        io.stderr.write(`poli: --mock runs the bundled mock CLIs; --${k === 'plannerCmd' ? 'planner' : 'executer'}-cmd ${JSON.stringify(String(command.flags[k]))} is ignored.\n`);
+      }
+    }
+    if (command.kind === 'run' && settings.approve !== 'off' && stdinIsNullDevice(io)) {
+      throw new ConfigError(
+        `--approve ${settings.approve} asks you at the terminal, but stdin is not a terminal (it is /dev/null: cron, CI, </dev/null). ` +
+          'Run poli at a terminal, pipe the answers in, or use --approve off.',
+      );
+    }
+    // Refuse what cannot be resumed before starting tmux and both CLIs.
+    if (command.kind === 'run' && command.resume !== undefined) await checkResumable(io, settings, command.resume);
 
     const workspace = await openWorkspace(io, settings);
     try {
@@ -83,18 +118,40 @@ export async function runApp(io: AppIO): Promise<number> {
       await closeWorkspace(workspace, io, settings);
     }
   } catch (error) {
-    return reportError(io, error);
+    return reportError(io, error, socket);
   }
 }
 
 async function closeWorkspace(workspace: Workspace, io: AppIO, settings: Settings): Promise<void> {
   await workspace.close();
   if (settings.killOnExit) return;
-  const socketFlag = settings.socket === 'poli' ? '' : ` (socket ${settings.socket})`;
-  io.stderr.write(
-    `poli: the CLIs keep running in tmux${socketFlag}. Watch or step in: tmux -L ${settings.socket} attach` +
-      ` · stop them: tmux -L ${settings.socket} kill-server\n`,
-  );
+  io.stderr.write(`${keepRunningNote(settings.socket)}\n`);
+}
+
+/** stdin is /dev/null (or another device that is not a terminal): no answer can ever come. */
+function stdinIsNullDevice(io: AppIO): boolean {
+  const fd = (io.stdin as { fd?: unknown }).fd;
+  if (io.stdin.isTTY === true || fd !== 0) return false;
+  try {
+    return fstatSync(0).isCharacterDevice();
+  } catch {
+    return false;
+  }
+}
+
+/** `--resume ID`: the task exists (exact id) and can be resumed, checked without starting anything. */
+async function checkResumable(io: AppIO, settings: Settings, id: string): Promise<void> {
+  const tasks = await openStore(io, settings).list();
+  const task = tasks.find((t) => t.id === id);
+  if (!task) {
+    const near = tasks.find((t) => t.id.toLowerCase() === id.trim().toLowerCase());
+    const known = tasks.map((t) => t.id).join(', ') || 'none yet';
+    throw new StateFileError(
+      `no task with id "${id}" in ${settings.stateDir}${near ? ` (did you mean ${near.id}?)` : ` (tasks: ${known})`}. List them with: poli --state`,
+    );
+  }
+  const plan = planResume(task);
+  if (typeof plan === 'string') throw new StateFileError(`cannot resume: ${plan}`);
 }
 
 /** `poli status [--short]`: the running (or latest) task on this socket, in one line. */
@@ -103,16 +160,24 @@ async function showStatus(io: AppIO, settings: Settings, short: boolean): Promis
   const task = pickStatusTask(tasks, settings.socket);
   const turn = task ? currentTurn(task) : undefined;
   const line = renderStatusLine(task, io.now(), turn?.waitingFor ?? null);
-  io.stdout.write(short || !task ? `${line}\n` : `${line} · ${task.status} · ${task.task.replace(/\s+/g, ' ').slice(0, 80)}\n`);
+  // The line already names an ended task's status (`poli T3 timeout`): say it once.
+  const status = task?.status === 'running' ? ` · ${task.status}` : '';
+  io.stdout.write(short || !task ? `${line}\n` : `${line}${status} · ${task.task.replace(/\s+/g, ' ').slice(0, 80)}\n`);
   return 0;
 }
 
 /** `poli watch [--all]`: follows the event stream until Ctrl+C. */
-async function watchEvents(io: AppIO, settings: Settings, all: boolean): Promise<number> {
+async function watchEvents(io: AppIO, settings: Settings, all: boolean, running: boolean): Promise<number> {
+  const file = path.join(settings.stateDir, EVENTS_FILE);
+  if (!running) {
+    io.stderr.write(
+      `poli: no poli is running on socket "${settings.socket}" now; waiting for events in ${file} (Ctrl+C to stop).\n`,
+    );
+  }
   const controller = new AbortController();
   const off = [io.onSignal('SIGINT', () => controller.abort()), io.onSignal('SIGTERM', () => controller.abort())];
   try {
-    await followEvents(path.join(settings.stateDir, EVENTS_FILE), {
+    await followEvents(file, {
       fromStart: all,
       signal: controller.signal,
       onEvent: (e) => io.stdout.write(`${formatEvent(e)}\n`),
@@ -150,9 +215,10 @@ async function showState(io: AppIO, settings: Settings, id: string | undefined, 
   return 0;
 }
 
-function reportError(io: AppIO, error: unknown): number {
+function reportError(io: AppIO, error: unknown, socket?: string): number {
   if (error instanceof PoliError) {
-    io.stderr.write(`poli: ${error.message}\n`);
+    const message = socket ? error.message.replaceAll('tmux -L <socket>', `tmux -L ${socket}`) : error.message;
+    io.stderr.write(`poli: ${message}\n`);
     return error.code === 'CONFIG_INVALID' ? 2 : 1;
   }
   const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);

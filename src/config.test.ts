@@ -49,6 +49,7 @@ const DEFAULTS: Settings = {
   plannerProfile: undefined,
   executerProfile: undefined,
   fileThreshold: 2048,
+  notify: undefined,
 };
 
 describe('resolveSettings', () => {
@@ -75,6 +76,7 @@ describe('resolveSettings', () => {
     plannerProfile: [['claude', 'codex', 'generic', 'mock'], ['claude', 'codex', 'generic', 'mock']],
     executerProfile: [['codex', 'claude', 'mock', 'generic'], ['codex', 'claude', 'mock', 'generic']],
     fileThreshold: [['256', '512', '1024', '4096'], [256, 512, 1024, 4096]],
+    notify: [['notify-send poli', 'cat', 'x y', 'z'], ['notify-send poli', 'cat', 'x y', 'z']],
   };
 
   describe.each(SETTINGS.map((spec) => [spec.name, spec] as const))('precedence of %s', (name, spec) => {
@@ -344,5 +346,15 @@ describe('config/shared_workspace.env', () => {
 
   it('sets nothing, so the defaults in code rule', async () => {
     expect(resolve({ workspaceEnvText: await readFile(file, 'utf8') })).toEqual(DEFAULTS);
+  });
+});
+
+describe('resolveSettings with only some settings needed', () => {
+  it('gives an invalid setting that is not needed its default and reports it; a needed one still fails', () => {
+    const reported: string[] = [];
+    const settings = resolve({ dotenvText: 'POLI_MAX_ROUNDS=zero\n', needed: ['stateDir', 'socket'], onInvalid: (e) => reported.push(e.message) });
+    expect(settings.maxRounds).toBe(20);
+    expect(reported).toEqual(['invalid value for --max-rounds (from .env POLI_MAX_ROUNDS): "zero"; expected an integer >= 1']);
+    expect(() => resolve({ dotenvText: 'POLI_TMUX_SOCKET=a b\n', needed: ['stateDir', 'socket'] })).toThrow(ConfigError);
   });
 });

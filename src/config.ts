@@ -29,6 +29,12 @@ export interface ResolveSettingsInput {
   packageRoot: string;
   /** When given, `projectDir` must satisfy it. */
   isDirectory?: (absolutePath: string) => boolean;
+  /**
+   * When given, only these settings must be valid: any other invalid one gets its default and is
+   * reported to `onInvalid` (a command that only reads state must not fail on a bad `.env` value).
+   */
+  needed?: readonly SettingName[];
+  onInvalid?: (error: ConfigError) => void;
 }
 
 type Source = 'flag' | 'environment' | 'dotenv' | 'workspace' | 'default';
@@ -45,7 +51,13 @@ export function resolveSettings(input: ResolveSettingsInput): Settings {
   const values: Record<string, unknown> = {};
   for (const spec of SETTINGS) {
     const [raw, source] = pickLayer(spec, input.flags, input.env, dotenv, workspace);
-    values[spec.name] = convertSetting(spec, raw, source, input);
+    try {
+      values[spec.name] = convertSetting(spec, raw, source, input);
+    } catch (error) {
+      if (!input.needed || input.needed.includes(spec.name) || !(error instanceof ConfigError)) throw error;
+      input.onInvalid?.(error);
+      values[spec.name] = convertSetting(spec, spec.default, 'default', input);
+    }
   }
   return values as unknown as Settings;
 }
@@ -59,6 +71,8 @@ export async function loadSettings(input: {
   env: Record<string, string | undefined>;
   userCwd: string;
   packageRoot: string;
+  needed?: readonly SettingName[];
+  onInvalid?: (error: ConfigError) => void;
 }): Promise<Settings> {
   const [dotenvText, workspaceEnvText] = await Promise.all([
     readOptionalFile(path.join(input.userCwd, DOTENV_FILE)),

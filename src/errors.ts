@@ -82,12 +82,16 @@ export class ConfigError extends PoliError {
   }
 }
 
-/** A configured CLI command is not installed. */
+/** A configured CLI command is not installed (one, or both when both are missing). */
 export class CommandNotFoundError extends PoliError {
-  constructor(role: string, command: string, options?: { cause?: unknown }) {
+  constructor(role: string, command: string, options?: { cause?: unknown; also?: { role: string; command: string } }) {
+    const also = options?.also;
+    const what = also
+      ? `the ${role} command "${command}" and the ${also.role} command "${also.command}" are not installed`
+      : `the ${role} command "${command}" is not installed`;
     super(
       'COMMAND_NOT_FOUND',
-      `the ${role} command "${command}" is not installed (not found on PATH). Install it, set a different command ` +
+      `${what} (not found on PATH). Install ${also ? 'them' : 'it'}, set a different command ` +
         'with --planner-cmd/--executer-cmd, or run the bundled mock CLIs with --mock.',
       options,
     );

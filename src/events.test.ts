@@ -53,6 +53,14 @@ describe('formatEvent', () => {
     [{ ...T, event: 'resume' }, '12:00:01 T3 r1 resumed by the human'],
     [{ ...T, event: 'stop' }, '12:00:01 T3 r1 stopped by the human'],
     [{ at: AT, task: 'T3', event: 'stop', reason: 'wrong task' }, '12:00:01 T3 stopped by the human: wrong task'],
+    // Said once, not "stopped by the human: stopped by the human".
+    [{ ...T, event: 'stop', reason: 'stopped by the human' }, '12:00:01 T3 r1 stopped by the human'],
+    [{ ...T, event: 'stop', reason: 'stopped by the human (poli stop)' }, '12:00:01 T3 r1 stopped by the human (poli stop)'],
+    [
+      { ...T, event: 'say', role: 'EXECUTER', summary: 'add a README', delivered: false, reason: 'the task ended' },
+      '12:00:01 T3 r1 note for EXECUTER not delivered (the task ended): add a README',
+    ],
+    [{ ...T, event: 'ask', id: 'T3-R1-ab', type: 'plan', summary: '1. Create a.txt' }, '12:00:01 T3 r1 waiting for you to approve plan T3-R1-ab: 1. Create a.txt'],
   ];
   it.each(cases)('%j', (event, expected) => {
     expect(formatEvent(event)).toBe(expected);

@@ -21,6 +21,8 @@ interface EventBase {
   /** tmux pane id, `%1`. */
   pane?: string;
   role?: Role;
+  /** The tmux socket of the poli that wrote the event. */
+  socket?: string;
 }
 
 export type PoliEvent = EventBase &
@@ -38,11 +40,13 @@ export type PoliEvent = EventBase &
     | { event: 'waiting'; role: Role; reason: string }
     | { event: 'restart'; role: Role; pane: string; reason: string }
     | { event: 'approval'; id: string; type: MessageType; decision: 'approve' | 'edit' | 'reject'; reason?: string }
+    /** poli asks the person at its terminal to approve a message (--approve), and waits. */
+    | { event: 'ask'; id: string; type: MessageType; summary: string }
     /** The task ended, however it ended. */
     | { event: 'complete'; status: Exclude<TaskStatus, 'running'>; reason: string }
     | { event: 'error'; reason: string }
     /** A message from the human (`poli say`) delivered to `role`. */
-    | { event: 'say'; role: Role; summary: string }
+    | { event: 'say'; role: Role; summary: string; delivered?: boolean; reason?: string }
     | { event: 'pause' }
     | { event: 'resume' }
     | { event: 'stop'; reason?: string }
@@ -71,6 +75,7 @@ const REQUIRED: { [K in EventKind]: readonly (keyof EventOf<K>)[] } = {
   waiting: ['role', 'reason'],
   restart: ['role', 'pane', 'reason'],
   approval: ['id', 'type', 'decision'],
+  ask: ['id', 'type', 'summary'],
   complete: ['status', 'reason'],
   error: ['reason'],
   say: ['role', 'summary'],
@@ -93,12 +98,17 @@ const FORMATTERS: { [K in EventKind]: (e: EventOf<K>) => string } = {
   waiting: (e) => `${e.role} is waiting for approval: ${oneLine(e.reason)}`,
   restart: (e) => `restarted ${e.role} in ${e.pane}: ${oneLine(e.reason)}`,
   approval: (e) => `human ${DECISION_WORDS[e.decision]} ${e.type} ${e.id}${e.reason ? `: ${oneLine(e.reason)}` : ''}`,
+  ask: (e) => `waiting for you to approve ${e.type} ${e.id}: ${oneLine(e.summary)}`,
   complete: (e) => `task ${e.status}: ${oneLine(e.reason)}`,
   error: (e) => `error: ${oneLine(e.reason)}`,
-  say: (e) => `HUMAN → ${e.role}: ${oneLine(e.summary)}`,
+  say: (e) =>
+    e.delivered === false
+      ? `note for ${e.role} not delivered${e.reason ? ` (${oneLine(e.reason)})` : ''}: ${oneLine(e.summary)}`
+      : `HUMAN → ${e.role}: ${oneLine(e.summary)}`,
   pause: () => 'paused by the human',
   resume: () => 'resumed by the human',
-  stop: (e) => `stopped by the human${e.reason ? `: ${oneLine(e.reason)}` : ''}`,
+  // The reason usually says who stopped it already ("stopped by the human (poli stop)").
+  stop: (e) => (e.reason && /^stopped by the human/.test(e.reason) ? oneLine(e.reason) : `stopped by the human${e.reason ? `: ${oneLine(e.reason)}` : ''}`),
 };
 
 /** `12:00:01 T3 r1 PLANNER → EXECUTER plan T3-R1-ab12cd: 1. Create hello.txt` (local time). */
@@ -128,8 +138,8 @@ export function parseEvent(line: string): PoliEvent | string {
 }
 
 export interface EventLog {
-  /** Appends one line; lines from one process land in emit order, each written whole. */
-  emit(e: PoliEventInput): void;
+  /** Appends one line; lines from one process land in emit order, each written whole. Returns the event as written. */
+  emit(e: PoliEventInput): PoliEvent;
   /** Stops writing; later emits are dropped. */
   close(): Promise<void>;
 }
@@ -138,6 +148,8 @@ export interface CreateEventLogOptions {
   clock?: { now(): number };
   /** Gets write failures; without it `emit` throws them. Events are secondary, so runners usually log and go on. */
   onError?: (error: StateFileError) => void;
+  /** Fields every event carries (after the event's own), e.g. the socket. */
+  fields?: { socket?: string };
 }
 
 /**
@@ -157,9 +169,10 @@ export function createEventLog(file: string, options: CreateEventLogOptions = {}
   let closed = false;
   return {
     emit(input) {
-      if (closed) return;
       const { at, event, ...rest } = input;
-      const line = JSON.stringify({ at: at ?? new Date(clock.now()).toISOString(), event, ...rest });
+      const full = { at: at ?? new Date(clock.now()).toISOString(), event, ...rest, ...options.fields } as PoliEvent;
+      if (closed) return full;
+      const line = JSON.stringify(full);
       try {
         appendFileSync(file, `${line}\n`, 'utf8');
       } catch (error) {
@@ -169,6 +182,7 @@ export function createEventLog(file: string, options: CreateEventLogOptions = {}
         if (!options.onError) throw failure;
         options.onError(failure);
       }
+      return full;
     },
     close() {
       closed = true;

@@ -128,13 +128,9 @@ async function writeMessageFile(projectDir: string, messagesDir: string, id: str
   return file;
 }
 
-/** Creates `.poli/` with a `.gitignore` that ignores everything in it, so the handover files are never committed. */
+/** Creates `.poli/` (kept out of git by project-files.ts through `.git/info/exclude`, not by a file in the project). */
 export async function ensurePoliDir(projectDir: string): Promise<void> {
-  const dir = path.join(projectDir, POLI_DIR);
-  await mkdir(path.join(dir, 'replies'), { recursive: true });
-  await writeFile(path.join(dir, '.gitignore'), '*\n', { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EEXIST') throw error;
-  });
+  await mkdir(path.join(projectDir, POLI_DIR, 'replies'), { recursive: true });
 }
 
 /**

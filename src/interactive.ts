@@ -3,6 +3,7 @@
  * (the CLIs keep their context), until :quit or end of input.
  */
 import { renderTaskTable } from './cli/state-view.ts';
+import type { ControlCommand } from './human/control.ts';
 import { executeTask } from './tasks.ts';
 import type { Workspace } from './workspace.ts';
 
@@ -19,8 +20,16 @@ export async function runInteractive(ws: Workspace): Promise<number> {
   const interrupt = () => current?.abort('interrupted by Ctrl+C (SIGINT)');
   ws.input.onInterrupt(() => {
     if (current) interrupt();
-    else ws.say('\n(type :quit or press Ctrl+D to leave)');
+    else ws.say('(the line was cleared; type :quit or press Ctrl+D to leave)');
   });
+  // poli say/pause sent while the prompt waited: kept for the next task.
+  let carried: ControlCommand[] = [];
+  const collect = async (): Promise<void> => {
+    for (const command of await ws.control.poll()) {
+      if (command.kind === 'stop') ws.logger.warn('ignored "poli stop": no task was running (the prompt was waiting)', { event: 'stop' });
+      else carried.push(command);
+    }
+  };
   let quitting = false;
   const offInt = ws.io.onSignal('SIGINT', interrupt);
   const offTerm = ws.io.onSignal('SIGTERM', () => {
@@ -35,19 +44,30 @@ export async function runInteractive(ws: Workspace): Promise<number> {
       const line = raw.trim();
       if (line === ':quit' || line === ':q' || line === ':exit') break;
       if (line === ':help') ws.say(INTERACTIVE_HELP);
-      else if (line === ':state') ws.io.stdout.write(renderTaskTable(await ws.store.list(), ws.clock.now()));
+      else if (line === ':state') {
+        const tasks = await ws.store.list();
+        ws.io.stdout.write(tasks.length > 0 ? renderTaskTable(tasks, ws.clock.now()) : 'No tasks yet: type one at the prompt and press Enter.\n');
+      }
       else if (line.startsWith(':')) ws.say(`unknown command ${line}. ${INTERACTIVE_HELP.split('\n')[1] ?? ''}`);
       else if (line !== '') {
-        // Commands sent while no task ran must not act on this one.
-        await ws.control.poll();
+        // At once: a Ctrl+C from here on stops this task rather than clearing an empty prompt.
         current = new AbortController();
+        await collect();
+        const forTask = carried;
+        carried = [];
         try {
-          const record = await executeTask(ws, { task: line }, current.signal);
+          const record = await executeTask(ws, { task: line }, current.signal, forTask);
           lastCode = record.status === 'completed' ? 0 : 1;
         } finally {
           current = null;
         }
       }
+    }
+    await collect();
+    const notes = carried.filter((c) => c.kind === 'say');
+    if (notes.length > 0) {
+      ws.logger.warn(`${notes.length} note(s) from poli say were not delivered: no task ran after them`, { event: 'say' });
+      for (const note of notes) ws.events.emit({ event: 'say', role: note.to, summary: note.text, delivered: false, reason: 'no task ran after it' });
     }
   } finally {
     offInt();

@@ -5,10 +5,17 @@
 import { createInterface, type Interface } from 'node:readline';
 
 export interface LineInput {
-  /** Shows `prompt` and resolves with the next line, or null at end of input (Ctrl+D). */
-  question(prompt: string): Promise<string | null>;
-  /** Ctrl+C typed at the terminal (readline turns it into an event instead of a signal). */
-  onInterrupt(handler: () => void): void;
+  /**
+   * Shows `prompt` and resolves with the next line, or null at end of input (Ctrl+D, a closed
+   * pipe, no terminal) or when `signal` aborts (the question is withdrawn).
+   */
+  question(prompt: string, signal?: AbortSignal): Promise<string | null>;
+  /**
+   * Ctrl+C typed at the terminal (readline turns it into an event instead of a signal). The typed
+   * text is cleared first; at a prompt, `^C` ends the line and the prompt is shown again after
+   * the handlers ran. Returns a function that removes the handler.
+   */
+  onInterrupt(handler: () => void): () => void;
   close(): void;
 }
 
@@ -20,25 +27,39 @@ export function createLineInput(
   let closed = false;
   const lines: string[] = [];
   const waiting: ((line: string | null) => void)[] = [];
-  const interruptHandlers: (() => void)[] = [];
+  const interruptHandlers = new Set<() => void>();
+  const terminal = input.isTTY === true;
   const open = (): Interface => {
     if (rl) return rl;
-    rl = createInterface({ input, output, terminal: input.isTTY === true });
-    rl.on('line', (line) => {
+    const reader = createInterface({ input, output, terminal });
+    rl = reader;
+    reader.on('line', (line) => {
       const next = waiting.shift();
       if (next) next(line);
       else lines.push(line);
     });
-    rl.on('close', () => {
+    reader.on('close', () => {
       closed = true;
       for (const next of waiting.splice(0)) next(null);
     });
-    rl.on('SIGINT', () => interruptHandlers.forEach((h) => h()));
-    return rl;
+    reader.on('SIGINT', () => {
+      // Forget what was typed (readline keeps it otherwise, and the next Enter would send it).
+      if (terminal) {
+        reader.write(null, { ctrl: true, name: 'e' });
+        reader.write(null, { ctrl: true, name: 'u' });
+      }
+      const asking = waiting.length > 0;
+      if (asking) output.write('^C\n');
+      for (const handler of [...interruptHandlers]) handler();
+      // A handler may have withdrawn the question (the task was stopped while asking).
+      if (asking && waiting.length > 0 && !closed) reader.prompt();
+    });
+    return reader;
   };
   return {
-    question(prompt) {
+    question(prompt, signal) {
       const reader = open();
+      if (signal?.aborted) return Promise.resolve(null);
       if (lines.length > 0) {
         output.write(prompt);
         return Promise.resolve(lines.shift() ?? null);
@@ -46,10 +67,23 @@ export function createLineInput(
       if (closed) return Promise.resolve(null);
       reader.setPrompt(prompt);
       reader.prompt();
-      return new Promise((resolve) => waiting.push(resolve));
+      return new Promise((resolve) => {
+        const done = (line: string | null) => {
+          signal?.removeEventListener('abort', withdraw);
+          resolve(line);
+        };
+        const withdraw = () => {
+          const at = waiting.indexOf(done);
+          if (at >= 0) waiting.splice(at, 1);
+          resolve(null);
+        };
+        signal?.addEventListener('abort', withdraw, { once: true });
+        waiting.push(done);
+      });
     },
     onInterrupt(handler) {
-      interruptHandlers.push(handler);
+      interruptHandlers.add(handler);
+      return () => interruptHandlers.delete(handler);
     },
     close() {
       rl?.close();

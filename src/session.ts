@@ -64,15 +64,16 @@ export interface SessionOptions {
 
 /** A CLI did not get ready (no prompt, or no answer to its primer) in time. */
 export class CliNotReadyError extends PoliError {
-  constructor(role: Role, paneId: string, what: string, seconds: number, lastLines: string) {
+  constructor(role: Role, paneId: string, what: string, seconds: number, lastLines: string, socket = 'poli') {
     super(
       'CLI_NOT_READY',
-      `the ${role} CLI in pane ${paneId} ${what} within ${seconds} s. Last lines of its screen:\n` +
+      `the ${role} CLI in pane ${paneId} ${what} within ${Number(seconds.toFixed(2))} s ` +
+        `(the start-up limit is --plan-timeout, at most 120 s). Last lines of its screen:\n` +
         lastLines
           .split('\n')
           .map((l) => `  | ${l}`)
           .join('\n') +
-        `\nCheck that the command works when run by hand in the project directory, or attach to look: tmux -L <socket> attach`,
+        `\nCheck that the command works when run by hand in the project directory, or attach to look: tmux -L ${socket} attach`,
     );
   }
 }
@@ -279,7 +280,7 @@ export class PoliSession {
     let stableSince = clock.now();
     for (;;) {
       if (clock.now() - start > readyTimeoutMs) {
-        throw new CliNotReadyError(role, this.paneIds[role], what, Math.round(readyTimeoutMs / 1000), await reader.lastLines(15));
+        throw new CliNotReadyError(role, this.paneIds[role], what, readyTimeoutMs / 1000, await reader.lastLines(15), this.options.socket);
       }
       const [life] = await this.server.liveness([this.paneIds[role]]);
       if (life?.dead) return await this.exitOf(life);

@@ -33,6 +33,8 @@ export interface Settings {
   executerProfile: string | undefined;
   /** Bytes. */
   fileThreshold: number;
+  /** Shell command run with each event that needs a person, as JSON on stdin; undefined: none. */
+  notify: string | undefined;
 }
 
 export type SettingName = keyof Settings;
@@ -197,5 +199,13 @@ export const SETTINGS: readonly SettingSpec[] = [
     default: 2048,
     description: 'Messages longer than this many bytes are handed over as a file',
     kind: { type: 'integer', min: 256 },
+  },
+  {
+    name: 'notify',
+    flag: 'notify',
+    env: 'POLI_NOTIFY',
+    default: undefined,
+    description: 'Command run (by sh) when a task ends or waits for you, with the event as JSON on stdin',
+    kind: { type: 'string' },
   },
 ];

@@ -3,6 +3,7 @@
  * dialogue's reports to the store, the terminal, the log and the event stream, and runs it.
  */
 import { randomBytes } from 'node:crypto';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { formatMessage, formatProgress, summarizeBody } from './cli/progress.ts';
 import { STATUS_INTERVAL_SECONDS, renderStatusLine } from './cli/status-line.ts';
@@ -13,6 +14,8 @@ import { ConfigError, PoliError, StateFileError } from './errors.ts';
 import { cleanBody } from './protocol/format-block.ts';
 import { APPROVAL_LOG_FILE, ApprovalGate, appendAuditLog, formatRejection, needsApproval, openInEditor, resolveEditor } from './human/approval.ts';
 import type { Role } from './protocol/types.ts';
+import type { ControlCommand } from './human/control.ts';
+import { MESSAGES_DIR } from './handoff.ts';
 import type { TaskRecord } from './state/types.ts';
 import type { Workspace } from './workspace.ts';
 
@@ -21,18 +24,35 @@ export async function runOneTask(ws: Workspace, what: { task: string } | { resum
   const controller = new AbortController();
   const offInt = ws.io.onSignal('SIGINT', () => controller.abort('interrupted by Ctrl+C (SIGINT)'));
   const offTerm = ws.io.onSignal('SIGTERM', () => controller.abort('terminated (SIGTERM)'));
+  // Once the approval gate has read the terminal, Ctrl+C arrives through readline, not as a signal.
+  const offKey = ws.input.onInterrupt(() => controller.abort('interrupted by Ctrl+C (SIGINT)'));
   try {
     const record = await executeTask(ws, what, controller.signal);
     return record.status === 'completed' ? 0 : 1;
   } finally {
     offInt();
     offTerm();
+    offKey();
   }
 }
 
+/** What the person sent (poli say/pause) while no task ran, handed to the next task. */
+export type CarriedCommands = ControlCommand[];
+
 /** Creates or reopens the task and runs the dialogue; the record is final when it returns. */
-export async function executeTask(ws: Workspace, what: { task: string } | { resume: string }, signal: AbortSignal): Promise<TaskRecord> {
+export async function executeTask(
+  ws: Workspace,
+  what: { task: string } | { resume: string },
+  outerSignal: AbortSignal,
+  carried: CarriedCommands = [],
+): Promise<TaskRecord> {
   const { store, settings, clock } = ws;
+  // The task also stops from inside: no answer at the approval prompt (end of input).
+  const stopper = new AbortController();
+  const forward = () => stopper.abort(outerSignal.reason);
+  if (outerSignal.aborted) forward();
+  else outerSignal.addEventListener('abort', forward, { once: true });
+  const signal = stopper.signal;
   const { record: created, start } = await openTask(ws, what);
   const taskId = created.id;
   const taskNumber = Number(taskId.slice(1));
@@ -45,8 +65,21 @@ export async function executeTask(ws: Workspace, what: { task: string } | { resu
   ws.logger.info(`task ${taskId} ${'resume' in what ? 'resumed' : 'started'}`, { event: 'start', task: taskId, fileOnly: true });
   emit({ event: 'start', task: taskId, round, summary: created.task });
 
+  // Notes from the person (poli say), until a message to their CLI carries them.
+  const notes: { to: Role; text: string }[] = [];
+  const pendingCommands: ControlCommand[] = [...carried];
+  const control = async (): Promise<ControlCommand[]> => {
+    const commands = [...pendingCommands.splice(0), ...(await ws.control.poll())];
+    for (const c of commands) if (c.kind === 'say') notes.push({ to: c.to, text: c.text });
+    return commands;
+  };
+
   const recorder: TaskRecorder = {
     async record(message) {
+      if (message.from === 'HUMAN') {
+        const at = notes.findIndex((n) => n.to === message.to && n.text === message.body);
+        if (at >= 0) notes.splice(at, 1);
+      }
       latest = await store.appendMessage(taskId, { ...message, at: new Date(clock.now()).toISOString() });
       ws.progress(formatMessage(clock.now() - started, round, message));
       lastSummary = `${message.from} → ${message.to} ${message.type}: ${summarizeBody(message.body)}`;
@@ -69,11 +102,27 @@ export async function executeTask(ws: Workspace, what: { task: string } | { resu
       latest = await store.update(taskId, { rounds });
     },
     async finish(status, reason) {
-      const patch = { status, endedAt: new Date(clock.now()).toISOString(), ...(status === 'completed' ? {} : { error: reason }) };
+      // Commands that arrived after the last look, and notes no message carried: said, not lost.
+      for (const late of await control().catch(() => [] as ControlCommand[])) {
+        if (late.kind !== 'say') ws.logger.warn(`"poli ${late.kind}" arrived as task ${taskId} ended; it was not applied`, { event: late.kind, task: taskId, round });
+      }
+      const undelivered = notes.splice(0);
+      const patch = {
+        status,
+        endedAt: new Date(clock.now()).toISOString(),
+        ...(status === 'completed' ? {} : { error: reason }),
+        ...(undelivered.length > 0 ? { undeliveredNotes: undelivered } : {}),
+      };
       const record = await store.update(taskId, patch);
+      for (const note of undelivered) {
+        const why = `the task ended before poli sent the ${note.to} another message`;
+        ws.logger.warn(`the note for the ${note.to} was not delivered (${why}): ${note.text}`, { event: 'say', task: taskId, round, role: note.to });
+        emit({ event: 'say', task: taskId, round, role: note.to, summary: note.text, delivered: false, reason: why });
+      }
       await ws.writeTranscript(record);
+      await removeMessageFiles(settings.projectDir, taskId);
       ws.logger.info(`task ${taskId} ${status}: ${reason}`, { event: status === 'completed' ? 'complete' : 'error', task: taskId, round, fileOnly: true });
-      emit({ event: 'complete', task: taskId, round, status, reason });
+      ws.notify(emit({ event: 'complete', task: taskId, round, status, reason }));
     },
   };
 
@@ -81,9 +130,10 @@ export async function executeTask(ws: Workspace, what: { task: string } | { resu
   let latest: TaskRecord = created;
   let waitingFor: Role | null = null;
   let lastSummary = created.task;
+  let askingYou = false;
   const showStatus = () => {
-    void ws.setStatus(renderStatusLine(latest, clock.now(), waitingFor));
-    ws.live.update({ round, waitingFor, startedAt: started, last: lastSummary });
+    void ws.setStatus(askingYou ? `poli ${taskId} r${round} waiting for you` : renderStatusLine(latest, clock.now(), waitingFor));
+    ws.live.update({ round, waitingFor, startedAt: started, last: lastSummary, waitingForYou: askingYou });
   };
   const statusTimer = setInterval(showStatus, STATUS_INTERVAL_SECONDS * 1000);
   statusTimer.unref();
@@ -101,17 +151,25 @@ export async function executeTask(ws: Workspace, what: { task: string } | { resu
       newId: (r) => `T${taskNumber}-R${r}-${randomBytes(4).readUInt32BE(0).toString(36).padStart(6, '0').slice(-6)}`,
       pollMs: ws.waitCapMs(),
       signal,
-      control: () => ws.control.poll(),
-      ...(settings.approve !== 'off' ? { review: approvalReviewer(ws, taskId) } : {}),
+      control,
+      ...(settings.approve !== 'off'
+        ? {
+            review: approvalReviewer(ws, taskId, stopper, (asking) => {
+              askingYou = asking;
+              showStatus();
+            }),
+          }
+        : {}),
       onProgress: (p) => {
         waitingFor = p.waitingFor;
         showStatus();
-        ws.progress(formatProgress(clock.now() - started, p.round, p.waitingFor, p.text));
+        const text = p.text.replace('tmux -L <socket>', `tmux -L ${settings.socket}`);
+        ws.progress(formatProgress(clock.now() - started, p.round, p.waitingFor, text));
         const role = p.waitingFor ?? 'PLANNER';
         if (p.kind === 'reminder') emit({ event: 'reminder', task: taskId, round: p.round, role, pane: paneOf(role), id: p.id ?? '' });
         else if (p.kind === 'waiting') {
-          ws.logger.warn(p.text, { event: 'waiting', task: taskId, round: p.round, role });
-          emit({ event: 'waiting', task: taskId, round: p.round, role, pane: paneOf(role), reason: p.text });
+          ws.logger.warn(text, { event: 'waiting', task: taskId, round: p.round, role });
+          ws.notify(emit({ event: 'waiting', task: taskId, round: p.round, role, pane: paneOf(role), reason: text }));
         } else if (p.kind === 'pause' || p.kind === 'resume') emit({ event: p.kind, task: taskId, round: p.round });
         else if (p.kind === 'stop') emit({ event: 'stop', task: taskId, round: p.round, reason: p.text });
       },
@@ -128,16 +186,24 @@ export async function executeTask(ws: Workspace, what: { task: string } | { resu
         return true;
       },
     });
+    clearInterval(statusTimer);
+    ws.live.stop();
     if (outcome.status === 'completed') ws.say(`poli: task ${taskId} completed in ${outcome.rounds} round(s).`);
-    else ws.io.stderr.write(`poli: task ${taskId} ended ${outcome.status}: ${outcome.reason}\n`);
+    else {
+      ws.error(`poli: task ${taskId} ended ${outcome.status}: ${outcome.reason}`);
+      if (outcome.status === 'interrupted' || outcome.status === 'timeout') ws.error(`poli: its state is kept; continue it with: poli --resume ${taskId}`);
+    }
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    emit({ event: 'error', task: taskId, round, reason: message });
-    ws.io.stderr.write(`poli: task ${taskId} failed: ${message}\n`);
+    clearInterval(statusTimer);
+    ws.live.stop();
+    const message = (error instanceof Error ? error.message : String(error)).replaceAll('tmux -L <socket>', `tmux -L ${settings.socket}`);
+    ws.notify(emit({ event: 'error', task: taskId, round, reason: message }));
+    ws.error(`poli: task ${taskId} failed: ${message}`);
     if (!(error instanceof PoliError)) throw error;
   } finally {
     clearInterval(statusTimer);
     ws.live.stop();
+    outerSignal.removeEventListener('abort', forward);
   }
   const final = await store.get(taskId);
   if (!final) throw new StateFileError(`the state of task ${taskId} disappeared from ${settings.stateDir}`);
@@ -167,9 +233,18 @@ async function openTask(ws: Workspace, what: { task: string } | { resume: string
 }
 
 /** The --approve gate: asks at the terminal, audits to approvals.jsonl and the task's state. */
-function approvalReviewer(ws: Workspace, taskId: string): ReplyReviewer {
+function approvalReviewer(ws: Workspace, taskId: string, stopper: AbortController, asking: (on: boolean) => void): ReplyReviewer {
   const gate = new ApprovalGate({
-    prompt: async (question) => (await ws.input.question(question)) ?? 'r',
+    prompt: async (question) => {
+      const answer = await ws.input.question(question, stopper.signal);
+      if (answer !== null) return answer;
+      // End of input (Ctrl+D, a closed pipe, no terminal) is no answer: stop the task, never reject for the person.
+      if (!stopper.signal.aborted) {
+        ws.io.stdout.write('\n');
+        stopper.abort('no answer at the approval prompt (end of input: Ctrl+D, or no terminal on stdin); nothing was forwarded');
+      }
+      throw new NoAnswer();
+    },
     edit: (text) => openInEditor(text, { editor: resolveEditor(ws.io.env) }),
     write: (text) => ws.io.stdout.write(text),
     audit: async (entry) => {
@@ -183,7 +258,28 @@ function approvalReviewer(ws: Workspace, taskId: string): ReplyReviewer {
   return async (role, block, round) => {
     if (!needsApproval(ws.settings.approve, block.header.type)) return null;
     const request = { task: taskId, round, from: role, to: block.header.to, type: block.header.type, id: block.header.id, body: block.body };
-    const decision = await gate.ask(request);
+    const event = ws.events.emit({ event: 'ask', task: taskId, round, id: request.id, type: request.type, summary: summarizeBody(request.body) });
+    asking(true);
+    let decision;
+    try {
+      decision = await ws.ask(event, () => gate.ask(request));
+    } catch (error) {
+      // The dialogue sees the stopped signal and ends the task as interrupted; nothing is forwarded.
+      if (error instanceof NoAnswer) return null;
+      throw error;
+    } finally {
+      asking(false);
+    }
     return decision.action === 'reject' ? { action: 'reject', reason: formatRejection(request, decision.reason) } : decision;
   };
+}
+
+/** The person gave no answer at the approval prompt (end of input, or the task was stopped meanwhile). */
+class NoAnswer extends Error {}
+
+/** Removes the task's long-message files from `<project>/.poli/messages/` once it ended. */
+async function removeMessageFiles(projectDir: string, taskId: string): Promise<void> {
+  const dir = path.join(projectDir, MESSAGES_DIR);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => n.startsWith(`${taskId}-`)).map((n) => rm(path.join(dir, n), { force: true })));
 }

@@ -3,16 +3,17 @@
  * both CLIs primed, the state store and the logger — and running tasks in it, one-shot or
  * interactively. Built by the composition root (app.ts) from real effects.
  */
+import { spawn } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { AppIO } from './app.ts';
 import { createProgressDisplay, type ProgressDisplay } from './cli/live-progress.ts';
-import { STATUS_RIGHT_LENGTH } from './cli/status-line.ts';
+import { STATUS_RIGHT_LENGTH, pickStatusTask, renderStatusLine } from './cli/status-line.ts';
 import { findProgram } from './command-check.ts';
 import type { Settings } from './config.ts';
-import { CommandNotFoundError } from './errors.ts';
-import { createEventLog, EVENTS_FILE, type EventLog } from './events.ts';
+import { CommandNotFoundError, StateFileError } from './errors.ts';
+import { createEventLog, EVENTS_FILE, type EventLog, type PoliEvent } from './events.ts';
 import { ControlInbox, controlDir } from './human/control.ts';
 import { createLineInput, type LineInput } from './line-input.ts';
 import { PACKAGE_ROOT, readPrimer, realClock } from './host.ts';
@@ -20,7 +21,10 @@ import { createLogger, type Logger } from './logger.ts';
 import { withLaunchArgs } from './profiles/launch.ts';
 import { selectProfile } from './profiles/select.ts';
 import type { Role } from './protocol/types.ts';
-import { PoliSession, type CliSpec } from './session.ts';
+import { excludePoliDirFromGit } from './project-files.ts';
+import { PoliSession, SESSION_NAME, type CliSpec } from './session.ts';
+import { readPaneOptions } from './tmux/pane-options.ts';
+import { TmuxServer } from './tmux/server.ts';
 import { acquireSocketLock, isProcessAlive } from './state/lock.ts';
 import { StateStore } from './state/store.ts';
 import type { TaskRecord } from './state/types.ts';
@@ -45,6 +49,15 @@ export interface Workspace {
   say(line: string): void;
   /** A progress line while a task runs (stdout). */
   progress(line: string): void;
+  /** A line on stderr (a failure, a warning for the person), never glued to the live line. */
+  error(line: string): void;
+  /**
+   * Runs `ask` (a question to the person at the terminal) with the live line put away, rings the
+   * terminal bell and runs --notify with `event`; the live line comes back afterwards.
+   */
+  ask<T>(event: PoliEvent, ask: () => Promise<T>): Promise<T>;
+  /** Tells the person they are needed: the terminal bell on a TTY, and --notify with the event. */
+  notify(event: PoliEvent): void;
   /** The live status line at the bottom of a terminal (a no-op elsewhere). */
   live: ProgressDisplay;
   /**
@@ -72,30 +85,43 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
   const run = client.run;
   await assertTmuxAvailable(run);
   const clis = await resolveClis(io, settings);
-  for (const role of ['PLANNER', 'EXECUTER'] as const) {
-    const command = clis[role].command;
-    if (!findProgram(command, { path: io.env.PATH ?? '', cwd: settings.projectDir })) {
-      throw new CommandNotFoundError(role, command);
-    }
+  const missing = (['PLANNER', 'EXECUTER'] as const).filter(
+    (role) => !findProgram(clis[role].command, { path: io.env.PATH ?? '', cwd: settings.projectDir }),
+  );
+  const [first, second] = missing;
+  if (first) {
+    throw new CommandNotFoundError(first, clis[first].command, second ? { also: { role: second, command: clis[second].command } } : {});
   }
+  // Before tmux starts: a state dir poli cannot write would otherwise fail half-way, with the CLIs running.
+  await ensureWritableDir(settings.stateDir);
+  const tty = io.stdout.isTTY === true;
+  // no-color.org: set and not empty.
+  const noColor = (io.env.NO_COLOR ?? '') !== '';
   const live = createProgressDisplay({
     write: (text) => io.stdout.write(text),
-    tty: io.stdout.isTTY === true,
-    color: io.env.NO_COLOR === undefined,
+    tty,
+    color: !noColor,
     now: () => realClock.now(),
     columns: (io.stdout as { columns?: number }).columns ?? 100,
   });
+  const logStream = tty ? lineStream((line) => live.line(line)) : io.stderr;
   const logger = createLogger({
     dir: settings.stateDir,
     level: settings.logLevel,
     console: true,
-    noColor: io.env.NO_COLOR !== undefined,
+    // Colour only for a terminal: a file or a pipe gets plain text.
+    noColor: noColor || !(tty || (io.stderr as { isTTY?: boolean }).isTTY === true),
     // On a terminal, log lines go above the live progress line instead of through it.
-    stream: io.stdout.isTTY === true ? lineStream((line) => live.line(line)) : io.stderr,
+    stream: logStream,
   });
   const warn = (message: string) => logger.warn(message, { event: 'state' });
+  const excluded = await excludePoliDirFromGit(settings.projectDir).catch((error: unknown) => {
+    warn(`could not keep .poli/ out of git: ${String(error)}`);
+    return undefined;
+  });
+  if (excluded) logger.info(`keeping .poli/ (poli's message files) out of git: added to ${excluded}`, { event: 'start' });
   const store = new StateStore({ dir: settings.stateDir, clock: realClock, pid: io.pid, isPidAlive: isProcessAlive, warn });
-  await store.list(); // marks tasks of dead poli processes as interrupted
+  const known = await store.list(); // marks tasks of dead poli processes as interrupted
   // The lock lives with the socket, not the state dir: two polis with different --state-dir must
   // still not drive one tmux server.
   await mkdir(io.runtimeDir, { recursive: true, mode: 0o700 });
@@ -104,6 +130,7 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
   let session: PoliSession;
   try {
     logger.info(`starting the tmux session on socket "${settings.socket}" in ${settings.projectDir}`, { event: 'start' });
+    await warnIfProjectChanged(run, settings, logger);
     session = await PoliSession.open({
       run,
       client,
@@ -122,19 +149,27 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
     await rm(stateDirPointer(io.runtimeDir, settings.socket), { force: true });
     await lock.release();
     if (settings.killOnExit) await run(['kill-server']).catch(() => undefined);
+    else if ((await run(['has-session']).catch(() => undefined))?.exitCode === 0) io.stderr.write(`${keepRunningNote(settings.socket)}\n`);
     await client.close();
     await logger.close();
     throw error;
   }
   const events = createEventLog(path.join(settings.stateDir, EVENTS_FILE), {
     onError: (error) => logger.warn(`could not write the event stream: ${String(error)}`),
+    fields: { socket: settings.socket },
   });
+  const notifier = createNotifier(settings.notify, settings.projectDir, io.env, (m) => logger.warn(m, { event: 'notify' }));
   for (const role of ['PLANNER', 'EXECUTER'] as const) events.emit({ event: 'prime', role, pane: session.paneIds[role] });
   const control = new ControlInbox({ dir: controlDir(io.runtimeDir, settings.socket), warn: (m) => logger.warn(m) });
   // Commands left from before this process started belong to no task: drop them, say so.
   const stale = await control.poll();
   if (stale.length > 0) logger.warn(`ignored ${stale.length} control command(s) sent while no task was running`);
-  await showStatusLine(run, logger);
+  // Until a task starts, the status bar tells how the last one on this socket ended (`poli T3 timeout`).
+  await showStatusLine(run, logger, renderStatusLine(pickStatusTask(known, settings.socket), realClock.now()));
+  const notify = (event: PoliEvent): void => {
+    if (tty) io.stdout.write(BELL);
+    notifier.run(event);
+  };
   const input = createLineInput(io.stdin, io.stdout);
   return {
     io,
@@ -148,6 +183,17 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
     input,
     say: (line) => live.line(line),
     progress: (line) => live.line(line),
+    error: (line) => live.above(() => io.stderr.write(`${line}\n`)),
+    async ask(event, ask) {
+      live.suspend();
+      notify(event);
+      try {
+        return await ask();
+      } finally {
+        live.resume();
+      }
+    },
+    notify: (event) => notify(event),
     live,
     waitCapMs: () => (client.mode === 'control' ? Math.max(settings.pollMs, EVENT_WAIT_CAP_MS) : settings.pollMs),
     async setStatus(line) {
@@ -161,6 +207,13 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
     },
     async close() {
       input.close();
+      // Commands that arrived after the last task: said, not silently dropped with the inbox.
+      for (const command of await control.poll().catch(() => [])) {
+        const what = command.kind === 'say' ? `the note for the ${command.to} (${command.text})` : `"poli ${command.kind}"`;
+        logger.warn(`${what} was not delivered: no task was running any more`, { event: command.kind });
+        if (command.kind === 'say') events.emit({ event: 'say', role: command.to, summary: command.text, delivered: false, reason: 'no task was running any more' });
+      }
+      await notifier.settle();
       await events.close();
       await rm(stateDirPointer(io.runtimeDir, settings.socket), { force: true });
       await rm(controlDir(io.runtimeDir, settings.socket), { recursive: true, force: true });
@@ -212,8 +265,8 @@ function shellQuote(word: string): string {
  * Turns on the status bar of poli's own tmux server, where poli shows `poli T3 r2 EXECUTER 01:12`
  * (set by poli itself as the task moves: no process is spawned per refresh). Best effort.
  */
-async function showStatusLine(run: TmuxRunner, logger: Logger): Promise<void> {
-  const args = ['set-option', '-g', 'status', 'on', ';', 'set-option', '-g', 'status-right-length', String(STATUS_RIGHT_LENGTH), ';', 'set-option', '-g', 'status-right', 'poli idle'];
+async function showStatusLine(run: TmuxRunner, logger: Logger, line: string): Promise<void> {
+  const args = ['set-option', '-g', 'status', 'on', ';', 'set-option', '-g', 'status-right-length', String(STATUS_RIGHT_LENGTH), ';', 'set-option', '-g', 'status-right', line.replace(/#/g, '##')];
   const result = await run(args);
   if (result.exitCode !== 0) logger.debug(`could not set the tmux status line: ${result.stderr.trim()}`);
 }
@@ -227,6 +280,98 @@ function lineStream(line: (text: string) => void): Writable {
     },
   });
 }
+
+/**
+ * A running session works in another project: the CLIs are restarted there and lose their context.
+ * Say so plainly (with the way to keep both) rather than as a routine restart.
+ */
+async function warnIfProjectChanged(run: TmuxRunner, settings: Settings, logger: Logger): Promise<void> {
+  const server = new TmuxServer({ socket: settings.socket, run });
+  const panes = (await server.isRunning().catch(() => false)) ? await server.findPanes(SESSION_NAME).catch(() => undefined) : undefined;
+  if (!panes) return;
+  const { '@poli_project': was } = await readPaneOptions(run, panes.PLANNER, ['@poli_project']).catch(() => ({}) as Record<string, string>);
+  if (!was || was === settings.projectDir) return;
+  logger.warn(
+    `the session on socket "${settings.socket}" works in ${was}; restarting both CLIs in ${settings.projectDir}, so they lose their ` +
+      `context. To keep that session, use another socket (--socket NAME).`,
+    { event: 'start' },
+  );
+}
+
+/** The line poli prints when it leaves the CLIs running. */
+export function keepRunningNote(socket: string): string {
+  const socketFlag = socket === 'poli' ? '' : ` (socket ${socket})`;
+  return `poli: the CLIs keep running in tmux${socketFlag}. Watch or step in: tmux -L ${socket} attach · stop them: tmux -L ${socket} kill-server`;
+}
+
+/**
+ * Creates the state directory if needed and checks that poli can write there.
+ * @throws StateFileError naming the directory, what failed, and what to do.
+ */
+export async function ensureWritableDir(dir: string): Promise<void> {
+  let step = `create the directory ${dir}`;
+  try {
+    await mkdir(dir, { recursive: true });
+    const probe = path.join(dir, `.poli-write-check-${process.pid}`);
+    step = `write a file in ${dir}`;
+    await writeFile(probe, '');
+    await rm(probe, { force: true });
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    throw new StateFileError(
+      `cannot use the state directory ${dir}: could not ${step} (${e.code ?? 'error'}: ${e.message.replace(/^[A-Z]+: /, '')}). ` +
+        'poli keeps its task state, events and log there. Choose a writable directory with --state-dir DIR (or POLI_STATE_DIR), ' +
+        'or make this one writable.',
+      { cause: error },
+    );
+  }
+}
+
+const BELL = '\x07';
+
+/** `--notify CMD`: runs CMD through sh with the event as JSON on stdin; never blocks the dialogue. */
+function createNotifier(
+  command: string | undefined,
+  cwd: string,
+  env: Record<string, string | undefined>,
+  warn: (message: string) => void,
+): { run(event: PoliEvent): void; settle(): Promise<void> } {
+  const running = new Set<Promise<void>>();
+  let warned = false;
+  return {
+    run(event) {
+      if (!command) return;
+      const done = new Promise<void>((resolve) => {
+        const child = spawn('sh', ['-c', command], { cwd, env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr?.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+        child.stdin?.on('error', () => undefined);
+        child.on('error', (error) => {
+          if (!warned) warn(`--notify ${JSON.stringify(command)} could not start: ${error.message}`);
+          warned = true;
+          resolve();
+        });
+        child.on('close', (code) => {
+          if (code !== 0 && !warned) {
+            warned = true;
+            warn(`--notify ${JSON.stringify(command)} exited with status ${code}${stderr.trim() ? `: ${stderr.trim().split('\n')[0]}` : ''}`);
+          }
+          resolve();
+        });
+        child.stdin?.end(`${JSON.stringify(event)}\n`);
+      });
+      running.add(done);
+      void done.then(() => running.delete(done));
+    },
+    /** Waits (a few seconds at most) for the commands still running, so the last event is not cut off at exit. */
+    async settle() {
+      if (running.size === 0) return;
+      await Promise.race([Promise.all(running), new Promise((resolve) => setTimeout(resolve, NOTIFY_SETTLE_MS).unref())]);
+    },
+  };
+}
+
+const NOTIFY_SETTLE_MS = 5_000;
 
 /** See Workspace.waitCapMs; pane deaths wake the wait too (a tmux subscription), so crashes stay well under 2 s. */
 const EVENT_WAIT_CAP_MS = 1_000;

@@ -63,4 +63,27 @@ describe('live progress', () => {
     const out = h.take();
     expect(out).toBe(`\r\x1b[2K\x1b[36m⠋\x1b[0m\x1b[2m [1:05] r2 EXECUTER working · ${'x'.repeat(27)}…\x1b[0m`);
   });
+
+  it('is put away while a person is asked, says "waiting for you", and comes back after', () => {
+    const h = harness(true);
+    h.display.update(status);
+    h.take();
+    h.display.suspend();
+    expect(h.take()).toBe('\r\x1b[2K');
+    h.tick();
+    h.display.update({ ...status, waitingForYou: true });
+    expect(h.take()).toBe('');
+    h.display.resume();
+    expect(h.take()).toBe('\r\x1b[2K⠙ [1:05] r2 waiting for you · plan: 1. Create hello.txt');
+  });
+
+  it('clears itself before a line on another stream and draws again after it', () => {
+    const h = harness(true);
+    h.display.update(status);
+    h.take();
+    const order: string[] = [];
+    h.display.above(() => order.push(`stderr while shown: ${JSON.stringify(h.take())}`));
+    expect(order).toEqual(['stderr while shown: "\\r\\u001b[2K"']);
+    expect(h.take()).toBe('\r\x1b[2K⠋ [1:05] r2 EXECUTER working · plan: 1. Create hello.txt');
+  });
 });

@@ -13,6 +13,8 @@ export interface LiveStatus {
   startedAt: number;
   /** One-line summary of the last message. */
   last: string;
+  /** poli is waiting for the person at this terminal (an approval question). */
+  waitingForYou?: boolean;
 }
 
 export interface ProgressDisplay {
@@ -22,6 +24,17 @@ export interface ProgressDisplay {
   update(status: LiveStatus): void;
   /** Removes the live line (the task ended). */
   stop(): void;
+  /**
+   * Writes around the live line: clears it, calls `write` (a line on stderr, a question), and
+   * draws it again afterwards. Nothing may print on a terminal while the live line is shown.
+   */
+  above(write: () => void): void;
+  /**
+   * While a person is asked something: the live line is cleared and not drawn until `resume`,
+   * and says "waiting for you" when it comes back before the next update.
+   */
+  suspend(): void;
+  resume(): void;
 }
 
 export interface ProgressDisplayOptions {
@@ -44,11 +57,19 @@ const RESET = '\x1b[0m';
 
 export function createProgressDisplay(options: ProgressDisplayOptions): ProgressDisplay {
   if (!options.tty) {
-    return { line: (text) => options.write(`${text}\n`), update: () => undefined, stop: () => undefined };
+    return {
+      line: (text) => options.write(`${text}\n`),
+      update: () => undefined,
+      stop: () => undefined,
+      above: (write) => write(),
+      suspend: () => undefined,
+      resume: () => undefined,
+    };
   }
   let status: LiveStatus | null = null;
   let frame = 0;
   let shown = false;
+  let suspended = 0;
   let stopTimer: (() => void) | null = null;
   const every =
     options.every ??
@@ -60,14 +81,14 @@ export function createProgressDisplay(options: ProgressDisplayOptions): Progress
 
   const render = (): string => {
     if (!status) return '';
-    const who = status.waitingFor ? `${status.waitingFor} working` : 'done';
+    const who = status.waitingForYou ? 'waiting for you' : status.waitingFor ? `${status.waitingFor} working` : 'done';
     const spinner = SPINNER_FRAMES[frame % SPINNER_FRAMES.length] ?? '';
     const text = `${spinner} ${formatElapsed(options.now() - status.startedAt)} r${status.round} ${who} · ${status.last}`;
     const fitted = fit(text, (options.columns ?? 100) - 1);
     return options.color ? `${CYAN}${fitted.slice(0, 1)}${RESET}${DIM}${fitted.slice(1)}${RESET}` : fitted;
   };
   const draw = (): void => {
-    if (!status) return;
+    if (!status || suspended > 0) return;
     options.write(`${ERASE_LINE}${render()}`);
     shown = true;
   };
@@ -95,6 +116,19 @@ export function createProgressDisplay(options: ProgressDisplayOptions): Progress
       stopTimer = null;
       erase();
       status = null;
+    },
+    above(write) {
+      erase();
+      write();
+      draw();
+    },
+    suspend() {
+      erase();
+      suspended += 1;
+    },
+    resume() {
+      suspended = Math.max(0, suspended - 1);
+      draw();
     },
   };
 }

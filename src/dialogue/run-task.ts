@@ -320,6 +320,8 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   /** A reply that would be forwarded may need a person's approval first. */
   async function decide(role: Role, block: Block): Promise<void> {
     const decision = options.review && forwardable(role, block) ? await options.review(role, block, state.rounds) : null;
+    // Stopped while the person was asked (Ctrl+C, end of input): forward nothing; the loop ends the task.
+    if (options.signal?.aborted) return;
     if (decision) notice('approval', `human decision on ${block.header.type} ${block.header.id}: ${decision.action}`, block.header.id);
     if (!decision || decision.action === 'approve') return apply({ kind: 'reply', role, block });
     if (decision.action === 'edit') return apply({ kind: 'reply', role, block, editedBody: decision.body });

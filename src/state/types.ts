@@ -68,6 +68,8 @@ export interface TaskRecord {
   approvals?: unknown[];
   /** The delivery receipt of every message poli typed into a CLI, in the order they were sent. */
   deliveries?: DeliveryRecord[];
+  /** Notes from the person (poli say) that no message carried before the task ended. */
+  undeliveredNotes?: { to: string; text: string }[];
 }
 
 /** The fields `update` may change; `id` and `messages` have their own paths. */
