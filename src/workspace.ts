@@ -218,9 +218,10 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
       await rm(stateDirPointer(io.runtimeDir, settings.socket), { force: true });
       await rm(controlDir(io.runtimeDir, settings.socket), { recursive: true, force: true });
       await lock.release();
-      if (settings.killOnExit) await session.kill().catch(() => undefined);
-      else await session.close();
+      await session.close();
+      // The control client goes first: killing the server under it would read as "control mode stopped".
       await client.close();
+      if (settings.killOnExit) await session.kill().catch(() => undefined);
       await logger.close();
     },
   };

@@ -90,6 +90,11 @@ export function createAgent(brain: Brain, options: MockOptions, effects?: AgentE
         dropped = undefined;
         await brain.answer(reminded, outbox);
         last = { id: reminded.header.id, texts: sentNow };
+      } else if (last !== undefined && text.includes(last.id) && text.includes(`write the whole reply block to the file`)) {
+        // Asked to put a reply the screen could not show into a reply file: the same blocks, in one write.
+        const file = `.poli/replies/${last.id}.md`;
+        effects?.appendFile?.(file, `${last.texts.join('\n')}\n`);
+        turn.reply(`wrote my reply to ${file}`);
       } else if (last !== undefined && text.includes(last.id)) {
         // Asked again for a reply already sent (poli could not read it): the same blocks, as they were.
         for (const sent of last.texts) turn.reply(fence(sent, options.fence));

@@ -3,6 +3,7 @@
  * panes, the state store and the progress output. All effects are injected.
  */
 import { blockKey, formatBlock } from '../protocol/format-block.ts';
+import { classifyTagLine, toScreenLines } from '../protocol/screen-text.ts';
 import type { Block, MessageType, Role } from '../protocol/types.ts';
 import { describeExit } from '../tmux/server.ts';
 import type { Clock, PaneLiveness } from '../tmux/types.ts';
@@ -242,6 +243,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       }
       if (screenState !== 'idle') current.idleSince = undefined;
       else if (replies.length === 0) await crossCheck(current);
+      if (replies.length === 0) await askForLostReply(current, screen, screenState);
       if (replies.length === 0 && current.lost && current.idleSince !== undefined && clock.now() - current.idleSince >= RESUME_LOST_MS) {
         // A resumed turn whose CLI shows no reply and sits idle: it lost the message. Type it again, same id.
         const again = current.lost;
@@ -360,6 +362,27 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     await channel.crossCheck(turn.since);
   }
 
+  /**
+   * The reply began on the screen (its open tag with this turn's id was read) but never showed whole, and the CLI
+   * looks done: it was taller than an alternate screen, which keeps no history, or the screen lost its end. Ask once
+   * for the whole block in a reply file, which no screen can damage.
+   */
+  async function askForLostReply(turn: Turn, screen: string, screenState: string): Promise<void> {
+    if (turn.askedForFile) return;
+    turn.sawOpen ||= startsReply(screen, turn.role, turn.id);
+    if (!turn.sawOpen || screenState !== 'idle' || turn.idleSince === undefined) return;
+    if (clock.now() - turn.idleSince < CROSS_CHECK_MS) return;
+    turn.askedForFile = true;
+    const reason = 'its start showed on the screen but never its end (a reply taller than an alternate screen, which keeps no history)';
+    options.onIgnored?.(turn.role, `could not read the reply to ${turn.id}: ${reason}; asking for it in a reply file`, false);
+    notice('reminder', `asked ${turn.role} to write its reply to ${turn.id} into .poli/replies/${turn.id}.md`, turn.id);
+    await channels[turn.role].submit(
+      `Reminder from poli: I could not read your reply to message ${turn.id}: ${reason}. ` +
+        `Please write the whole reply block to the file .poli/replies/${turn.id}.md in the project directory ` +
+        `(only the block, exactly as you would print it), then say done.`,
+    );
+  }
+
   /** Returns the roles whose CLI was restarted, or null when both are alive. */
   async function checkLiveness(): Promise<Role[] | null> {
     const panes = await channels.liveness();
@@ -389,6 +412,12 @@ export function damageReminder(role: Role, id: string, damage: string): string {
     `Send the same reply again now, unchanged and with the same id (or write it to .poli/replies/${id}.md). ` +
     expectLine(role, id)
   );
+}
+
+/** An open tag line of a block with `id`, not addressed to `role` (so not the echo of poli's own message). */
+function startsReply(screen: string, role: Role, id: string): boolean {
+  if (!screen.includes(id)) return false;
+  return toScreenLines(screen).some((line) => classifyTagLine(line) === 'open' && line.includes(id) && !line.includes(`"to":"${role}"`));
 }
 
 /** A resumed CLI that sits idle this long showing no reply to the pending message has lost it. */

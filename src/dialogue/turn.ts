@@ -35,6 +35,9 @@ export interface Turn {
   leftovers: Set<string>;
   /** The type of the message this turn answers. */
   sentType: MessageType;
+  /** The reply's open tag was read (its start showed) / poli asked for the reply in a file once. */
+  sawOpen?: boolean;
+  askedForFile?: boolean;
   /** A resumed turn whose message was submitted before poli stopped: types it again if the CLI has lost it. */
   lost?: () => Promise<void>;
   /** Since when the CLI has looked done without a reply, and when its reader was last cross-checked. */

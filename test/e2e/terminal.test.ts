@@ -211,7 +211,8 @@ describe('attach and watch at a terminal', () => {
     expect(piped).toEqual({ code: 0, stdout: `tmux -L ${world.socket} attach\n`, stderr: '' });
 
     term = await startTerminal({ args: ['attach', '--socket', world.socket], cols: 120, rows: 40 });
-    await term.step('the session is shown', 'Mock PLANNER (poli test CLI)');
+    // The PLANNER's pane: a 120×40 terminal shows the top of the 50-row window (the banner may have scrolled away).
+    await term.step('the session is shown', 'You are the PLANNER in a two-agent team');
     await term.press('C-b', 'd');
     expect(await term.exited()).toBe(0);
   }, 60_000);

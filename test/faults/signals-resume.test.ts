@@ -62,10 +62,18 @@ async function expectResumed(w: FaultWorld, before: TaskFile, file: string, text
   // No second task: the resumed one kept its id.
   expect((await readdir(path.join(w.stateDir, 'tasks'))).filter((f) => /^T\d+\.json$/.test(f))).toEqual(['T1.json']);
   expect(await readFile(path.join(w.projectDir, file), 'utf8')).toBe(text);
-  // The EXECUTER got the pending plan again, with the same body.
+  // The EXECUTER got the pending plan again under the same id, its body followed by the task and a summary of the
+  // dialogue so far (a CLI that lost its context can pick the task up).
   const plans = (await w.received('EXECUTER')).flatMap((r) => r.blocks).filter((b) => b.header.type === 'plan');
   expect(plans.length).toBeGreaterThanOrEqual(2);
-  expect(new Set(plans.map((p) => p.body))).toEqual(new Set([`<PLAN>\n1. Create ${file} containing ${text}\n</PLAN>`]));
+  expect(new Set(plans.map((p) => p.header.id)).size).toBe(1);
+  const plan = `<PLAN>\n1. Create ${file} containing ${text}\n</PLAN>`;
+  expect(plans[0]?.body).toBe(plan);
+  for (const again of plans.slice(1)) {
+    expect(again.body.startsWith(`${plan}\n\n[poli: task T1 is being resumed after poli stopped.`)).toBe(true);
+    expect(again.body).toContain(`The task: Create ${file} containing ${text}`);
+    expect(again.body).toContain('- ORCHESTRATOR → PLANNER task: Create');
+  }
 }
 
 describe('--resume', { timeout: FAULT_TEST_TIMEOUT_MS }, () => {

@@ -65,6 +65,12 @@ describe('replies from TUIs that draw anywhere', { timeout: FAULT_TEST_TIMEOUT_M
     await runDialogue({ MOCK_DRAW: 'alt' });
   });
 
+  it('a reply of 60 lines on a 50-row alternate screen (it never shows whole): asked for in a reply file, recorded exact', async () => {
+    const { world: w, sent } = await runDialogue({ MOCK_DRAW: 'alt', MOCK_EXECUTER_REPLY_LINES: '60', MOCK_ROUNDS: '1' });
+    expect(sent.find((s) => s.header.type === 'result')?.body.split('\n')).toHaveLength(60);
+    expect(eventsWith(await w.log(), /its start showed on the screen but never its end/).length).toBe(1);
+  });
+
   it('an animated full-screen TUI (one row changes every 100 ms): priming and every send go through', async () => {
     await runDialogue({ MOCK_DRAW: 'alt', MOCK_ANIMATE_MS: '100' });
   });
