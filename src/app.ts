@@ -12,14 +12,14 @@ import { currentTurn, pickStatusTask, renderStatusLine } from './cli/status-line
 import { EVENTS_FILE, followEvents, formatEvent } from './events.ts';
 import { PACKAGE_ROOT } from './host.ts';
 import { describeSentControl, sendControl } from './human/control.ts';
-import { runningStateDir } from './workspace.ts';
+import { runningStateDir } from './state/running.ts';
 import { attachCommand, attachTerminal } from './tmux/attach.ts';
 import { isProcessAlive } from './state/lock.ts';
 import { StateStore, toPublicJson } from './state/store.ts';
 import { renderTranscript } from './transcript.ts';
-import { runInteractive } from './interactive.ts';
-import { runOneTask } from './tasks.ts';
-import { openWorkspace, type Workspace } from './workspace.ts';
+// The commands that drive tmux load it (and execa, winston, the dialogue) when they run, so that
+// `poli --state`, `poli status --short` and `poli --help` start in a blink.
+import type { Workspace } from './workspace.ts';
 
 /** Everything poli takes from the process; main.ts passes the real ones. */
 export interface AppIO {
@@ -70,14 +70,17 @@ export async function runApp(io: AppIO): Promise<number> {
     }
     if (command.kind === 'watch') return await watchEvents(io, liveSettings, command.all);
 
+    const { openWorkspace } = await import('./workspace.ts');
     const workspace = await openWorkspace(io, settings);
     try {
       if (command.kind === 'start') {
         workspace.say(`poli: the PLANNER and EXECUTER are ready in tmux (socket "${settings.socket}").`);
         return 0;
       }
+      const { runOneTask } = await import('./tasks.ts');
       if (command.resume !== undefined) return await runOneTask(workspace, { resume: command.resume });
       if (command.task !== undefined) return await runOneTask(workspace, { task: command.task });
+      const { runInteractive } = await import('./interactive.ts');
       return await runInteractive(workspace);
     } finally {
       await closeWorkspace(workspace, io, settings);
