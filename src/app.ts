@@ -45,6 +45,10 @@ export async function runApp(io: AppIO): Promise<number> {
       io.stdout.write(`${command.text}\n`);
       return 0;
     }
+    if (command.kind === 'version') {
+      io.stdout.write(`${await packageVersion()}\n`);
+      return 0;
+    }
     const settings = await loadSettings({
       flags: command.flags,
       env: io.env,
@@ -151,6 +155,12 @@ async function showState(io: AppIO, settings: Settings, id: string | undefined, 
   else if (format === 'md') io.stdout.write(renderTranscript(task));
   else io.stdout.write(renderTaskDetail(task, io.now()));
   return 0;
+}
+
+/** poli's version, from its package.json. */
+async function packageVersion(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  return (JSON.parse(await readFile(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 function reportError(io: AppIO, error: unknown): number {

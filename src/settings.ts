@@ -37,7 +37,7 @@ export interface Settings {
 
 export type SettingName = keyof Settings;
 
-/** How a setting's text is checked and converted; the CLI maps it onto a yargs option type. */
+/** How a setting's text is checked and converted; the CLI's help shows it as a string, number or boolean option. */
 export type SettingKind =
   | { type: 'path'; mustBeDirectory?: boolean }
   | { type: 'string'; pattern?: RegExp; patternText?: string }
@@ -48,7 +48,7 @@ export type SettingKind =
 
 export interface SettingSpec {
   name: SettingName;
-  /** Long option name without the leading dashes; yargs also exposes it camel-cased, which is `name`. */
+  /** Long option name without the leading dashes (camel-cased, it is `name`). */
   flag: string;
   /** Variable name in the environment, `.env` and `config/shared_workspace.env`. */
   env: string;
