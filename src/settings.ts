@@ -74,8 +74,10 @@ export const SETTINGS: readonly SettingSpec[] = [
     name: 'stateDir',
     flag: 'state-dir',
     env: 'POLI_STATE_DIR',
-    default: 'logs',
-    description: 'Directory for task state, transcripts, locks and the log file',
+    // Computed (config.ts defaultStateDir): logs/ of the checkout, or $XDG_STATE_HOME/poli installed.
+    default: undefined,
+    description:
+      'Directory for task state, transcripts, locks and the log file (default: logs/ of the poli checkout; installed: $XDG_STATE_HOME/poli, ~/.local/state/poli)',
     kind: { type: 'path' },
   },
   {
