@@ -8,10 +8,10 @@ import { URL } from 'node:url';
 const root = new URL('../', import.meta.url);
 const main = new URL('dist/main.js', root);
 
-/** Whether src/ (present in a checkout only, not in the installed package) has a file newer than dist/. */
+/** In a checkout (src/main.ts is not in the installed package), whether a source file is newer than dist/. */
 function sourcesNewer(built) {
   const src = new URL('src/', root);
-  if (!existsSync(src)) return false;
+  if (!existsSync(new URL('main.ts', src))) return false;
   for (const file of readdirSync(src, { recursive: true })) {
     if (file.endsWith('.ts') && !file.endsWith('.test.ts') && statSync(new URL(file, src)).mtimeMs > built) return true;
   }
