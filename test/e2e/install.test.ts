@@ -33,7 +33,9 @@ beforeAll(async () => {
     if (!SKIP.has(entry)) await cp(path.join(REPO_ROOT, entry), path.join(copy, entry), { recursive: true });
   }
   await symlink(path.join(REPO_ROOT, 'node_modules'), path.join(copy, 'node_modules'));
-  const npmEnv = { ...testEnv(), npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+  // Not the npm_* variables of an enclosing `npm test`: npm must find the copy, and the prefix given here.
+  const npmEnv = Object.fromEntries(Object.entries(testEnv()).filter(([k]) => !/^npm_/i.test(k)));
+  Object.assign(npmEnv, { npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' });
   const packed = await run('npm', ['pack', '--pack-destination', root], { cwd: copy, env: npmEnv, maxBuffer: 16 * 1024 * 1024 });
   tarball = path.join(root, packed.stdout.trim().split('\n').pop() ?? '');
   const prefix = path.join(root, 'prefix');
