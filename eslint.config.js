@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'logs/', 'bench/', '.poli/'] },
+  { ignores: ['node_modules/', 'dist/', 'logs/', 'bench/', '.poli/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -7,6 +7,7 @@
  *   npm run bench              # ~7 minutes on 2 cores
  *   npm run bench -- --printing-only   # only the cost of a printing CLI (~4 minutes)
  *   npm run bench -- --full    # also polls through 1,000 rounds for the memory figure (~15 more minutes)
+ *   npm run bench -- --startup # only the start-up figure (scripts/bench/startup.ts, ~15 s)
  */
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatTable, judge, type JobResults, type Results } from './bench/report.ts';
+import { formatStartup, measureStartup, type StartupResults } from './bench/startup.ts';
 import { killServer, newSocketName, type Mode } from './bench/world.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -101,11 +103,21 @@ async function printingFigures(): Promise<{ table: string; results: PrintingResu
   return { table, results };
 }
 
+/** `--startup`: the start-up figure alone, printed and written to bench/startup.json. */
+async function startupOnly(): Promise<void> {
+  process.stderr.write('bench: start-up …\n');
+  const startup = await measureStartup(ROOT);
+  process.stdout.write(formatStartup(startup));
+  await mkdir(path.join(ROOT, 'bench'), { recursive: true });
+  const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadAverage: os.loadavg(), node: process.version };
+  await writeFile(path.join(ROOT, 'bench', 'startup.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, startup }, null, 2)}\n`);
+  process.stdout.write('\nwrote bench/startup.json\n');
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--startup')) return startupOnly();
   const full = process.argv.includes('--full');
   const started = Date.now();
-  const event = { pollMs: EVENT_HEARTBEAT_MS };
-  const poll = { pollMs: POLL_MS };
   if (process.argv.includes('--printing-only')) {
     const { table, results } = await printingFigures();
     process.stdout.write(table);
@@ -113,6 +125,11 @@ async function main(): Promise<void> {
     await writeFile(path.join(ROOT, 'bench', 'printing.json'), `${JSON.stringify({ date: new Date().toISOString(), results }, null, 2)}\n`);
     return;
   }
+  // First, while nothing else runs: the start-up figure is wall time of short processes.
+  process.stderr.write('bench: start-up …\n');
+  const startup: StartupResults = await measureStartup(ROOT);
+  const event = { pollMs: EVENT_HEARTBEAT_MS };
+  const poll = { pollMs: POLL_MS };
 
   // Latency-sensitive figures first, one at a time. Polling reads are slow and uniform: fewer of them.
   const dialogueEvent = await runJob({ scenario: 'dialogue', mode: 'event', options: { rounds: 100, ...event } });
@@ -141,6 +158,7 @@ async function main(): Promise<void> {
   const seconds = (Date.now() - started) / 1000;
   process.stdout.write(formatTable(results, verdicts, { pollMs: POLL_MS, heartbeatMs: EVENT_HEARTBEAT_MS, seconds }));
   process.stdout.write(printing.table);
+  process.stdout.write(`\n${formatStartup(startup)}`);
   await mkdir(path.join(ROOT, 'bench'), { recursive: true });
   await writeFile(
     path.join(ROOT, 'bench', 'results.json'),
@@ -152,6 +170,7 @@ async function main(): Promise<void> {
         seconds,
         results,
         printing: printing.results,
+        startup,
         targets: verdicts,
       },
       null,

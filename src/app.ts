@@ -13,16 +13,15 @@ import { currentTurn, pickStatusTask, renderStatusLine } from './cli/status-line
 import { EVENTS_FILE, followEvents, formatEvent } from './events.ts';
 import { PACKAGE_ROOT } from './host.ts';
 import { describeSentControl, sendControl } from './human/control.ts';
-import { keepRunningNote, runningStateDir } from './workspace.ts';
-import { createTmuxRunner } from './tmux/runner.ts';
+import { runningStateDir } from './state/running.ts';
 import { planResume } from './dialogue/resume.ts';
 import { attachCommand, attachTerminal } from './tmux/attach.ts';
 import { isProcessAlive } from './state/lock.ts';
 import { StateStore, toPublicJson } from './state/store.ts';
 import { renderTranscript } from './transcript.ts';
-import { runInteractive } from './interactive.ts';
-import { runOneTask } from './tasks.ts';
-import { openWorkspace, type Workspace } from './workspace.ts';
+// The commands that drive tmux load it (and execa, winston, the dialogue) when they run, so that
+// `poli --state`, `poli status --short` and `poli --help` start in a blink.
+import type { Workspace } from './workspace.ts';
 
 /** Everything poli takes from the process; main.ts passes the real ones. */
 export interface AppIO {
@@ -51,6 +50,10 @@ export async function runApp(io: AppIO): Promise<number> {
       io.stdout.write(`${command.text}\n`);
       return 0;
     }
+    if (command.kind === 'version') {
+      io.stdout.write(`${await packageVersion()}\n`);
+      return 0;
+    }
     const settings = await loadSettings({
       flags: command.flags,
       env: io.env,
@@ -74,6 +77,7 @@ export async function runApp(io: AppIO): Promise<number> {
     const liveSettings = explicitStateDir ? settings : { ...settings, stateDir: runningDir ?? settings.stateDir };
     if (command.kind === 'status') return await showStatus(io, liveSettings, command.short);
     if (command.kind === 'attach') {
+      const { createTmuxRunner } = await import('./tmux/runner.ts');
       const has = await createTmuxRunner({ socket: settings.socket })(['has-session']).catch(() => undefined);
       if (has?.exitCode !== 0) {
         io.stderr.write(
@@ -105,14 +109,17 @@ export async function runApp(io: AppIO): Promise<number> {
     // Refuse what cannot be resumed before starting tmux and both CLIs.
     if (command.kind === 'run' && command.resume !== undefined) await checkResumable(io, settings, command.resume);
 
+    const { openWorkspace } = await import('./workspace.ts');
     const workspace = await openWorkspace(io, settings);
     try {
       if (command.kind === 'start') {
         workspace.say(`poli: the PLANNER and EXECUTER are ready in tmux (socket "${settings.socket}").`);
         return 0;
       }
+      const { runOneTask } = await import('./tasks.ts');
       if (command.resume !== undefined) return await runOneTask(workspace, { resume: command.resume });
       if (command.task !== undefined) return await runOneTask(workspace, { task: command.task });
+      const { runInteractive } = await import('./interactive.ts');
       return await runInteractive(workspace);
     } finally {
       await closeWorkspace(workspace, io, settings);
@@ -125,6 +132,7 @@ export async function runApp(io: AppIO): Promise<number> {
 async function closeWorkspace(workspace: Workspace, io: AppIO, settings: Settings): Promise<void> {
   await workspace.close();
   if (settings.killOnExit) return;
+  const { keepRunningNote } = await import('./workspace.ts');
   io.stderr.write(`${keepRunningNote(settings.socket)}\n`);
 }
 
@@ -213,6 +221,12 @@ async function showState(io: AppIO, settings: Settings, id: string | undefined, 
   else if (format === 'md') io.stdout.write(renderTranscript(task));
   else io.stdout.write(renderTaskDetail(task, io.now()));
   return 0;
+}
+
+/** poli's version, from its package.json. */
+async function packageVersion(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  return (JSON.parse(await readFile(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 function reportError(io: AppIO, error: unknown, socket?: string): number {

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   SETTINGS,
+  defaultStateDir,
+  isInstalledPackage,
   loadSettings,
   resolveSettings,
   resolveUserCwd,
@@ -33,7 +35,7 @@ function configErrorOf(overrides: Partial<ResolveSettingsInput>): string {
 
 const DEFAULTS: Settings = {
   projectDir: USER_CWD,
-  stateDir: '/home/ada/project/logs',
+  stateDir: '/opt/poli/logs',
   plannerCmd: 'claude',
   executerCmd: 'codex',
   mock: false,
@@ -275,8 +277,38 @@ describe('resolveUserCwd', () => {
 
   it('feeds resolution of relative paths', () => {
     const userCwd = resolveUserCwd({ INIT_CWD: '/home/ada' }, '/opt/poli');
-    const settings = resolveSettings({ flags: { projectDir: 'project' }, env: {}, userCwd, packageRoot: '/opt/poli' });
-    expect([settings.projectDir, settings.stateDir]).toEqual(['/home/ada/project', '/home/ada/logs']);
+    const settings = resolveSettings({ flags: { projectDir: 'project', stateDir: 'state' }, env: {}, userCwd, packageRoot: '/opt/poli' });
+    expect([settings.projectDir, settings.stateDir]).toEqual(['/home/ada/project', '/home/ada/state']);
+  });
+});
+
+describe('the default state directory', () => {
+  const INSTALLED = '/usr/local/lib/node_modules/poli';
+
+  it("is the checkout's logs/ when poli runs from a checkout, whatever directory it was started from", () => {
+    expect(isInstalledPackage('/home/ada/src/poli')).toBe(false);
+    for (const userCwd of ['/home/ada/project', '/tmp', '/']) {
+      expect(resolve({ userCwd, packageRoot: '/home/ada/src/poli' }).stateDir).toBe('/home/ada/src/poli/logs');
+    }
+  });
+
+  it('is $XDG_STATE_HOME/poli, by default ~/.local/state/poli, when poli is installed as a package', () => {
+    expect(isInstalledPackage(INSTALLED)).toBe(true);
+    expect(isInstalledPackage('/home/ada/project/node_modules/poli')).toBe(true);
+    expect(defaultStateDir(INSTALLED, {}, '/home/ada')).toBe('/home/ada/.local/state/poli');
+    expect(defaultStateDir(INSTALLED, { XDG_STATE_HOME: '/var/state/ada' }, '/home/ada')).toBe('/var/state/ada/poli');
+    // The XDG specification says a relative path is invalid and must be ignored.
+    expect(defaultStateDir(INSTALLED, { XDG_STATE_HOME: 'state' }, '/home/ada')).toBe('/home/ada/.local/state/poli');
+    for (const userCwd of ['/home/ada/project', '/tmp']) {
+      expect(resolve({ userCwd, packageRoot: INSTALLED, homeDir: '/home/ada', env: { XDG_STATE_HOME: '/x' } }).stateDir).toBe('/x/poli');
+    }
+  });
+
+  it('gives way to --state-dir, POLI_STATE_DIR and the env files, which resolve against the user directory', () => {
+    const installed = { packageRoot: INSTALLED, homeDir: '/home/ada' };
+    expect(resolve({ ...installed, flags: { stateDir: 'st' } }).stateDir).toBe('/home/ada/project/st');
+    expect(resolve({ ...installed, env: { POLI_STATE_DIR: '/srv/poli' } }).stateDir).toBe('/srv/poli');
+    expect(resolve({ ...installed, dotenvText: 'POLI_STATE_DIR=here\n' }).stateDir).toBe('/home/ada/project/here');
   });
 });
 
@@ -301,7 +333,7 @@ describe('loadSettings', () => {
     expect(await loadSettings({ flags: {}, env: {}, userCwd, packageRoot })).toEqual({
       ...DEFAULTS,
       projectDir: userCwd,
-      stateDir: path.join(userCwd, 'logs'),
+      stateDir: path.join(packageRoot, 'logs'),
     });
   });
 

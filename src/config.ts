@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { ConfigError } from './errors.ts';
@@ -27,6 +28,8 @@ export interface ResolveSettingsInput {
   /** Directory poli was started from; relative paths resolve against it. */
   userCwd: string;
   packageRoot: string;
+  /** The user's home directory, for the default state directory of an installed poli (default: os.homedir()). */
+  homeDir?: string;
   /** When given, `projectDir` must satisfy it. */
   isDirectory?: (absolutePath: string) => boolean;
   /**
@@ -48,15 +51,18 @@ type Source = 'flag' | 'environment' | 'dotenv' | 'workspace' | 'default';
 export function resolveSettings(input: ResolveSettingsInput): Settings {
   const dotenv = parseDotenv(input.dotenvText ?? '');
   const workspace = parseDotenv(stripExportPrefixes(input.workspaceEnvText ?? ''));
+  const computed: Partial<Record<SettingName, string>> = {
+    stateDir: defaultStateDir(input.packageRoot, input.env, input.homeDir ?? homedir()),
+  };
   const values: Record<string, unknown> = {};
   for (const spec of SETTINGS) {
-    const [raw, source] = pickLayer(spec, input.flags, input.env, dotenv, workspace);
+    const [raw, source] = pickLayer(spec, input.flags, input.env, dotenv, workspace, computed[spec.name]);
     try {
       values[spec.name] = convertSetting(spec, raw, source, input);
     } catch (error) {
       if (!input.needed || input.needed.includes(spec.name) || !(error instanceof ConfigError)) throw error;
       input.onInvalid?.(error);
-      values[spec.name] = convertSetting(spec, spec.default, 'default', input);
+      values[spec.name] = convertSetting(spec, computed[spec.name] ?? spec.default, 'default', input);
     }
   }
   return values as unknown as Settings;
@@ -82,6 +88,24 @@ export async function loadSettings(input: {
 }
 
 /**
+ * Where poli keeps its state unless told otherwise: outside the user's project either way, and the
+ * same from every directory, so `poli --state` finds the tasks wherever it is run. Run from a
+ * checkout, the checkout's `logs/`; installed as a package (its root inside a `node_modules`
+ * directory), `$XDG_STATE_HOME/poli`, by default `~/.local/state/poli` (the XDG Base Directory
+ * specification ignores a relative XDG_STATE_HOME).
+ */
+export function defaultStateDir(packageRoot: string, env: Record<string, string | undefined>, homeDir: string): string {
+  if (!isInstalledPackage(packageRoot)) return path.join(packageRoot, 'logs');
+  const xdg = env.XDG_STATE_HOME;
+  return path.join(xdg !== undefined && path.isAbsolute(xdg) ? xdg : path.join(homeDir, '.local', 'state'), 'poli');
+}
+
+/** Whether poli runs from an installed package (npm install [-g]) rather than a checkout (npm link keeps the checkout). */
+export function isInstalledPackage(packageRoot: string): boolean {
+  return path.resolve(packageRoot).split(path.sep).includes('node_modules');
+}
+
+/**
  * The directory the user started poli from. `npm run` changes the working directory to the package root and keeps
  * the original one in INIT_CWD.
  */
@@ -101,6 +125,7 @@ function pickLayer(
   env: Record<string, string | undefined>,
   dotenv: Record<string, string>,
   workspace: Record<string, string>,
+  computedDefault: string | undefined,
 ): [string | number | boolean | undefined, Source] {
   const flag = flags[spec.name];
   if (flag !== undefined) return [flag, 'flag'];
@@ -113,7 +138,7 @@ function pickLayer(
     const value = layer[spec.env];
     if (value !== undefined && value.trim() !== '') return [value, source];
   }
-  return [spec.default, 'default'];
+  return [computedDefault ?? spec.default, 'default'];
 }
 
 function convertSetting(

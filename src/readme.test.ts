@@ -17,6 +17,13 @@ describe('README.md', () => {
     expect(row, `a table row for --${s.flag}`).toBeDefined();
     expect(row).toContain(`\`${s.env}\``);
     if (s.default !== undefined) expect(row).toContain(`\`${String(s.default)}\``);
+    else expect(row?.split(' | ')[2]?.trim(), `the default of --${s.flag}`).not.toBe('');
+  });
+
+  it('gives the default state directory of a checkout and of an installed poli', () => {
+    const row = readme.split('\n').find((l) => l.startsWith('| `--state-dir` |'));
+    expect(row).toContain('`logs/` of the poli checkout');
+    expect(row).toContain('`$XDG_STATE_HOME/poli` (`~/.local/state/poli`)');
   });
 
   it('gives the install-and-run and test commands that exist', () => {

@@ -39,7 +39,7 @@ export interface Settings {
 
 export type SettingName = keyof Settings;
 
-/** How a setting's text is checked and converted; the CLI maps it onto a yargs option type. */
+/** How a setting's text is checked and converted; the CLI's help shows it as a string, number or boolean option. */
 export type SettingKind =
   | { type: 'path'; mustBeDirectory?: boolean }
   | { type: 'string'; pattern?: RegExp; patternText?: string }
@@ -50,7 +50,7 @@ export type SettingKind =
 
 export interface SettingSpec {
   name: SettingName;
-  /** Long option name without the leading dashes; yargs also exposes it camel-cased, which is `name`. */
+  /** Long option name without the leading dashes (camel-cased, it is `name`). */
   flag: string;
   /** Variable name in the environment, `.env` and `config/shared_workspace.env`. */
   env: string;
@@ -76,8 +76,10 @@ export const SETTINGS: readonly SettingSpec[] = [
     name: 'stateDir',
     flag: 'state-dir',
     env: 'POLI_STATE_DIR',
-    default: 'logs',
-    description: 'Directory for task state, transcripts, locks and the log file',
+    // Computed (config.ts defaultStateDir): logs/ of the checkout, or $XDG_STATE_HOME/poli installed.
+    default: undefined,
+    description:
+      'Directory for task state, transcripts, locks and the log file (default: logs/ of the poli checkout; installed: $XDG_STATE_HOME/poli, ~/.local/state/poli)',
     kind: { type: 'path' },
   },
   {

@@ -4,7 +4,7 @@
  * interactively. Built by the composition root (app.ts) from real effects.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { AppIO } from './app.ts';
@@ -27,6 +27,7 @@ import { readPaneOptions } from './tmux/pane-options.ts';
 import { TmuxServer } from './tmux/server.ts';
 import { acquireSocketLock, isProcessAlive } from './state/lock.ts';
 import { StateStore } from './state/store.ts';
+import { stateDirPointer } from './state/running.ts';
 import type { TaskRecord } from './state/types.ts';
 import { createTmuxClient } from './tmux/client.ts';
 import { assertTmuxAvailable } from './tmux/runner.ts';
@@ -376,15 +377,3 @@ const NOTIFY_SETTLE_MS = 5_000;
 
 /** See Workspace.waitCapMs; pane deaths wake the wait too (a tmux subscription), so crashes stay well under 2 s. */
 const EVENT_WAIT_CAP_MS = 1_000;
-
-function stateDirPointer(runtime: string, socket: string): string {
-  return path.join(runtime, 'locks', `${socket}.state-dir`);
-}
-
-/** The state directory of the poli that holds the socket's lock, if one is running. */
-export async function runningStateDir(io: AppIO, socket: string): Promise<string | undefined> {
-  const pid = Number((await readFile(path.join(io.runtimeDir, 'locks', `${socket}.lock`), 'utf8').catch(() => '')).trim());
-  if (!Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid)) return undefined;
-  const dir = (await readFile(stateDirPointer(io.runtimeDir, socket), 'utf8').catch(() => '')).trim();
-  return dir === '' ? undefined : dir;
-}

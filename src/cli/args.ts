@@ -1,10 +1,14 @@
 /**
- * The command line, declared with yargs (the only module that imports it). Parsing is pure:
- * argv in, a typed command out. Settings flags are passed on only when given, so that
- * resolveSettings can apply flags > environment > .env > shared_workspace.env > defaults.
+ * The command line: one declarative table of commands and options (plus the settings table of
+ * settings.ts), parsed with yargs-parser and rendered as help here. Parsing is pure: argv in, a
+ * typed command out. Settings flags are passed on only when given, so that resolveSettings can
+ * apply flags > environment > .env > shared_workspace.env > defaults.
+ *
+ * Not yargs itself: loading it (cliui, string-width, y18n) took longer than everything else
+ * `poli status --short` does, and a tmux status bar runs that every few seconds.
  */
-import yargs from 'yargs';
-import { SETTINGS, type FlagValues } from '../config.ts';
+import parse from 'yargs-parser';
+import { SETTINGS, type FlagValues, type SettingSpec } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import type { ControlCommand } from '../human/control.ts';
 import type { Role } from '../protocol/types.ts';
@@ -20,9 +24,11 @@ export type Command =
   | { kind: 'status'; short: boolean; flags: SettingFlags }
   | { kind: 'attach'; flags: SettingFlags }
   | { kind: 'watch'; all: boolean; flags: SettingFlags }
-  | { kind: 'help'; text: string };
+  | { kind: 'help'; text: string }
+  | { kind: 'version' };
 
-const SUBCOMMANDS = ['start', 'say', 'pause', 'resume', 'stop', 'status', 'attach', 'watch'] as const;
+export const SUBCOMMANDS = ['start', 'say', 'pause', 'resume', 'stop', 'status', 'attach', 'watch'] as const;
+export type Subcommand = (typeof SUBCOMMANDS)[number];
 
 const USAGE = `poli — a PLANNER and an EXECUTER AI coding CLI working on one task, in tmux
 
@@ -40,62 +46,166 @@ From another terminal, while a task runs:
   poli watch [--all]                       follow the event stream (--all: from the start)
   poli attach                              attach to the tmux session (watch or step in)`;
 
-/** Parses poli's arguments. Throws ConfigError on unknown options or bad forms. */
+interface OptionSpec {
+  flag: string;
+  short?: string;
+  type: 'string' | 'boolean' | 'number';
+  choices?: readonly string[];
+  describe: string;
+}
+
+/** The options that are not settings; each belongs to the main command or to one subcommand. */
+const OPTIONS: readonly OptionSpec[] = [
+  { flag: 'task', type: 'string', describe: 'Run this task and exit' },
+  { flag: 'state', type: 'string', describe: 'Show tasks (all, or the one with this id)' },
+  { flag: 'json', type: 'boolean', describe: 'With --state: print JSON' },
+  { flag: 'format', type: 'string', choices: ['text', 'json', 'md'], describe: 'With --state ID: output format' },
+  { flag: 'resume', type: 'string', describe: 'Continue the task with this id' },
+  { flag: 'to', type: 'string', choices: ['planner', 'executer', 'PLANNER', 'EXECUTER'], describe: 'With say: who gets the note' },
+  { flag: 'short', type: 'boolean', describe: 'With status: one line' },
+  { flag: 'all', type: 'boolean', describe: 'With watch: from the start of the stream' },
+  { flag: 'help', short: 'h', type: 'boolean', describe: 'Show this help (poli help COMMAND: a command\'s help)' },
+  { flag: 'version', short: 'V', type: 'boolean', describe: 'Print poli\'s version' },
+];
+
+/** Which command an option belongs to (settings belong to every command). */
+const OPTION_OWNER: Record<string, Subcommand | 'main' | 'any'> = {
+  task: 'main',
+  state: 'main',
+  json: 'main',
+  format: 'main',
+  resume: 'main',
+  to: 'say',
+  short: 'status',
+  all: 'watch',
+  help: 'any',
+  version: 'any',
+};
+
+interface CommandSpec {
+  usage: string;
+  describe: string;
+  /** Settings that matter to this command (all of them are accepted). */
+  settings: 'all' | readonly string[];
+}
+
+const COMMANDS: Record<Subcommand, CommandSpec> = {
+  start: { usage: 'poli start [options]', describe: 'start and prime the tmux session with both CLIs, then exit', settings: 'all' },
+  say: {
+    usage: 'poli say --to planner|executer "TEXT"',
+    describe: 'deliver a note from you to the PLANNER or EXECUTER at its next message',
+    settings: ['socket'],
+  },
+  pause: { usage: 'poli pause', describe: 'hold the running task: nothing is forwarded, timeouts stop', settings: ['socket'] },
+  resume: { usage: 'poli resume', describe: 'release a paused task', settings: ['socket'] },
+  stop: { usage: 'poli stop', describe: 'end the running task as interrupted (continue it later with --resume ID)', settings: ['socket'] },
+  status: { usage: 'poli status [--short]', describe: "print the running task's status (--short: one line for a status bar)", settings: ['socket', 'state-dir'] },
+  attach: { usage: 'poli attach', describe: "attach to poli's tmux session (watch or step in)", settings: ['socket'] },
+  watch: { usage: 'poli watch [--all]', describe: 'follow the event stream (events.jsonl in the state directory)', settings: ['socket', 'state-dir'] },
+};
+
+const HELP_WIDTH = 110;
+
+function settingType(s: SettingSpec): OptionSpec['type'] {
+  if (s.kind.type === 'boolean') return 'boolean';
+  if (s.kind.type === 'integer' || s.kind.type === 'seconds') return 'number';
+  return 'string';
+}
+
+function settingOption(s: SettingSpec): OptionSpec {
+  const def = s.default === undefined ? '' : ` (default: ${String(s.default)})`;
+  return {
+    flag: s.flag,
+    type: settingType(s),
+    choices: s.kind.type === 'choice' ? s.kind.choices : undefined,
+    describe: `${s.description}${def} [env\u00a0${s.env}]`,
+  };
+}
+
+const ALL_OPTIONS: readonly OptionSpec[] = [...OPTIONS, ...SETTINGS.map(settingOption)];
+const KNOWN_FLAGS = new Set(ALL_OPTIONS.map((o) => o.flag));
+const KNOWN_SHORT = new Map(ALL_OPTIONS.filter((o) => o.short !== undefined).map((o) => [o.short as string, o.flag]));
+
+/** Parses poli's arguments. Throws ConfigError (a usage error, exit 2) on unknown options or bad forms. */
 export async function parseArgs(argv: readonly string[]): Promise<Command> {
-  const parser = yargs([...argv])
-    .scriptName('poli')
-    .help(false)
-    .version(false)
-    .usage(USAGE)
-    .command('start', 'start and prime the tmux session with both CLIs, then exit')
-    .command('say <text..>', 'deliver a note from you to the PLANNER or EXECUTER at its next message')
-    .command('pause', 'hold the running task')
-    .command('resume', 'release a paused task')
-    .command('stop', 'end the running task as interrupted')
-    .command('status', 'print the running task\'s status (--short: one line for a status bar)')
-    .command('attach', 'attach to poli\'s tmux session')
-    .command('watch', 'follow the event stream (logs/events.jsonl)')
-    .option('to', { choices: ['planner', 'executer', 'PLANNER', 'EXECUTER'] as const, describe: 'With say: who gets the note' })
-    .option('short', { type: 'boolean', describe: 'With status: one line' })
-    .option('all', { type: 'boolean', describe: 'With watch: from the start of the stream' })
-    .option('task', { type: 'string', describe: 'Run this task and exit' })
-    .option('state', { type: 'string', describe: 'Show tasks (all, or the one with this id)' })
-    .option('json', { type: 'boolean', describe: 'With --state: print JSON' })
-    .option('format', { choices: ['text', 'json', 'md'] as const, describe: 'With --state ID: output format' })
-    .option('resume', { type: 'string', describe: 'Continue the task with this id' })
-    .option('help', { alias: 'h', type: 'boolean', describe: 'Show this help' });
-  for (const s of SETTINGS) {
-    const type = s.kind.type === 'boolean' ? 'boolean' : 'string';
-    const def = s.default === undefined ? '' : ` (default: ${String(s.default)})`;
-    parser.option(s.flag, { type, describe: `${s.description}${def} [env ${s.env}]` });
+  const parsed = parse([...argv], {
+    // Every value stays text (settings are validated by config.ts, which shows the text as typed).
+    string: ALL_OPTIONS.filter((o) => o.type !== 'boolean').map((o) => o.flag),
+    boolean: ALL_OPTIONS.filter((o) => o.type === 'boolean').map((o) => o.flag),
+    alias: Object.fromEntries([...KNOWN_SHORT].map(([short, flag]) => [flag, [short]])),
+    configuration: {
+      'parse-numbers': false,
+      'parse-positional-numbers': false,
+      'camel-case-expansion': false,
+      'dot-notation': false,
+      'duplicate-arguments-array': false,
+      'strip-aliased': true,
+    },
+  }) as Record<string, unknown> & { _: (string | number)[] };
+
+  const positional = parsed._.map(String);
+  const first = positional[0];
+  const sub = SUBCOMMANDS.find((c) => c === first);
+
+  // `poli help [command]`
+  if (first === 'help') {
+    const topic = positional[1];
+    if (topic === undefined) return { kind: 'help', text: mainHelp() };
+    const topicSub = SUBCOMMANDS.find((c) => c === topic);
+    if (topicSub === undefined) throw new ConfigError(`no such command: ${topic}${suggest(topic, SUBCOMMANDS, '')}. Commands: ${SUBCOMMANDS.join(', ')}`);
+    return { kind: 'help', text: commandHelp(topicSub) };
   }
-  parser
-    .strict()
-    .wrap(110)
-    .exitProcess(false)
-    .fail((message, error) => {
-      const hint = /Unknown argument/.test(message ?? '') ? ' To run a task, quote it after --task: poli --task "your task".' : '';
-      throw new ConfigError(`${message ?? error?.message ?? 'invalid arguments'}.${hint} Run \`poli --help\` for the options.`);
-    });
-  const parsed = parser.parse() as Record<string, unknown>;
-  if (parsed['help']) return { kind: 'help', text: await parser.getHelp() };
+
+  for (const key of Object.keys(parsed)) {
+    if (key === '_' || KNOWN_FLAGS.has(key)) continue;
+    const written = writtenOption(argv, key);
+    const hint = key.length > 1 ? suggest(key, [...KNOWN_FLAGS], '--') : '';
+    throw new ConfigError(`unknown option ${written}${hint}. Run \`poli --help\` for the options.`);
+  }
+  if (parsed['help'] === true) return { kind: 'help', text: sub === undefined ? mainHelp() : commandHelp(sub) };
+  if (parsed['version'] === true) return { kind: 'version' };
+
+  for (const option of ALL_OPTIONS) {
+    const value = parsed[option.flag];
+    if (option.choices === undefined || typeof value !== 'string' || option.choices.includes(value)) continue;
+    throw new ConfigError(`invalid value for --${option.flag}: ${JSON.stringify(value)}; expected one of ${option.choices.join(', ')}`);
+  }
+  const context = sub ?? 'main';
+  for (const [flag, owner] of Object.entries(OPTION_OWNER)) {
+    if (parsed[flag] === undefined || owner === 'any' || owner === context) continue;
+    const where = owner === 'main' ? 'without a command (poli --state …, poli --task …)' : `with poli ${owner}`;
+    const not = sub === undefined ? '' : `, not with poli ${sub}`;
+    throw new ConfigError(`--${flag} goes ${where}${not}. Run \`poli --help\` for the options.`);
+  }
 
   const flags: SettingFlags = {};
   for (const s of SETTINGS) {
     const value = parsed[s.flag];
     if (value !== undefined) flags[s.name] = value as string | boolean;
   }
-  const positional = (parsed['_'] as (string | number)[]).map(String);
-  const sub = positional[0] as (typeof SUBCOMMANDS)[number] | undefined;
-  if (sub !== undefined && SUBCOMMANDS.includes(sub)) {
-    if (positional.length > 1) throw new ConfigError(`unexpected arguments after "${sub}": ${positional.slice(1).join(' ')}`);
-    return subcommand(sub, parsed, flags);
+  if (sub !== undefined) {
+    if (sub !== 'say' && positional.length > 1) throw new ConfigError(`unexpected arguments after "${sub}": ${positional.slice(1).join(' ')}`);
+    return subcommand(sub, parsed, positional.slice(1), flags);
   }
+  if (first !== undefined) {
+    throw new ConfigError(
+      `unknown command "${first}"${suggest(first, SUBCOMMANDS, '')}. To run a task, quote it after --task: poli --task "your task". ` +
+        'Run `poli --help` for the commands.',
+    );
+  }
+
   const state = parsed['state'] as string | undefined;
-  if (state !== undefined) {
-    const json = parsed['json'] === true;
-    const format = (parsed['format'] as 'text' | 'json' | 'md' | undefined) ?? (json ? 'json' : 'text');
-    return { kind: 'state', id: state === '' ? undefined : state, format, flags };
+  const json = parsed['json'] === true;
+  const format = parsed['format'] as 'text' | 'json' | 'md' | undefined;
+  if (state === undefined) {
+    if (json || format !== undefined) {
+      throw new ConfigError(`--${json ? 'json' : 'format'} goes with --state: poli --state --json (all tasks) or poli --state ID --format md`);
+    }
+  } else {
+    const id = state === '' ? undefined : state;
+    if (id === undefined && format === 'md') throw new ConfigError('--format md needs a task id: poli --state ID --format md (list the ids with poli --state)');
+    if (parsed['task'] !== undefined || parsed['resume'] !== undefined) throw new ConfigError('--state shows tasks; it does not go with --task or --resume');
+    return { kind: 'state', id, format: format ?? (json ? 'json' : 'text'), flags };
   }
   const task = parsed['task'] as string | undefined;
   if (task !== undefined && task.trim() === '') throw new ConfigError('--task needs a non-empty task text');
@@ -105,13 +215,13 @@ export async function parseArgs(argv: readonly string[]): Promise<Command> {
   return { kind: 'run', task, resume, flags };
 }
 
-function subcommand(sub: (typeof SUBCOMMANDS)[number], parsed: Record<string, unknown>, flags: SettingFlags): Command {
+function subcommand(sub: Subcommand, parsed: Record<string, unknown>, rest: string[], flags: SettingFlags): Command {
   switch (sub) {
     case 'start':
       return { kind: 'start', flags };
     case 'say': {
       const to = parsed['to'] as string | undefined;
-      const text = ((parsed['text'] as (string | number)[] | undefined) ?? []).map(String).join(' ');
+      const text = rest.join(' ');
       if (!to) throw new ConfigError('say needs --to planner or --to executer, e.g. poli say --to planner "check the tests"');
       if (text.trim() === '') throw new ConfigError('say needs the text of the note, e.g. poli say --to planner "check the tests"');
       return { kind: 'control', command: { kind: 'say', to: to.toUpperCase() as Role, text }, flags };
@@ -127,4 +237,105 @@ function subcommand(sub: (typeof SUBCOMMANDS)[number], parsed: Record<string, un
     case 'watch':
       return { kind: 'watch', all: parsed['all'] === true, flags };
   }
+}
+
+/** The option as the user wrote it (`--bogus`, `-x`, `--no-bogus`), for error messages. */
+function writtenOption(argv: readonly string[], key: string): string {
+  for (const arg of argv) {
+    if (arg === '--') break;
+    const name = arg.replace(/=.*$/s, '');
+    if (name === `--${key}` || name === `-${key}` || name === `--no-${key}`) return name;
+  }
+  return key.length === 1 ? `-${key}` : `--${key}`;
+}
+
+/** ` (did you mean --state?)` when a known name is close to `word`, else ''. */
+function suggest(word: string, known: readonly string[], prefix: string): string {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    const distance = candidate.startsWith(word) && word.length >= 3 ? 1 : editDistance(word, candidate);
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  const limit = Math.max(2, Math.floor(word.length / 3));
+  return best !== undefined && bestDistance <= limit ? ` (did you mean ${prefix}${best}?)` : '';
+}
+
+/** Levenshtein distance, counting a swap of two neighbours as one edit. */
+export function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let value = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = value;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+// ---- help ------------------------------------------------------------------------------------
+
+function mainHelp(): string {
+  const commands: [string, string][] = [
+    ...SUBCOMMANDS.map((c): [string, string] => [`poli ${c}`, COMMANDS[c].describe]),
+    ['poli help [command]', 'show this help, or a command\'s (also: poli COMMAND --help)'],
+  ];
+  const own = OPTIONS.filter((o) => OPTION_OWNER[o.flag] === 'main' || OPTION_OWNER[o.flag] === 'any');
+  return [
+    USAGE,
+    '',
+    'Commands:',
+    ...columns(commands),
+    '',
+    'Options:',
+    ...columns(own.map(optionRow)),
+    '',
+    'Settings (flag > environment > .env > config/shared_workspace.env > default; every command takes them):',
+    ...columns(SETTINGS.map(settingOption).map(optionRow)),
+  ].join('\n');
+}
+
+function commandHelp(sub: Subcommand): string {
+  const spec = COMMANDS[sub];
+  const own = OPTIONS.filter((o) => OPTION_OWNER[o.flag] === sub || o.flag === 'help');
+  const settings = SETTINGS.filter((s) => spec.settings === 'all' || spec.settings.includes(s.flag)).map(settingOption);
+  const lines = [`Usage: ${spec.usage}`, '', `${spec.describe[0]!.toUpperCase()}${spec.describe.slice(1)}.`, '', 'Options:', ...columns(own.map(optionRow))];
+  if (settings.length > 0) lines.push('', 'Settings:', ...columns(settings.map(optionRow)));
+  if (spec.settings !== 'all') lines.push('', 'Every setting of `poli --help` is accepted too.');
+  return lines.join('\n');
+}
+
+function optionRow(o: OptionSpec): [string, string] {
+  const name = o.short === undefined ? `    --${o.flag}` : `-${o.short}, --${o.flag}`;
+  const type = o.choices !== undefined ? `[choices:\u00a0${o.choices.join(',\u00a0')}]` : `[${o.type}]`;
+  return [name, `${o.describe} ${type}`];
+}
+
+/** Two columns, indented by two spaces, the right one word-wrapped to HELP_WIDTH. */
+function columns(rows: readonly [string, string][]): string[] {
+  const left = Math.min(Math.max(...rows.map(([l]) => l.length)) + 2, 40);
+  const right = HELP_WIDTH - 2 - left;
+  const out: string[] = [];
+  for (const [l, r] of rows) {
+    const wrapped = wrap(r, right);
+    out.push(l.length + 2 > left ? `  ${l}` : `  ${l.padEnd(left)}${wrapped.shift() ?? ''}`);
+    for (const line of wrapped) out.push(`  ${' '.repeat(left)}${line}`);
+  }
+  return out;
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(line);
+  // A no-break space keeps `[env POLI_X]` and `[choices: a, b]` on one line.
+  return lines.map((l) => l.replace(/\u00a0/g, ' '));
 }

@@ -1,0 +1,21 @@
+/**
+ * Where the poli that drives a tmux socket keeps its state: a pointer file next to the socket's
+ * lock in the runtime dir. Kept apart from workspace.ts so `poli status` and `poli watch` can read
+ * it without loading the tmux layer.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { isProcessAlive } from './lock.ts';
+
+/** The file that holds the state directory of the poli running on `socket`. */
+export function stateDirPointer(runtime: string, socket: string): string {
+  return path.join(runtime, 'locks', `${socket}.state-dir`);
+}
+
+/** The state directory of the poli that holds the socket's lock, if one is running. */
+export async function runningStateDir(io: { runtimeDir: string }, socket: string): Promise<string | undefined> {
+  const pid = Number((await readFile(path.join(io.runtimeDir, 'locks', `${socket}.lock`), 'utf8').catch(() => '')).trim());
+  if (!Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid)) return undefined;
+  const dir = (await readFile(stateDirPointer(io.runtimeDir, socket), 'utf8').catch(() => '')).trim();
+  return dir === '' ? undefined : dir;
+}
