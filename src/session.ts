@@ -3,6 +3,7 @@
  * waits for both CLIs to be ready, primes them with their role files, and exposes the panes
  * to the dialogue as channels. A pane whose CLI died can be restarted and primed again.
  */
+import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { DialogWatch } from './cli-dialogs.ts';
 import type { DialogueChannels, PaneChannel, PanePosition } from './dialogue/channel.ts';
@@ -226,16 +227,29 @@ export class PoliSession {
   private async prepare(role: Role): Promise<void> {
     const spec = this.options.clis[role];
     const paneId = this.paneIds[role];
-    const current = await readPaneOptions(this.options.run, paneId, ['@poli_command', '@poli_project', '@poli_primed']);
+    const current = await readPaneOptions(this.options.run, paneId, ['@poli_command', '@poli_project', '@poli_primed', '@poli_env']);
     const [life] = await this.server.liveness([paneId]);
     const same = current['@poli_command'] === spec.command && current['@poli_project'] === this.options.projectDir;
-    if (this.reused && (!same || life?.dead)) {
-      this.options.log?.(`restarting the ${role} pane ${paneId}: ${life?.dead ? 'its CLI had exited' : 'the command or project changed'}`);
+    const env = envFingerprint(spec.env);
+    // A session from a run with other settings for the CLI (MOCK_THINK_MS, an API key variable): the CLI must see
+    // this run's. Sessions of older polis carry no fingerprint and are taken as they are.
+    const changed = current['@poli_env'] ? changedVariables(current['@poli_env'], env) : [];
+    if (this.reused && (!same || life?.dead || changed.length > 0)) {
+      const why = life?.dead
+        ? 'its CLI had exited'
+        : !same
+          ? 'the command or project changed'
+          : `its environment changed (${changed.join(', ')}); the CLI starts again with this run's`;
+      this.options.log?.(`restarting the ${role} pane ${paneId}: ${why}`);
       await this.server.respawn(paneId, { command: spec.command, env: spec.env, cwd: this.options.projectDir });
       this.started.add(role);
       current['@poli_primed'] = '';
     }
-    await writePaneOptions(this.options.run, paneId, { '@poli_command': spec.command, '@poli_project': this.options.projectDir });
+    await writePaneOptions(this.options.run, paneId, {
+      '@poli_command': spec.command,
+      '@poli_project': this.options.projectDir,
+      '@poli_env': env,
+    });
     if (current['@poli_primed'] !== '1') await this.prime(role);
   }
 
@@ -444,6 +458,31 @@ export class PoliSession {
       ...(this.options.debug ? { debug: this.options.debug } : {}),
     });
   }
+}
+
+/**
+ * The pane environment poli set, as variable names with a short hash of each value (no value is stored in tmux):
+ * enough to tell that a reused session was started with other settings, and which.
+ */
+export function envFingerprint(env: Readonly<Record<string, string>>): string {
+  const entries = Object.keys(env)
+    .sort()
+    .map((name) => [name, createHash('sha256').update(env[name] ?? '').digest('hex').slice(0, 12)]);
+  return JSON.stringify(Object.fromEntries(entries));
+}
+
+/** Names of the variables that differ (set, unset or changed) between two fingerprints. */
+export function changedVariables(before: string, after: string): string[] {
+  const parse = (text: string): Record<string, string> => {
+    try {
+      return JSON.parse(text) as Record<string, string>;
+    } catch {
+      return {};
+    }
+  };
+  const a = parse(before);
+  const b = parse(after);
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((name) => a[name] !== b[name]).sort();
 }
 
 /** The CLIs name their transcript folders after their real working directory. */

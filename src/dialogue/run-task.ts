@@ -22,18 +22,11 @@ import {
   transition,
 } from './machine.ts';
 import type { ResumePlan } from './resume.ts';
-import type { DeliveryStage } from '../state/types.ts';
+import type { DeliveryRecord, DeliveryStage } from '../state/types.ts';
 import { type IgnoredHandler, type Turn, newTurn, takeReplies } from './turn.ts';
 
-/** One stage of a message's delivery receipt (state/types.ts DeliveryRecord). */
-export interface DeliveryReport {
-  id: string;
-  to: Role;
-  type: MessageType;
-  body: string;
-  extra?: Record<string, unknown>;
-  stage: DeliveryStage;
-}
+/** One stage of a message's delivery receipt: the receipt as the state keeps it, less what the store fills in. */
+export type DeliveryReport = Omit<DeliveryRecord, 'at' | 'after'>;
 
 /** Where the runner reports what happened; the composition root wires it to the state store and logs. */
 export interface TaskRecorder {

@@ -202,6 +202,19 @@ describe('a session reused for another project', () => {
   }, 60_000);
 });
 
+describe('a session reused with other settings for the CLIs', () => {
+  it('starts the CLIs again with this run\'s environment and says which variables changed', async () => {
+    world = await createWorld();
+    const w = world;
+    expect((await runPoli(['start', '--mock', ...w.flags], { env: { MOCK_THINK_MS: '100' } })).code).toBe(0);
+    const same = await runPoli(['start', '--mock', ...w.flags], { env: { MOCK_THINK_MS: '100' } });
+    expect(same.stderr).not.toContain('environment changed');
+    const r = await runPoli(['start', '--mock', ...w.flags], { env: { MOCK_THINK_MS: '250' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).toContain(`its environment changed (MOCK_THINK_MS); the CLI starts again with this run's`);
+  }, 90_000);
+});
+
 describe('notes from another terminal', () => {
   it('a note for the executer sent after its last turn is reported as not delivered (terminal, log, events, state)', async () => {
     world = await createWorld();

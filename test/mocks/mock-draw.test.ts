@@ -3,29 +3,13 @@
  * (repaint) or on the alternate screen (alt), re-wrapped on resize, with the input box, busy footer, replies and the
  * permission prompt where poli's `mock` profile reads them.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatBlock } from '../../src/protocol/format-block.ts';
 import { mockProfile } from '../../src/profiles/basic.ts';
-import { bottom, findBlock, TmuxServer } from './tmux-server.ts';
+import { bottom, findBlock, useTmuxWorld } from './tmux-server.ts';
 
 describe('mock TUIs drawn full screen', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-  const newServer = () => {
-    const server = new TmuxServer();
-    cleanups.push(() => server.kill());
-    return server;
-  };
-  const newDir = async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'poli-mock-draw-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    return dir;
-  };
+  const { newServer, newDir } = useTmuxWorld('poli-mock-draw-');
   const trimmedRows = (screen: string) => screen.split('\n').map((row) => row.trimEnd());
   const greetings = (screen: string) => screen.split('\n').filter((row) => row === '● Ready. I am the PLANNER.').length;
 

@@ -3,28 +3,14 @@
  * through a tmux buffer, Enter as a separate command, the screen read with `capture-pane -p -J`.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatBlock } from '../../src/protocol/format-block.ts';
-import { bottom, findBlock, POLL_MS, REPO, TmuxServer, TSX_LOADER, WAIT_MS } from './tmux-server.ts';
+import { bottom, findBlock, POLL_MS, REPO, TSX_LOADER, useTmuxWorld, WAIT_MS } from './tmux-server.ts';
 
 describe('mock TUIs in tmux', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
-  const newServer = () => {
-    const server = new TmuxServer();
-    cleanups.push(() => server.kill());
-    return server;
-  };
-  const newDir = async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'poli-mock-tui-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    return dir;
-  };
+  const { newServer, newDir } = useTmuxWorld('poli-mock-tui-');
 
   it('planner: placeholder before Enter, echo, busy footer, then a plan block and the idle footer', async () => {
     const server = newServer();

@@ -5,8 +5,10 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { parseBlocks } from '../../src/protocol/parse-blocks.ts';
 import type { Block, BlockHeader } from '../../src/protocol/types.ts';
@@ -92,4 +94,27 @@ export function findBlock(screen: string, header: BlockHeader): Block | undefine
   return parseBlocks(screen).blocks.find(
     (b) => b.header.to === header.to && b.header.type === header.type && b.header.id === header.id,
   );
+}
+
+/**
+ * For one describe block: `newServer()` starts a private tmux server and `newDir(prefix)` makes a temporary folder;
+ * both are removed after each test, in reverse order.
+ */
+export function useTmuxWorld(dirPrefix: string): { newServer(): TmuxServer; newDir(): Promise<string> } {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  return {
+    newServer() {
+      const server = new TmuxServer();
+      cleanups.push(() => server.kill());
+      return server;
+    },
+    async newDir() {
+      const dir = await mkdtemp(join(tmpdir(), dirPrefix));
+      cleanups.push(() => rm(dir, { recursive: true, force: true }));
+      return dir;
+    },
+  };
 }
