@@ -102,6 +102,22 @@ describe('dialogue machine', () => {
     expect(h.step({ kind: 'tick', idle: true }).effects).toEqual([]);
   });
 
+  it('keeps header fields other than to/type/id: recorded with the reply and forwarded with it (docs/protocol.md)', () => {
+    const h = harness();
+    h.step({ kind: 'start', task: 'x' });
+    const plan = block({ to: 'EXECUTER', type: 'plan', id: 'T7-R0-id1', priority: 'high', files: ['a.ts'] }, 'the plan');
+    const t = h.step({ kind: 'reply', role: 'PLANNER', block: plan });
+    expect(t.effects[0]).toEqual({
+      kind: 'record',
+      message: { from: 'PLANNER', to: 'EXECUTER', type: 'plan', id: 'T7-R0-id1', body: 'the plan', extra: { priority: 'high', files: ['a.ts'] } },
+    });
+    const send = t.effects.find((e) => e.kind === 'send');
+    expect(send).toMatchObject({ kind: 'send', to: 'EXECUTER', type: 'plan', body: 'the plan', extra: { priority: 'high', files: ['a.ts'] } });
+    const result = block({ to: 'PLANNER', type: 'result', id: 'T7-R1-id2', progress: 1 }, 'done');
+    const review = h.step({ kind: 'reply', role: 'EXECUTER', block: result }).effects.find((e) => e.kind === 'send');
+    expect(review).toMatchObject({ kind: 'send', to: 'PLANNER', type: 'review', extra: { progress: 1, re: 'result' } });
+  });
+
   it('ignores replies with another id, from the other pane, or of a type not allowed', () => {
     const h = harness();
     h.step({ kind: 'start', task: 't' });

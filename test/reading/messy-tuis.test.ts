@@ -125,11 +125,17 @@ describe('replies from TUIs that draw anywhere', { timeout: FAULT_TEST_TIMEOUT_M
 });
 
 describe('submission to TUIs with odd input handling', { timeout: FAULT_TEST_TIMEOUT_MS }, () => {
-  /** Each message (primer included) submitted exactly once: the mocks record every submission they received. */
+  /**
+   * Each message submitted exactly once, the primers included (each CLI's turn on its primer really ran): the mocks
+   * record every submission they received.
+   */
   async function expectEachSubmittedOnce(): Promise<void> {
-    const received = await world?.received();
-    const texts = (received ?? []).map((r) => `${r.role}:${r.text}`);
+    const received = (await world?.received()) ?? [];
+    const texts = received.map((r) => `${r.role}:${r.text}`);
     expect(new Set(texts).size).toBe(texts.length);
+    for (const role of ['PLANNER', 'EXECUTER'] as const) {
+      expect(received.filter((r) => r.role === role && r.text.startsWith(`You are the ${role}`))).toHaveLength(1);
+    }
   }
 
   it('a CLI that submits on paste gets every message exactly once', async () => {
