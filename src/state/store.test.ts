@@ -243,6 +243,15 @@ describe('StateStore', () => {
     expect(warnings).toEqual([]);
     expect((await store.createTask('next', META)).id).toBe('T2');
   });
+
+  it('deletes the temp file of a dead writer when listing, and keeps a live writer\'s', async () => {
+    await writeTaskFile('T1', record('T1'));
+    alive.add(777);
+    await writeFile(path.join(dir, 'tasks', 'T1.json.999.tmp'), '{"id":"T1","task":"half-wri');
+    await writeFile(path.join(dir, 'tasks', 'T1.json.777.tmp'), '{"id":"T1","task":"being writ');
+    expect(await makeStore().list()).toEqual([record('T1')]);
+    expect(await taskDirEntries()).toEqual(['T1.json', 'T1.json.777.tmp']);
+  });
 });
 
 describe('writeFileAtomic', () => {

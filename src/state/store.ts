@@ -26,6 +26,8 @@ export interface StateStoreOptions {
 const TASK_FILE = /^T(\d+)\.json$/;
 /** Also matches backups and temp files, so a set-aside id is never handed out again. */
 const TASK_FILE_PREFIX = /^T(\d+)\.json/;
+/** A temp file of writeFileAtomic, with the pid of the writing process. */
+const TEMP_FILE = /^T\d+\.json\.(\d+)\.tmp$/;
 const MAX_ID_CLAIM_ATTEMPTS = 100;
 const SENDERS: readonly string[] = [...ADDRESSEES, 'HUMAN'];
 
@@ -115,9 +117,11 @@ export class StateStore {
     return this.load(id);
   }
 
-  /** All tasks, by number. */
+  /** All tasks, by number. Removes the temp files of writes a killed poli never finished (see removeDeadTempFiles). */
   async list(): Promise<TaskRecord[]> {
-    const ids = (await this.fileNames())
+    const names = await this.fileNames();
+    await this.removeDeadTempFiles(names);
+    const ids = names
       .map((name) => TASK_FILE.exec(name)?.[1])
       .filter((n): n is string => n !== undefined)
       .map(Number)
@@ -203,6 +207,18 @@ export class StateStore {
     );
     this.options.warn?.(warning.message);
     return undefined;
+  }
+
+  /**
+   * `T<n>.json.<pid>.tmp` is a write in progress (writeFileAtomic); one whose process is gone was cut short by a kill
+   * between creating it and renaming it, and is deleted. A live process's file is left alone: it is being renamed.
+   */
+  private async removeDeadTempFiles(names: readonly string[]): Promise<void> {
+    for (const name of names) {
+      const pid = Number(TEMP_FILE.exec(name)?.[1] ?? Number.NaN);
+      if (!Number.isInteger(pid) || pid === this.options.pid || this.options.isPidAlive(pid)) continue;
+      await unlink(path.join(this.tasksDir, name)).catch(() => undefined);
+    }
   }
 
   private async maxIdNumber(): Promise<number> {
