@@ -77,13 +77,13 @@ export interface ControlProcess {
  * tmux's stdout does not come straight to poli: it goes through a relay process (`sh` running
  * `cat`, see {@link CONTROL_RELAY_SCRIPT}) whose output poli reads. Why: a control client hands
  * its stdin/stdout to the server, which reads and writes them itself. When poli dies without
- * closing the client (kill -9, a crash), the server sees EOF on stdin and marks the client as
- * exiting, but on tmux 3.7c it first waits for the client's pending output to be written — to a
- * pipe nobody reads any more, so forever: the `tmux -C` process stays, and a later `kill-server`
- * never finishes either (server and client left running; measured in test/faults/state-file's
- * kill -9 test, about one run in two; tmux/tmux pull request 5444 describes the same wait).
- * tmux 3.3a let such a client go. The relay keeps reading after poli is gone (it discards from
- * then on), so the server can flush, tell the client to exit, and the relay ends at EOF.
+ * closing the client (kill -9, a crash) while tmux holds output poli had not read yet, the
+ * server marks the client as exiting but first waits for that output to be written — to a pipe
+ * nobody reads any more, so forever: the `tmux -C` process stays, and a later `kill-server` never
+ * finishes either (tmux 3.3a and 3.7c alike, test/tmux/control-client.test.ts; the fault tests'
+ * kill -9 runs hit it about one run in two on 3.7c; tmux/tmux pull request 5444 describes the
+ * same wait). The relay keeps reading after poli is gone (it discards from then on), so the
+ * server can flush, tell the client to exit, and the relay ends at EOF.
  * The tmux process itself stays poli's direct child: kill() and the exit status are tmux's.
  */
 export function spawnTmuxControl(options: TmuxRunnerOptions & { target: string }): ControlProcess {
