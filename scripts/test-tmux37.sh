@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 builder=${POLI_TMUX_BUILDER:-../shared/vendor/build-tmux.sh}
 prefix=${POLI_TMUX37_PREFIX:-${XDG_CACHE_HOME:-$HOME/.cache}/tmux-3.7c}
-if [ ! -x "$builder" ]; then
+if [ ! -f "$builder" ]; then
   echo "test-tmux37: $builder not found (expected shared/vendor beside the repository)" >&2
   exit 1
 fi
@@ -27,7 +27,8 @@ if [ ! -x "$prefix/bin/tmux" ] && ! command -v make >/dev/null 2>&1; then
 fi
 
 started=$(date +%s)
-tmux_bin=$("$builder" "$prefix")
+# Through bash: a read-only copy of shared/ may have lost the executable bit.
+tmux_bin=$(bash "$builder" "$prefix")
 echo "test-tmux37: $tmux_bin ready in $(( $(date +%s) - started )) s" >&2
 PATH="$(dirname "$tmux_bin"):$PATH"
 export PATH
