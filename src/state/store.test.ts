@@ -243,6 +243,25 @@ describe('StateStore', () => {
     expect(warnings).toEqual([]);
     expect((await store.createTask('next', META)).id).toBe('T2');
   });
+
+  it('prepares writes in tmp/, so tasks/ only ever holds complete task files', async () => {
+    const store = makeStore();
+    await store.createTask('fix it', META);
+    expect(await taskDirEntries()).toEqual(['T1.json']);
+    expect(await readdir(path.join(dir, 'tmp'))).toEqual([]);
+  });
+
+  it('deletes the temp files of dead writers when listing (tmp/, and tasks/ of earlier versions), keeps a live writer\'s', async () => {
+    await writeTaskFile('T1', record('T1'));
+    alive.add(777);
+    await mkdir(path.join(dir, 'tmp'), { recursive: true });
+    await writeFile(path.join(dir, 'tasks', 'T1.json.999.tmp'), '{"id":"T1","task":"half-wri');
+    await writeFile(path.join(dir, 'tmp', 'T1.json.998.tmp'), '');
+    await writeFile(path.join(dir, 'tmp', 'T1.json.777.tmp'), '{"id":"T1","task":"being writ');
+    expect(await makeStore().list()).toEqual([record('T1')]);
+    expect(await taskDirEntries()).toEqual(['T1.json']);
+    expect(await readdir(path.join(dir, 'tmp'))).toEqual(['T1.json.777.tmp']);
+  });
 });
 
 describe('writeFileAtomic', () => {

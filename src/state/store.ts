@@ -26,6 +26,8 @@ export interface StateStoreOptions {
 const TASK_FILE = /^T(\d+)\.json$/;
 /** Also matches backups and temp files, so a set-aside id is never handed out again. */
 const TASK_FILE_PREFIX = /^T(\d+)\.json/;
+/** A temp file of writeFileAtomic, with the pid of the writing process. */
+const TEMP_FILE = /^T\d+\.json\.(\d+)\.tmp$/;
 const MAX_ID_CLAIM_ATTEMPTS = 100;
 const SENDERS: readonly string[] = [...ADDRESSEES, 'HUMAN'];
 
@@ -35,6 +37,11 @@ const SENDERS: readonly string[] = [...ADDRESSEES, 'HUMAN'];
  */
 export class StateStore {
   readonly tasksDir: string;
+  /**
+   * Where task writes are prepared (`<state-dir>/tmp`, same file system, so the rename stays atomic): a write cut
+   * short by a kill leaves its temp file here, never a half-written file in tasks/.
+   */
+  private readonly tempDir: string;
   private readonly options: StateStoreOptions;
   /** Tasks this process drives; a `running` task with our pid that is not here was left by an earlier process. */
   private readonly owned = new Set<string>();
@@ -44,6 +51,7 @@ export class StateStore {
   constructor(options: StateStoreOptions) {
     this.options = options;
     this.tasksDir = path.join(options.dir, 'tasks');
+    this.tempDir = path.join(options.dir, 'tmp');
   }
 
   /** Records a new running task under the next free id (`T<max + 1>`), claimed with an exclusive create. */
@@ -115,9 +123,12 @@ export class StateStore {
     return this.load(id);
   }
 
-  /** All tasks, by number. */
+  /** All tasks, by number. Removes the temp files of writes a killed poli never finished (see removeDeadTempFiles). */
   async list(): Promise<TaskRecord[]> {
-    const ids = (await this.fileNames())
+    const names = await this.fileNames();
+    await this.removeDeadTempFiles(this.tasksDir, names);
+    await this.removeDeadTempFiles(this.tempDir, await readdir(this.tempDir).catch(() => [] as string[]));
+    const ids = names
       .map((name) => TASK_FILE.exec(name)?.[1])
       .filter((n): n is string => n !== undefined)
       .map(Number)
@@ -205,6 +216,19 @@ export class StateStore {
     return undefined;
   }
 
+  /**
+   * `T<n>.json.<pid>.tmp` is a write in progress (writeFileAtomic); one whose process is gone was cut short by a kill
+   * between creating it and renaming it, and is deleted. A live process's file is left alone: it is being renamed.
+   * Looks in tmp/ and, for files left by earlier versions, which prepared writes beside the task file, in tasks/.
+   */
+  private async removeDeadTempFiles(dir: string, names: readonly string[]): Promise<void> {
+    for (const name of names) {
+      const pid = Number(TEMP_FILE.exec(name)?.[1] ?? Number.NaN);
+      if (!Number.isInteger(pid) || pid === this.options.pid || this.options.isPidAlive(pid)) continue;
+      await unlink(path.join(dir, name)).catch(() => undefined);
+    }
+  }
+
   private async maxIdNumber(): Promise<number> {
     let max = 0;
     for (const name of await this.fileNames()) {
@@ -223,8 +247,9 @@ export class StateStore {
     }
   }
 
-  private write(record: TaskRecord): Promise<void> {
-    return writeFileAtomic(this.taskFile(record.id), `${JSON.stringify(record, null, 2)}\n`, this.options.pid);
+  private async write(record: TaskRecord): Promise<void> {
+    await mkdir(this.tempDir, { recursive: true });
+    await writeFileAtomic(this.taskFile(record.id), `${JSON.stringify(record, null, 2)}\n`, this.options.pid, this.tempDir);
   }
 
   private isoNow(): string {
@@ -233,12 +258,14 @@ export class StateStore {
 }
 
 /**
- * Writes `<file>.<pid>.tmp`, fsyncs it and renames it over `file`, so readers see the old or the new content,
- * never a half-written file, even if the process dies mid-write.
+ * Writes `<file>.<pid>.tmp` (in `tempDir` when given: a directory on the same file system), fsyncs it and renames it
+ * over `file`, so readers see the old or the new content, never a half-written file, even if the process dies
+ * mid-write.
  * @throws StateFileError naming the file.
  */
-export async function writeFileAtomic(file: string, data: string, pid: number): Promise<void> {
-  const tmp = `${file}.${pid}.tmp`;
+export async function writeFileAtomic(file: string, data: string, pid: number, tempDir?: string): Promise<void> {
+  const name = `${path.basename(file)}.${pid}.tmp`;
+  const tmp = tempDir === undefined ? path.join(path.dirname(file), name) : path.join(tempDir, name);
   try {
     const handle = await open(tmp, 'w');
     try {

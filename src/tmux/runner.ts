@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { PaneNotFoundError, TmuxCommandError, TmuxNotFoundError, TmuxServerGoneError } from '../errors.ts';
@@ -72,40 +73,83 @@ export interface ControlProcess {
  * Starts a control-mode client attached to `target` (a session, or a pane id: tmux resolves a
  * pane to its session) with the same prefix and environment as {@link createTmuxRunner}. The
  * session must exist: `tmux -C attach` on a socket without a server starts one (measured).
+ *
+ * tmux's stdout does not come straight to poli: it goes through a relay process (`sh` running
+ * `cat`, see {@link CONTROL_RELAY_SCRIPT}) whose output poli reads. Why: a control client hands
+ * its stdin/stdout to the server, which reads and writes them itself. When poli dies without
+ * closing the client (kill -9, a crash) while tmux holds output poli had not read yet, the
+ * server marks the client as exiting but first waits for that output to be written — to a pipe
+ * nobody reads any more, so forever: the `tmux -C` process stays, and a later `kill-server` never
+ * finishes either (tmux 3.3a and 3.7c alike, test/tmux/control-client.test.ts; the fault tests'
+ * kill -9 runs hit it about one run in two on 3.7c; tmux/tmux pull request 5444 describes the
+ * same wait). The relay keeps reading after poli is gone (it discards from then on), so the
+ * server can flush, tell the client to exit, and the relay ends at EOF.
+ * The tmux process itself stays poli's direct child: kill() and the exit status are tmux's.
  */
 export function spawnTmuxControl(options: TmuxRunnerOptions & { target: string }): ControlProcess {
   const { socket, tmuxBin = 'tmux', configFile = DEFAULT_TMUX_CONFIG, target } = options;
-  const subprocess = execa(tmuxBin, ['-u', '-L', socket, '-f', configFile, '-C', 'attach-session', '-t', target], {
-    reject: false,
-    buffer: false,
-    stdin: 'pipe',
-    stdout: 'pipe',
-    stderr: 'pipe',
-    env: { LANG: 'C.UTF-8', TMUX: undefined, TMUX_PANE: undefined },
+  const env: NodeJS.ProcessEnv = { ...process.env, LANG: 'C.UTF-8' };
+  delete env.TMUX;
+  delete env.TMUX_PANE;
+  // $0 names the socket so the relay shows up with the rest of this server's processes (ps).
+  const relay = spawn('/bin/sh', ['-c', CONTROL_RELAY_SCRIPT, `poli-control-relay-${socket}`], { stdio: ['pipe', 'pipe', 'ignore'] });
+  // The relay's stdin is shared as tmux's stdout (the descriptor is duplicated into tmux), then
+  // poli closes its own copy: the relay ends when tmux and the server have closed theirs.
+  const tmux = spawn(tmuxBin, ['-u', '-L', socket, '-f', configFile, '-C', 'attach-session', '-t', target], {
+    stdio: ['pipe', relay.stdin, 'pipe'],
+    env,
   });
+  relay.stdin.destroy();
   let stderr = '';
-  subprocess.stderr.on('data', (chunk: Buffer) => {
+  tmux.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
   });
   // A write racing the process's end must not crash poli (EPIPE); the exit is reported instead.
-  subprocess.stdin.on('error', () => undefined);
-  const exited = subprocess.then((result) => {
-    if (result.code === 'ENOENT') stderr ||= `${tmuxBin} not found on PATH`;
-    return { exitCode: result.exitCode, stderr };
+  tmux.stdin.on('error', () => undefined);
+  relay.stdin.on('error', () => undefined);
+  relay.on('error', () => undefined);
+  const tmuxDone = new Promise<number | undefined>((resolve) => {
+    tmux.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') stderr ||= `${tmuxBin} not found on PATH`;
+      resolve(undefined);
+    });
+    tmux.on('close', (code) => resolve(code ?? undefined));
+  });
+  const relayDone = new Promise<void>((resolve) => {
+    relay.on('close', () => resolve());
+    relay.on('error', () => resolve());
+  });
+  // Ends once tmux has exited and the relay has passed on everything it printed (a failed attach
+  // prints its reason on stdout right before exiting). A relay that outlives tmux by more than
+  // RELAY_GRACE_MS (something else still holds the pipe) is killed so the exit is still reported.
+  const exited = tmuxDone.then(async (exitCode) => {
+    const grace = setTimeout(() => relay.kill('SIGKILL'), RELAY_GRACE_MS);
+    await relayDone;
+    clearTimeout(grace);
+    return { exitCode, stderr };
   });
   return {
     write(text) {
-      if (subprocess.stdin.writable) subprocess.stdin.write(text);
+      if (tmux.stdin.writable) tmux.stdin.write(text);
     },
     onData(listener) {
-      subprocess.stdout.on('data', listener);
+      relay.stdout.on('data', listener);
     },
     exited,
     kill() {
-      subprocess.kill();
+      tmux.kill();
     },
   };
 }
+
+/**
+ * The control-mode relay (see {@link spawnTmuxControl}): copies tmux's output to poli; once that
+ * fails (poli is gone: SIGPIPE/EPIPE ends the first `cat`), reads on and discards until EOF.
+ * Ctrl+C and hang-up reach the whole process group: the relay ignores them and ends at EOF, after
+ * the tmux client, so poli keeps reading its client while it shuts down.
+ */
+const CONTROL_RELAY_SCRIPT = "trap '' INT HUP; cat; cat >/dev/null";
+const RELAY_GRACE_MS = 2_000;
 
 /**
  * Escapes a trailing `;` so tmux keeps it as text: tmux 3.3a ends a command at any argument

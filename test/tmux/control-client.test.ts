@@ -1,9 +1,11 @@
 /**
  * The control-mode client through a real tmux server: commands, output signals, a 256 KB
- * paste into test/fixtures/paste-recorder.ts, and what happens when the server is killed.
+ * paste into test/fixtures/paste-recorder.ts, what happens when the server is killed, and when poli
+ * dies with output pending (test/fixtures/control-holder.ts).
  * No timing is asserted: waits are bounded by counts or generous timeouts only.
  */
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -188,4 +190,78 @@ describe('control-mode client when the server goes away', () => {
       await sandbox.cleanup();
     }
   });
+
+  // tmux (3.3a and 3.7c alike) keeps a control client whose reader is gone until its pending output is written; with
+  // tmux's stdout going straight to poli that output can never be written, so the `tmux -C` process stayed and a
+  // later kill-server never finished. runner.ts relays the output through a process that outlives poli.
+  it('leaves no tmux -C process behind when poli dies with output pending, and kill-server then ends the server', async () => {
+    const sandbox = createSandbox();
+    const dir = await mkdtemp(join(tmpdir(), 'poli-holder-'));
+    const rounds = join(dir, 'rounds');
+    // Prints about 19 KB a round, all the time: output for the client keeps coming after its reader is gone. The file
+    // counts the rounds.
+    const pane = await sandbox.newPane(`i=0; while :; do seq 1 4000; i=$((i+1)); echo $i > '${rounds}'; sleep 0.05; done`);
+    const roundCount = (): number => Number(existsSync(rounds) ? readFileSync(rounds, 'utf8') : 0);
+    // The holder is node itself (as poli is), not a tsx wrapper process: SIGKILL must end the client's owner.
+    const holder = spawn(process.execPath, ['--import', 'tsx/esm', join(REPO_ROOT, 'test/fixtures/control-holder.ts'), sandbox.socket, pane], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let said = '';
+    holder.stdout?.on('data', (chunk: Buffer) => {
+      said += chunk.toString('utf8');
+    });
+    const processes = (): string[] => processesOf(sandbox.socket);
+    try {
+      await waitFor(
+        async () => (said.includes('attached') ? true : undefined),
+        () => `the holder never attached; processes: ${processes().join('; ')}`,
+      );
+      // The holder now reads no more. Wait until tmux holds output it could not write yet: the pane printed 30 rounds
+      // (~570 KB, more than the pipes and sockets in between take), or tmux stopped reading the pane, which it does
+      // when a client is far behind (no new round for a second). Either way, no duration decides the outcome.
+      const attachedAt = roundCount();
+      let last = { rounds: attachedAt, at: Date.now() };
+      await waitFor(
+        async () => {
+          const rounds = roundCount();
+          if (rounds !== last.rounds) last = { rounds, at: Date.now() };
+          return rounds >= attachedAt + 30 || (rounds > attachedAt && Date.now() - last.at > 1_000) ? true : undefined;
+        },
+        () => `the pane printed nothing after the holder attached (${roundCount()} rounds)`,
+        30_000,
+      );
+      holder.kill('SIGKILL');
+      await waitFor(
+        async () => (processes().some((p) => p.includes(' -C ')) ? undefined : true),
+        () => `a tmux -C client outlived its reader: ${processes().join('; ')}`,
+      );
+      await sandbox.run(['kill-server']);
+      await waitFor(
+        async () => (processes().length === 0 ? true : undefined),
+        () => `processes left after kill-server: ${processes().join('; ')}`,
+      );
+    } finally {
+      holder.kill('SIGKILL');
+      // A client left behind by a failure: SIGTERM makes it exit, so the server can finish too.
+      for (const p of processes()) if (p.includes(' -C ')) process.kill(Number(p.split(':')[0]), 'SIGTERM');
+      await sandbox.cleanup();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
+
+/** `pid: command line` of every process whose command line names the socket (the server, clients, the relay). */
+function processesOf(socket: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      if (cmdline.includes(socket)) found.push(`${entry}: ${cmdline}`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}

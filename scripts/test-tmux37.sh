@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# `npm run test:tmux37`: the tmux integration, fault, end-to-end and mock tests against tmux 3.7c (what Homebrew
+# installs on macOS), while `npm test` uses the tmux on PATH (Debian's 3.3a on CI).
+# Builds 3.7c once from ../shared/vendor (the release source beside the repository) into a cache folder outside the
+# repository, $XDG_CACHE_HOME or ~/.cache/tmux-3.7c (POLI_TMUX37_PREFIX overrides it), and reuses it afterwards.
+# Build dependencies are installed with apt-get when missing (as root, as on CI). Extra arguments go to vitest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+builder=${POLI_TMUX_BUILDER:-../shared/vendor/build-tmux.sh}
+prefix=${POLI_TMUX37_PREFIX:-${XDG_CACHE_HOME:-$HOME/.cache}/tmux-3.7c}
+if [ ! -f "$builder" ]; then
+  echo "test-tmux37: $builder not found (expected shared/vendor beside the repository)" >&2
+  exit 1
+fi
+
+# build-tmux.sh installs most of what it needs, but not `make` when a C compiler is already there.
+if [ ! -x "$prefix/bin/tmux" ] && ! command -v make >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test-tmux37: installing make with apt-get" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2 && apt-get install -y -qq make >&2
+  else
+    echo "test-tmux37: make is missing; install it (and a C compiler) to build tmux 3.7c" >&2
+    exit 1
+  fi
+fi
+
+started=$(date +%s)
+# Through bash: a read-only copy of shared/ may have lost the executable bit.
+tmux_bin=$(bash "$builder" "$prefix")
+echo "test-tmux37: $tmux_bin ready in $(( $(date +%s) - started )) s" >&2
+PATH="$(dirname "$tmux_bin"):$PATH"
+export PATH
+tmux -V
+# test/tmux/version.test.ts fails unless the tests really drive this version.
+POLI_EXPECT_TMUX=3.7c npx vitest run test/tmux test/faults test/e2e test/mocks "$@"
