@@ -34,4 +34,4 @@ PATH="$(dirname "$tmux_bin"):$PATH"
 export PATH
 tmux -V
 # test/tmux/version.test.ts fails unless the tests really drive this version.
-POLI_EXPECT_TMUX=3.7c npx vitest run test/tmux test/faults test/e2e test/mocks "$@"
+POLI_EXPECT_TMUX=3.7c npx vitest run test/tmux test/reading test/faults test/e2e test/mocks "$@"
