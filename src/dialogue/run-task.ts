@@ -3,7 +3,7 @@
  * panes, the state store and the progress output. All effects are injected.
  */
 import { blockKey, formatBlock } from '../protocol/format-block.ts';
-import { classifyTagLine, toScreenLines } from '../protocol/screen-text.ts';
+import { classifyTagLine } from '../protocol/screen-text.ts';
 import type { Block, MessageType, Role } from '../protocol/types.ts';
 import { describeExit } from '../tmux/server.ts';
 import type { Clock, PaneLiveness } from '../tmux/types.ts';
@@ -362,7 +362,11 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
    */
   async function askForLostReply(turn: Turn, screen: string, screenState: string): Promise<void> {
     if (turn.askedForFile) return;
-    turn.sawOpen ||= startsReply(screen, turn.role, turn.id);
+    if (!turn.sawOpen && screen !== turn.checkedForOpen) {
+      // Once per distinct text (readers return the same text while no tag line changes).
+      turn.checkedForOpen = screen;
+      turn.sawOpen = startsReply(screen, turn.role, turn.id);
+    }
     if (!turn.sawOpen || screenState !== 'idle' || turn.idleSince === undefined) return;
     if (clock.now() - turn.idleSince < CROSS_CHECK_MS) return;
     turn.askedForFile = true;
@@ -410,7 +414,10 @@ export function damageReminder(role: Role, id: string, damage: string): string {
 /** An open tag line of a block with `id`, not addressed to `role` (so not the echo of poli's own message). */
 function startsReply(screen: string, role: Role, id: string): boolean {
   if (!screen.includes(id)) return false;
-  return toScreenLines(screen).some((line) => classifyTagLine(line) === 'open' && line.includes(id) && !line.includes(`"to":"${role}"`));
+  return screen
+    .split('\n')
+    // Readers give plain text (the terminal model, capture-pane without -e): no ANSI to remove.
+    .some((line) => line.includes(id) && classifyTagLine(line) === 'open' && !line.includes(`"to":"${role}"`));
 }
 
 /** A resumed CLI that sits idle this long showing no reply to the pending message has lost it. */
