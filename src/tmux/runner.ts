@@ -37,6 +37,17 @@ export interface TmuxRunnerOptions {
  *
  * stdout is returned exactly as tmux wrote it (the final newline is kept).
  */
+/**
+ * The environment of the tmux processes poli runs. The first of them starts the server, whose global environment
+ * every pane inherits: the mock CLIs' settings (MOCK_*) must not get there, or a session would keep the settings of
+ * the run that started it for good. They reach each pane through its own environment (`-e`) instead.
+ */
+function tmuxEnv(): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { LANG: 'C.UTF-8', TMUX: undefined, TMUX_PANE: undefined };
+  for (const name of Object.keys(process.env)) if (name.startsWith('MOCK_')) env[name] = undefined;
+  return env;
+}
+
 export function createTmuxRunner(options: TmuxRunnerOptions): TmuxRunner {
   const { socket, tmuxBin = 'tmux', configFile = DEFAULT_TMUX_CONFIG, timeoutMs = DEFAULT_TIMEOUT_MS } = options;
   const prefix = ['-u', '-L', socket, '-f', configFile];
@@ -44,7 +55,7 @@ export function createTmuxRunner(options: TmuxRunnerOptions): TmuxRunner {
     const input = callOptions?.input;
     const result = await execa(tmuxBin, [...prefix, ...args.map(escapeArg)], {
       reject: false,
-      env: { LANG: 'C.UTF-8', TMUX: undefined, TMUX_PANE: undefined },
+      env: tmuxEnv(),
       ...(input === undefined ? { stdin: 'ignore' as const } : { input }),
       stripFinalNewline: false,
       timeout: timeoutMs,

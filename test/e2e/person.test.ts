@@ -209,10 +209,14 @@ describe('a session reused with other settings for the CLIs', () => {
     expect((await runPoli(['start', '--mock', ...w.flags], { env: { MOCK_THINK_MS: '100' } })).code).toBe(0);
     const same = await runPoli(['start', '--mock', ...w.flags], { env: { MOCK_THINK_MS: '100' } });
     expect(same.stderr).not.toContain('environment changed');
-    const r = await runPoli(['start', '--mock', ...w.flags], { env: { MOCK_THINK_MS: '250' } });
+    const r = await runPoli(['start', '--mock', ...w.flags], { env: { MOCK_THINK_MS: '250', MOCK_EXECUTER_SILENT_AT: '1' } });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout + r.stderr).toContain(`its environment changed (MOCK_THINK_MS); the CLI starts again with this run's`);
-  }, 90_000);
+    expect(r.stdout + r.stderr).toContain(`its environment changed (MOCK_EXECUTER_SILENT_AT, MOCK_THINK_MS); the CLI starts again with this run's`);
+    // A run without the setting gets a CLI without it: the executer answers (it would stay silent with the old one).
+    const task = await runPoli(['--mock', '--task', 'Create e.txt containing E', '--kill-on-exit', ...w.flags], { env: { MOCK_ROUNDS: '1' } });
+    expect(task.code, task.stderr).toBe(0);
+    expect(task.stdout + task.stderr).toContain('its environment changed (MOCK_EXECUTER_SILENT_AT, MOCK_ROUNDS, MOCK_THINK_MS)');
+  }, 120_000);
 });
 
 describe('notes from another terminal', () => {

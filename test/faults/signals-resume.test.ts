@@ -88,7 +88,10 @@ describe('--resume', { timeout: FAULT_TEST_TIMEOUT_MS }, () => {
     expect(before.status).toBe('interrupted');
     expect(shapeOf(before.messages)).toEqual(ONE_ROUND_SHAPE.slice(0, 2));
 
-    const second = world.start(['--mock', '--resume', 'T1', '--kill-on-exit']);
+    // Resumed with the same settings, so the running session and its CLIs are reused (other settings would start the
+    // CLIs again: see test/e2e/person.test.ts). The executer took the plan before: poli waits for its reply, and as
+    // the silent mock never gives one, sends the plan once more under the same id.
+    const second = world.start(['--mock', '--resume', 'T1', '--kill-on-exit'], { MOCK_EXECUTER_SILENT_AT: '1' });
     expect(await second.exited, second.stderr()).toBe(0);
     expect(second.stdout()).toContain('poli: task T1 completed in 1 round(s).');
     // The running session was reused: nobody was primed again.
