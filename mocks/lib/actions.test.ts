@@ -29,12 +29,12 @@ describe('performAction', () => {
   });
 
   it('creates, appends on a new line and reports byte counts', async () => {
-    expect(await performAction(dir, parseAction('Create hello.txt containing Hello'))).toBe('Created hello.txt (5 bytes)');
+    expect(await performAction(dir, parseAction('Create hello.txt containing Hello'))).toBe('Created hello.txt (6 bytes)');
     expect(await performAction(dir, parseAction('Append round 2 to hello.txt'))).toBe(
-      'Appended 8 bytes to hello.txt (now 13 bytes)',
+      'Appended 8 bytes to hello.txt (now 14 bytes)',
     );
-    expect(await readFile(join(dir, 'hello.txt'), 'utf8')).toBe('Hello\nround 2');
-    expect(await performAction(dir, parseAction('create hello.txt containing Hi'))).toBe('Overwrote hello.txt (2 bytes)');
+    expect(await readFile(join(dir, 'hello.txt'), 'utf8')).toBe('Hello\nround 2\n');
+    expect(await performAction(dir, parseAction('create hello.txt containing Hi'))).toBe('Overwrote hello.txt (3 bytes)');
   });
 
   it('makes directories and verifies the working directory', async () => {

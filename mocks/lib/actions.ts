@@ -75,16 +75,18 @@ async function perform(workDir: string, action: Action): Promise<string> {
       const target = resolveInside(workDir, action.path);
       const existed = await exists(target);
       await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, action.text);
+      // A text file ends with a newline, as `echo > file` writes it (a `cat` of it does not glue the prompt on).
+      const content = `${action.text}\n`;
+      await writeFile(target, content);
       const verb = action.kind === 'write' ? 'Wrote' : existed ? 'Overwrote' : 'Created';
-      return `${verb} ${action.path} (${Buffer.byteLength(action.text)} bytes)`;
+      return `${verb} ${action.path} (${Buffer.byteLength(content)} bytes)`;
     }
     case 'append': {
       const target = resolveInside(workDir, action.path);
       await mkdir(dirname(target), { recursive: true });
       const size = (await exists(target)) ? (await stat(target)).size : 0;
-      // A new line of its own, like `echo >>`, but without forcing a trailing newline (create writes none).
-      const chunk = size > 0 && !(await endsWithNewline(target)) ? `\n${action.text}` : action.text;
+      // A new line of its own, like `echo >>` (after a newline, if a file written by someone else lacks its last).
+      const chunk = size > 0 && !(await endsWithNewline(target)) ? `\n${action.text}\n` : `${action.text}\n`;
       await appendFile(target, chunk);
       return `Appended ${Buffer.byteLength(chunk)} bytes to ${action.path} (now ${size + Buffer.byteLength(chunk)} bytes)`;
     }

@@ -190,10 +190,10 @@ describe('mock executer', () => {
         block({ to: 'PLANNER', type: 'status', id: 'T1' }, 'Working on step 2: mkdir ../out'),
         block(
           { to: 'PLANNER', type: 'error', id: 'T1' },
-          'Created hello.txt (5 bytes)\nStep 2 failed: path escapes the working directory: ../out',
+          'Created hello.txt (6 bytes)\nStep 2 failed: path escapes the working directory: ../out',
         ),
       ]);
-      expect(await readFile(join(dir, 'hello.txt'), 'utf8')).toBe('Hello');
+      expect(await readFile(join(dir, 'hello.txt'), 'utf8')).toBe('Hello\n');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -69,22 +69,22 @@ function threeRoundMessages(task: number) {
     msg('ORCHESTRATOR', 'PLANNER', 'task', `${T}-R0-#1`, 'Create hello.txt containing Hello'),
     msg('PLANNER', 'EXECUTER', 'plan', `${T}-R0-#1`, '<PLAN>\n1. Create hello.txt containing Hello\n</PLAN>'),
     msg('EXECUTER', 'PLANNER', 'status', `${T}-R1-#2`, 'Working on step 1: Create hello.txt containing Hello'),
-    msg('EXECUTER', 'PLANNER', 'result', `${T}-R1-#2`, 'Created hello.txt (5 bytes)'),
-    msg('ORCHESTRATOR', 'PLANNER', 'review', `${T}-R1-#3`, 'Created hello.txt (5 bytes)'),
+    msg('EXECUTER', 'PLANNER', 'result', `${T}-R1-#2`, 'Created hello.txt (6 bytes)'),
+    msg('ORCHESTRATOR', 'PLANNER', 'review', `${T}-R1-#3`, 'Created hello.txt (6 bytes)'),
     msg('PLANNER', 'EXECUTER', 'continue', `${T}-R1-#3`, 'Continue: step 2 — append a line to hello.txt\n<PLAN>\n2. Append round 2 to hello.txt\n</PLAN>'),
     msg('EXECUTER', 'PLANNER', 'status', `${T}-R2-#4`, 'Working on step 2: Append round 2 to hello.txt'),
-    msg('EXECUTER', 'PLANNER', 'result', `${T}-R2-#4`, 'Appended 8 bytes to hello.txt (now 13 bytes)'),
-    msg('ORCHESTRATOR', 'PLANNER', 'review', `${T}-R2-#5`, 'Appended 8 bytes to hello.txt (now 13 bytes)'),
+    msg('EXECUTER', 'PLANNER', 'result', `${T}-R2-#4`, 'Appended 8 bytes to hello.txt (now 14 bytes)'),
+    msg('ORCHESTRATOR', 'PLANNER', 'review', `${T}-R2-#5`, 'Appended 8 bytes to hello.txt (now 14 bytes)'),
     msg('PLANNER', 'EXECUTER', 'continue', `${T}-R2-#5`, 'Continue: step 3 — append a line to hello.txt\n<PLAN>\n3. Append round 3 to hello.txt\n</PLAN>'),
     msg('EXECUTER', 'PLANNER', 'status', `${T}-R3-#6`, 'Working on step 3: Append round 3 to hello.txt'),
-    msg('EXECUTER', 'PLANNER', 'result', `${T}-R3-#6`, 'Appended 8 bytes to hello.txt (now 21 bytes)'),
-    msg('ORCHESTRATOR', 'PLANNER', 'review', `${T}-R3-#7`, 'Appended 8 bytes to hello.txt (now 21 bytes)'),
+    msg('EXECUTER', 'PLANNER', 'result', `${T}-R3-#6`, 'Appended 8 bytes to hello.txt (now 22 bytes)'),
+    msg('ORCHESTRATOR', 'PLANNER', 'review', `${T}-R3-#7`, 'Appended 8 bytes to hello.txt (now 22 bytes)'),
     msg(
       'PLANNER',
       'ORCHESTRATOR',
       'complete',
       `${T}-R3-#7`,
-      'Task complete after 3 rounds: Create hello.txt containing Hello\nLast report:\nAppended 8 bytes to hello.txt (now 21 bytes)',
+      'Task complete after 3 rounds: Create hello.txt containing Hello\nLast report:\nAppended 8 bytes to hello.txt (now 22 bytes)',
     ),
   ];
 }
@@ -102,7 +102,7 @@ describe('poli end to end with the mock CLIs', () => {
     const r = await runPoli(['--mock', '--task', 'Create hello.txt containing Hello', '--kill-on-exit', ...world.flags]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('poli: task T1 completed in 3 round(s).');
-    expect(await readFile(path.join(world.projectDir, 'hello.txt'), 'utf8')).toBe('Hello\nround 2\nround 3');
+    expect(await readFile(path.join(world.projectDir, 'hello.txt'), 'utf8')).toBe('Hello\nround 2\nround 3\n');
 
     const state = normalize(await stateJson(world));
     expect(state).toEqual({
@@ -137,8 +137,8 @@ describe('poli end to end with the mock CLIs', () => {
     await run.waitFor('poli: task T2 completed in 1 round(s).');
     run.child.stdin?.end(':quit\n');
     expect(await run.exited).toBe(0);
-    expect(await readFile(path.join(world.projectDir, 'a.txt'), 'utf8')).toBe('A');
-    expect(await readFile(path.join(world.projectDir, 'b.txt'), 'utf8')).toBe('B');
+    expect(await readFile(path.join(world.projectDir, 'a.txt'), 'utf8')).toBe('A\n');
+    expect(await readFile(path.join(world.projectDir, 'b.txt'), 'utf8')).toBe('B\n');
     const state = await stateJson(world);
     expect(state.tasks.map((t) => [t.id, t.status, t.rounds, t.task])).toEqual([
       ['T1', 'completed', 1, 'Create a.txt containing A'],

@@ -46,10 +46,10 @@ describe('a CLI that exits or crashes', { timeout: FAULT_TEST_TIMEOUT_MS }, () =
     expect(task.status).toBe('completed');
     const expected = oneRoundDialogue('a.txt', 'A');
     // A restarted planner has lost the conversation, as a real CLI would: its summary no longer names the task.
-    if (role === 'PLANNER') expected[5] = ['PLANNER', 'ORCHESTRATOR', 'complete', 'Task complete after 1 round\nLast report:\nCreated a.txt (1 bytes)'];
+    if (role === 'PLANNER') expected[5] = ['PLANNER', 'ORCHESTRATOR', 'complete', 'Task complete after 1 round\nLast report:\nCreated a.txt (2 bytes)'];
     expect(dialogueOf(task.messages)).toEqual(expected);
     expectWellFormedDialogue(task.messages);
-    expect(await readFile(path.join(world.projectDir, 'a.txt'), 'utf8')).toBe('A');
+    expect(await readFile(path.join(world.projectDir, 'a.txt'), 'utf8')).toBe('A\n');
 
     const crashes = await world.crashes();
     expect(crashes.map((c) => [c.role, c.n])).toEqual([[role, crashAt]]);

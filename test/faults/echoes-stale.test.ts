@@ -68,13 +68,13 @@ describe('echoes and stale replies', { timeout: FAULT_TEST_TIMEOUT_MS }, () => {
       ...oneRoundDialogue('old.txt', 'Old').slice(0, 5),
       ['PLANNER', 'EXECUTER', 'continue', 'Continue: step 2 — append a line to old.txt\n<PLAN>\n2. Append round 2 to old.txt\n</PLAN>'],
       ['EXECUTER', 'PLANNER', 'status', 'Working on step 2: Append round 2 to old.txt'],
-      ['EXECUTER', 'PLANNER', 'result', 'Appended 8 bytes to old.txt (now 11 bytes)'],
-      ['ORCHESTRATOR', 'PLANNER', 'review', 'Appended 8 bytes to old.txt (now 11 bytes)'],
+      ['EXECUTER', 'PLANNER', 'result', 'Appended 8 bytes to old.txt (now 12 bytes)'],
+      ['ORCHESTRATOR', 'PLANNER', 'review', 'Appended 8 bytes to old.txt (now 12 bytes)'],
       [
         'PLANNER',
         'ORCHESTRATOR',
         'complete',
-        'Task complete after 2 rounds: Create old.txt containing Old\nLast report:\nAppended 8 bytes to old.txt (now 11 bytes)',
+        'Task complete after 2 rounds: Create old.txt containing Old\nLast report:\nAppended 8 bytes to old.txt (now 12 bytes)',
       ],
     ]);
     expectWellFormedDialogue(task.messages);

@@ -207,7 +207,7 @@ export const ONE_ROUND_SHAPE = [
 /** The exact `[from, to, type, body]` of one mock round for `Create FILE containing TEXT`. */
 export function oneRoundDialogue(file: string, text: string): [string, string, string, string][] {
   const task = `Create ${file} containing ${text}`;
-  const report = `Created ${file} (${Buffer.byteLength(text)} bytes)`;
+  const report = `Created ${file} (${Buffer.byteLength(text) + 1} bytes)`;
   return [
     ['ORCHESTRATOR', 'PLANNER', 'task', task],
     ['PLANNER', 'EXECUTER', 'plan', `<PLAN>\n1. ${task}\n</PLAN>`],

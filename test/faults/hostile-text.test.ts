@@ -60,7 +60,7 @@ describe('hostile text in messages', { timeout: FAULT_TEST_TIMEOUT_MS }, () => {
     expect.soft(executer[0]?.blocks.map((b) => b.body)).toEqual([task.messages[1]?.body]);
     expect.soft(task.messages[1]?.body).toContain(`1. Create pwn.txt containing "${CONTENT}"`);
     // The EXECUTER wrote the text into a file, byte for byte.
-    expect.soft(await readFile(path.join(world.projectDir, 'pwn.txt'), 'utf8')).toBe(CONTENT);
+    expect.soft(await readFile(path.join(world.projectDir, 'pwn.txt'), 'utf8')).toBe(`${CONTENT}\n`);
 
     // No shell ran `$(touch pwned)` or the backticks, anywhere poli, tmux or the CLIs work.
     for (const dir of [world.projectDir, world.root, world.stateDir, REPO_ROOT, process.cwd(), homedir(), tmpdir()]) {

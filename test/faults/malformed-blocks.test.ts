@@ -73,7 +73,7 @@ describe('malformed blocks are ignored with a logged reason; the right block win
     expect(task.status).toBe('completed');
     expect(dialogueOf(task.messages)).toEqual(oneRoundDialogue('m.txt', 'M'));
     expectWellFormedDialogue(task.messages);
-    expect(await readFile(path.join(world.projectDir, 'm.txt'), 'utf8')).toBe('M');
+    expect(await readFile(path.join(world.projectDir, 'm.txt'), 'utf8')).toBe('M\n');
 
     const ignored = (await world.log()).filter((e) => e.event === 'ignored').map((e) => e.message);
     for (const reason of reasons) {

@@ -61,7 +61,7 @@ async function expectResumed(w: FaultWorld, before: TaskFile, file: string, text
   }
   // No second task: the resumed one kept its id.
   expect((await readdir(path.join(w.stateDir, 'tasks'))).filter((f) => /^T\d+\.json$/.test(f))).toEqual(['T1.json']);
-  expect(await readFile(path.join(w.projectDir, file), 'utf8')).toBe(text);
+  expect(await readFile(path.join(w.projectDir, file), 'utf8')).toBe(`${text}\n`);
   // The EXECUTER got the pending plan again under the same id, its body followed by the task and a summary of the
   // dialogue so far (a CLI that lost its context can pick the task up).
   const plans = (await w.received('EXECUTER')).flatMap((r) => r.blocks).filter((b) => b.header.type === 'plan');

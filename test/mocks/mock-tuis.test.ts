@@ -46,8 +46,8 @@ describe('mock TUIs in tmux', () => {
 
     const screen = await server.waitFor(pane, 'the result block', (s) => findBlock(s, { to: 'PLANNER', type: 'result', id }) !== undefined);
     expect(findBlock(screen, { to: 'PLANNER', type: 'status', id })?.body).toBe('Working on step 1: Create hello.txt containing Hello');
-    expect(findBlock(screen, { to: 'PLANNER', type: 'result', id })?.body).toBe('Created hello.txt (5 bytes)');
-    expect(await readFile(join(dir, 'hello.txt'), 'utf8')).toBe('Hello');
+    expect(findBlock(screen, { to: 'PLANNER', type: 'result', id })?.body).toBe('Created hello.txt (6 bytes)');
+    expect(await readFile(join(dir, 'hello.txt'), 'utf8')).toBe('Hello\n');
   });
 
   it('--swallow-first-enter: an Enter right after the paste is lost, a later one submits', async () => {
