@@ -112,6 +112,19 @@ describe('StateStore', () => {
     expect(updated.messages).toEqual([{ ...message(1), extra: { progress: 0.5, files: ['a'] } }]);
   });
 
+  it('keeps a delivery receipt per message id, whose stage only moves forward', async () => {
+    const store = makeStore();
+    await store.createTask('t', META);
+    await store.appendMessage('T1', message(1));
+    const receipt = { id: 'T1-R0-a', to: 'PLANNER', type: 'task', body: 'b' } as const;
+    await store.recordDelivery('T1', { ...receipt, stage: 'written', at: 'w' });
+    await store.recordDelivery('T1', { ...receipt, stage: 'submitted', at: 's' });
+    const late = await store.recordDelivery('T1', { ...receipt, stage: 'pasted', at: 'p' });
+    expect(late.deliveries).toEqual([{ ...receipt, stage: 'submitted', at: 's', after: 1 }]);
+    const done = await store.recordDelivery('T1', { ...receipt, stage: 'answered', at: 'a' });
+    expect(done.deliveries?.map((d) => d.stage)).toEqual(['answered']);
+  });
+
   it('appends messages and applies patches, rewriting the file each time', async () => {
     const store = makeStore();
     await store.createTask('t', META);

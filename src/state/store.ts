@@ -3,6 +3,7 @@ import path from 'node:path';
 import { StateFileError } from '../errors.ts';
 import { ADDRESSEES, MESSAGE_TYPES } from '../protocol/types.ts';
 import {
+  DELIVERY_STAGES,
   TASK_STATUSES,
   type DeliveryRecord,
   type MessageRecord,
@@ -104,8 +105,12 @@ export class StateStore {
     return this.change(id, (record) => {
       const deliveries = [...(record.deliveries ?? [])];
       const at = deliveries.findIndex((d) => d.id === delivery.id && d.to === delivery.to);
-      if (at === -1) deliveries.push({ ...delivery, after: record.messages.length });
-      else deliveries[at] = { ...(deliveries[at] as DeliveryRecord), stage: delivery.stage, at: delivery.at };
+      const known = deliveries[at];
+      if (known === undefined) deliveries.push({ ...delivery, after: record.messages.length });
+      // A receipt never goes back (the `pasted` report may land after `submitted`, or a resend's after `answered`).
+      else if (DELIVERY_STAGES.indexOf(delivery.stage) > DELIVERY_STAGES.indexOf(known.stage)) {
+        deliveries[at] = { ...known, stage: delivery.stage, at: delivery.at };
+      }
       return { ...record, deliveries };
     });
   }
