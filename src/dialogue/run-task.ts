@@ -302,7 +302,9 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       // Submitted before poli stopped: never typed twice. Look for its reply everywhere the CLI may have put it;
       // only a CLI that shows none and sits idle has lost it (see `lost` in the loop).
       notice('progress', `resuming: ${role} already has message ${id}; looking for its reply`, id);
-      active.turn = await startTurn(role, id, '', type, { lookBack: true });
+      // The text a restarted CLI would be sent (the restart path re-types the turn's text).
+      const formatted = `${formatBlock({ to: role, type, id, ...extra }, body)}\n${expectLine(role, id)}`;
+      active.turn = await startTurn(role, id, formatted, type, { lookBack: true });
       active.turn.lost = again;
       return;
     }
