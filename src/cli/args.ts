@@ -108,7 +108,7 @@ const HELP_WIDTH = 110;
 
 function settingType(s: SettingSpec): OptionSpec['type'] {
   if (s.kind.type === 'boolean') return 'boolean';
-  if (s.kind.type === 'integer' || s.kind.type === 'seconds') return 'number';
+  if (s.kind.type === 'integer' || s.kind.type === 'seconds' || s.kind.type === 'hours') return 'number';
   return 'string';
 }
 
