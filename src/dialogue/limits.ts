@@ -25,7 +25,7 @@ export const DEFAULT_LIMIT_POLICY: LimitPolicy = {
   limitWaitMs: 6 * 3600_000,
   backoffFirstMs: 5 * 60_000,
   backoffMaxMs: 60 * 60_000,
-  resetGraceMs: 2 * 60_000,
+  resetGraceMs: 60_000,
   retryHoldMaxMs: 15 * 60_000,
 };
 
