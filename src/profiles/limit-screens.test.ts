@@ -58,6 +58,7 @@ describe.each([
       ['claude-rate-retrying', { kind: 'retrying', attempt: { k: 1, of: 10 }, retryInSec: 24 }],
       ['claude-rate-gaveup', { kind: 'failed' }],
       ['claude-sub-rate-gaveup', { kind: 'failed' }],
+      ['claude-197-rate-retrying', { kind: 'retrying', attempt: { k: 2, of: 10 }, retryInSec: 3 }],
       ['claude-overload-retrying', { kind: 'retrying', attempt: { k: 5, of: 10 }, retryInSec: 10 }],
       ['claude-overload-gaveup', { kind: 'failed' }],
       ['claude-auth-apikey', { kind: 'auth', line: '⎿ Invalid API key · Fix external API key' }],

@@ -172,12 +172,14 @@ const CLAUDE_AUTO = /set to continue automatically at (.+?)\s*$|Continuing autom
 const CLAUDE_FOOTER_LIMIT = /⚠ Usage limit reached · limit resets (.+?)\s*$/;
 const CLAUDE_LIMIT_DIALOG = /Stop and wait for limit to reset/;
 const CLAUDE_LIMIT_RESET_ENTER = /Usage limit has reset · Press enter to continue/;
-const CLAUDE_RETRYING = /· retrying(?: in (\d+)s|…|\.\.\.) · attempt (\d+)\/(\d+)/;
+/** `· retrying in 24s · attempt 1/10` (2.1.332); `· Retrying in 2s · attempt 1/10` (2.1.197). */
+const CLAUDE_RETRYING = /· [Rr]etrying(?: in (\d+)s|…|\.\.\.) · attempt (\d+)\/(\d+)/;
 const CLAUDE_AUTH =
   /Invalid API key · Fix external API key|Please run \/login · API Error|API Error: 40[13]\b|Not logged in · Run \/login|OAuth token (?:has )?expired|Credit balance is too low/;
 const CLAUDE_CONTEXT_FULL = /Context limit reached|Prompt is too long/;
 const CLAUDE_COMPACTING = /Compacting conversation/;
-const CLAUDE_FAILED = /^(?:[●⎿]\s+)?API Error\b/;
+/** The turn's reply is the error (`● API Error: …`); a bare `API Error` line is something else's (a crash message). */
+const CLAUDE_FAILED = /^[●⎿]\s+API Error\b/;
 
 /** Splits a Claude screen into the latest turn's output (above the input box) and the footer (below it). */
 function claudeParts(lines: readonly string[]): { turn: string[]; footer: string[] } {
@@ -345,4 +347,6 @@ const LIMIT_READERS: Readonly<Record<string, LimitReader>> = {
   claude: readClaudeLimit,
   codex: readCodexLimit,
   gemini: readGeminiLimit,
+  // poli's mock TUIs draw Claude Code's classic screen, limit screens included (mocks --limit-at).
+  mock: readClaudeLimit,
 };

@@ -4,7 +4,9 @@
  * the task `waiting` (with the reset time the CLI printed) or retrying, go on by itself, and complete with the
  * exact bodies scripted.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { killServer, runPoli, startPoli } from '../helpers/poli-process.ts';
@@ -16,6 +18,7 @@ import { ensureRealClis } from './install.ts';
 import { dialogueScript, newScriptLog, type ScriptedTurn } from './scripts.ts';
 
 const ENABLED = process.env.POLI_REAL_CLI === '1';
+const execFileAsync = promisify(execFile);
 type Kind = 'claude' | 'codex';
 
 const TASK = 'Create the file x';
@@ -109,7 +112,11 @@ async function runWithLimit(run: LimitRun): Promise<{ output: string; waiting: W
     done = true;
   });
   const waiting: WaitingSeen[] = [];
+  /** Lines of the EXECUTER's screen about retries, as sampled (for failure messages). */
+  const retryLines = new Set<string>();
   while (!done) {
+    const screen = await execFileAsync('tmux', ['-L', socket, 'capture-pane', '-p', '-J', '-t', '{right}']).then((r) => r.stdout, () => '');
+    for (const line of screen.split('\n')) if (/attempt|retry|Retry/.test(line)) retryLines.add(line.trim());
     const state = await runPoli(['--state', '--json', '--state-dir', stateDir]).catch(() => undefined);
     const task = state?.code === 0 ? (JSON.parse(state.stdout) as { tasks: { status: string; waiting?: WaitingSeen }[] }).tasks[0] : undefined;
     if (task?.status === 'waiting' && task.waiting && !waiting.some((w) => w.reason === task.waiting?.reason)) {
@@ -119,7 +126,7 @@ async function runWithLimit(run: LimitRun): Promise<{ output: string; waiting: W
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
   const code = await poli.exited;
-  const output = `--- stdout ---\n${poli.stdout()}\n--- stderr ---\n${poli.stderr()}`;
+  const output = `--- stdout ---\n${poli.stdout()}\n--- stderr ---\n${poli.stderr()}\n--- retry lines seen ---\n${[...retryLines].join('\n')}`;
   expect(plannerLog.problems, output).toEqual([]);
   expect(executerLog.problems, output).toEqual([]);
   expect(code, output).toBe(0);
