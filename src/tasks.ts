@@ -109,6 +109,8 @@ export async function executeTask(
       const undelivered = notes.splice(0);
       const patch = {
         status,
+        // A task stopped or failed during a wait is no longer waiting (the wait stays in `waits`).
+        waiting: undefined,
         endedAt: new Date(clock.now()).toISOString(),
         ...(status === 'completed' ? {} : { error: reason }),
         ...(undelivered.length > 0 ? { undeliveredNotes: undelivered } : {}),

@@ -197,6 +197,31 @@ describe.skipIf(!ENABLED)('usage limits, rate limits and expired keys with the r
     expect(executerTurns.length).toBe(4);
   }, 300_000);
 
+  it('claude (API-key session) refused with a usage-limit 429: the failed request is typed again once, same id', async () => {
+    const resetsAt = Math.floor(Date.now() / 1000) + 3600;
+    const { output, waiting, executerTurns } = await runWithLimit({
+      executer: 'claude',
+      fail: (inner) =>
+        failingWork(inner, (n) => n === 1, () => ({
+          status: 429,
+          message: 'Error',
+          // What a subscription account gets; an API-key session shows only "Request rejected (429)" (limits-screens.md).
+          headers: {
+            'anthropic-ratelimit-unified-status': 'rejected',
+            'anthropic-ratelimit-unified-reset': String(resetsAt),
+            'anthropic-ratelimit-unified-representative-claim': 'five_hour',
+            'retry-after': '3600',
+            'x-should-retry': 'false',
+          },
+          body: { type: 'error', error: { type: 'rate_limit_error', message: 'Error' } },
+        })),
+    });
+    expect(waiting).toEqual([]);
+    expect(output).toMatch(/the EXECUTER's request failed \(● API Error: .*429/);
+    expect(executerTurns.length, output).toBe(2);
+    expect(new Set(executerTurns.map(idOf)).size).toBe(1);
+  }, 300_000);
+
   it('codex with an expired key: waiting for a login in its pane; poli resume sends the message again', async () => {
     let loggedIn = false;
     const { output, waiting, executerTurns } = await runWithLimit({
