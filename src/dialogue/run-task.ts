@@ -141,6 +141,8 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   const retryHeld = new Map<string, number>();
   const failResends = new Map<string, number>();
   let retryingNoticed: string | undefined;
+  /** When the pending turn's screen first showed a failed request. */
+  let failedSeen: { turn: Turn; since: number } | undefined;
 
   const apply = async (event: DialogueEvent): Promise<void> => {
     const t = transition(state, event, { now: clock.now() - heldMs, newId: options.newId, limits });
@@ -385,6 +387,12 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       case 'failed':
       case 'context_full': {
         if (screenState === 'busy') return 'go';
+        // A CLI that crashes may print an error as it goes: that is for the liveness check (a restart), not a re-send.
+        // The CLIs leave a failed request's line standing; act once it has stood for a while with the pane alive.
+        if (failedSeen?.turn !== turn) failedSeen = { turn, since: now };
+        if (now - failedSeen.since < FAILED_SETTLE_MS) return 'go';
+        const panes = await channels.liveness().catch(() => []);
+        if (panes.some((p) => p.paneId === channel.paneId && p.dead)) return 'go';
         const resends = failResends.get(turn.id) ?? 0;
         if (screen.kind === 'failed' && resends < 1) {
           failResends.set(turn.id, resends + 1);
@@ -598,6 +606,9 @@ function startsReply(screen: string, role: Role, id: string): boolean {
   if (!screen.includes(id)) return false;
   return toScreenLines(screen).some((line) => classifyTagLine(line) === 'open' && line.includes(id) && !line.includes(`"to":"${role}"`));
 }
+
+/** How long a failed request's line must stand, the pane alive, before poli acts on it. */
+const FAILED_SETTLE_MS = 1_500;
 
 /** A resumed CLI that sits idle this long showing no reply to the pending message has lost it. */
 const RESUME_LOST_MS = 3_000;
