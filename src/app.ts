@@ -169,7 +169,12 @@ async function showStatus(io: AppIO, settings: Settings, short: boolean): Promis
   const turn = task ? currentTurn(task) : undefined;
   const line = renderStatusLine(task, io.now(), turn?.waitingFor ?? null);
   // The line already names an ended task's status (`poli T3 timeout`): say it once.
-  const status = task?.status === 'running' ? ` · ${task.status}` : '';
+  const status =
+    task?.status === 'running'
+      ? ` · ${task.status}`
+      : task?.status === 'waiting' && task.waiting
+        ? ` · waiting: ${task.waiting.reason}${task.waiting.until ? ` (until ${task.waiting.until})` : ''}`
+        : '';
   io.stdout.write(short || !task ? `${line}\n` : `${line}${status} · ${task.task.replace(/\s+/g, ' ').slice(0, 80)}\n`);
   return 0;
 }

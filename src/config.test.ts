@@ -52,6 +52,7 @@ const DEFAULTS: Settings = {
   executerProfile: undefined,
   fileThreshold: 2048,
   notify: undefined,
+  limitWait: 6,
 };
 
 describe('resolveSettings', () => {
@@ -79,6 +80,7 @@ describe('resolveSettings', () => {
     executerProfile: [['codex', 'claude', 'mock', 'generic'], ['codex', 'claude', 'mock', 'generic']],
     fileThreshold: [['256', '512', '1024', '4096'], [256, 512, 1024, 4096]],
     notify: [['notify-send poli', 'cat', 'x y', 'z'], ['notify-send poli', 'cat', 'x y', 'z']],
+    limitWait: [['0.5', '2', '12', '48.0'], [0.5, 2, 12, 48]],
   };
 
   describe.each(SETTINGS.map((spec) => [spec.name, spec] as const))('precedence of %s', (name, spec) => {

@@ -188,6 +188,13 @@ function convertSetting(
       }
       return value;
     }
+    case 'hours': {
+      const value = Number(text);
+      if (!/^(\d+\.?\d*|\.\d+)$/.test(text) || !Number.isFinite(value) || value <= 0) {
+        return fail('a number of hours > 0 (decimals allowed)');
+      }
+      return value;
+    }
     case 'choice':
       return kind.choices.includes(text) ? text : fail(`one of ${kind.choices.join(', ')}`);
   }

@@ -9,7 +9,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { StateFileError } from './errors.ts';
 import type { Addressee, MessageType, Role, Sender } from './protocol/types.ts';
-import type { TaskStatus } from './state/types.ts';
+import type { EndStatus } from './state/types.ts';
 
 /** Fields any event may carry. */
 interface EventBase {
@@ -36,14 +36,18 @@ export type PoliEvent = EventBase &
     /** A status block from the EXECUTER while it works. */
     | { event: 'status'; role: Role; id: string; summary: string }
     | { event: 'reminder'; role: Role; id: string }
-    /** The CLI shows a permission or confirmation prompt: a person must answer it in tmux. */
-    | { event: 'waiting'; role: Role; reason: string }
+    /**
+     * The CLI shows a permission or confirmation prompt: a person must answer it in tmux. `for` `usage`: the CLI hit
+     * its usage limit, and poli waits until `until` (ISO 8601); `auth`: its login expired, poli waits for a person to
+     * log in; `over`: such a wait ended.
+     */
+    | { event: 'waiting'; role: Role; reason: string; for?: 'approval' | 'usage' | 'auth' | 'over'; until?: string | null }
     | { event: 'restart'; role: Role; pane: string; reason: string }
     | { event: 'approval'; id: string; type: MessageType; decision: 'approve' | 'edit' | 'reject'; reason?: string }
     /** poli asks the person at its terminal to approve a message (--approve), and waits. */
     | { event: 'ask'; id: string; type: MessageType; summary: string }
     /** The task ended, however it ended. */
-    | { event: 'complete'; status: Exclude<TaskStatus, 'running'>; reason: string }
+    | { event: 'complete'; status: EndStatus; reason: string }
     | { event: 'error'; reason: string }
     /** A message from the human (`poli say`) delivered to `role`. */
     | { event: 'say'; role: Role; summary: string; delivered?: boolean; reason?: string }
@@ -95,7 +99,10 @@ const FORMATTERS: { [K in EventKind]: (e: EventOf<K>) => string } = {
   reply: (e) => `${e.role} → ${e.to} ${e.type} ${e.id}: ${oneLine(e.summary)}`,
   status: (e) => `${e.role} status ${e.id}: ${oneLine(e.summary)}`,
   reminder: (e) => `reminded ${e.role} of ${e.id}`,
-  waiting: (e) => `${e.role} is waiting for approval: ${oneLine(e.reason)}`,
+  waiting: (e) =>
+    e.for === 'usage' || e.for === 'auth' || e.for === 'over'
+      ? `${e.role}: ${oneLine(e.reason)}${e.until ? ` (until ${e.until})` : ''}`
+      : `${e.role} is waiting for approval: ${oneLine(e.reason)}`,
   restart: (e) => `restarted ${e.role} in ${e.pane}: ${oneLine(e.reason)}`,
   approval: (e) => `human ${DECISION_WORDS[e.decision]} ${e.type} ${e.id}${e.reason ? `: ${oneLine(e.reason)}` : ''}`,
   ask: (e) => `waiting for you to approve ${e.type} ${e.id}: ${oneLine(e.summary)}`,

@@ -85,6 +85,8 @@ export function withHandoff(inner: PaneChannel, options: HandoffOptions): PaneCh
       return [...fromFiles, screen].join('\n');
     },
     screenState: () => inner.screenState(),
+    ...(inner.limit ? { limit: (now: number) => inner.limit?.(now) ?? Promise.resolve(undefined) } : {}),
+    ...(inner.program ? { program: inner.program } : {}),
     lastLines: (n) => inner.lastLines(n),
     ...(inner.crossCheck ? { crossCheck: (position: PanePosition) => inner.crossCheck?.(position) ?? Promise.resolve() } : {}),
     ...(inner.damage ? { damage: (position: PanePosition) => inner.damage?.(position) ?? Promise.resolve(undefined) } : {}),

@@ -18,6 +18,7 @@ import { TranscriptRecovery } from './transcript-recovery.ts';
 import { TmuxServer, describeExit } from './tmux/server.ts';
 import type { TmuxClient } from './tmux/client.ts';
 import { PaneWatch } from './reading/pane-watch.ts';
+import { limitReaderFor } from './profiles/limit-screens.ts';
 import type { Clock, PaneLiveness, ScreenState, TmuxRunner } from './tmux/types.ts';
 
 export const SESSION_NAME = 'poli';
@@ -400,6 +401,7 @@ export class PoliSession {
     const paneId = this.paneIds[role];
     const spec = this.options.clis[role];
     const reader = this.readers[role];
+    const limitReader = limitReaderFor(spec.profile.name);
     const pane: PaneChannel = {
       role,
       paneId,
@@ -425,6 +427,10 @@ export class PoliSession {
         if ((await this.dialogs[role].handle(tall)) !== undefined) return 'unknown';
         return spec.profile.classify(tall.slice(-STATUS_LINES));
       },
+      ...(limitReader
+        ? { limit: async (now: number) => limitReader(await this.bottomLines(role, DIALOG_LINES), { now }) }
+        : {}),
+      program: spec.profile.name,
       lastLines: (n) => reader.lastLines(n),
       damage: async (position: PanePosition): Promise<string | undefined> => {
         const turn = position as TurnPosition;

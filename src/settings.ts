@@ -35,6 +35,8 @@ export interface Settings {
   fileThreshold: number;
   /** Shell command run with each event that needs a person, as JSON on stdin; undefined: none. */
   notify: string | undefined;
+  /** Hours: the longest poli waits for one message to get past a CLI's usage limit or expired login. */
+  limitWait: number;
 }
 
 export type SettingName = keyof Settings;
@@ -46,6 +48,7 @@ export type SettingKind =
   | { type: 'boolean' }
   | { type: 'integer'; min: number }
   | { type: 'seconds' }
+  | { type: 'hours' }
   | { type: 'choice'; choices: readonly string[] };
 
 export interface SettingSpec {
@@ -209,5 +212,13 @@ export const SETTINGS: readonly SettingSpec[] = [
     default: undefined,
     description: 'Command run (by sh) when a task ends or waits for you, with the event as JSON on stdin',
     kind: { type: 'string' },
+  },
+  {
+    name: 'limitWait',
+    flag: 'limit-wait',
+    env: 'POLI_LIMIT_WAIT',
+    default: 6,
+    description: "Hours to wait for a CLI's usage limit to reset or its login to be renewed",
+    kind: { type: 'hours' },
   },
 ];

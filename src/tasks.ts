@@ -109,6 +109,8 @@ export async function executeTask(
       const undelivered = notes.splice(0);
       const patch = {
         status,
+        // A task stopped or failed during a wait is no longer waiting (the wait stays in `waits`).
+        waiting: undefined,
         endedAt: new Date(clock.now()).toISOString(),
         ...(status === 'completed' ? {} : { error: reason }),
         ...(undelivered.length > 0 ? { undeliveredNotes: undelivered } : {}),
@@ -123,6 +125,13 @@ export async function executeTask(
       await removeMessageFiles(settings.projectDir, taskId);
       ws.logger.info(`task ${taskId} ${status}: ${reason}`, { event: status === 'completed' ? 'complete' : 'error', task: taskId, round, fileOnly: true });
       ws.notify(emit({ event: 'complete', task: taskId, round, status, reason }));
+    },
+    async waiting(wait) {
+      latest = await store.update(
+        taskId,
+        wait ? { status: 'waiting', waiting: wait, waits: [...(latest.waits ?? []), wait] } : { status: 'running', waiting: undefined },
+      );
+      showStatus();
     },
   };
 
@@ -150,6 +159,8 @@ export async function executeTask(
       start,
       newId: (r) => `T${taskNumber}-R${r}-${randomBytes(4).readUInt32BE(0).toString(36).padStart(6, '0').slice(-6)}`,
       pollMs: ws.waitCapMs(),
+      limitPolicy: { limitWaitMs: settings.limitWait * 3600_000 },
+      socket: settings.socket,
       signal,
       control,
       ...(settings.approve !== 'off'
@@ -167,6 +178,15 @@ export async function executeTask(
         ws.progress(formatProgress(clock.now() - started, p.round, p.waitingFor, text));
         const role = p.waitingFor ?? 'PLANNER';
         if (p.kind === 'reminder') emit({ event: 'reminder', task: taskId, round: p.round, role, pane: paneOf(role), id: p.id ?? '' });
+        else if (p.kind === 'limit') {
+          const wait = p.wait;
+          const role = wait?.role ?? p.waitingFor ?? 'EXECUTER';
+          const until = wait?.until === null || wait?.until === undefined ? null : new Date(wait.until).toISOString();
+          ws.logger.warn(text, { event: 'waiting', task: taskId, round: p.round, role });
+          const event = emit({ event: 'waiting', task: taskId, round: p.round, role, pane: paneOf(role), reason: text, for: wait?.kind ?? 'over', ...(wait ? { until } : {}) });
+          // A wait that begins needs a person to know (a login) or to be told (a limit); its end is only shown.
+          if (wait) ws.notify(event);
+        } else if (p.kind === 'retrying') ws.logger.warn(text, { event: 'retrying', task: taskId, round: p.round, role });
         else if (p.kind === 'waiting') {
           ws.logger.warn(text, { event: 'waiting', task: taskId, round: p.round, role });
           ws.notify(emit({ event: 'waiting', task: taskId, round: p.round, role, pane: paneOf(role), reason: text }));

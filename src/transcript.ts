@@ -20,6 +20,9 @@ export function renderTranscript(task: TaskRecord): string {
       `**Ended:** ${task.endedAt ?? '—'}`,
   );
   if (task.error !== undefined) parts.push(`**Error:** ${task.error}`);
+  for (const wait of task.waits ?? []) {
+    parts.push(`**Waited** from ${wait.since}${wait.until ? ` until ${wait.until}` : ''}: ${wait.reason}`);
+  }
   task.messages.forEach((message, index) => parts.push(renderMessage(message, index + 1)));
   return `${parts.join('\n\n')}\n`;
 }

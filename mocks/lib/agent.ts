@@ -122,6 +122,10 @@ export function createAgent(brain: Brain, options: MockOptions, effects?: AgentE
       }
       if (received === options.silentAt) continue;
       await turn.sleep(options.thinkMs);
+      if (received === options.limitAt) {
+        const answered = await showLimit(turn, options, now());
+        if (!answered) continue;
+      }
       if (received === options.approvalAt) {
         const detail = `poli-mock answer ${block.header.type} ${block.header.id}`;
         if (!(await turn.confirm('Bash command', detail))) {
@@ -137,6 +141,38 @@ export function createAgent(brain: Brain, options: MockOptions, effects?: AgentE
     }
     history.push(text);
   };
+}
+
+/**
+ * `--limit-at`: what Claude Code shows when its model API refuses the turn. Returns whether the block is still to be
+ * answered (`retrying`: the retry went through).
+ */
+async function showLimit(turn: Turn, options: MockOptions, at: number): Promise<boolean> {
+  switch (options.limit) {
+    case 'usage':
+      turn.print([`⎿  You've hit your 5-hour limit · resets ${claudeTime(at + options.limitResetSec * 1000)} (UTC)`]);
+      return false;
+    case 'failed':
+      turn.reply('API Error: 529 Overloaded. This is a server-side issue, usually temporary — try again in a moment.');
+      return false;
+    case 'auth':
+      turn.reply('Please run /login · API Error: 401 Invalid authentication credentials');
+      return false;
+    case 'retrying':
+      turn.print(['✻ API error · retrying in 3s · attempt 1/10']);
+      await turn.sleep(3000);
+      return true;
+  }
+}
+
+/** `7:30am`, or `Dec 1, 5:08am` a day or more away, in UTC: how Claude Code writes a reset time. */
+export function claudeTime(ms: number, now: number = Date.now()): string {
+  const d = new Date(ms);
+  const h = d.getUTCHours();
+  const time = `${h % 12 === 0 ? 12 : h % 12}:${String(d.getUTCMinutes()).padStart(2, '0')}${h < 12 ? 'am' : 'pm'}`;
+  if (ms - now < 24 * 3600_000) return time;
+  const month = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()];
+  return `${month} ${d.getUTCDate()}, ${time}`;
 }
 
 /**

@@ -40,6 +40,15 @@ export const NOISE_KINDS: readonly NoiseKind[] = [
 export type DrawMode = 'classic' | 'repaint' | 'alt';
 export const DRAW_MODES: readonly DrawMode[] = ['classic', 'repaint', 'alt'];
 
+/**
+ * What the model API does to the `--limit-at` block (the screens imitate Claude Code 2.1.332's, see
+ * src/profiles/limit-screens.ts): `usage` a usage limit (`resets <time> (UTC)`, `--limit-reset-sec` away), `failed` a
+ * request that failed for good, `auth` an expired login (each leaves the block unanswered: poli must send it again),
+ * `retrying` a retry countdown for 3 s, then the answer.
+ */
+export type LimitKind = 'usage' | 'failed' | 'auth' | 'retrying';
+export const LIMIT_KINDS: readonly LimitKind[] = ['usage', 'failed', 'auth', 'retrying'];
+
 /** Whose id the example block quoted in each reply body carries (`--quote-example`). */
 export type QuoteExample = 'same' | 'other';
 export const QUOTE_EXAMPLES: readonly QuoteExample[] = ['same', 'other'];
@@ -107,6 +116,11 @@ export interface MockOptions {
   printSeconds: number;
   /** Append one JSON line per block sent (`{role, at, header, body}`) to this file. */
   sentFile: string | undefined;
+  /** On the Nth block, show the `limit` screen instead of answering (`retrying`: before answering). */
+  limitAt: number | undefined;
+  limit: LimitKind;
+  /** `usage`: the reset time shown is this many seconds away. */
+  limitResetSec: number;
   help: boolean;
 }
 
@@ -161,6 +175,12 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'printRate', flag: 'print-rate', env: 'MOCK_PRINT_RATE', kind: 'positive', help: 'print N distinct ~80-character lines a second while working on each message, then reply' },
   { key: 'printSeconds', flag: 'print-seconds', env: 'MOCK_PRINT_SECONDS', kind: 'count', help: 'seconds --print-rate prints for (default 10)' },
   { key: 'sentFile', flag: 'sent-file', env: 'MOCK_SENT_FILE', kind: 'path', help: 'append each real block sent (not decoys) as a JSON line {role, at, header, body}, body exactly as between the tags' },
+  { key: 'limitAt', flag: 'limit-at', env: 'MOCK_LIMIT_AT', kind: 'positive', help: 'on the Nth block, show a --limit screen (Claude-like) instead of answering' },
+  {
+    key: 'limit', flag: 'limit', env: 'MOCK_LIMIT', kind: 'choice', choices: LIMIT_KINDS,
+    help: 'usage (default: usage limit, resets in --limit-reset-sec), failed (API Error), auth (Please run /login), retrying (3 s of retry countdown, then the answer)',
+  },
+  { key: 'limitResetSec', flag: 'limit-reset-sec', env: 'MOCK_LIMIT_RESET_SEC', kind: 'count', help: 'usage: the reset time shown is N seconds away (default 3600)' },
   { key: 'help', flag: 'help', env: 'MOCK_HELP', kind: 'flag', help: 'print this help' },
 ];
 
@@ -196,5 +216,8 @@ export const DEFAULT_MOCK_OPTIONS: Readonly<MockOptions> = {
   printRate: undefined,
   printSeconds: 10,
   sentFile: undefined,
+  limitAt: undefined,
+  limit: 'usage',
+  limitResetSec: 3600,
   help: false,
 };

@@ -35,6 +35,9 @@ describe('parseMockOptions', () => {
       printRate: undefined,
       printSeconds: 10,
       sentFile: undefined,
+      limitAt: undefined,
+      limit: 'usage',
+      limitResetSec: 3600,
       help: false,
     });
   });
@@ -94,7 +97,7 @@ describe('parseMockOptions', () => {
         '--crash-limit, --silent-at, --garbage, --wrong-id, --echo-blocks, --approval-at, --stderr-exit-at-start, ' +
         '--noise, --record-file, --cwd, --draw, --animate-ms, --clear-before-reply, --restart-at, --bottom-rows, ' +
         '--submit-on-paste, --enters, --echo-char-ms, --reply-file-pieces, --quote-close-in-fence, --quote-example, ' +
-        '--reply-lines, --print-rate, --print-seconds, --sent-file, --help)',
+        '--reply-lines, --print-rate, --print-seconds, --sent-file, --limit-at, --limit, --limit-reset-sec, --help)',
     );
   });
 

@@ -97,7 +97,7 @@ const COMMANDS: Record<Subcommand, CommandSpec> = {
     settings: ['socket'],
   },
   pause: { usage: 'poli pause', describe: 'hold the running task: nothing is forwarded, timeouts stop', settings: ['socket'] },
-  resume: { usage: 'poli resume', describe: 'release a paused task', settings: ['socket'] },
+  resume: { usage: 'poli resume', describe: 'release a paused task, or end a wait for a usage limit or a login now', settings: ['socket'] },
   stop: { usage: 'poli stop', describe: 'end the running task as interrupted (continue it later with --resume ID)', settings: ['socket'] },
   status: { usage: 'poli status [--short]', describe: "print the running task's status (--short: one line for a status bar)", settings: ['socket', 'state-dir'] },
   attach: { usage: 'poli attach', describe: "attach to poli's tmux session (watch or step in)", settings: ['socket'] },
@@ -108,7 +108,7 @@ const HELP_WIDTH = 110;
 
 function settingType(s: SettingSpec): OptionSpec['type'] {
   if (s.kind.type === 'boolean') return 'boolean';
-  if (s.kind.type === 'integer' || s.kind.type === 'seconds') return 'number';
+  if (s.kind.type === 'integer' || s.kind.type === 'seconds' || s.kind.type === 'hours') return 'number';
   return 'string';
 }
 

@@ -27,6 +27,9 @@ export function renderTaskDetail(task: TaskRecord, now: number): string {
     `task: ${task.task}`,
   ];
   if (task.error) lines.push(`error: ${task.error}`);
+  if (task.status === 'waiting' && task.waiting) {
+    lines.push(`waiting: ${task.waiting.reason}${task.waiting.until ? ` (until ${task.waiting.until})` : ''}`);
+  }
   lines.push('');
   task.messages.forEach((m, i) => lines.push(...renderMessage(m, i + 1), ''));
   const deliveries = task.deliveries ?? [];

@@ -36,11 +36,18 @@ export function currentTurn(task: TaskRecord): CurrentTurn {
  */
 export function renderStatusLine(task: TaskRecord | undefined, now: number, waitingFor?: Role | null): string {
   if (!task) return 'poli idle';
-  if (task.status !== 'running') return `poli ${task.id} ${task.status}`;
+  if (task.status !== 'running' && task.status !== 'waiting') return `poli ${task.id} ${task.status}`;
   const turn = currentTurn(task);
-  const who = waitingFor === undefined ? turn.waitingFor : waitingFor;
+  const who = task.waiting?.role ?? (waitingFor === undefined ? turn.waitingFor : waitingFor);
   const parts = ['poli', task.id, `r${turn.round}`];
   if (who) parts.push(who);
+  if (task.status === 'waiting' && task.waiting) {
+    // `poli T3 r2 EXECUTER limit 1:02:03`: time left until poli looks again; `login` while a person must log in.
+    const until = task.waiting.until === null ? undefined : Date.parse(task.waiting.until);
+    parts.push(task.waiting.kind === 'auth' ? 'login' : 'limit');
+    if (until !== undefined) parts.push(formatClock(until - now));
+    return parts.join(' ');
+  }
   parts.push(formatClock(now - Date.parse(task.startedAt)));
   return parts.join(' ');
 }
@@ -48,7 +55,7 @@ export function renderStatusLine(task: TaskRecord | undefined, now: number, wait
 /** The task the status line is about: the running one on this socket, else the latest one there. */
 export function pickStatusTask(tasks: readonly TaskRecord[], socket: string): TaskRecord | undefined {
   const mine = tasks.filter((t) => t.socket === socket);
-  return mine.find((t) => t.status === 'running') ?? latest(mine);
+  return mine.find((t) => t.status === 'running' || t.status === 'waiting') ?? latest(mine);
 }
 
 /** `01:12`, or `1:02:03` past an hour. */

@@ -5,6 +5,7 @@
  */
 import type { PaneLiveness, ScreenState } from '../tmux/types.ts';
 import type { Role } from '../protocol/types.ts';
+import type { LimitScreen } from '../profiles/limit-screens.ts';
 
 /** An opaque position in a pane's output; replies are looked for after it. */
 export type PanePosition = unknown;
@@ -26,6 +27,13 @@ export interface PaneChannel {
   readSince(position: PanePosition, options?: { fresh?: boolean }): Promise<string>;
   /** What the CLI's screen shows right now, judged from its bottom lines. */
   screenState(): Promise<ScreenState>;
+  /**
+   * What the CLI's screen says about its model API right now — a usage limit, a retry, a failed request, an expired
+   * login, a full context — or undefined (profiles/limit-screens.ts). `now`: the time reset times are read against.
+   */
+  limit?(now: number): Promise<LimitScreen | undefined>;
+  /** The CLI's name for people ("claude"), used in "log in to claude in pane %3". */
+  readonly program?: string;
   /** The last `n` lines of the screen, for error messages. */
   lastLines(n: number): Promise<string>;
   /**

@@ -5,9 +5,9 @@
  */
 import { cleanBody } from '../protocol/format-block.ts';
 import type { Addressee, Block, MessageType, Role, Sender } from '../protocol/types.ts';
-import type { TaskStatus } from '../state/types.ts';
+import type { EndStatus, TaskStatus } from '../state/types.ts';
 
-export type { TaskStatus };
+export type { EndStatus, TaskStatus };
 
 /** A message as recorded in the task's state (the `--state --json` shape). */
 export interface DialogueMessage {
@@ -82,7 +82,7 @@ export type DialogueEffect =
   | { kind: 'remind'; to: Role; text: string }
   /** A one-line summary for progress output and logs. */
   | { kind: 'progress'; text: string }
-  | { kind: 'finish'; status: Exclude<TaskStatus, 'running'>; reason: string };
+  | { kind: 'finish'; status: EndStatus; reason: string };
 
 export interface TransitionContext {
   now: number;
@@ -280,7 +280,7 @@ function sendTo(
   };
 }
 
-function finish(state: DialogueState, status: Exclude<TaskStatus, 'running'>, reason: string): Transition {
+function finish(state: DialogueState, status: EndStatus, reason: string): Transition {
   return { state: { ...state, status, pending: null }, effects: [{ kind: 'finish', status, reason }] };
 }
 

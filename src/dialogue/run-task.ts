@@ -16,13 +16,15 @@ import {
   type DialogueLimits,
   type DialogueMessage,
   type DialogueState,
-  type TaskStatus,
+  type EndStatus,
   expectLine,
   initialState,
   transition,
 } from './machine.ts';
 import type { ResumePlan } from './resume.ts';
-import type { DeliveryRecord, DeliveryStage } from '../state/types.ts';
+import type { DeliveryRecord, DeliveryStage, WaitRecord } from '../state/types.ts';
+import type { LimitScreen } from '../profiles/limit-screens.ts';
+import { DEFAULT_LIMIT_POLICY, type LimitEpisode, type LimitPolicy, type LimitWait, planAuthWait, planUsageWait } from './limits.ts';
 import { type IgnoredHandler, type Turn, newTurn, takeReplies } from './turn.ts';
 
 /** One stage of a message's delivery receipt: the receipt as the state keeps it, less what the store fills in. */
@@ -34,11 +36,25 @@ export interface TaskRecorder {
   /** How far a message's delivery got (written, pasted, submitted, answered). */
   delivery?(report: DeliveryReport): Promise<void>;
   setRounds(rounds: number): Promise<void>;
-  finish(status: Exclude<TaskStatus, 'running'>, reason: string): Promise<void>;
+  finish(status: EndStatus, reason: string): Promise<void>;
+  /** The task starts (a record) or stops (null) waiting for a usage limit or a login: status `waiting` / `running`. */
+  waiting?(wait: WaitRecord | null): Promise<void>;
 }
 
 /** Something worth telling the person watching, beyond the recorded messages. */
-export type NoticeKind = 'progress' | 'reminder' | 'waiting' | 'say' | 'pause' | 'resume' | 'stop' | 'approval';
+export type NoticeKind =
+  | 'progress'
+  | 'reminder'
+  | 'waiting'
+  | 'say'
+  | 'pause'
+  | 'resume'
+  | 'stop'
+  | 'approval'
+  /** A wait for a usage limit or a login began (`wait` set) or ended. */
+  | 'limit'
+  /** The CLI retries a rate limit or an overload by itself; timeouts are paused. */
+  | 'retrying';
 
 export interface ProgressEvent {
   round: number;
@@ -48,6 +64,8 @@ export interface ProgressEvent {
   kind: NoticeKind;
   /** The message id concerned, when there is one. */
   id?: string;
+  /** kind `limit`: the wait that began (absent: it ended). */
+  wait?: LimitWait;
 }
 
 /** Decides what to do when a pane's program exited; returns true when it was restarted and primed again. */
@@ -82,10 +100,14 @@ export interface RunTaskOptions {
   pollMs: number;
   /** How often liveness is checked (ms); crash detection must stay well under 2 s. */
   livenessEveryMs?: number;
+  /** How long poli waits out usage limits, logins and retries (--limit-wait and its schedule); absent: the defaults. */
+  limitPolicy?: Partial<LimitPolicy>;
+  /** The tmux socket's name, for the "attach" hint of a login wait. */
+  socket?: string;
 }
 
 export interface TaskOutcome {
-  status: Exclude<TaskStatus, 'running'>;
+  status: EndStatus;
   reason: string;
   rounds: number;
 }
@@ -106,8 +128,21 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   /** Every id poli issued in this task; their blocks linger on screen in later turns. */
   const issuedIds = new Set<string>();
 
-  const notice = (kind: NoticeKind, text: string, id?: string): void =>
-    options.onProgress?.({ round: state.rounds, waitingFor: state.pending?.role ?? null, text, kind, ...(id ? { id } : {}) });
+  const notice = (kind: NoticeKind, text: string, id?: string, wait?: LimitWait): void =>
+    options.onProgress?.({ round: state.rounds, waitingFor: state.pending?.role ?? null, text, kind, ...(id ? { id } : {}), ...(wait ? { wait } : {}) });
+  const policy: LimitPolicy = { ...DEFAULT_LIMIT_POLICY, ...options.limitPolicy };
+  /** The wait for a usage limit or a login poli is in, if any. */
+  let limitWait: LimitWait | null = null;
+  /** Usage-limit waits under the pending message (for --limit-wait and the backoff). */
+  let episode: LimitEpisode | null = null;
+  /** Set by `poli resume` during a wait: look at the CLI again now. */
+  let cutShort = false;
+  /** Per pending id: time held while the CLI retried by itself, and re-sends after a failed request. */
+  const retryHeld = new Map<string, number>();
+  const failResends = new Map<string, number>();
+  let retryingNoticed: string | undefined;
+  /** When the pending turn's screen first showed a failed request. */
+  let failedSeen: { turn: Turn; since: number } | undefined;
 
   const apply = async (event: DialogueEvent): Promise<void> => {
     const t = transition(state, event, { now: clock.now() - heldMs, newId: options.newId, limits });
@@ -219,6 +254,9 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       } else {
         current.waitingNoticed = false;
       }
+      const limitStep = await watchLimits(current, screenState, loopStart);
+      if (state.status !== 'running') break;
+      if (limitStep === 'restart') continue;
       const settled = screenState === 'idle' || screenState === 'unknown';
       const screen = await channel.readSince(current.since, { fresh: settled });
       let replies = takeReplies(current, screen, settled, options.onIgnored, issuedIds, clock.now());
@@ -256,8 +294,10 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
           await recorder.delivery?.({ id: current.id, to: current.role, type: current.sentType, body: '', stage: 'answered' });
         }
       }
+      if (limitWait && (state.status !== 'running' || state.pending?.id !== current.id)) await endWait('the reply came');
       if (state.status === 'running' && state.pending?.id === current.id) {
-        await apply({ kind: 'tick', idle: screenState === 'idle' });
+        // No reminder while the CLI cannot answer (a wait, a retry): the held time keeps the timeouts still.
+        await apply({ kind: 'tick', idle: screenState === 'idle' && !limitWait && limitStep !== 'held' });
       }
     }
   } catch (error) {
@@ -269,6 +309,156 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   }
   if (!outcome) throw new Error('bug: the dialogue ended without an outcome');
   return outcome;
+
+  /**
+   * Looks at what the pending CLI's screen says about its model API and acts on it: waits out a usage limit or a
+   * login (status `waiting`, timeouts stopped), holds the timeouts while the CLI retries by itself, sends the message
+   * again once (same id) after a failed request. 'restart': the loop starts over; 'held': this wake's time was held.
+   */
+  async function watchLimits(turn: Turn, screenState: string, loopStart: number): Promise<'restart' | 'held' | 'go'> {
+    const channel = channels[turn.role];
+    if (!channel.limit) return 'go';
+    const now = clock.now();
+    const screen = await channel.limit(now).catch(() => undefined);
+    if (episode && episode.id !== turn.id) episode = null;
+    if (limitWait) {
+      heldMs += now - loopStart;
+      const wait = limitWait;
+      if (wait.kind === 'usage') {
+        if (screenState === 'busy' && screen?.kind !== 'usage') {
+          await endWait(`the ${turn.role} went on by itself`);
+          return 'held';
+        }
+        if (!cutShort && wait.until !== null && now < wait.until) return 'held';
+        if (screenState === 'busy' || screenState === 'approval') return 'held';
+        if (screen?.kind === 'usage' && screen.dialog) {
+          // A dialog waits for a key (Claude: "What do you want to do?", Gemini: "Keep trying"); poli types nothing into
+          // it and waits on, within --limit-wait, for a person or the CLI to move on.
+          limitWait = null;
+          return startUsageWait(turn, screen, now);
+        }
+        await endWait(cutShort ? 'cut short by poli resume' : 'the reset time came');
+        await sendAgain(turn, `the ${turn.role} was at its usage limit`);
+        return 'restart';
+      }
+      // A login: over once the screen no longer shows it and the CLI is idle, or on poli resume.
+      if (!cutShort && now - wait.since >= policy.limitWaitMs) {
+        await apply({ kind: 'fail', reason: `nobody logged in to the ${turn.role} within --limit-wait: ${wait.line}` });
+        return 'restart';
+      }
+      if (!cutShort && screen?.kind === 'auth') return 'held';
+      if (screenState === 'busy') {
+        await endWait(`the ${turn.role} went on`);
+        return 'held';
+      }
+      if (screenState !== 'idle' && !cutShort) return 'held';
+      await endWait(cutShort ? 'cut short by poli resume' : 'the pane is idle again');
+      await sendAgain(turn, `the ${turn.role} was logged out`);
+      return 'restart';
+    }
+    if (!screen) {
+      retryingNoticed = undefined;
+      return 'go';
+    }
+    switch (screen.kind) {
+      case 'usage': {
+        if (screenState === 'busy' && !screen.dialog) return 'go';
+        return startUsageWait(turn, screen, now);
+      }
+      case 'auth': {
+        if (screenState === 'busy') return 'go';
+        const wait = planAuthWait(screen, turn.role, now, channel.program ?? 'the CLI', channel.paneId, options.socket ?? '<socket>');
+        await startWait(wait, turn.id);
+        return 'held';
+      }
+      case 'retrying':
+      case 'compacting': {
+        const held = retryHeld.get(turn.id) ?? 0;
+        if (held >= policy.retryHoldMaxMs) return 'go';
+        heldMs += now - loopStart;
+        retryHeld.set(turn.id, held + (now - loopStart));
+        if (retryingNoticed !== screen.line.slice(0, 40)) {
+          retryingNoticed = screen.line.slice(0, 40);
+          const what = screen.kind === 'compacting' ? 'compacting its context' : 'retrying its request';
+          notice('retrying', `${turn.role} is ${what} (${screen.line}); timeouts paused`, turn.id);
+        }
+        return 'held';
+      }
+      case 'failed':
+      case 'context_full': {
+        if (screenState === 'busy') return 'go';
+        // A CLI that crashes may print an error as it goes: that is for the liveness check (a restart), not a re-send.
+        // The CLIs leave a failed request's line standing; act once it has stood for a while with the pane alive.
+        if (failedSeen?.turn !== turn) failedSeen = { turn, since: now };
+        if (now - failedSeen.since < FAILED_SETTLE_MS) return 'go';
+        const panes = await channels.liveness().catch(() => []);
+        if (panes.some((p) => p.paneId === channel.paneId && p.dead)) return 'go';
+        const resends = failResends.get(turn.id) ?? 0;
+        if (screen.kind === 'failed' && resends < 1) {
+          failResends.set(turn.id, resends + 1);
+          await sendAgain(turn, `the ${turn.role}'s request failed (${screen.line})`);
+          return 'restart';
+        }
+        const what = screen.kind === 'context_full' ? 'context is full' : 'request failed again';
+        await apply({ kind: 'fail', reason: `the ${turn.role}'s ${what}: ${screen.line}` });
+        return 'restart';
+      }
+    }
+  }
+
+  async function startUsageWait(turn: Turn, screen: LimitScreen, now: number): Promise<'restart' | 'held'> {
+    episode ??= { id: turn.id, firstSince: now, waits: 0 };
+    episode.waits += 1;
+    const plan = planUsageWait(screen, turn.role, now, episode, policy);
+    if ('giveUp' in plan) {
+      await apply({ kind: 'fail', reason: plan.giveUp });
+      return 'restart';
+    }
+    await startWait(plan.wait, turn.id);
+    return 'held';
+  }
+
+  async function startWait(wait: LimitWait, id: string): Promise<void> {
+    limitWait = wait;
+    cutShort = false;
+    await recorder.waiting?.({
+      kind: wait.kind,
+      role: wait.role,
+      reason: wait.reason,
+      since: new Date(wait.since).toISOString(),
+      until: wait.until === null ? null : new Date(wait.until).toISOString(),
+      ...(wait.resetAt !== undefined ? { resetAt: new Date(wait.resetAt).toISOString() } : {}),
+    });
+    notice('limit', `waiting: ${wait.reason}`, id, wait);
+  }
+
+  async function endWait(why: string): Promise<void> {
+    const wait = limitWait;
+    if (!wait) return;
+    limitWait = null;
+    cutShort = false;
+    await recorder.waiting?.(null);
+    notice('limit', `the wait for the ${wait.role} is over (${why})`, state.pending?.id);
+  }
+
+  /** Types the pending message again under the same id, on a fresh turn. */
+  async function sendAgain(turn: Turn, why: string): Promise<void> {
+    if (!state.pending || state.pending.id !== turn.id) return;
+    if (!turn.text) {
+      // A resumed turn poli did not type itself: its message, as recorded, goes again the way a lost one does.
+      const again = turn.lost;
+      turn.lost = undefined;
+      if (again) {
+        notice('progress', `${why}: sending message ${turn.id} to the ${turn.role} again (same id)`, turn.id);
+        await again();
+      }
+      return;
+    }
+    await apply({ kind: 'resend' });
+    active.turn = await startTurn(turn.role, turn.id, turn.text, turn.sentType);
+    notice('progress', `${why}: sent message ${turn.id} to the ${turn.role} again (same id)`, turn.id);
+    await channels[turn.role].submit(turn.text);
+  }
 
   /**
    * Marks where the role's output stands before its message is typed; what is on the screen then (the primer's
@@ -331,6 +521,10 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     const commands = await options.control();
     if (commands.length === 0) return false;
     const outcome = applyControlCommands(paused, commands);
+    if (limitWait && commands.some((c) => c.kind === 'resume')) {
+      cutShort = true;
+      notice('progress', `resumed by the human: looking at the ${limitWait.role} again now instead of waiting`);
+    }
     for (const { to, text } of outcome.say) {
       notes[to].push(text);
       notice('say', `a note from the human for ${to} will go with the next message to it`);
@@ -421,6 +615,9 @@ function startsReply(screen: string, role: Role, id: string): boolean {
     // Readers give plain text (the terminal model, capture-pane without -e): no ANSI to remove.
     .some((line) => line.includes(id) && classifyTagLine(line) === 'open' && !line.includes(`"to":"${role}"`));
 }
+
+/** How long a failed request's line must stand, the pane alive, before poli acts on it. */
+const FAILED_SETTLE_MS = 1_500;
 
 /** A resumed CLI that sits idle this long showing no reply to the pending message has lost it. */
 const RESUME_LOST_MS = 3_000;

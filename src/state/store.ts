@@ -184,13 +184,14 @@ export class StateStore {
     const problem = findShapeProblem(value, id);
     if (problem) return this.setAside(file, `wrong shape: ${problem}`);
     const record = value as TaskRecord;
-    if (record.status === 'running' && !this.isDriven(record)) {
+    if ((record.status === 'running' || record.status === 'waiting') && !this.isDriven(record)) {
       const interrupted: TaskRecord = {
         ...record,
         status: 'interrupted',
         endedAt: this.isoNow(),
-        error: `poli process ${record.pid} died while the task was running`,
+        error: `poli process ${record.pid} died while the task was ${record.status}`,
       };
+      delete interrupted.waiting;
       await this.write(interrupted);
       return interrupted;
     }
@@ -293,6 +294,17 @@ export function toPublicState(tasks: readonly TaskRecord[]): PublicState {
       id: t.id,
       task: t.task,
       status: t.status,
+      ...(t.status === 'waiting' && t.waiting
+        ? {
+            waiting: {
+              kind: t.waiting.kind,
+              role: t.waiting.role,
+              reason: t.waiting.reason,
+              until: t.waiting.until,
+              ...(t.waiting.resetAt ? { resetAt: t.waiting.resetAt } : {}),
+            },
+          }
+        : {}),
       rounds: t.rounds,
       startedAt: t.startedAt,
       endedAt: t.endedAt,

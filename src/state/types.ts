@@ -1,10 +1,32 @@
 import type { Addressee, MessageType, Role, Sender } from '../protocol/types.ts';
 
-/** Where a task ended up; `running` until the dialogue loop (or the next start, for a dead process) says otherwise. */
-export type TaskStatus = 'running' | 'completed' | 'failed' | 'timeout' | 'max_rounds' | 'interrupted';
+/**
+ * Where a task ended up; `running` until the dialogue loop (or the next start, for a dead process) says otherwise.
+ * `waiting`: still driven, but a CLI cannot answer until a usage limit resets or a person logs in (`waiting` below).
+ */
+export type TaskStatus = 'running' | 'waiting' | 'completed' | 'failed' | 'timeout' | 'max_rounds' | 'interrupted';
+
+/** The statuses of a task that is over. */
+export type EndStatus = Exclude<TaskStatus, 'running' | 'waiting'>;
+
+/** What a `waiting` task waits for. */
+export interface WaitRecord {
+  /** `usage` (a usage limit) or `auth` (a login). */
+  kind: 'usage' | 'auth';
+  role: Role;
+  /** In words, e.g. "the EXECUTER hit its usage limit (resets 7:30am (UTC)); poli checks it again at 07:32 UTC". */
+  reason: string;
+  /** ISO 8601: when the wait began. */
+  since: string;
+  /** ISO 8601: when poli looks at the CLI again; null: once the pane is idle again (a login). */
+  until: string | null;
+  /** ISO 8601: the reset time the CLI showed, when it showed one. */
+  resetAt?: string;
+}
 
 export const TASK_STATUSES: readonly TaskStatus[] = [
   'running',
+  'waiting',
   'completed',
   'failed',
   'timeout',
@@ -54,6 +76,10 @@ export interface TaskRecord {
   id: string;
   task: string;
   status: TaskStatus;
+  /** While `status` is `waiting`: what for, and until when. */
+  waiting?: WaitRecord;
+  /** Every wait for a usage limit or a login this task went through, in order (for the transcript). */
+  waits?: WaitRecord[];
   rounds: number;
   /** ISO 8601. */
   startedAt: string;
@@ -84,7 +110,7 @@ export interface TaskMeta {
 /** The keys of a task in the public view, in their order. */
 export const PUBLIC_TASK_KEYS = ['id', 'task', 'status', 'rounds', 'startedAt', 'endedAt', 'messages'] as const;
 
-/** The stable, public view of the state (`poli --state --json`). */
+/** The stable, public view of the state (`poli --state --json`); `waiting` only while the status is `waiting`. */
 export interface PublicState {
-  tasks: Pick<TaskRecord, (typeof PUBLIC_TASK_KEYS)[number]>[];
+  tasks: (Pick<TaskRecord, (typeof PUBLIC_TASK_KEYS)[number]> & { waiting?: Omit<WaitRecord, 'since' | 'resetAt'> & { resetAt?: string } })[];
 }

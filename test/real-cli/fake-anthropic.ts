@@ -36,8 +36,9 @@ export function startFakeAnthropic(script: ReplyScript): Promise<FakeServer> {
     const reply: PlannedReply = request.kind === 'title' ? { text: FAKE_CLAUDE_TITLE, delayMs: 0 } : nextReply();
     if (reply.delayMs > 0) await sleep(reply.delayMs);
     if (reply.httpError) {
-      res.writeHead(reply.httpError.status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: reply.httpError.message } }));
+      const { status, message, body, headers } = reply.httpError;
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(body ?? { type: 'error', error: { type: 'invalid_request_error', message } }));
       return;
     }
     const stream = isRecord(request.body) && request.body.stream === true;

@@ -30,8 +30,9 @@ export function startFakeOpenAi(script: ReplyScript): Promise<FakeServer> {
     const reply: PlannedReply = request.kind === 'title' ? { text: FAKE_CODEX_TITLE, delayMs: 0 } : nextReply();
     if (reply.delayMs > 0) await sleep(reply.delayMs);
     if (reply.httpError) {
-      res.writeHead(reply.httpError.status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { message: reply.httpError.message, type: 'invalid_request_error' } }));
+      const { status, message, body, headers } = reply.httpError;
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(body ?? { error: { message, type: 'invalid_request_error' } }));
       return;
     }
     await streamResponse(res, `resp_fake_${counter}`, reply);

@@ -24,6 +24,10 @@ export interface RecordedRequest {
 export interface HttpError {
   status: number;
   message: string;
+  /** The JSON body to send instead of the server's default error shape (e.g. Codex's `usage_limit_reached`). */
+  body?: unknown;
+  /** Extra response headers (`retry-after`, Anthropic's `anthropic-ratelimit-unified-*`). */
+  headers?: Record<string, string>;
 }
 
 /** A tool call the fake model asks for; `input` is the tool's JSON arguments. */

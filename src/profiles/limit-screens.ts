@@ -1,0 +1,352 @@
+/**
+ * What a CLI's screen says when its model API refused a turn: a usage limit (with the reset time when shown), a rate
+ * limit or overload the CLI is retrying through, a request that failed for good, an expired login or invalid key, or
+ * a full context. Pure functions of the bottom lines (ANSI stripped) and an injected "now" and time zone.
+ *
+ * Screen facts: /work/shared/notes/limits-screens.md (Claude Code 2.1.332, Codex 0.171.0, Gemini CLI 0.61.0), and the
+ * strings in the CLIs' bundles for the context states. Fixtures: ./fixtures/limits/*.txt. Kept apart from the
+ * profiles' classify(): a limit is a reason behind 'idle'/'busy'/'error', read only while poli waits for a reply.
+ */
+import { trimLineEnds } from './screen-lines.ts';
+
+export type LimitKind =
+  /** The account's usage limit: no more turns until `resetAt` (when shown). */
+  | 'usage'
+  /** A rate limit, an overload or another passing error the CLI is retrying by itself. */
+  | 'retrying'
+  /** The CLI gave up on the request: its error line is the last thing after the prompt. */
+  | 'failed'
+  /** The login expired or the key is invalid: a person must log in. */
+  | 'auth'
+  /** The context is being compacted (the CLI goes on by itself). */
+  | 'compacting'
+  /** The context is full: the CLI cannot go on in this conversation. */
+  | 'context_full';
+
+export interface LimitScreen {
+  kind: LimitKind;
+  /** The CLI's own line saying so (trimmed), for reasons and logs. */
+  line: string;
+  /** usage: when the limit resets (ms since the epoch), when the screen shows it. */
+  resetAt?: number;
+  /** usage: the reset time as the screen shows it (`7:30am (UTC)`, `Dec 1st, 2026 5:11 AM`). */
+  resetText?: string;
+  /** usage: the CLI will continue by itself after the reset (Claude's automatic continue). */
+  autoContinue?: boolean;
+  /** usage: a dialog waits for a key (Claude's "What do you want to do?", Gemini's "Keep trying / Stop"). */
+  dialog?: boolean;
+  /** retrying: attempt k of n, when shown. */
+  attempt?: { k: number; of: number };
+  /** retrying: the CLI's own countdown to its next try, seconds (Claude only). */
+  retryInSec?: number;
+}
+
+export interface LimitClock {
+  /** Now, ms since the epoch. */
+  now: number;
+  /** The IANA time zone the CLI formats its times in (the machine's); default: this process's. */
+  timeZone?: string;
+}
+
+export type LimitReader = (bottomLines: readonly string[], clock: LimitClock) => LimitScreen | undefined;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reset times
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+/** The offset (ms) of `timeZone` from UTC at the instant `at`. */
+function zoneOffset(at: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  }).formatToParts(new Date(at));
+  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour') % 24, get('minute'), get('second'));
+  return asUtc - Math.floor(at / 1000) * 1000;
+}
+
+/** The instant a wall-clock time in `timeZone` names. */
+function wallTime(year: number, month: number, day: number, hour: number, minute: number, timeZone: string): number {
+  const guess = Date.UTC(year, month, day, hour, minute);
+  const first = guess - zoneOffset(guess, timeZone);
+  return guess - zoneOffset(first, timeZone);
+}
+
+/** Today's date in `timeZone` at `now`. */
+function zonedDate(now: number, timeZone: string): { year: number; month: number; day: number } {
+  const d = new Date(now + zoneOffset(now, timeZone));
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth(), day: d.getUTCDate() };
+}
+
+function validZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A zone the screen names (`UTC`, `GMT+1`, `Europe/Berlin`), or the machine's when it names none or one we cannot map. */
+function resolveZone(shown: string | undefined, fallback: string): string {
+  if (!shown) return fallback;
+  const z = shown.trim();
+  if (/^(?:UTC|GMT|Z)$/i.test(z)) return 'UTC';
+  const offset = /^(?:UTC|GMT)([+-])(\d{1,2})(?::?(\d{2}))?$/i.exec(z);
+  if (offset && !offset[3]) return `Etc/GMT${offset[1] === '+' ? '-' : '+'}${Number(offset[2])}`;
+  return z.includes('/') && validZone(z) ? z : fallback;
+}
+
+/** How far in the past a time without a date may be and still be today's (a reset that just passed). */
+const PAST_SLACK_MS = 2 * 3600_000;
+
+/**
+ * Parses a reset time as the CLIs print it: `7:30am`, `7:27 AM`, `Dec 1, 5:08am`, `Dec 1st, 2026 5:11 AM`, each
+ * optionally followed by a zone (`(UTC)`, `UTC`). A time without a date is the next such time (or one that passed
+ * less than two hours ago); a date without a year is this year's, or next year's when it would be months ago.
+ */
+export function parseResetTime(text: string, clock: LimitClock): number | undefined {
+  const fallback = clock.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const m =
+    /^(?:([A-Z][a-z]{2})[a-z]*\.? (\d{1,2})(?:st|nd|rd|th)?,? (?:(\d{4}),? )?)?(\d{1,2}):(\d{2}) ?([ap])\.?m\.?(?: ?\(?([A-Za-z_/+\-:0-9]+)\)?)?$/i.exec(
+      text.trim(),
+    );
+  if (!m) return undefined;
+  const [, monthName, dayText, yearText, hourText, minuteText, ampm, zoneText] = m;
+  let hour = Number(hourText) % 12;
+  if (ampm?.toLowerCase() === 'p') hour += 12;
+  const minute = Number(minuteText);
+  const zone = resolveZone(zoneText, fallback);
+  const today = zonedDate(clock.now, zone);
+  if (monthName) {
+    const month = MONTHS.indexOf(monthName.toLowerCase());
+    if (month < 0) return undefined;
+    const day = Number(dayText);
+    if (yearText) return wallTime(Number(yearText), month, day, hour, minute, zone);
+    const at = wallTime(today.year, month, day, hour, minute, zone);
+    return at < clock.now - 60 * 86_400_000 ? wallTime(today.year + 1, month, day, hour, minute, zone) : at;
+  }
+  const at = wallTime(today.year, today.month, today.day, hour, minute, zone);
+  return at < clock.now - PAST_SLACK_MS ? wallTime(today.year, today.month, today.day + 1, hour, minute, zone) : at;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Scoping: only what came after the last prompt counts
+
+/**
+ * The lines that belong to the latest turn: from the bottom up to (not including) the first line that ends an older
+ * one or starts this one — a finished-turn line or the echo of a prompt. Older errors stay in the scrollback above.
+ */
+function latestTurn(lines: readonly string[], stop: RegExp): string[] {
+  const out: string[] = [];
+  for (let i = lines.length - 1; i >= 0; i -= 1) {
+    const line = lines[i] ?? '';
+    if (stop.test(line)) break;
+    out.unshift(line);
+  }
+  return out;
+}
+
+const findLine = (lines: readonly string[], pattern: RegExp): string | undefined => {
+  for (let i = lines.length - 1; i >= 0; i -= 1) if (pattern.test(lines[i] ?? '')) return (lines[i] ?? '').trim().replace(/\s{2,}/g, ' ');
+  return undefined;
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Claude Code
+
+const CLAUDE_RULE = /^─{20,}$/;
+/** A prompt's echo (`❯ text`) or a finished turn (`✻ Churned for 3s`, `✻ Cooked for 25s · done 5:03 AM`). */
+const CLAUDE_TURN_EDGE = /^❯[\u00a0 ]\S|^[·✢✳✶✻✽*] \S+ for \d+[smh]|^● Usage limit reset · Continuing automatically/;
+const CLAUDE_SUMMARY = /^[·✢✳✶✻✽*] \S+ for \d+[smh]/;
+const CLAUDE_ERRORISH = /API Error|Invalid API key|hit your .*limit|Prompt is too long/;
+const CLAUDE_HIT = /You['’]ve hit your (?:.+ )?limit · resets (.+?)\s*$/;
+const CLAUDE_AUTO = /set to continue automatically at (.+?)\s*$|Continuing automatically at (.+?) · Esc to cancel|Continuing shortly · Esc to cancel|will continue automatically at (.+?)\. Keep this session open/;
+const CLAUDE_FOOTER_LIMIT = /⚠ Usage limit reached · limit resets (.+?)\s*$/;
+const CLAUDE_LIMIT_DIALOG = /Stop and wait for limit to reset/;
+const CLAUDE_LIMIT_RESET_ENTER = /Usage limit has reset · Press enter to continue/;
+/** `· retrying in 24s · attempt 1/10` (2.1.332); `· Retrying in 2s · attempt 1/10` (2.1.197). */
+const CLAUDE_RETRYING = /· [Rr]etrying(?: in (\d+)s|…|\.\.\.) · attempt (\d+)\/(\d+)/;
+const CLAUDE_AUTH =
+  /Invalid API key · Fix external API key|Please run \/login · API Error|API Error: 40[13]\b|Not logged in · Run \/login|OAuth token (?:has )?expired|Credit balance is too low/;
+const CLAUDE_CONTEXT_FULL = /Context limit reached|Prompt is too long/;
+const CLAUDE_COMPACTING = /Compacting conversation/;
+/** The turn's reply is the error (`● API Error: …`); a bare `API Error` line is something else's (a crash message). */
+const CLAUDE_FAILED = /^[●⎿]\s+API Error\b/;
+
+/** Splits a Claude screen into the latest turn's output (above the input box) and the footer (below it). */
+function claudeParts(lines: readonly string[]): { turn: string[]; footer: string[] } {
+  let bottomRule = -1;
+  let topRule = -1;
+  for (let i = lines.length - 1; i >= 0; i -= 1) {
+    if (!CLAUDE_RULE.test(lines[i] ?? '')) continue;
+    if (bottomRule < 0) bottomRule = i;
+    else {
+      topRule = i;
+      break;
+    }
+  }
+  const above = topRule < 0 ? [...lines] : lines.slice(0, topRule);
+  // A failed turn may still end with its summary (`● API Error: 400 …` then `✻ Brewed for 0s`, 2.1.197): that summary
+  // closes the error's own turn, not an older one.
+  const nonBlank = above.map((l, i) => [l.trim(), i] as const).filter(([l]) => l !== '');
+  const [last, beforeLast] = [nonBlank.at(-1), nonBlank.at(-2)];
+  if (last && beforeLast && CLAUDE_SUMMARY.test(last[0]) && CLAUDE_ERRORISH.test(beforeLast[0])) above.splice(last[1]);
+  return { turn: latestTurn(above, CLAUDE_TURN_EDGE), footer: topRule < 0 ? [] : lines.slice(bottomRule + 1) };
+}
+
+export const readClaudeLimit: LimitReader = (bottomLines, clock) => {
+  const lines = trimLineEnds(bottomLines).map((l) => l.replace(/\u00a0/g, ' '));
+  const { turn, footer } = claudeParts(lines);
+  const all = [...turn, ...footer];
+  const hit = findLine(turn, CLAUDE_HIT);
+  const dialog = lines.some((l) => CLAUDE_LIMIT_DIALOG.test(l));
+  const auto = findLine(all, CLAUDE_AUTO);
+  if (hit || auto || dialog || footer.some((l) => CLAUDE_FOOTER_LIMIT.test(l))) {
+    const resetText = (hit ? CLAUDE_HIT.exec(hit)?.[1] : undefined) ?? CLAUDE_FOOTER_LIMIT.exec(findLine(footer, CLAUDE_FOOTER_LIMIT) ?? '')?.[1];
+    const resetAt = resetText ? parseResetTime(resetText, clock) : undefined;
+    return {
+      kind: 'usage',
+      line: hit ?? auto ?? findLine(footer, CLAUDE_FOOTER_LIMIT) ?? 'Usage limit reached',
+      ...(resetText ? { resetText } : {}),
+      ...(resetAt !== undefined ? { resetAt } : {}),
+      ...(auto && !dialog ? { autoContinue: true } : {}),
+      ...(dialog ? { dialog: true } : {}),
+    };
+  }
+  const resetEnter = findLine(all, CLAUDE_LIMIT_RESET_ENTER);
+  if (resetEnter) return { kind: 'usage', line: resetEnter, resetAt: clock.now };
+  const retrying = findLine(turn, CLAUDE_RETRYING);
+  if (retrying) {
+    const m = CLAUDE_RETRYING.exec(retrying);
+    return {
+      kind: 'retrying',
+      line: retrying,
+      attempt: { k: Number(m?.[2]), of: Number(m?.[3]) },
+      ...(m?.[1] ? { retryInSec: Number(m[1]) } : {}),
+    };
+  }
+  const auth = findLine(all, CLAUDE_AUTH);
+  if (auth) return { kind: 'auth', line: auth };
+  const full = findLine(all, CLAUDE_CONTEXT_FULL);
+  if (full) return { kind: 'context_full', line: full };
+  const compacting = findLine(turn, CLAUDE_COMPACTING);
+  if (compacting) return { kind: 'compacting', line: compacting };
+  const failed = findLine(turn, CLAUDE_FAILED);
+  if (failed) return { kind: 'failed', line: failed };
+  return undefined;
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Codex
+
+/** A prompt's echo or the input (`› …` at column 0), or a finished turn (`─ Worked for 20s ─`). */
+const CODEX_TURN_EDGE = /^› |Worked for \d/;
+const CODEX_USAGE = /^■ You['’]ve hit your usage limit\b/;
+const CODEX_TRY_AGAIN = /[Tt]ry again at (.+?)\.?\s*$/;
+const CODEX_QUOTA = /^■ Quota exceeded\b/;
+const CODEX_RETRYING = /(?:[Rr]econnecting|Reconnecting\.\.\.) (\d+)\/(\d+)\b/;
+const CODEX_AUTH = /^■ (?:unexpected status 40[13]\b|.*(?:Incorrect API key|invalid_api_key|Your access token could not be refreshed|Please log ?in again|not logged in))/i;
+const CODEX_CONTEXT_FULL = /^■ .*(?:ran out of room in the model's context window|context window exceeded|context_length_exceeded)/;
+const CODEX_COMPACTING = /Compacting context/;
+const CODEX_FAILED = /^■ /;
+
+export const readCodexLimit: LimitReader = (bottomLines, clock) => {
+  const lines = trimLineEnds(bottomLines);
+  // The input line is the last `› ` line; the latest turn is what lies between it and the echo above it.
+  let end = lines.length;
+  for (let i = lines.length - 1; i >= 0; i -= 1) {
+    if (/^› /.test(lines[i] ?? '')) {
+      end = i;
+      break;
+    }
+  }
+  const turn = latestTurn(lines.slice(0, end), CODEX_TURN_EDGE);
+  const usage = findLine(turn, CODEX_USAGE);
+  if (usage) {
+    const resetText = CODEX_TRY_AGAIN.exec(usage)?.[1];
+    const resetAt = resetText ? parseResetTime(resetText, clock) : undefined;
+    return { kind: 'usage', line: usage, ...(resetText ? { resetText } : {}), ...(resetAt !== undefined ? { resetAt } : {}) };
+  }
+  const quota = findLine(turn, CODEX_QUOTA);
+  if (quota) return { kind: 'usage', line: quota };
+  const retrying = findLine(lines, CODEX_RETRYING);
+  if (retrying && lines.some((l) => /esc to interrupt/.test(l))) {
+    const m = CODEX_RETRYING.exec(retrying);
+    return { kind: 'retrying', line: retrying, attempt: { k: Number(m?.[1]), of: Number(m?.[2]) } };
+  }
+  const compacting = findLine(lines, CODEX_COMPACTING);
+  if (compacting && lines.some((l) => /esc to interrupt/.test(l))) return { kind: 'compacting', line: compacting };
+  const auth = findLine(turn, CODEX_AUTH);
+  if (auth) return { kind: 'auth', line: auth };
+  const full = findLine(turn, CODEX_CONTEXT_FULL);
+  if (full) return { kind: 'context_full', line: full };
+  const failed = findLine(turn, CODEX_FAILED);
+  if (failed) return { kind: 'failed', line: failed };
+  return undefined;
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Gemini CLI
+
+/** A prompt's echo (` > text`), or an answer (`✦ `). */
+const GEMINI_TURN_EDGE = /^\s*>\s+\S|^\s*✦ /;
+const GEMINI_USAGE_DIALOG = /Usage limit reached for /;
+const GEMINI_KEEP_TRYING = /\d\. Keep trying/;
+const GEMINI_RESETS = /Access resets at (.+?)\.?\s*│?\s*$/;
+const GEMINI_DAILY = /✕ \[API Error: You have exhausted your daily quota/;
+const GEMINI_AUTH = /API key not valid|API_KEY_INVALID|UNAUTHENTICATED|Please re-?authenticate|login (?:has )?expired/i;
+const GEMINI_CONTEXT_FULL = /exceeds the (?:maximum number of tokens|context window)|context window (?:is )?(?:full|exceeded)/i;
+const GEMINI_COMPACTING = /Compressing chat history|Chat history compressed/;
+const GEMINI_FAILED = /^\s*✕ /;
+
+export const readGeminiLimit: LimitReader = (bottomLines, clock) => {
+  const lines = trimLineEnds(bottomLines).map((l) => l.replace(/^│\s?/, '').replace(/\s*│$/, ''));
+  const dialog = findLine(lines, GEMINI_USAGE_DIALOG);
+  if (dialog && lines.some((l) => GEMINI_KEEP_TRYING.test(l))) {
+    const resetLine = findLine(lines, GEMINI_RESETS);
+    const resetText = resetLine ? GEMINI_RESETS.exec(resetLine)?.[1] : undefined;
+    const resetAt = resetText ? parseResetTime(resetText, clock) : undefined;
+    return { kind: 'usage', line: dialog, dialog: true, ...(resetText ? { resetText } : {}), ...(resetAt !== undefined ? { resetAt } : {}) };
+  }
+  // The input (` >   Type your message…` under a rule) is not an echo: the latest turn ends above its rule.
+  let end = lines.length;
+  for (let i = lines.length - 1; i > 0; i -= 1) {
+    if (/^\s*>\s/.test(lines[i] ?? '') && /^─{20,}$/.test(lines[i - 1] ?? '')) {
+      end = i - 1;
+      break;
+    }
+  }
+  const turn = latestTurn(lines.slice(0, end), GEMINI_TURN_EDGE);
+  const daily = findLine(turn, GEMINI_DAILY);
+  if (daily) return { kind: 'usage', line: daily };
+  const auth = findLine(turn, GEMINI_AUTH);
+  if (auth) return { kind: 'auth', line: findLine(turn, GEMINI_FAILED) ?? auth };
+  const full = findLine(turn, GEMINI_CONTEXT_FULL);
+  if (full) return { kind: 'context_full', line: full };
+  const compacting = findLine(turn, GEMINI_COMPACTING);
+  if (compacting && lines.some((l) => /esc to cancel/.test(l))) return { kind: 'compacting', line: compacting };
+  const failed = findLine(turn, GEMINI_FAILED);
+  if (failed) return { kind: 'failed', line: failed };
+  return undefined;
+};
+
+/** The limit reader for a profile, by name; none for CLIs whose screens were not measured. */
+export function limitReaderFor(profileName: string): LimitReader | undefined {
+  return LIMIT_READERS[profileName];
+}
+
+const LIMIT_READERS: Readonly<Record<string, LimitReader>> = {
+  claude: readClaudeLimit,
+  codex: readCodexLimit,
+  gemini: readGeminiLimit,
+  // poli's mock TUIs draw Claude Code's classic screen, limit screens included (mocks --limit-at).
+  mock: readClaudeLimit,
+};

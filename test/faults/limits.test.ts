@@ -1,0 +1,116 @@
+/**
+ * Usage limits, failed requests, expired logins and retries, shown by the mock TUIs on demand (MOCK_*_LIMIT_AT,
+ * MOCK_*_LIMIT: the screens of Claude Code 2.1.332, see src/profiles/limit-screens.ts) with real tmux and poli.
+ * Every wait is cut short with `poli resume` or ends by itself within seconds; no test waits for a reset time.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { runPoli } from '../helpers/poli-process.ts';
+import { type FaultWorld, FAULT_TEST_TIMEOUT_MS, createFaultWorld, dialogueOf, oneRoundDialogue, waitUntil } from './fault-world.ts';
+
+let world: FaultWorld | undefined;
+afterEach(async () => {
+  await world?.cleanup();
+  world = undefined;
+});
+
+interface Waiting {
+  kind: string;
+  role: string;
+  reason: string;
+  until: string | null;
+  resetAt?: string;
+}
+
+/** The task's `waiting` in `--state --json`, once it shows one. */
+async function waitingOf(w: FaultWorld): Promise<Waiting> {
+  let found: Waiting | undefined;
+  await waitUntil('the task shows status waiting', async () => {
+    const task = (await w.publicState()).tasks[0] as { status?: string; waiting?: Waiting } | undefined;
+    if (task?.status === 'waiting') found = task.waiting;
+    return found !== undefined;
+  });
+  if (!found) throw new Error('no waiting');
+  return found;
+}
+
+/** The ids of the blocks the executer received, in order. */
+async function executerIds(w: FaultWorld): Promise<string[]> {
+  return (await w.received('EXECUTER')).flatMap((r) => r.blocks.map((b) => b.header.id));
+}
+
+describe('limits shown by a CLI', { timeout: FAULT_TEST_TIMEOUT_MS }, () => {
+  it('a usage limit: status waiting with the reset time shown, --notify fires, poli status says until when, poli resume ends it', async () => {
+    world = await createFaultWorld();
+    const started = Date.now();
+    const notified = `${world.root}/notified.jsonl`;
+    const run = world.start(
+      ['--mock', '--task', 'Create u.txt containing U', '--kill-on-exit', '--exec-timeout', '3', '--notify', `cat >> ${notified}; echo >> ${notified}`],
+      { MOCK_EXECUTER_LIMIT_AT: '1', MOCK_EXECUTER_LIMIT: 'usage', MOCK_EXECUTER_LIMIT_RESET_SEC: '7200' },
+    );
+    const waiting = await waitingOf(world);
+    expect(waiting).toMatchObject({ kind: 'usage', role: 'EXECUTER' });
+    // Shown to the minute: "resets 9:41am (UTC)", two hours away.
+    const resetAt = Date.parse(waiting.resetAt ?? '');
+    expect(Math.abs(resetAt - (started + 7200_000))).toBeLessThan(120_000);
+    expect(Date.parse(waiting.until ?? '')).toBe(resetAt + 60_000);
+    expect(waiting.reason).toMatch(/^the EXECUTER hit its usage limit \(resets \d{1,2}:\d{2}[ap]m \(UTC\)\); poli checks it again at \d\d:\d\d UTC$/);
+    const status = await runPoli(['status', ...world.flags]);
+    expect(status.stdout).toMatch(/^poli T1 r1 EXECUTER limit \d:\d\d:\d\d · waiting: the EXECUTER hit its usage limit/);
+    expect(status.stdout).toContain(`(until ${waiting.until})`);
+    // Well past the 3 s timeout, still waiting.
+    await new Promise((r) => setTimeout(r, 4000));
+    expect((await world.publicState()).tasks[0]?.status).toBe('waiting');
+
+    expect((await runPoli(['resume', ...world.flags])).code).toBe(0);
+    expect(await run.exited).toBe(0);
+    const task = await world.task('T1');
+    expect(task.status).toBe('completed');
+    expect(dialogueOf(task.messages)).toEqual(oneRoundDialogue('u.txt', 'U'));
+    const ids = await executerIds(world);
+    expect(ids).toHaveLength(2);
+    expect(ids[1]).toBe(ids[0]);
+    const events = (await import('node:fs/promises')).readFile(notified, 'utf8');
+    expect(await events).toContain('"event":"waiting"');
+    expect(await events).toContain('"for":"usage"');
+  });
+
+  it('a failed request is sent again once, same id, and the dialogue goes on', async () => {
+    world = await createFaultWorld();
+    const run = world.start(['--mock', '--task', 'Create f.txt containing F', '--kill-on-exit'], { MOCK_EXECUTER_LIMIT_AT: '1', MOCK_EXECUTER_LIMIT: 'failed' });
+    expect(await run.exited).toBe(0);
+    const ids = await executerIds(world);
+    expect(ids).toHaveLength(2);
+    expect(ids[1]).toBe(ids[0]);
+    expect(run.stdout()).toContain(`the EXECUTER's request failed (● API Error: 529 Overloaded.`);
+    expect(dialogueOf((await world.task('T1')).messages)).toEqual(oneRoundDialogue('f.txt', 'F'));
+  });
+
+  it('retrying by itself is shown and does not count against the timeout', async () => {
+    world = await createFaultWorld();
+    const run = world.start(['--mock', '--task', 'Create r.txt containing R', '--kill-on-exit', '--exec-timeout', '2'], {
+      MOCK_EXECUTER_LIMIT_AT: '1',
+      MOCK_EXECUTER_LIMIT: 'retrying',
+    });
+    expect(await run.exited).toBe(0);
+    expect(run.stdout()).toMatch(/EXECUTER is retrying its request \(.*attempt 1\/10\); timeouts paused/);
+    expect(await executerIds(world)).toHaveLength(1);
+  });
+
+  it('an expired login: waiting for a person to log in in the pane; poli resume sends the message again', async () => {
+    world = await createFaultWorld();
+    const run = world.start(['--mock', '--task', 'Create a.txt containing A', '--kill-on-exit', '--exec-timeout', '3'], {
+      MOCK_EXECUTER_LIMIT_AT: '1',
+      MOCK_EXECUTER_LIMIT: 'auth',
+    });
+    const waiting = await waitingOf(world);
+    const pane = await world.paneOf('EXECUTER');
+    expect(waiting).toMatchObject({ kind: 'auth', role: 'EXECUTER', until: null });
+    expect(waiting.reason).toBe(
+      `log in to mock in pane ${pane} (tmux -L ${world.socket} attach): ● Please run /login · API Error: 401 Invalid authentication credentials`,
+    );
+    expect((await runPoli(['status', '--short', ...world.flags])).stdout).toBe('poli T1 r1 EXECUTER login\n');
+    expect((await runPoli(['resume', ...world.flags])).code).toBe(0);
+    expect(await run.exited).toBe(0);
+    expect(dialogueOf((await world.task('T1')).messages)).toEqual(oneRoundDialogue('a.txt', 'A'));
+  });
+});
