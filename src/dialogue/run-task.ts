@@ -317,10 +317,12 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     const decision = options.review && forwardable(role, block) ? await options.review(role, block, state.rounds) : null;
     // Stopped while the person was asked (Ctrl+C, end of input): forward nothing; the loop ends the task.
     if (options.signal?.aborted) return;
+    // Which channel the reply came through (tool, command, file, transcript, screen), recorded with it.
+    const channel = channels[role].origin?.(block) ?? 'screen';
     if (decision) notice('approval', `human decision on ${block.header.type} ${block.header.id}: ${decision.action}`, block.header.id);
-    if (!decision || decision.action === 'approve') return apply({ kind: 'reply', role, block });
-    if (decision.action === 'edit') return apply({ kind: 'reply', role, block, editedBody: decision.body });
-    return apply({ kind: 'reject', role, block, feedback: decision.reason });
+    if (!decision || decision.action === 'approve') return apply({ kind: 'reply', role, block, channel });
+    if (decision.action === 'edit') return apply({ kind: 'reply', role, block, editedBody: decision.body, channel });
+    return apply({ kind: 'reject', role, block, feedback: decision.reason, channel });
   }
 
   /** Applies commands from other terminals; returns true when the loop should start over. */

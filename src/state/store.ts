@@ -291,7 +291,8 @@ export function toPublicState(tasks: readonly TaskRecord[]): PublicState {
       rounds: t.rounds,
       startedAt: t.startedAt,
       endedAt: t.endedAt,
-      messages: t.messages.map((m) => ({ from: m.from, to: m.to, type: m.type, id: m.id, body: m.body, at: m.at })),
+      // `channel` (how a CLI's reply reached poli) is an optional key: present only on replies that recorded one.
+      messages: t.messages.map((m) => ({ from: m.from, to: m.to, type: m.type, id: m.id, body: m.body, at: m.at, ...(m.channel ? { channel: m.channel } : {}) })),
     })),
   };
 }
