@@ -90,9 +90,9 @@ export class StateStore {
 
   /** Appends one message to a task's dialogue. */
   appendMessage(id: string, message: MessageRecord): Promise<TaskRecord> {
-    const { from, to, type, id: messageId, body, at, extra } = message;
+    const { from, to, type, id: messageId, body, at, extra, channel } = message;
     const kept = extra !== null && typeof extra === 'object' && !Array.isArray(extra) && Object.keys(extra).length > 0;
-    const copy: MessageRecord = { from, to, type, id: messageId, body, at, ...(kept ? { extra } : {}) };
+    const copy: MessageRecord = { from, to, type, id: messageId, body, at, ...(kept ? { extra } : {}), ...(typeof channel === 'string' ? { channel } : {}) };
     return this.change(id, (record) => ({ ...record, messages: [...record.messages, copy] }));
   }
 
