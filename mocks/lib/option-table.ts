@@ -2,6 +2,7 @@
  * The mock options: what each one does (MockOptions), its flag, environment variable, value kind and help text
  * (OPTION_SPECS), and the defaults, which keep every misbehaviour off. Parsing is options.ts.
  */
+import { REPLY_VIAS, type ReplyVia } from './reply-via.ts';
 
 /**
  * Decoy blocks a mock prints around each real block it sends (`--noise`), each of which poli must ignore:
@@ -107,6 +108,8 @@ export interface MockOptions {
   printSeconds: number;
   /** Append one JSON line per block sent (`{role, at, header, body}`) to this file. */
   sentFile: string | undefined;
+  /** Hand each reply to poli through its MCP tool or the `poli reply` command instead of printing it (reply-via.ts). */
+  replyVia: ReplyVia | undefined;
   help: boolean;
 }
 
@@ -161,6 +164,10 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'printRate', flag: 'print-rate', env: 'MOCK_PRINT_RATE', kind: 'positive', help: 'print N distinct ~80-character lines a second while working on each message, then reply' },
   { key: 'printSeconds', flag: 'print-seconds', env: 'MOCK_PRINT_SECONDS', kind: 'count', help: 'seconds --print-rate prints for (default 10)' },
   { key: 'sentFile', flag: 'sent-file', env: 'MOCK_SENT_FILE', kind: 'path', help: 'append each real block sent (not decoys) as a JSON line {role, at, header, body}, body exactly as between the tags' },
+  {
+    key: 'replyVia', flag: 'reply-via', env: 'MOCK_REPLY_VIA', kind: 'choice', choices: REPLY_VIAS,
+    help: 'hand each reply to poli through the poli_reply tool of poli mcp (tool) or the poli reply command (command) instead of printing it; printed if poli refuses it',
+  },
   { key: 'help', flag: 'help', env: 'MOCK_HELP', kind: 'flag', help: 'print this help' },
 ];
 
@@ -196,5 +203,6 @@ export const DEFAULT_MOCK_OPTIONS: Readonly<MockOptions> = {
   printRate: undefined,
   printSeconds: 10,
   sentFile: undefined,
+  replyVia: undefined,
   help: false,
 };
