@@ -142,7 +142,8 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
     session = await PoliSession.open({
       run,
       client,
-      waitForChange: (paneIds, ms) => client.waitForChange(paneIds, ms),
+      // A reply delivered through poli's tool or command wakes the dialogue as pane output does.
+      waitForChange: (paneIds, ms) => Promise.race([client.waitForChange(paneIds, ms), intake.nextDelivery()]),
       socket: settings.socket,
       clock: realClock,
       projectDir: settings.projectDir,

@@ -153,3 +153,18 @@ describe('the intake socket', () => {
     expect(response).toEqual({ ok: false, error: expect.stringMatching(/^no poli is running for this session/) });
   });
 });
+
+describe('waking the dialogue', () => {
+  it('nextDelivery resolves when a reply is delivered, not before', async () => {
+    const { intake } = await setup();
+    await intake.wrap(fakePane().channel).mark({ id: ID });
+    let woken = false;
+    const waiting = intake.nextDelivery().then(() => (woken = true));
+    await intake.handle(reply({ id: 'wrong' }));
+    await Promise.resolve();
+    expect(woken).toBe(false);
+    await intake.handle(reply());
+    await waiting;
+    expect(woken).toBe(true);
+  });
+});

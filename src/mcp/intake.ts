@@ -44,6 +44,19 @@ export class Intake {
   private readonly earlier: Record<Role, Set<string>> = { PLANNER: new Set(), EXECUTER: new Set() };
   private server: Server | undefined;
   private socketPath: string | undefined;
+  /** Resolved (and replaced) at each delivery: wakes a dialogue loop waiting for pane output. */
+  private wake: { promise: Promise<void>; resolve: () => void } = Intake.signal();
+
+  private static signal(): { promise: Promise<void>; resolve: () => void } {
+    let resolve = (): void => undefined;
+    const promise = new Promise<void>((r) => (resolve = r));
+    return { promise, resolve };
+  }
+
+  /** Resolves at the next reply delivered (any pane). */
+  nextDelivery(): Promise<void> {
+    return this.wake.promise;
+  }
 
   constructor(private readonly options: IntakeOptions) {}
 
@@ -153,6 +166,9 @@ export class Intake {
     const block: Block = { header, body: cleanBody(request.body), startLine: 0, endLine: 0 };
     const key = blockKey(block);
     if (!turn.blocks.has(key)) turn.blocks.set(key, { text: formatBlock(header, request.body), via: request.via === 'command' ? 'command' : 'tool', final });
+    const woken = this.wake;
+    this.wake = Intake.signal();
+    woken.resolve();
     this.options.debug?.(`${role}: ${type} for ${id} delivered through the ${request.via === 'command' ? 'poli reply command' : 'poli_reply tool'}`);
     return { ok: true, text: `delivered: poli has your ${type} to ${to} for message ${id}` };
   }
