@@ -28,7 +28,11 @@ export function sendToIntake(socketPath: string, request: IntakeRequest, timeout
       const why =
         error.code === 'ENOENT' || error.code === 'ECONNREFUSED'
           ? `no poli is running for this session (nothing listens on ${socketPath}); print the reply block instead`
-          : `could not reach poli at ${socketPath}: ${error.message}`;
+          : error.code === 'EPERM' || error.code === 'EACCES'
+            ? // Seen: Codex's workspace-write sandbox refuses connect() to any socket (EPERM).
+              `a sandbox around this command does not let it reach poli's socket ${socketPath} (${error.code}); use the ` +
+              'poli_reply tool (it runs outside the sandbox), or print the reply block'
+            : `could not reach poli at ${socketPath}: ${error.message}`;
       finish({ ok: false, error: why });
     });
     socket.on('end', () => {
