@@ -120,7 +120,8 @@ const COMMANDS: Record<Subcommand, CommandSpec> = {
     describe:
       'hand the running poli a reply from inside a CLI it started (body on stdin, byte for byte); exits 0 once delivered, ' +
       '1 with the reason otherwise (unknown id, wrong addressee, type not allowed now)',
-    settings: ['socket'],
+    // The pane's environment (POLI_ROLE, POLI_SOCKET_PATH) says where to deliver; no setting is read.
+    settings: [],
   },
   mcp: {
     usage: 'poli mcp',
