@@ -364,7 +364,8 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
    */
   async function askForLostReply(turn: Turn, screen: string, screenState: string): Promise<void> {
     if (turn.askedForFile) return;
-    turn.sawOpen ||= startsReply(screen, turn.role, turn.id, turn.parsed?.blocks ?? []);
+    const structured = (turn.parsed?.blocks ?? []).filter((block) => ['tool', 'command'].includes(channels[turn.role].origin?.(block) ?? 'screen'));
+    turn.sawOpen ||= startsReply(screen, turn.role, turn.id, structured);
     if (!turn.sawOpen || screenState !== 'idle' || turn.idleSince === undefined) return;
     if (clock.now() - turn.idleSince < CROSS_CHECK_MS) return;
     turn.askedForFile = true;
@@ -410,15 +411,15 @@ export function damageReminder(role: Role, id: string, damage: string): string {
 }
 
 /**
- * More open tag lines of blocks with `id`, not addressed to `role` (so not the echo of poli's own message), than
- * complete such blocks in `parsed`: a reply started that did not end (a status already taken, or a reply handed over
- * through poli's tools, is complete and does not count).
+ * An open tag line of a block with `id`, not addressed to `role` (so not the echo of poli's own message), other than
+ * those of `structured`: blocks handed over through poli's tool or command, which show no start on the screen (a
+ * status delivered so says nothing about a reply begun on the screen; one printed there does).
  */
-function startsReply(screen: string, role: Role, id: string, parsed: readonly Block[]): boolean {
+function startsReply(screen: string, role: Role, id: string, structured: readonly Block[]): boolean {
   if (!screen.includes(id)) return false;
   const opens = toScreenLines(screen).filter((line) => classifyTagLine(line) === 'open' && line.includes(id) && !line.includes(`"to":"${role}"`)).length;
-  const complete = parsed.filter((block) => block.header.id === id && block.header.to !== role).length;
-  return opens > complete;
+  const delivered = structured.filter((block) => block.header.id === id && block.header.to !== role).length;
+  return opens > delivered;
 }
 
 /** A resumed CLI that sits idle this long showing no reply to the pending message has lost it. */
