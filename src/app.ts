@@ -54,6 +54,15 @@ export async function runApp(io: AppIO): Promise<number> {
       io.stdout.write(`${await packageVersion()}\n`);
       return 0;
     }
+    // The structured channel (src/mcp/): run inside a CLI's pane, they need no settings, only the pane's environment.
+    if (command.kind === 'mcp') {
+      const { runMcpServer } = await import('./mcp/server.ts');
+      return await runMcpServer(io.env, io.stderr);
+    }
+    if (command.kind === 'reply') {
+      const { runReplyCommand } = await import('./mcp/reply-command.ts');
+      return await runReplyCommand(io, command);
+    }
     const settings = await loadSettings({
       flags: command.flags,
       env: io.env,

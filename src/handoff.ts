@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { PaneChannel, PanePosition } from './dialogue/channel.ts';
+import type { PaneChannel, PanePosition, ReplyChannel } from './dialogue/channel.ts';
 import { blockKey, formatBlock } from './protocol/format-block.ts';
 import { parseBlocks } from './protocol/parse-blocks.ts';
 import type { Block } from './protocol/types.ts';
@@ -54,6 +54,8 @@ export function withHandoff(inner: PaneChannel, options: HandoffOptions): PaneCh
   const messagesDir = path.join(options.projectDir, MESSAGES_DIR);
   const repliesDir = path.join(options.projectDir, REPLIES_DIR);
   let turn: TurnFiles = { id: undefined, blocks: new Map(), looked: new Map() };
+  /** Blocks whose body the transcript supplied (or that only the transcript had), by blockKey: their channel. */
+  let recovered = new Set<string>();
 
   return {
     role: inner.role,
@@ -61,6 +63,7 @@ export function withHandoff(inner: PaneChannel, options: HandoffOptions): PaneCh
     async mark(markOptions?: { lookBack?: boolean; id?: string }): Promise<PanePosition> {
       const previous = turn.id;
       turn = { id: markOptions?.id, blocks: new Map(), looked: new Map() };
+      recovered = new Set();
       // The previous turn is over: its leftover reply files can only confuse a later look.
       if (previous !== undefined && previous !== markOptions?.id) await removeReplyFiles(repliesDir, previous);
       await options.recovery?.begin();
@@ -78,6 +81,7 @@ export function withHandoff(inner: PaneChannel, options: HandoffOptions): PaneCh
     async readSince(position: PanePosition, readOptions?: { fresh?: boolean }): Promise<string> {
       const raw = await inner.readSince(position, readOptions);
       const screen = options.recovery ? await options.recovery.rewrite(raw) : raw;
+      if (screen !== raw) noteRecovered(raw, screen, recovered);
       if (turn.id !== undefined) await collectReplyFiles(repliesDir, turn, options.now());
       if (turn.blocks.size === 0) return screen;
       const onScreen = new Set(parseBlocks(screen).blocks.map(blockKey));
@@ -90,7 +94,21 @@ export function withHandoff(inner: PaneChannel, options: HandoffOptions): PaneCh
     lastLines: (n) => inner.lastLines(n),
     ...(inner.crossCheck ? { crossCheck: (position: PanePosition) => inner.crossCheck?.(position) ?? Promise.resolve() } : {}),
     ...(inner.damage ? { damage: (position: PanePosition) => inner.damage?.(position) ?? Promise.resolve(undefined) } : {}),
+    origin(block: Block): ReplyChannel | undefined {
+      const key = blockKey(block);
+      if (turn.blocks.has(key)) return 'file';
+      return recovered.has(key) ? 'transcript' : inner.origin?.(block);
+    },
   };
+}
+
+/** Remembers the blocks the transcript rewrite brought that the screen as read did not have (exact bodies, lost blocks). */
+function noteRecovered(raw: string, screen: string, recovered: Set<string>): void {
+  const onScreen = new Set(parseBlocks(raw).blocks.map(blockKey));
+  for (const block of parseBlocks(screen).blocks) {
+    const key = blockKey(block);
+    if (!onScreen.has(key)) recovered.add(key);
+  }
 }
 
 /** The block `text` starts with (what the dialogue types: a block, then the expected-reply line), or undefined. */

@@ -23,4 +23,7 @@ const code = await runApp({
   now: () => Date.now(),
   runtimeDir: runtimeDir(process.env, process.getuid?.() ?? 0),
 });
+// process.exit drops what a pipe has not taken yet (`poli --state --json | jq` of a task over 64 KB came out cut):
+// wait until both streams have flushed everything written before them.
+await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => stream.write('', () => resolve()))));
 process.exit(code);

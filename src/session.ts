@@ -62,6 +62,8 @@ export interface SessionOptions {
   pollMs: number;
   log?(message: string): void;
   debug?(message: string): void;
+  /** Wraps each pane's channel once more, outside the file channel (the structured intake, src/mcp/intake.ts). */
+  wrapChannel?(channel: PaneChannel): PaneChannel;
 }
 
 /** A CLI did not get ready (no prompt, or no answer to its primer) in time. */
@@ -456,13 +458,14 @@ export class PoliSession {
       source && spec.environment
         ? new TranscriptRecovery({ source, projectDir: realProjectDir(this.options.projectDir), env: spec.environment, role })
         : undefined;
-    return withHandoff(pane, {
+    const handoff = withHandoff(pane, {
       projectDir: this.options.projectDir,
       now: () => this.options.clock.now(),
       fileThreshold: spec.fileThreshold ?? DEFAULT_FILE_THRESHOLD,
       ...(recovery ? { recovery } : {}),
       ...(this.options.debug ? { debug: this.options.debug } : {}),
     });
+    return this.options.wrapChannel ? this.options.wrapChannel(handoff) : handoff;
   }
 }
 

@@ -38,7 +38,8 @@ export async function writeTranscript(dir: string, task: TaskRecord, pid: number
 
 function renderMessage(message: MessageRecord, n: number): string {
   const time = message.at.slice(11, 19);
-  const heading = `### ${n}. ${message.from} → ${message.to} · ${message.type} · ${message.id} · ${time}`;
+  const via = message.channel ? ` · via ${message.channel}` : '';
+  const heading = `### ${n}. ${message.from} → ${message.to} · ${message.type} · ${message.id} · ${time}${via}`;
   return `${heading}\n\n${fence(message.body)}`;
 }
 

@@ -18,6 +18,9 @@ import { ControlInbox, controlDir } from './human/control.ts';
 import { createLineInput, type LineInput } from './line-input.ts';
 import { PACKAGE_ROOT, readPrimer, realClock } from './host.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { Intake } from './mcp/intake.ts';
+import { mcpRegistration } from './mcp/register.ts';
+import { intakeSocketPath } from './mcp/wire.ts';
 import { withLaunchArgs } from './profiles/launch.ts';
 import { selectProfile } from './profiles/select.ts';
 import type { Role } from './protocol/types.ts';
@@ -85,7 +88,9 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
   });
   const run = client.run;
   await assertTmuxAvailable(run);
-  const clis = await resolveClis(io, settings);
+  // The structured channel beside the screen (src/mcp/): each CLI gets poli's MCP server and `poli reply`.
+  const intakeSocket = intakeSocketPath(io.runtimeDir, settings.socket);
+  const clis = await resolveClis(io, settings, intakeSocket);
   const missing = (['PLANNER', 'EXECUTER'] as const).filter(
     (role) => !findProgram(clis[role].command, { path: io.env.PATH ?? '', cwd: settings.projectDir }),
   );
@@ -129,13 +134,16 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
   const lock = await acquireSocketLock({ dir: io.runtimeDir, socket: settings.socket, pid: io.pid, isPidAlive: isProcessAlive });
   await writeFile(stateDirPointer(io.runtimeDir, settings.socket), settings.stateDir);
   let session: PoliSession;
+  const intake = new Intake({ projectDir: settings.projectDir, debug: (message) => logger.debug(message, { event: 'reply' }) });
   try {
+    await intake.listen(intakeSocket);
     logger.info(`starting the tmux session on socket "${settings.socket}" in ${settings.projectDir}`, { event: 'start' });
     await warnIfProjectChanged(run, settings, logger);
     session = await PoliSession.open({
       run,
       client,
-      waitForChange: (paneIds, ms) => client.waitForChange(paneIds, ms),
+      // A reply delivered through poli's tool or command wakes the dialogue as pane output does.
+      waitForChange: (paneIds, ms) => Promise.race([client.waitForChange(paneIds, ms), intake.nextDelivery()]),
       socket: settings.socket,
       clock: realClock,
       projectDir: settings.projectDir,
@@ -145,8 +153,10 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
       pollMs: settings.pollMs,
       log: (message) => logger.info(message, { event: 'prime' }),
       debug: (message) => logger.debug(message, { event: 'send' }),
+      wrapChannel: (channel) => intake.wrap(channel),
     });
   } catch (error) {
+    await intake.close();
     await rm(stateDirPointer(io.runtimeDir, settings.socket), { force: true });
     await lock.release();
     if (settings.killOnExit) await run(['kill-server']).catch(() => undefined);
@@ -218,6 +228,7 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
       await events.close();
       await rm(stateDirPointer(io.runtimeDir, settings.socket), { force: true });
       await rm(controlDir(io.runtimeDir, settings.socket), { recursive: true, force: true });
+      await intake.close();
       await lock.release();
       await session.close();
       // The control client goes first: killing the server under it would read as "control mode stopped".
@@ -232,15 +243,16 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
  * The commands, environment, profiles and primers of both CLIs. Each profile's launch flags and
  * environment (a real scrollback, no update prompt) are added to the user's command and pane.
  */
-async function resolveClis(io: AppIO, settings: Settings): Promise<Record<Role, CliSpec>> {
+async function resolveClis(io: AppIO, settings: Settings, intakeSocket: string): Promise<Record<Role, CliSpec>> {
   const mockEnv = Object.fromEntries(
     Object.entries(io.env).filter((e): e is [string, string] => e[0].startsWith('MOCK_') && e[1] !== undefined),
   );
   const spec = async (role: Role, command: string, profileName: string | undefined): Promise<CliSpec> => {
     const profile = selectProfile(command, settings.mock ? 'mock' : profileName);
+    const mcp = mcpRegistration(profile.name, { role, socketPath: intakeSocket });
     return {
-      command: withLaunchArgs(command, profile.launch.args),
-      env: { ...profile.launch.env, ...(settings.mock ? mockEnv : {}) },
+      command: withLaunchArgs(command, [...profile.launch.args, ...mcp.args]),
+      env: { ...profile.launch.env, ...mcp.env, ...(settings.mock ? mockEnv : {}) },
       profile,
       primer: await readPrimer(role === 'PLANNER' ? 'planner' : 'executer'),
       fileThreshold: settings.fileThreshold,

@@ -9,6 +9,7 @@ import { parseBlocks } from '../../src/protocol/parse-blocks.ts';
 import type { Block, BlockHeader, Role } from '../../src/protocol/types.ts';
 import type { MockOptions } from './options.ts';
 import { createOutbox, fence } from './outbox.ts';
+import type { Delivery, ReplyVia } from './reply-via.ts';
 import { floodLine, messageFilePointer } from './reply-shaping.ts';
 import type { SubmitHandler, Turn } from './tui.ts';
 
@@ -67,6 +68,8 @@ export interface AgentEffects {
   appendFile?(path: string, text: string): void;
   /** The text of a file (relative paths against the working directory), or undefined when it cannot be read. */
   readFile?(path: string): string | undefined;
+  /** Hands a block to poli through its structured channel (`--reply-via`); poli's answer comes back. */
+  deliver?(via: ReplyVia, header: BlockHeader, body: string): Promise<Delivery>;
 }
 
 /** The handler the TUI calls with each submission. */

@@ -2,6 +2,7 @@
  * The mock options: what each one does (MockOptions), its flag, environment variable, value kind and help text
  * (OPTION_SPECS), and the defaults, which keep every misbehaviour off. Parsing is options.ts.
  */
+import { REPLY_VIAS, type ReplyVia } from './reply-via.ts';
 
 /**
  * Decoy blocks a mock prints around each real block it sends (`--noise`), each of which poli must ignore:
@@ -121,6 +122,8 @@ export interface MockOptions {
   limit: LimitKind;
   /** `usage`: the reset time shown is this many seconds away. */
   limitResetSec: number;
+  /** Hand each reply to poli through its MCP tool or the `poli reply` command instead of printing it (reply-via.ts). */
+  replyVia: ReplyVia | undefined;
   help: boolean;
 }
 
@@ -181,6 +184,10 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     help: 'usage (default: usage limit, resets in --limit-reset-sec), failed (API Error), auth (Please run /login), retrying (3 s of retry countdown, then the answer)',
   },
   { key: 'limitResetSec', flag: 'limit-reset-sec', env: 'MOCK_LIMIT_RESET_SEC', kind: 'count', help: 'usage: the reset time shown is N seconds away (default 3600)' },
+  {
+    key: 'replyVia', flag: 'reply-via', env: 'MOCK_REPLY_VIA', kind: 'choice', choices: REPLY_VIAS,
+    help: 'hand each reply to poli through the poli_reply tool of poli mcp (tool) or the poli reply command (command) instead of printing it; printed if poli refuses it',
+  },
   { key: 'help', flag: 'help', env: 'MOCK_HELP', kind: 'flag', help: 'print this help' },
 ];
 
@@ -219,5 +226,6 @@ export const DEFAULT_MOCK_OPTIONS: Readonly<MockOptions> = {
   limitAt: undefined,
   limit: 'usage',
   limitResetSec: 3600,
+  replyVia: undefined,
   help: false,
 };

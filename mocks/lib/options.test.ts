@@ -97,7 +97,7 @@ describe('parseMockOptions', () => {
         '--crash-limit, --silent-at, --garbage, --wrong-id, --echo-blocks, --approval-at, --stderr-exit-at-start, ' +
         '--noise, --record-file, --cwd, --draw, --animate-ms, --clear-before-reply, --restart-at, --bottom-rows, ' +
         '--submit-on-paste, --enters, --echo-char-ms, --reply-file-pieces, --quote-close-in-fence, --quote-example, ' +
-        '--reply-lines, --print-rate, --print-seconds, --sent-file, --limit-at, --limit, --limit-reset-sec, --help)',
+        '--reply-lines, --print-rate, --print-seconds, --sent-file, --limit-at, --limit, --limit-reset-sec, --reply-via, --help)',
     );
   });
 

@@ -53,7 +53,12 @@ export function createOutbox(turn: Turn, options: MockOptions, context: OutboxCo
       effects?.recordSent?.({ role, at: now(), header, body });
       context.onSent?.(text);
       if (options.replyFilePieces) await writeReplyFile(turn, effects, header.id, text);
-      else show(text);
+      else if (options.replyVia && effects?.deliver) {
+        // Through poli's tool or command; the printed block only when poli refuses it (the primers' fallback).
+        const answer = await effects.deliver(options.replyVia, header, body);
+        turn.reply(`poli ${options.replyVia === 'tool' ? 'poli_reply tool' : 'reply command'}: ${answer.text}`);
+        if (!answer.ok) show(text);
+      } else show(text);
       if (noise.has('duplicate') && header.type !== 'status') show(formatBlock(header, DUPLICATE_BODY));
       history.push(text);
     },

@@ -3,6 +3,7 @@
  * the real process in; nothing below them touches `process`.
  */
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { replyByCommand, replyByTool } from './reply-via.ts';
 import { dirname, resolve } from 'node:path';
 import type { Role } from '../../src/protocol/types.ts';
 import { createAgent, type AgentEffects, type Brain } from './agent.ts';
@@ -105,5 +106,6 @@ function createFileEffects(
         return undefined;
       }
     },
+    deliver: (via, header, body) => (via === 'tool' ? replyByTool(process.env, header, body) : replyByCommand(process.env, header, body)),
   };
 }

@@ -147,3 +147,20 @@ describe('editDistance', () => {
     expect(editDistance('bogus', 'mock')).toBeGreaterThan(2);
   });
 });
+
+describe('poli reply and poli mcp', () => {
+  it('reply takes --id, --to (any addressee: the running poli checks it), --type and --extra', async () => {
+    expect(await parseArgs(['reply', '--id', 'T3-R2-k9x2m4', '--to', 'ORCHESTRATOR', '--type', 'complete', '--extra', '{"n":1}'])).toEqual({
+      kind: 'reply', id: 'T3-R2-k9x2m4', to: 'ORCHESTRATOR', type: 'complete', extra: { n: 1 }, flags: {},
+    });
+    await expect(parseArgs(['reply', '--id', 'x', '--to', 'PLANNER'])).rejects.toThrow(/reply needs --id, --to and --type/);
+    await expect(parseArgs(['reply', '--id', 'x', '--to', 'PLANNER', '--type', 'result', '--extra', '[1]'])).rejects.toThrow(/--extra must be a JSON object/);
+    await expect(parseArgs(['--id', 'x'])).rejects.toThrow(/--id goes with poli reply/);
+    expect((await parseArgs(['reply', '--help'])) as { text: string }).toMatchObject({ text: expect.stringContaining('The addressee: PLANNER, EXECUTER or ORCHESTRATOR') });
+  });
+
+  it('mcp takes no arguments', async () => {
+    expect(await parseArgs(['mcp'])).toEqual({ kind: 'mcp', flags: {} });
+    await expect(parseArgs(['mcp', 'x'])).rejects.toThrow(/unexpected arguments after "mcp"/);
+  });
+});

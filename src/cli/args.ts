@@ -24,10 +24,14 @@ export type Command =
   | { kind: 'status'; short: boolean; flags: SettingFlags }
   | { kind: 'attach'; flags: SettingFlags }
   | { kind: 'watch'; all: boolean; flags: SettingFlags }
+  /** `poli reply`: a reply for the running poli, body on stdin (src/mcp/reply-command.ts). */
+  | { kind: 'reply'; id: string; to: string; type: string; extra: Record<string, unknown> | undefined; flags: SettingFlags }
+  /** `poli mcp`: the stdio MCP server poli registers with the CLIs it starts (src/mcp/server.ts). */
+  | { kind: 'mcp'; flags: SettingFlags }
   | { kind: 'help'; text: string }
   | { kind: 'version' };
 
-export const SUBCOMMANDS = ['start', 'say', 'pause', 'resume', 'stop', 'status', 'attach', 'watch'] as const;
+export const SUBCOMMANDS = ['start', 'say', 'pause', 'resume', 'stop', 'status', 'attach', 'watch', 'reply', 'mcp'] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
 const USAGE = `poli — a PLANNER and an EXECUTER AI coding CLI working on one task, in tmux
@@ -44,7 +48,10 @@ From another terminal, while a task runs:
   poli pause | poli resume | poli stop     hold, release, or end the running task
   poli status --short                      one line: poli T3 r2 EXECUTER 01:12
   poli watch [--all]                       follow the event stream (--all: from the start)
-  poli attach                              attach to the tmux session (watch or step in)`;
+  poli attach                              attach to the tmux session (watch or step in)
+
+Inside a CLI that poli started:
+  poli reply --id ID --to PLANNER --type result < body.md   hand poli a reply (body on stdin, byte for byte)`;
 
 interface OptionSpec {
   flag: string;
@@ -62,6 +69,9 @@ const OPTIONS: readonly OptionSpec[] = [
   { flag: 'format', type: 'string', choices: ['text', 'json', 'md'], describe: 'With --state ID: output format' },
   { flag: 'resume', type: 'string', describe: 'Continue the task with this id' },
   { flag: 'to', type: 'string', choices: ['planner', 'executer', 'PLANNER', 'EXECUTER'], describe: 'With say: who gets the note' },
+  { flag: 'id', type: 'string', describe: 'With reply: the id of the message answered' },
+  { flag: 'type', type: 'string', describe: 'With reply: the reply\'s type (plan, continue, revision, complete, error, status, result)' },
+  { flag: 'extra', type: 'string', describe: 'With reply: further header fields, as a JSON object' },
   { flag: 'short', type: 'boolean', describe: 'With status: one line' },
   { flag: 'all', type: 'boolean', describe: 'With watch: from the start of the stream' },
   { flag: 'help', short: 'h', type: 'boolean', describe: 'Show this help (poli help COMMAND: a command\'s help)' },
@@ -69,13 +79,16 @@ const OPTIONS: readonly OptionSpec[] = [
 ];
 
 /** Which command an option belongs to (settings belong to every command). */
-const OPTION_OWNER: Record<string, Subcommand | 'main' | 'any'> = {
+const OPTION_OWNER: Record<string, Subcommand | readonly Subcommand[] | 'main' | 'any'> = {
   task: 'main',
   state: 'main',
   json: 'main',
   format: 'main',
   resume: 'main',
-  to: 'say',
+  to: ['say', 'reply'],
+  id: 'reply',
+  type: 'reply',
+  extra: 'reply',
   short: 'status',
   all: 'watch',
   help: 'any',
@@ -102,6 +115,19 @@ const COMMANDS: Record<Subcommand, CommandSpec> = {
   status: { usage: 'poli status [--short]', describe: "print the running task's status (--short: one line for a status bar)", settings: ['socket', 'state-dir'] },
   attach: { usage: 'poli attach', describe: "attach to poli's tmux session (watch or step in)", settings: ['socket'] },
   watch: { usage: 'poli watch [--all]', describe: 'follow the event stream (events.jsonl in the state directory)', settings: ['socket', 'state-dir'] },
+  reply: {
+    usage: 'poli reply --id ID --to PLANNER|EXECUTER|ORCHESTRATOR --type TYPE [--extra JSON] < body',
+    describe:
+      'hand the running poli a reply from inside a CLI it started (body on stdin, byte for byte); exits 0 once delivered, ' +
+      '1 with the reason otherwise (unknown id, wrong addressee, type not allowed now)',
+    // The pane's environment (POLI_ROLE, POLI_SOCKET_PATH) says where to deliver; no setting is read.
+    settings: [],
+  },
+  mcp: {
+    usage: 'poli mcp',
+    describe: 'the stdio MCP server (tools poli_reply, poli_status, poli_read) that poli registers with each CLI it starts',
+    settings: [],
+  },
 };
 
 const HELP_WIDTH = 110;
@@ -168,12 +194,15 @@ export async function parseArgs(argv: readonly string[]): Promise<Command> {
   for (const option of ALL_OPTIONS) {
     const value = parsed[option.flag];
     if (option.choices === undefined || typeof value !== 'string' || option.choices.includes(value)) continue;
+    if (option.flag === 'to' && sub === 'reply') continue; // reply's addressee is checked by the running poli
     throw new ConfigError(`invalid value for --${option.flag}: ${JSON.stringify(value)}; expected one of ${option.choices.join(', ')}`);
   }
   const context = sub ?? 'main';
   for (const [flag, owner] of Object.entries(OPTION_OWNER)) {
     if (parsed[flag] === undefined || owner === 'any' || owner === context) continue;
-    const where = owner === 'main' ? 'without a command (poli --state …, poli --task …)' : `with poli ${owner}`;
+    if (typeof owner !== 'string' && sub !== undefined && owner.includes(sub)) continue;
+    const where =
+      owner === 'main' ? 'without a command (poli --state …, poli --task …)' : `with poli ${typeof owner === 'string' ? owner : owner.join(' or poli ')}`;
     const not = sub === undefined ? '' : `, not with poli ${sub}`;
     throw new ConfigError(`--${flag} goes ${where}${not}. Run \`poli --help\` for the options.`);
   }
@@ -236,6 +265,26 @@ function subcommand(sub: Subcommand, parsed: Record<string, unknown>, rest: stri
       return { kind: 'attach', flags };
     case 'watch':
       return { kind: 'watch', all: parsed['all'] === true, flags };
+    case 'mcp':
+      return { kind: 'mcp', flags };
+    case 'reply': {
+      const [id, to, type] = (['id', 'to', 'type'] as const).map((name) => parsed[name] as string | undefined);
+      const example = 'e.g. poli reply --id T3-R2-k9x2m4 --to PLANNER --type result < body.md';
+      if (!id || !to || !type) throw new ConfigError(`reply needs --id, --to and --type (the body comes on stdin), ${example}`);
+      const extraText = parsed['extra'] as string | undefined;
+      let extra: Record<string, unknown> | undefined;
+      if (extraText !== undefined) {
+        let value: unknown;
+        try {
+          value = JSON.parse(extraText);
+        } catch (error) {
+          throw new ConfigError(`--extra must be a JSON object: ${(error as Error).message}`);
+        }
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError('--extra must be a JSON object, e.g. {"progress":0.5}');
+        extra = value as Record<string, unknown>;
+      }
+      return { kind: 'reply', id, to, type, extra, flags };
+    }
   }
 }
 
@@ -299,9 +348,13 @@ function mainHelp(): string {
 
 function commandHelp(sub: Subcommand): string {
   const spec = COMMANDS[sub];
-  const own = OPTIONS.filter((o) => OPTION_OWNER[o.flag] === sub || o.flag === 'help');
+  const own = OPTIONS.filter((o) => {
+    const owner = OPTION_OWNER[o.flag];
+    return owner === sub || (Array.isArray(owner) && owner.includes(sub)) || o.flag === 'help';
+  });
   const settings = SETTINGS.filter((s) => spec.settings === 'all' || spec.settings.includes(s.flag)).map(settingOption);
-  const lines = [`Usage: ${spec.usage}`, '', `${spec.describe[0]!.toUpperCase()}${spec.describe.slice(1)}.`, '', 'Options:', ...columns(own.map(optionRow))];
+  const shown = sub === 'reply' ? own.map((o) => (o.flag === 'to' ? { ...o, choices: undefined, describe: 'The addressee: PLANNER, EXECUTER or ORCHESTRATOR' } : o)) : own;
+  const lines = [`Usage: ${spec.usage}`, '', `${spec.describe[0]!.toUpperCase()}${spec.describe.slice(1)}.`, '', 'Options:', ...columns(shown.map(optionRow))];
   if (settings.length > 0) lines.push('', 'Settings:', ...columns(settings.map(optionRow)));
   if (spec.settings !== 'all') lines.push('', 'Every setting of `poli --help` is accepted too.');
   return lines.join('\n');

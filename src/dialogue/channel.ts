@@ -4,8 +4,14 @@
  * independent of how tmux is reached (new process per call, or a control-mode client).
  */
 import type { PaneLiveness, ScreenState } from '../tmux/types.ts';
-import type { Role } from '../protocol/types.ts';
+import type { Block, Role } from '../protocol/types.ts';
 import type { LimitScreen } from '../profiles/limit-screens.ts';
+
+/**
+ * How a reply reached poli, recorded with it (docs/protocol.md, "Channels"): the poli_reply tool or the `poli reply`
+ * command (src/mcp/), a reply file, the CLI's session transcript, or the screen.
+ */
+export type ReplyChannel = 'tool' | 'command' | 'file' | 'transcript' | 'screen';
 
 /** An opaque position in a pane's output; replies are looked for after it. */
 export type PanePosition = unknown;
@@ -46,6 +52,8 @@ export interface PaneChannel {
    * such event; undefined when they can be trusted.
    */
   damage?(position: PanePosition): Promise<string | undefined>;
+  /** Which channel a block taken from this turn's text came through; undefined: the screen. */
+  origin?(block: Block): ReplyChannel | undefined;
 }
 
 export interface DialogueChannels {

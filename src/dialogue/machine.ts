@@ -6,6 +6,7 @@
 import { cleanBody } from '../protocol/format-block.ts';
 import type { Addressee, Block, MessageType, Role, Sender } from '../protocol/types.ts';
 import type { EndStatus, TaskStatus } from '../state/types.ts';
+import type { ReplyChannel } from './channel.ts';
 
 export type { EndStatus, TaskStatus };
 
@@ -18,6 +19,8 @@ export interface DialogueMessage {
   body: string;
   /** Header fields other than to/type/id, as the block carried them (kept and forwarded: docs/protocol.md). */
   extra?: Record<string, unknown>;
+  /** How a CLI's reply reached poli: tool, command, file, transcript or screen (docs/protocol.md, "Channels"). */
+  channel?: ReplyChannel;
 }
 
 /** The header fields of a block other than to, type and id; undefined when there are none. */
@@ -63,9 +66,9 @@ export type DialogueEvent =
    * `editedBody`: a person approved it with changes; the edit is forwarded (and recorded from HUMAN).
    * `alreadyRecorded`: the block is in the state already (a resumed task replays it).
    */
-  | { kind: 'reply'; role: Role; block: Block; editedBody?: string; alreadyRecorded?: boolean }
+  | { kind: 'reply'; role: Role; block: Block; editedBody?: string; alreadyRecorded?: boolean; channel?: ReplyChannel }
   /** A person rejected this reply: it is not forwarded; `feedback` goes back to its author instead. */
-  | { kind: 'reject'; role: Role; block: Block; feedback: string }
+  | { kind: 'reject'; role: Role; block: Block; feedback: string; channel?: ReplyChannel }
   /** Periodic check; `idle` says whether the pending CLI's screen looks idle (not busy, not at a prompt). */
   | { kind: 'tick'; idle: boolean }
   | { kind: 'interrupt'; reason: string }
@@ -140,7 +143,7 @@ export function transition(state: DialogueState, event: DialogueEvent, ctx: Tran
     case 'reply':
       return onReply(state, event, ctx);
     case 'reject':
-      return onReject(state, event.role, event.block, event.feedback, ctx);
+      return onReject(state, event.role, event.block, event.feedback, ctx, event.channel);
     case 'tick':
       return onTick(state, event.idle, ctx);
     case 'interrupt':
@@ -168,7 +171,7 @@ function onReply(state: DialogueState, event: Extract<DialogueEvent, { kind: 're
   const extra = extraFields(block.header);
   const record: DialogueEffect[] = event.alreadyRecorded
     ? []
-    : [{ kind: 'record', message: { from: role, to, type, id, body: block.body, ...(extra ? { extra } : {}) } }];
+    : [{ kind: 'record', message: { from: role, to, type, id, body: block.body, ...(extra ? { extra } : {}), ...(event.channel ? { channel: event.channel } : {}) } }];
   // An edited forward is poli's (the person's) own message: recorded from HUMAN.
   const forwardBody = event.editedBody ?? block.body;
   const forwardAs: Sender | null = event.editedBody !== undefined ? 'HUMAN' : null;
@@ -216,11 +219,11 @@ function giveWork(
  * person's feedback goes back to its author from HUMAN: to the planner as a review to revise,
  * to the executer as a revision (one more round of work).
  */
-function onReject(state: DialogueState, role: Role, block: Block, feedback: string, ctx: TransitionContext): Transition {
+function onReject(state: DialogueState, role: Role, block: Block, feedback: string, ctx: TransitionContext, channel?: ReplyChannel): Transition {
   const pending = state.pending;
   const { type, id, to } = block.header;
   if (!pending || pending.role !== role || pending.id !== id) return { state, effects: [] };
-  const record: DialogueEffect = { kind: 'record', message: { from: role, to, type, id, body: block.body } };
+  const record: DialogueEffect = { kind: 'record', message: { from: role, to, type, id, body: block.body, ...(channel ? { channel } : {}) } };
   const next =
     role === 'PLANNER'
       ? sendTo(state, ctx, 'PLANNER', 'review', feedback, 'HUMAN', `${type} rejected; feedback sent to PLANNER`, { re: 'rejected' })

@@ -509,10 +509,12 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     const decision = options.review && forwardable(role, block) ? await options.review(role, block, state.rounds) : null;
     // Stopped while the person was asked (Ctrl+C, end of input): forward nothing; the loop ends the task.
     if (options.signal?.aborted) return;
+    // Which channel the reply came through (tool, command, file, transcript, screen), recorded with it.
+    const channel = channels[role].origin?.(block) ?? 'screen';
     if (decision) notice('approval', `human decision on ${block.header.type} ${block.header.id}: ${decision.action}`, block.header.id);
-    if (!decision || decision.action === 'approve') return apply({ kind: 'reply', role, block });
-    if (decision.action === 'edit') return apply({ kind: 'reply', role, block, editedBody: decision.body });
-    return apply({ kind: 'reject', role, block, feedback: decision.reason });
+    if (!decision || decision.action === 'approve') return apply({ kind: 'reply', role, block, channel });
+    if (decision.action === 'edit') return apply({ kind: 'reply', role, block, editedBody: decision.body, channel });
+    return apply({ kind: 'reject', role, block, feedback: decision.reason, channel });
   }
 
   /** Applies commands from other terminals; returns true when the loop should start over. */
@@ -561,7 +563,8 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     if (!turn.sawOpen && screen !== turn.checkedForOpen) {
       // Once per distinct text (readers return the same text while no tag line changes).
       turn.checkedForOpen = screen;
-      turn.sawOpen = startsReply(screen, turn.role, turn.id);
+      const structured = (turn.parsed?.blocks ?? []).filter((block) => ['tool', 'command'].includes(channels[turn.role].origin?.(block) ?? 'screen'));
+      turn.sawOpen = startsReply(screen, turn.role, turn.id, structured);
     }
     if (!turn.sawOpen || screenState !== 'idle' || turn.idleSince === undefined) return;
     if (clock.now() - turn.idleSince < CROSS_CHECK_MS) return;
@@ -607,13 +610,19 @@ export function damageReminder(role: Role, id: string, damage: string): string {
   );
 }
 
-/** An open tag line of a block with `id`, not addressed to `role` (so not the echo of poli's own message). */
-function startsReply(screen: string, role: Role, id: string): boolean {
+/**
+ * An open tag line of a block with `id`, not addressed to `role` (so not the echo of poli's own message), other than
+ * those of `structured`: blocks handed over through poli's tool or command, which show no start on the screen (a
+ * status delivered so says nothing about a reply begun on the screen; one printed there does).
+ */
+function startsReply(screen: string, role: Role, id: string, structured: readonly Block[]): boolean {
   if (!screen.includes(id)) return false;
-  return screen
+  // Readers give plain text (the terminal model, capture-pane without -e): no ANSI to remove.
+  const opens = screen
     .split('\n')
-    // Readers give plain text (the terminal model, capture-pane without -e): no ANSI to remove.
-    .some((line) => line.includes(id) && classifyTagLine(line) === 'open' && !line.includes(`"to":"${role}"`));
+    .filter((line) => line.includes(id) && classifyTagLine(line) === 'open' && !line.includes(`"to":"${role}"`)).length;
+  const delivered = structured.filter((block) => block.header.id === id && block.header.to !== role).length;
+  return opens > delivered;
 }
 
 /** How long a failed request's line must stand, the pane alive, before poli acts on it. */

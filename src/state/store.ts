@@ -91,9 +91,9 @@ export class StateStore {
 
   /** Appends one message to a task's dialogue. */
   appendMessage(id: string, message: MessageRecord): Promise<TaskRecord> {
-    const { from, to, type, id: messageId, body, at, extra } = message;
+    const { from, to, type, id: messageId, body, at, extra, channel } = message;
     const kept = extra !== null && typeof extra === 'object' && !Array.isArray(extra) && Object.keys(extra).length > 0;
-    const copy: MessageRecord = { from, to, type, id: messageId, body, at, ...(kept ? { extra } : {}) };
+    const copy: MessageRecord = { from, to, type, id: messageId, body, at, ...(kept ? { extra } : {}), ...(typeof channel === 'string' ? { channel } : {}) };
     return this.change(id, (record) => ({ ...record, messages: [...record.messages, copy] }));
   }
 
@@ -308,7 +308,8 @@ export function toPublicState(tasks: readonly TaskRecord[]): PublicState {
       rounds: t.rounds,
       startedAt: t.startedAt,
       endedAt: t.endedAt,
-      messages: t.messages.map((m) => ({ from: m.from, to: m.to, type: m.type, id: m.id, body: m.body, at: m.at })),
+      // `channel` (how a CLI's reply reached poli) is an optional key: present only on replies that recorded one.
+      messages: t.messages.map((m) => ({ from: m.from, to: m.to, type: m.type, id: m.id, body: m.body, at: m.at, ...(m.channel ? { channel: m.channel } : {}) })),
     })),
   };
 }

@@ -45,6 +45,8 @@ export interface MessageRecord {
   at: string;
   /** Header fields of the block other than to/type/id (docs/protocol.md: kept, and forwarded with the body). */
   extra?: Record<string, unknown>;
+  /** How a CLI's reply reached poli: tool, command, file, transcript or screen (docs/protocol.md, "Channels"). */
+  channel?: string;
 }
 
 /**

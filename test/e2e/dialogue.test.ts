@@ -60,7 +60,10 @@ function normalize(state: { tasks: PublicTask[] }) {
   };
 }
 
-const msg = (from: string, to: string, type: string, id: string, body: string) => ({ from, to, type, id, body, at: '<time>' });
+/** A CLI's message carries the optional key `channel` (how it reached poli); the mocks print theirs on the screen. */
+const msg = (from: string, to: string, type: string, id: string, body: string) => ({
+  from, to, type, id, body, at: '<time>', ...(from === 'PLANNER' || from === 'EXECUTER' ? { channel: 'screen' } : {}),
+});
 
 /** The exact dialogue of the mock CLIs for "Create hello.txt containing Hello" over three rounds. */
 function threeRoundMessages(task: number) {

@@ -211,8 +211,9 @@ describe('attach and watch at a terminal', () => {
     expect(piped).toEqual({ code: 0, stdout: `tmux -L ${world.socket} attach\n`, stderr: '' });
 
     term = await startTerminal({ args: ['attach', '--socket', world.socket], cols: 120, rows: 40 });
-    // The PLANNER's pane: a 120×40 terminal shows the top of the 50-row window (the banner may have scrolled away).
-    await term.step('the session is shown', 'You are the PLANNER in a two-agent team');
+    // The PLANNER's pane: a 120×40 terminal shows the top of the 50-row window (the banner, and the primer's first
+    // lines, may have scrolled away; a heading from its middle stays in view).
+    await term.step('the session is shown', 'THE SHAPE OF A REPLY');
     await term.press('C-b', 'd');
     expect(await term.exited()).toBe(0);
   }, 60_000);

@@ -89,14 +89,17 @@ export function startPoli(args: readonly string[], options: { env?: Record<strin
   });
   let out = '';
   let err = '';
+  // Decoded as a stream, so a character split between two chunks stays whole.
+  child.stdout?.setEncoding('utf8');
+  child.stderr?.setEncoding('utf8');
   const waiters = new Set<() => void>();
   const notify = () => waiters.forEach((w) => w());
-  child.stdout?.on('data', (d: Buffer) => {
-    out += d.toString('utf8');
+  child.stdout?.on('data', (d: string) => {
+    out += d;
     notify();
   });
-  child.stderr?.on('data', (d: Buffer) => {
-    err += d.toString('utf8');
+  child.stderr?.on('data', (d: string) => {
+    err += d;
     notify();
   });
   const exited = new Promise<number>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1))));

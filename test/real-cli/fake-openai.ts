@@ -124,6 +124,7 @@ async function streamResponse(res: ServerResponse, id: string, reply: PlannedRep
       id: `fc_${id}`,
       call_id: `call_${id}`,
       name: reply.toolCall.name,
+      ...(reply.toolCall.namespace ? { namespace: reply.toolCall.namespace } : {}),
       arguments: JSON.stringify(reply.toolCall.input),
       status: 'completed',
     };

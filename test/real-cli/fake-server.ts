@@ -34,6 +34,8 @@ export interface HttpError {
 export interface ToolCall {
   name: string;
   input: Record<string, unknown>;
+  /** OpenAI Responses: the namespace of a namespaced tool (Codex offers an MCP server's tools as namespace `mcp__<server>`). */
+  namespace?: string;
 }
 
 /** One scripted model turn: plain text, or text and/or a tool call, optionally after a delay. */

@@ -20,6 +20,11 @@ export interface ScriptedBlock {
   viaFile?: boolean;
   /** Print it without the ``` fence the primers ask for: the CLI renders its body as Markdown. */
   unfenced?: boolean;
+  /**
+   * Hand it to poli through poli's MCP tool instead (poli_reply, or poli_status for a status): the tool call as this
+   * CLI's model makes it (mcp-tools.ts). The turn's tool calls come one per request, then a closing sentence.
+   */
+  viaTool?: (header: BlockHeader, block: ScriptedBlock) => ToolCall;
 }
 
 /** One turn of the model: the blocks it answers with, optionally after a tool call the CLI asks permission for. */
@@ -48,8 +53,14 @@ const POINTER = /\.poli\/messages\/[^\s)]+\.md/;
 export function dialogueScript(role: Role, projectDir: string, turns: readonly ScriptedTurn[], log: ScriptLog): ReplyScript {
   let next = 0;
   let awaitingTool: { header: BlockHeader; turn: ScriptedTurn } | undefined;
+  /** The rest of a turn answered through poli's tools: one tool call per request, then a closing sentence. */
+  let toolCalls: ScriptedReply[] = [];
   return (requestText) => {
     const header = findLastHeader(requestText, role);
+    if (!header && toolCalls.length > 0) {
+      if (!/(^|\n)delivered: /.test(requestText.trim())) log.problems.push(`${role}: poli's tool answered: ${requestText.slice(0, 300)}`);
+      return toolCalls.shift() ?? 'fake model: nothing to answer';
+    }
     if (!header) {
       if (awaitingTool) {
         const { header: asked, turn } = awaitingTool;
@@ -71,6 +82,12 @@ export function dialogueScript(role: Role, projectDir: string, turns: readonly S
     if (turn.toolCall) {
       awaitingTool = { header, turn };
       return { text: 'I need to run a command first.', toolCall: turn.toolCall };
+    }
+    const viaTool = turn.blocks.filter((block) => block.viaTool);
+    if (viaTool.length > 0) {
+      const calls: ScriptedReply[] = viaTool.map((block) => ({ text: `Handing poli my ${block.type}.`, toolCall: block.viaTool!(header, block), delayMs: 100 }));
+      toolCalls = [...calls.slice(1), { text: 'Done: poli has my reply.', delayMs: 100 }];
+      return calls[0]!;
     }
     return answer(header, turn, projectDir);
   };

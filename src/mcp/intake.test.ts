@@ -1,0 +1,170 @@
+import { mkdir, mkdtemp, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PaneChannel } from '../dialogue/channel.ts';
+import { newTurn, takeReplies } from '../dialogue/turn.ts';
+import { formatBlock } from '../protocol/format-block.ts';
+import type { Role } from '../protocol/types.ts';
+import { sendToIntake } from './client.ts';
+import { Intake } from './intake.ts';
+import type { IntakeRequest } from './wire.ts';
+
+const ID = 'T1-R1-k9x2m4';
+
+function fakePane(role: Role = 'EXECUTER') {
+  const pane = { screen: '' };
+  const channel: PaneChannel = {
+    role,
+    paneId: role === 'PLANNER' ? '%0' : '%1',
+    mark: async () => 'mark',
+    submit: async () => undefined,
+    readSince: async () => pane.screen,
+    screenState: async () => 'busy',
+    lastLines: async () => '',
+  };
+  return { pane, channel };
+}
+
+const reply = (fields: Partial<Extract<IntakeRequest, { op: 'reply' }>> = {}): IntakeRequest => ({
+  op: 'reply',
+  role: 'EXECUTER',
+  via: 'tool',
+  id: ID,
+  to: 'PLANNER',
+  type: 'result',
+  body: 'done',
+  ...fields,
+});
+
+/** Bodies a screen could not carry: a 5,000-character line, ANSI-looking text, a close tag, quoted blocks. */
+export const HARD_BODY = [
+  'x'.repeat(5000),
+  '[31mred[0m and [1;32mbold green[0m, as text',
+  '[[/POLI:MSG]]',
+  `[[POLI:MSG {"to":"PLANNER","type":"result","id":"${ID}"}]]`,
+  '\\[[/POLI:MSG]]',
+  '```',
+  '  indented code with trailing text',
+  '```',
+  '- a list item, __init__, *a*, _b_',
+  '> quoted',
+].join('\n');
+
+let open: Intake[] = [];
+afterEach(async () => {
+  await Promise.all(open.map((intake) => intake.close()));
+  open = [];
+});
+
+async function setup() {
+  const projectDir = await mkdtemp(path.join(tmpdir(), 'poli-intake-'));
+  const intake = new Intake({ projectDir });
+  open.push(intake);
+  return { projectDir, intake };
+}
+
+describe('the intake: replies checked against the pending turn', () => {
+  it('refuses a reply while nothing is pending in that pane, then takes one for the pending id', async () => {
+    const { intake } = await setup();
+    const { pane, channel } = fakePane();
+    const wrapped = intake.wrap(channel);
+    expect(await intake.handle(reply())).toEqual({ ok: false, error: expect.stringMatching(/not waiting for a reply from the EXECUTER/) });
+    const since = await wrapped.mark({ id: ID });
+    pane.screen = 'the CLI is still working';
+    expect(await intake.handle(reply({ body: 'all done' }))).toEqual({ ok: true, text: `delivered: poli has your result to PLANNER for message ${ID}` });
+    const turn = newTurn('EXECUTER', ID, since, '', '', 'plan');
+    const [block] = takeReplies(turn, await wrapped.readSince(since), true);
+    expect(block?.header).toEqual({ to: 'PLANNER', type: 'result', id: ID });
+    expect(block?.body).toBe('all done');
+    expect(block && wrapped.origin?.(block)).toBe('tool');
+  });
+
+  it('says precisely what is wrong: unknown id, an answered id, a type not allowed, a wrong addressee, a second result', async () => {
+    const { intake } = await setup();
+    const wrapped = intake.wrap(fakePane().channel);
+    await wrapped.mark({ id: 'T1-R1-old111' });
+    await wrapped.mark({ id: ID });
+    const error = async (request: IntakeRequest) => {
+      const response = await intake.handle(request);
+      return response.ok ? `ok: ${response.text}` : response.error;
+    };
+    expect(await error(reply({ id: 'T1-R1-zzzzzz' }))).toBe(`unknown id "T1-R1-zzzzzz": the message poli waits on from the EXECUTER has id "${ID}"`);
+    expect(await error(reply({ id: 'T1-R1-old111' }))).toMatch(/^message T1-R1-old111 was already answered/);
+    expect(await error(reply({ type: 'plan', to: 'EXECUTER' }))).toBe('type "plan" is not allowed now: the EXECUTER answers with status, result, error');
+    expect(await error(reply({ to: 'ORCHESTRATOR' }))).toBe('wrong addressee "ORCHESTRATOR": a result from the EXECUTER goes to PLANNER');
+    expect(await error(reply({ type: 'status', body: 'half way' }))).toMatch(/^ok: delivered/);
+    expect(await error(reply({ type: 'status', body: 'more' }))).toMatch(/^ok: delivered/);
+    expect(await error(reply())).toMatch(/^ok: delivered/);
+    expect(await error(reply({ type: 'error', body: 'changed my mind' }))).toMatch(/already delivered; poli takes one result or error per message/);
+    expect(await error({ ...reply(), role: 'BOB' as Role })).toMatch(/^unknown role "BOB"/);
+  });
+
+  it('a CLI replies only for its own role: the planner pane cannot send the executer\'s result', async () => {
+    const { intake } = await setup();
+    const planner = intake.wrap(fakePane('PLANNER').channel);
+    await planner.mark({ id: ID });
+    const response = await intake.handle(reply({ role: 'PLANNER' }));
+    expect(response).toEqual({ ok: false, error: 'type "result" is not allowed now: the PLANNER answers with plan, continue, revision, complete, error' });
+    expect(await intake.handle(reply({ role: 'EXECUTER' }))).toEqual({ ok: false, error: expect.stringMatching(/not waiting for a reply from the EXECUTER/) });
+  });
+
+  it('keeps a body no screen could carry byte for byte, and extra header fields', async () => {
+    const { intake } = await setup();
+    const { channel } = fakePane();
+    const wrapped = intake.wrap(channel);
+    const since = await wrapped.mark({ id: ID });
+    const big = `${HARD_BODY}\n${'0123456789abcdef'.repeat(64 * 1024)}`;
+    expect((await intake.handle(reply({ body: big, extra: { files: 3, to: 'EXECUTER' } }))).ok).toBe(true);
+    const [block] = takeReplies(newTurn('EXECUTER', ID, since, '', '', 'plan'), await wrapped.readSince(since), true);
+    expect(block?.body).toBe(big);
+    expect(block?.header).toEqual({ to: 'PLANNER', type: 'result', id: ID, files: 3 });
+  });
+
+  it('poli_read gives the whole message file addressed to this pane, and refuses another pane\'s', async () => {
+    const { intake, projectDir } = await setup();
+    const text = `${formatBlock({ to: 'EXECUTER', type: 'plan', id: ID }, 'a long plan')}\nReply with …`;
+    await mkdir(path.join(projectDir, '.poli', 'messages'), { recursive: true });
+    await writeFile(path.join(projectDir, '.poli', 'messages', `${ID}.md`), `${text}\n`);
+    expect(await intake.handle({ op: 'read', role: 'EXECUTER', id: ID })).toEqual({ ok: true, text: `${text}\n` });
+    expect(await intake.handle({ op: 'read', role: 'PLANNER', id: ID })).toEqual({ ok: false, error: `message ${ID} is not addressed to the PLANNER` });
+    expect(await intake.handle({ op: 'read', role: 'EXECUTER', id: 'T9-R9-nothin' })).toMatchObject({ ok: false, error: expect.stringMatching(/^no message file for id/) });
+  });
+});
+
+describe('the intake socket', () => {
+  it('is mode 0600 and answers one JSON request per connection; a megabyte body arrives whole', async () => {
+    const { intake } = await setup();
+    const socketPath = path.join(await mkdtemp(path.join(tmpdir(), 'poli-intake-run-')), 'intake-test.sock');
+    await intake.listen(socketPath);
+    expect((await stat(socketPath)).mode & 0o777).toBe(0o600);
+    expect((await stat(path.dirname(socketPath))).mode & 0o777).toBe(0o700);
+    const wrapped = intake.wrap(fakePane().channel);
+    const since = await wrapped.mark({ id: ID });
+    expect(await sendToIntake(socketPath, reply({ id: 'nope' }))).toMatchObject({ ok: false, error: expect.stringMatching(/^unknown id "nope"/) });
+    const body = `${HARD_BODY}\n${'é'.repeat(512 * 1024)}`;
+    expect(await sendToIntake(socketPath, reply({ body }))).toMatchObject({ ok: true });
+    const [block] = takeReplies(newTurn('EXECUTER', ID, since, '', '', 'plan'), await wrapped.readSince(since), true);
+    expect(block?.body).toBe(body);
+  });
+
+  it('a request to a socket nobody listens on says that no poli is running', async () => {
+    const response = await sendToIntake(path.join(tmpdir(), 'poli-no-such-intake.sock'), reply());
+    expect(response).toEqual({ ok: false, error: expect.stringMatching(/^no poli is running for this session/) });
+  });
+});
+
+describe('waking the dialogue', () => {
+  it('nextDelivery resolves when a reply is delivered, not before', async () => {
+    const { intake } = await setup();
+    await intake.wrap(fakePane().channel).mark({ id: ID });
+    let woken = false;
+    const waiting = intake.nextDelivery().then(() => (woken = true));
+    await intake.handle(reply({ id: 'wrong' }));
+    await Promise.resolve();
+    expect(woken).toBe(false);
+    await intake.handle(reply());
+    await waiting;
+    expect(woken).toBe(true);
+  });
+});

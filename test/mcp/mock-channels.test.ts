@@ -1,0 +1,61 @@
+/**
+ * The structured channel with the mock CLIs and real tmux: each mock hands its replies to poli through the poli_reply
+ * tool of `poli mcp` (MOCK_REPLY_VIA=tool: an MCP client over stdio, as a real CLI is) or the `poli reply` command
+ * (MOCK_REPLY_VIA=command), instead of printing them. Every reply must be recorded once, with exactly the body the mock
+ * sent and the channel it came through.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type FaultWorld, FAULT_TEST_TIMEOUT_MS, createFaultWorld } from '../faults/fault-world.ts';
+
+interface Sent {
+  role: 'PLANNER' | 'EXECUTER';
+  header: { to: string; type: string; id: string };
+  body: string;
+}
+
+let world: FaultWorld | undefined;
+afterEach(async () => {
+  await world?.cleanup();
+  world = undefined;
+});
+
+async function runWith(env: Record<string, string>): Promise<{ sent: Sent[]; messages: { from: string; type: string; id: string; body: string; channel?: string }[] }> {
+  world = await createFaultWorld();
+  const sentFile = path.join(world.root, 'sent.jsonl');
+  const run = world.start(['--mock', '--task', 'Create m.txt containing M', '--kill-on-exit'], { MOCK_SENT_FILE: sentFile, ...env });
+  const code = await run.exited;
+  const task = await world.task('T1');
+  expect(task.status, `${task.error ?? ''}\n${run.stderr()}`).toBe('completed');
+  expect(code).toBe(0);
+  const sent = (await readFile(sentFile, 'utf8'))
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Sent);
+  const messages = task.messages as { from: string; type: string; id: string; body: string; channel?: string }[];
+  const fromClis = messages.filter((m) => m.from === 'PLANNER' || m.from === 'EXECUTER');
+  // Each block sent recorded once, byte for byte, and nothing else from the CLIs.
+  expect(fromClis.map((m) => [m.from, m.type, m.id, m.body])).toEqual(sent.map((s) => [s.role, s.header.type, s.header.id, s.body]));
+  return { sent, messages: fromClis };
+}
+
+describe('replies through poli mcp and poli reply (mock CLIs)', { timeout: FAULT_TEST_TIMEOUT_MS }, () => {
+  it('both mocks reply through the poli_reply tool: recorded exact, channel tool', async () => {
+    const { messages } = await runWith({ MOCK_REPLY_VIA: 'tool', MOCK_ROUNDS: '2' });
+    expect(new Set(messages.map((m) => m.channel))).toEqual(new Set(['tool']));
+    expect(messages.some((m) => m.type === 'status')).toBe(true);
+  });
+
+  it('both mocks reply through the poli reply command: recorded exact, channel command', async () => {
+    const { messages } = await runWith({ MOCK_REPLY_VIA: 'command', MOCK_ROUNDS: '1' });
+    expect(new Set(messages.map((m) => m.channel))).toEqual(new Set(['command']));
+  });
+
+  it('the planner prints its blocks, the executer sends a 20,000-line result through the command: each channel recorded', async () => {
+    const { messages, sent } = await runWith({ MOCK_EXECUTER_REPLY_VIA: 'command', MOCK_EXECUTER_REPLY_LINES: '20000', MOCK_ROUNDS: '1' });
+    expect(messages.filter((m) => m.from === 'PLANNER').map((m) => m.channel)).toEqual(['screen', 'screen']);
+    expect(new Set(messages.filter((m) => m.from === 'EXECUTER').map((m) => m.channel))).toEqual(new Set(['command']));
+    expect(sent.find((s) => s.header.type === 'result')?.body.split('\n')).toHaveLength(20_000);
+  });
+});
