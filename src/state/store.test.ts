@@ -125,6 +125,16 @@ describe('StateStore', () => {
     expect(done.deliveries?.map((d) => d.stage)).toEqual(['answered']);
   });
 
+  it('marks a delivery answered in the same write that records the CLI reply to it (not a status)', async () => {
+    const store = makeStore();
+    await store.createTask('t', META);
+    await store.recordDelivery('T1', { id: 'T1-R1-a', to: 'EXECUTER', type: 'plan', body: 'p', stage: 'submitted', at: 's' });
+    const status = await store.appendMessage('T1', { from: 'EXECUTER', to: 'PLANNER', type: 'status', id: 'T1-R1-a', body: 'x', at: 't1' });
+    expect(status.deliveries?.[0]?.stage).toBe('submitted');
+    const result = await store.appendMessage('T1', { from: 'EXECUTER', to: 'PLANNER', type: 'result', id: 'T1-R1-a', body: 'y', at: 't2' });
+    expect(result.deliveries?.[0]).toMatchObject({ stage: 'answered', at: 't2' });
+  });
+
   it('appends messages and applies patches, rewriting the file each time', async () => {
     const store = makeStore();
     await store.createTask('t', META);

@@ -94,7 +94,13 @@ export class StateStore {
     const { from, to, type, id: messageId, body, at, extra, channel } = message;
     const kept = extra !== null && typeof extra === 'object' && !Array.isArray(extra) && Object.keys(extra).length > 0;
     const copy: MessageRecord = { from, to, type, id: messageId, body, at, ...(kept ? { extra } : {}), ...(typeof channel === 'string' ? { channel } : {}) };
-    return this.change(id, (record) => ({ ...record, messages: [...record.messages, copy] }));
+    return this.change(id, (record) => {
+      // A CLI's reply (not a status) answers the message poli sent it under that id: its receipt says so in the same
+      // write, so a poli killed right after reading the reply leaves no receipt behind that looks unanswered.
+      const answered = (d: DeliveryRecord): boolean => d.id === messageId && d.to === from && type !== 'status';
+      const deliveries = record.deliveries?.map((d) => (answered(d) ? { ...d, stage: 'answered' as const, at } : d));
+      return { ...record, messages: [...record.messages, copy], ...(deliveries ? { deliveries } : {}) };
+    });
   }
 
   /**
