@@ -32,7 +32,7 @@ export function startFakeChat(script: ReplyScript): Promise<FakeServer> {
     if (request.kind === 'other' || request.kind === 'probe') return json(404, { error: { message: 'fake: not found', type: 'invalid_request_error' } });
     counter += 1;
     const body = isRecord(request.body) ? request.body : {};
-    const reply: PlannedReply = request.kind === 'title' ? { text: sideText(body), delayMs: 0 } : nextReply();
+    const reply: PlannedReply = request.kind === 'title' ? { text: sideText(body, request.userText), delayMs: 0 } : nextReply();
     if (reply.delayMs > 0) await sleep(reply.delayMs);
     if (reply.httpError) return json(reply.httpError.status, { error: { message: reply.httpError.message, type: 'invalid_request_error' } });
     const id = `chatcmpl-fake-${counter}`;
@@ -45,7 +45,26 @@ export function classifyChat(method: string, url: string, body: unknown): Pick<R
   if (method !== 'POST') return { kind: 'probe', userText: '' };
   if (!/\/chat\/completions\b/.test(url) || !isRecord(body)) return { kind: 'other', userText: '' };
   const tools = Array.isArray(body.tools) ? body.tools : [];
-  return { kind: tools.length > 0 ? 'turn' : 'title', userText: newestUserMessage(body.messages) };
+  const userText = newestUserMessage(body.messages);
+  const side = tools.length === 0 || SIDE_AGENT.test(systemText(body.messages)) || SIDE_REQUEST.test(userText);
+  return { kind: side ? 'title' : 'turn', userText };
+}
+
+/** Background agents that come with tools but are not the conversation (Qwen Code's managed-memory extractor). */
+const SIDE_AGENT = /memory extraction subagent|\bacting as the [\w -]*subagent\b/i;
+
+/**
+ * Qwen Code's auto-approval classifier ("## Pending tool call to classify"): answered with plain text it cannot read,
+ * so the CLI falls back to asking the person, as its default mode does for a risky command.
+ */
+const SIDE_REQUEST = /^## Pending tool call to classify|^\[SUGGESTION MODE:/;
+/** Qwen Code's follow-up suggestion, shown as ghost text in its input after a turn (Enter would accept it). */
+export const FAKE_SUGGESTION = 'run the tests';
+
+function systemText(messages: unknown): string {
+  if (!Array.isArray(messages)) return '';
+  const first = messages.find((m) => isRecord(m) && (m.role === 'system' || m.role === 'developer'));
+  return isRecord(first) ? contentText(first.content) : '';
 }
 
 /** Text of the newest `user` or `tool` message. */
@@ -68,7 +87,8 @@ function contentText(content: unknown): string {
     .join('\n');
 }
 
-function sideText(body: Record<string, unknown>): string {
+function sideText(body: Record<string, unknown>, userText: string): string {
+  if (userText.startsWith('[SUGGESTION MODE:')) return FAKE_SUGGESTION;
   const format = isRecord(body.response_format) ? body.response_format : undefined;
   if (format?.type === 'json_schema' && isRecord(format.json_schema)) return JSON.stringify(fitSchema(format.json_schema.schema));
   if (format?.type === 'json_object') return '{}';
