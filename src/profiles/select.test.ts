@@ -10,6 +10,7 @@ describe('selectProfile', () => {
     ['aider --model sonnet', 'aider'],
     ['gemini', 'gemini'],
     ['qwen', 'qwen'],
+    ['pi', 'pi'],
     ['my-agent --flag', 'generic'],
   ])('%s → %s', (command, name) => {
     expect(selectProfile(command).name).toBe(name);
@@ -22,7 +23,7 @@ describe('selectProfile', () => {
 
   it('names the known profiles when the name is unknown', () => {
     expect(() => selectProfile('claude', 'cursor')).toThrow(
-      new ConfigError('unknown CLI profile "cursor"; known profiles: claude, codex, aider, gemini, qwen, generic, mock (see docs/profiles.md)'),
+      new ConfigError('unknown CLI profile "cursor"; known profiles: claude, codex, aider, gemini, qwen, pi, generic, mock (see docs/profiles.md)'),
     );
   });
 });

@@ -172,8 +172,9 @@ async function readVersions(claude: string, codex: string): Promise<{ claude?: s
 
 async function versionOutput(executable: string): Promise<string> {
   try {
-    const { stdout } = await run(executable, ['--version'], { timeout: VERSION_TIMEOUT_MS });
-    return stdout.trim();
+    // pi prints its version on stderr.
+    const { stdout, stderr } = await run(executable, ['--version'], { timeout: VERSION_TIMEOUT_MS });
+    return `${stdout.trim()}\n${stderr.trim()}`.trim();
   } catch {
     return '';
   }
