@@ -434,7 +434,7 @@ export class PoliSession {
     const source = spec.profile.transcript;
     const recovery =
       source && spec.environment
-        ? new TranscriptRecovery({ source, projectDir: realProjectDir(this.options.projectDir), env: spec.environment, role })
+        ? new TranscriptRecovery({ source, projectDir: realProjectDir(this.options.projectDir), env: spec.environment, role, command: spec.command })
         : undefined;
     return withHandoff(pane, {
       projectDir: this.options.projectDir,

@@ -11,6 +11,7 @@ describe('selectProfile', () => {
     ['gemini', 'gemini'],
     ['qwen', 'qwen'],
     ['pi', 'pi'],
+    ['opencode --mini', 'opencode'],
     ['my-agent --flag', 'generic'],
   ])('%s → %s', (command, name) => {
     expect(selectProfile(command).name).toBe(name);
@@ -23,7 +24,7 @@ describe('selectProfile', () => {
 
   it('names the known profiles when the name is unknown', () => {
     expect(() => selectProfile('claude', 'cursor')).toThrow(
-      new ConfigError('unknown CLI profile "cursor"; known profiles: claude, codex, aider, gemini, qwen, pi, generic, mock (see docs/profiles.md)'),
+      new ConfigError('unknown CLI profile "cursor"; known profiles: claude, codex, aider, gemini, qwen, pi, opencode, generic, mock (see docs/profiles.md)'),
     );
   });
 });

@@ -56,4 +56,10 @@ export interface TranscriptSource {
   file: RegExp;
   /** The texts the assistant wrote in one parsed JSONL record (none for other records). */
   assistantTexts(record: unknown): string[];
+  /**
+   * For a CLI that keeps its sessions in a database rather than a JSONL file (opencode): brings an append-only JSONL
+   * copy in `dirs()` up to date before each read, e.g. by running the CLI's own export command. `command` is the
+   * CLI's command line as poli runs it (to find its executable).
+   */
+  refresh?(projectDir: string, env: Readonly<Record<string, string | undefined>>, command: string | undefined): Promise<void>;
 }
