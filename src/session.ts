@@ -404,7 +404,8 @@ export class PoliSession {
         return position;
       },
       submit: (text, submitOptions) => this.submitToPane(role, text, submitOptions?.onPasted),
-      readSince: (position: PanePosition, options) => this.readTurn(role, position as TurnPosition, options?.fresh === true),
+      readSince: (position: PanePosition, options) =>
+        this.readTurn(role, position as TurnPosition, options?.fresh === true).then((text) => cleanLines(text, spec.profile.cleanLine)),
       screenState: async (): Promise<ScreenState> => {
         const tall = await this.bottomLines(role, DIALOG_LINES);
         // A dialog answered now changes the screen: report 'unknown' rather than a stale state.
@@ -444,6 +445,11 @@ export class PoliSession {
       ...(this.options.debug ? { debug: this.options.debug } : {}),
     });
   }
+}
+
+/** Applies a profile's per-line clean-up (copilot's scrollbar column) to text read from its pane. */
+function cleanLines(text: string, clean: ((line: string) => string) | undefined): string {
+  return clean ? text.split('\n').map(clean).join('\n') : text;
 }
 
 /** The CLIs name their transcript folders after their real working directory. */

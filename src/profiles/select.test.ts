@@ -12,6 +12,7 @@ describe('selectProfile', () => {
     ['qwen', 'qwen'],
     ['pi', 'pi'],
     ['opencode --mini', 'opencode'],
+    ['copilot', 'copilot'],
     ['my-agent --flag', 'generic'],
   ])('%s → %s', (command, name) => {
     expect(selectProfile(command).name).toBe(name);
@@ -24,7 +25,7 @@ describe('selectProfile', () => {
 
   it('names the known profiles when the name is unknown', () => {
     expect(() => selectProfile('claude', 'cursor')).toThrow(
-      new ConfigError('unknown CLI profile "cursor"; known profiles: claude, codex, aider, gemini, qwen, pi, opencode, generic, mock (see docs/profiles.md)'),
+      new ConfigError('unknown CLI profile "cursor"; known profiles: claude, codex, aider, gemini, qwen, pi, opencode, copilot, generic, mock (see docs/profiles.md)'),
     );
   });
 });

@@ -38,6 +38,11 @@ export interface CliProfile extends SendProfile {
   echoPrefix: string;
   /** How a reply starts (e.g. '● ', '• '). */
   replyPrefix: string;
+  /**
+   * Clean-up of one screen line before replies are looked for in it (e.g. copilot draws a scrollbar `┃` in the last
+   * column of every row); absent: lines are read as they are.
+   */
+  cleanLine?(line: string): string;
   /** Where the CLI keeps a raw transcript of its session, to recover a block's exact body; absent: none. */
   transcript?: TranscriptSource;
 }
