@@ -46,6 +46,7 @@ function lineAbove(lines: readonly string[], index: number): string {
 /** The echo of a submitted prompt: ` > text`, continued with 3 spaces (a numbered fence line is `   12 text`). */
 const ECHO_START = /^ > \S/;
 const ECHO_CONTINUATION = /^ {3}(?! *\d+ )\S/;
+const PASTE_HINT = /^\s*Press Ctrl\+O to expand pasted text/;
 /** The input's frame and hints between the conversation and the input line. */
 const INPUT_CHROME = /^\s*(?:─{10,}|Shift\+Tab to accept edits|Press Ctrl\+O to expand|\S+ accepting edits|YOLO mode)/;
 
@@ -69,6 +70,9 @@ export function classifyGeminiScreen(bottomLines: readonly string[]): ScreenStat
   if (lines.some((line) => BUSY.test(line) || QUEUED.test(line))) return 'busy';
   const input = findLastLine(lines, INPUT_LINE);
   if (input === undefined) return 'unknown';
+  // After a pasted prompt is submitted the hint stays for a few seconds; while the input is empty it means the prompt
+  // was just taken, and its echo may not be drawn yet (seen while the CLI still initialised): not idle yet.
+  if (lines.some((line) => PASTE_HINT.test(line)) && readGeminiInput(lines) === '') return 'busy';
   const last = lastConversationLine(lines, input);
   if (last !== undefined && (ECHO_START.test(last) || ECHO_CONTINUATION.test(last))) return 'busy';
   return ERROR_LINE.test(lineAbove(lines, input)) ? 'error' : 'idle';

@@ -144,6 +144,9 @@ async function runCase({ cli, role, untrusted }: Case): Promise<Timing> {
   expect(log.problems, output).toEqual([]);
   expect(code, output).toBe(0);
 
+  // Every message was taken the first time: poli never had to remind the CLI of one (a reminder hides a lost submit).
+  const events = existsSync(join(stateDir, 'events.jsonl')) ? readFileSync(join(stateDir, 'events.jsonl'), 'utf8') : '';
+  expect(events.split('\n').filter((line) => line.includes('"event":"reminder"')), output).toEqual([]);
   const state = await readState(stateDir);
   const task = state.tasks[0];
   expect(task?.status, output).toBe('completed');
