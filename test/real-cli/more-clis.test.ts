@@ -1,6 +1,7 @@
 /**
- * Whole dialogues through poli (node bin/poli.js) with each of the five other real CLIs (Gemini CLI, Qwen Code, pi,
- * opencode, GitHub Copilot CLI), offline against a fake model server, paired with poli's mock TUI on the other side:
+ * Whole dialogues through poli (node bin/poli.js) with each real CLI (Gemini CLI, Qwen Code, pi,
+ * opencode, GitHub Copilot CLI, and Claude Code and Codex too), offline against a fake model server, paired with
+ * poli's mock TUI on the other side:
  * once as PLANNER (its plan carries a 1,000-character line and is longer than the screen), once as EXECUTER (it runs
  * a command that needs permission where the CLI asks, then reports with a 1,000-character line and a reply longer
  * than the screen). UI settings stay at each CLI's defaults (only auth, onboarding and, unless the test says
@@ -15,12 +16,19 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { selectProfile } from '../../src/profiles/select.ts';
 import type { Role } from '../../src/protocol/types.ts';
+import { REPLY_PIECE_GAP_MS } from '../../mocks/lib/outbox.ts';
 import { killServer, runPoli, startPoli } from '../helpers/poli-process.ts';
 import { startFakeChat } from './fake-chat.ts';
 import { startFakeGemini } from './fake-gemini.ts';
 import { findLastHeader, type FakeServer, type RecordedRequest, type ReplyScript, type ToolCall } from './fake-server.ts';
 import { createTestDirs, seedCopilotHome, seedGeminiHome, seedOpencodeHome, seedPiHome, seedQwenHome, type TestDirs } from './home.ts';
-import { ensureMoreCli, latestRequested, type MoreCli } from './install.ts';
+import { startFakeAnthropic } from './fake-anthropic.ts';
+import { startFakeOpenAi } from './fake-openai.ts';
+import { seedClaudeHome, seedCodexHome } from './home.ts';
+import { ensureMoreCli, ensureRealClis, latestRequested, type MoreCli as FiveCli } from './install.ts';
+
+/** The five other CLIs, and Claude Code and Codex run through the same dialogues for the compatibility matrix. */
+type MoreCli = FiveCli | 'claude' | 'codex';
 import { dialogueScript, newScriptLog, type ScriptedTurn } from './scripts.ts';
 
 const ENABLED = process.env.POLI_REAL_CLI === '1';
@@ -41,6 +49,8 @@ const EXECUTER_TASK = `Create notes.txt containing ${LONG_LINE}`;
 
 /** A command that needs permission where the CLI asks for one (pi never asks; opencode runs it by default). */
 const TOOL_CALL: Record<MoreCli, ToolCall> = {
+  claude: { name: 'Bash', input: { command: 'touch y', description: 'Create file y' } },
+  codex: { name: 'exec_command', input: { cmd: 'touch y', sandbox_permissions: 'require_escalated', justification: 'Create file y?' } },
   gemini: { name: 'run_shell_command', input: { command: 'touch y', description: 'Create file y' } },
   qwen: { name: 'run_shell_command', input: { command: 'touch y', description: 'Create file y', is_background: false } },
   opencode: { name: 'bash', input: { command: 'touch y', description: 'Create file y' } },
@@ -48,7 +58,7 @@ const TOOL_CALL: Record<MoreCli, ToolCall> = {
   copilot: { name: 'bash', input: { command: 'touch y', description: 'Create file y' } },
 };
 /** Whether the CLI asks before running the command with default settings. */
-const ASKS: Record<MoreCli, boolean> = { gemini: true, qwen: true, opencode: false, pi: false, copilot: true };
+const ASKS: Record<MoreCli, boolean> = { claude: true, codex: true, gemini: true, qwen: true, opencode: false, pi: false, copilot: true };
 
 interface World {
   dirs: TestDirs;
@@ -73,9 +83,28 @@ interface Case {
 
 async function seed(cli: MoreCli, dirs: TestDirs, server: FakeServer, trustProject: boolean): Promise<Record<string, string>> {
   const options = { home: dirs.home, project: dirs.project, baseUrl: server.url, trustProject };
+  if (cli === 'claude' || cli === 'codex') {
+    const clis = await ensureRealClis();
+    const seeded =
+      cli === 'claude'
+        ? await seedClaudeHome({ ...options, version: clis.claudeVersion })
+        : await seedCodexHome(options);
+    // Blank only what is set: an empty CLAUDE_CONFIG_DIR makes Claude keep its config in the working directory.
+    const leaks = ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CONFIG_DIR'].filter((name) => process.env[name] !== undefined);
+    return { ...Object.fromEntries(leaks.map((name) => [name, ''])), ...seeded, LANG: 'C.UTF-8' };
+  }
   const seeded = await { gemini: seedGeminiHome, qwen: seedQwenHome, opencode: seedOpencodeHome, pi: seedPiHome, copilot: seedCopilotHome }[cli](options);
   const leaks = ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', 'GEMINI_API_KEY', 'GOOGLE_API_KEY'].filter((name) => process.env[name] !== undefined);
   return { ...Object.fromEntries(leaks.map((name) => [name, ''])), ...seeded, LANG: 'C.UTF-8' };
+}
+
+/** Where the CLI's executable is and which version it reports. */
+async function installed_(cli: MoreCli): Promise<{ cacheDir: string; bin: string; version: string }> {
+  if (cli !== 'claude' && cli !== 'codex') return ensureMoreCli(cli);
+  const clis = await ensureRealClis();
+  return cli === 'claude'
+    ? { cacheDir: clis.cacheDir, bin: clis.claude, version: clis.claudeVersion }
+    : { cacheDir: clis.cacheDir, bin: clis.codex, version: clis.codexVersion };
 }
 
 /** Results of one dialogue, printed for the report. */
@@ -88,7 +117,7 @@ interface Timing {
 }
 
 async function runCase({ cli, role, untrusted }: Case): Promise<Timing> {
-  const installed = await ensureMoreCli(cli);
+  const installed = await installed_(cli);
   const dirs = await createTestDirs(join(installed.cacheDir, 'runs'));
   const log = newScriptLog();
   const turns: ScriptedTurn[] =
@@ -108,12 +137,14 @@ async function runCase({ cli, role, untrusted }: Case): Promise<Timing> {
     if ((typeof reply === 'string' ? reply : (reply.text ?? '')).includes('[[POLI:MSG')) answeredAt.add(request);
     return reply;
   };
-  const server = cli === 'gemini' ? await startFakeGemini(script) : await startFakeChat(script);
+  const start = { gemini: startFakeGemini, claude: startFakeAnthropic, codex: startFakeOpenAi }[cli as string] ?? startFakeChat;
+  const server = await start(script);
   const socket = `poli-test-${randomBytes(6).toString('hex')}`;
   const stateDir = join(dirs.root, 'state');
   const trace = join(dirs.root, 'mock-trace.jsonl');
+  const sent = join(dirs.root, 'mock-sent.jsonl');
   world = { dirs, socket, server };
-  const env = { ...(await seed(cli, dirs, server, !untrusted)), MOCK_TRACE_FILE: trace, MOCK_ROUNDS: '2',
+  const env = { ...(await seed(cli, dirs, server, !untrusted)), MOCK_TRACE_FILE: trace, MOCK_SENT_FILE: sent, MOCK_ROUNDS: '2',
     // The mock planner hands its plan over in a reply file: on its own screen it would wrap the 1,000-character step.
     MOCK_PLANNER_REPLY_FILE_PIECES: '1' };
   const mock = role === 'PLANNER' ? 'mock-executer.ts' : 'mock-planner.ts';
@@ -177,7 +208,7 @@ async function runCase({ cli, role, untrusted }: Case): Promise<Timing> {
     () => false,
   );
   expect(alive).toBe(false);
-  const timing = hops(server, answeredAt, trace, role);
+  const timing = hops(server, answeredAt, trace, sent, role);
   console.log(
     `${cli} ${installed.version} as ${role}${untrusted ? ' (trust not seeded)' : ''}: wall ${wallMs} ms; ` +
       `hop CLI→mock ${JSON.stringify(timing.toMock)} ms; hop mock→CLI ${JSON.stringify(timing.toCli)} ms`,
@@ -186,7 +217,7 @@ async function runCase({ cli, role, untrusted }: Case): Promise<Timing> {
 }
 
 /** Hop overheads from the fake server's timestamps and the mock's trace (MOCK_TRACE_FILE). */
-function hops(server: FakeServer, answered: Set<RecordedRequest>, traceFile: string, role: Role): Omit<Timing, 'wallMs'> {
+function hops(server: FakeServer, answered: Set<RecordedRequest>, traceFile: string, sentFile: string, role: Role): Omit<Timing, 'wallMs'> {
   const events = existsSync(traceFile)
     ? readFileSync(traceFile, 'utf8')
         .split('\n')
@@ -196,7 +227,12 @@ function hops(server: FakeServer, answered: Set<RecordedRequest>, traceFile: str
         .filter((e) => e.id !== 'ID_FROM_THE_MESSAGE')
     : [];
   const received = events.filter((e) => e.event === 'received').map((e) => e.t);
-  const blocks = events.filter((e) => e.event === 'block').map((e) => e.t);
+  // The mock planner writes its replies to files, complete REPLY_PIECE_GAP_MS after it starts (MOCK_SENT_FILE); the
+  // mock executer prints them (its trace).
+  const blocks =
+    role === 'EXECUTER'
+      ? readLines(sentFile).map((line) => (JSON.parse(line) as { at: number }).at + REPLY_PIECE_GAP_MS)
+      : events.filter((e) => e.event === 'block').map((e) => e.t);
   const toMock: number[] = [];
   for (const request of server.requests) {
     if (!answered.has(request) || request.finishedAt === undefined) continue;
@@ -215,6 +251,10 @@ function hops(server: FakeServer, answered: Set<RecordedRequest>, traceFile: str
     if (before !== undefined && toCli.length < toMock.length + 1) toCli.push(Math.round(request.receivedAt - before));
   }
   return { toMock, toCli };
+}
+
+function readLines(file: string): string[] {
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== '') : [];
 }
 
 /** Plays the person watching: presses Enter (allow once) whenever the executer's pane shows a permission prompt. */
@@ -282,6 +322,10 @@ async function readState(stateDir: string): Promise<{ tasks: { status: string; m
 
 /** Which dialogue starts with the project not trusted (the CLI's trust dialog answered by poli). */
 const CASES: Case[] = [
+  { cli: 'claude', role: 'PLANNER', untrusted: false },
+  { cli: 'claude', role: 'EXECUTER', untrusted: false },
+  { cli: 'codex', role: 'PLANNER', untrusted: false },
+  { cli: 'codex', role: 'EXECUTER', untrusted: false },
   { cli: 'gemini', role: 'PLANNER', untrusted: false },
   { cli: 'gemini', role: 'EXECUTER', untrusted: true },
   { cli: 'qwen', role: 'PLANNER', untrusted: false },
