@@ -294,7 +294,9 @@ export class PoliSession {
       const dialog = await this.dialogs[role].handle(tall);
       const state = profile.classify(lines);
       const stableFor = clock.now() - stableSince;
-      if (dialog === undefined && state === 'idle' && stableFor > 0) return undefined;
+      // A profile may ask for a longer settle: some CLIs look idle for a moment after taking a prompt, before its echo
+      // or spinner is drawn (Gemini CLI and Qwen Code under load: the primer "answered" before it was read).
+      if (dialog === undefined && state === 'idle' && stableFor > 0 && stableFor >= (profile.readySettleMs ?? 0)) return undefined;
       if (dialog === undefined && state === 'unknown' && text.trim() !== '' && stableFor >= SETTLE_MS) return undefined;
       // A plain sleep, not waitForChange: that would switch the client to control mode during
       // priming, where reading a pane that just died returned a blank screen (seen in CI).

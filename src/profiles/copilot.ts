@@ -141,6 +141,8 @@ export const copilotProfile: CliProfile = {
   minEnterDelayMs: 50,
   classify: classifyCopilotScreen,
   readInput: readCopilotInput,
+  // A precaution (Gemini CLI and Qwen Code looked idle for a moment after taking their primer, under load).
+  readySettleMs: 1000,
   dialogs: COPILOT_DIALOGS,
   cleanLine: cleanCopilotLine,
   echoPrefix: '❯ ',

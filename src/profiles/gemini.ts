@@ -154,6 +154,8 @@ export const geminiProfile: CliProfile = {
   minEnterDelayMs: 400,
   classify: classifyGeminiScreen,
   readInput: readGeminiInput,
+  // Under load it looked idle for a moment after taking its primer, before drawing the echo: settle first.
+  readySettleMs: 1500,
   dialogs: GEMINI_DIALOGS,
   echoPrefix: '> ',
   replyPrefix: '✦ ',

@@ -17,7 +17,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -80,12 +80,32 @@ const copied = new Map<string, Set<string>>();
 const sessions = new Map<string, string>();
 /** One export at a time per copy folder. */
 const running = new Map<string, Promise<void>>();
+/** The database's size and time at the last export, per copy folder: unchanged, there is nothing new to export. */
+const exportedAt = new Map<string, string>();
+
+/** `opencode.db` and its write-ahead log under the CLI's data dir (XDG_DATA_HOME or ~/.local/share). */
+async function databaseStamp(env: Readonly<Record<string, string | undefined>>): Promise<string | undefined> {
+  const data = env.XDG_DATA_HOME || (env.HOME ? path.join(env.HOME, '.local', 'share') : undefined);
+  if (!data) return undefined;
+  const parts: string[] = [];
+  for (const name of ['opencode.db', 'opencode.db-wal']) {
+    const info = await stat(path.join(data, 'opencode', name)).catch(() => undefined);
+    parts.push(info ? `${info.size}:${info.mtimeMs}` : '-');
+  }
+  return parts.join('/');
+}
 
 async function refreshCopy(projectDir: string, env: Readonly<Record<string, string | undefined>>, command: string | undefined): Promise<void> {
   const dir = copyDir(projectDir, env);
   const pending = running.get(dir);
   if (pending) return pending;
-  const job = exportNew(dir, projectDir, env, command).finally(() => running.delete(dir));
+  const job = (async () => {
+    // Each export costs a second or more of CPU: skip it while the database has not changed since the last one.
+    const stamp = await databaseStamp(env);
+    if (stamp !== undefined && exportedAt.get(dir) === stamp) return;
+    await exportNew(dir, projectDir, env, command);
+    if (stamp !== undefined) exportedAt.set(dir, stamp);
+  })().finally(() => running.delete(dir));
   running.set(dir, job);
   return job;
 }
@@ -150,6 +170,8 @@ export const opencodeProfile: CliProfile = {
   minEnterDelayMs: 50,
   classify: classifyOpencodeScreen,
   readInput: readOpencodeInput,
+  // A precaution (Gemini CLI and Qwen Code looked idle for a moment after taking their primer, under load).
+  readySettleMs: 1000,
   dialogs: OPENCODE_DIALOGS,
   echoPrefix: '› ',
   replyPrefix: '',

@@ -92,6 +92,8 @@ export const piProfile: CliProfile = {
   minEnterDelayMs: 50,
   classify: classifyPiScreen,
   readInput: readPiInput,
+  // A precaution (Gemini CLI and Qwen Code looked idle for a moment after taking their primer, under load).
+  readySettleMs: 500,
   dialogs: [],
   echoPrefix: ' ',
   replyPrefix: ' ',

@@ -13,6 +13,7 @@ describe('qwenProfile', () => {
     ['taken, not answered yet', ['  > hello there', RULE, '>   Type your message or @path/to/file', RULE, ...FOOTER], 'busy', ''],
     ['approval', ['  ? Shell touch x (make x) ←', '   Allow execution of: \'touch\'?', '   › 1. Yes, allow once', '     2. Switch to Default Mode and allow once (recommended)', '     3. No, suggest changes (esc)', '  ⠏ Waiting for user confirmation...'], 'approval', undefined],
     ['error', ['  ✕ [API Error: 400 bad request] (Press Ctrl+Y to retry)', RULE, '>   Type your message or @path/to/file', RULE, ...FOOTER], 'error', ''],
+    ['ripgrep warning before the UI', ['Ripgrep not available: spawn /x/vendor/ripgrep/x64-linux/rg EACCES. Falling back to built-in search.'], 'busy', undefined],
     ['typed text', ['  ◆︎ Ready.', RULE, '> write the tests', RULE, ...FOOTER], 'idle', 'write the tests'],
   ] as const)('%s', (_name, lines, state, input) => {
     expect(qwenProfile.classify(lines)).toBe(state);

@@ -26,6 +26,7 @@ export const QWEN_PLACEHOLDERS: readonly string[] = ['Type your message or @path
 const BUSY = /\(\d+[smh][^)]*esc to cancel\)|\(esc to cancel, \d+[smh]|Enter to steer · Ctrl\+Q to queue|Waiting for user confirmation|^\s*Queued \(press ↑ to edit\)/;
 const APPROVAL = /Allow execution of\b|Apply this change\?|Yes, allow once|Do you want to proceed\?/;
 const ERROR_LINE = /^\s*✕ /;
+const STARTUP_WARNING = /Ripgrep not available|ripgrep.*EACCES/i;
 
 /** The input line: the last `> ` line right under a rule. */
 function findInput(lines: readonly string[]): number | undefined {
@@ -52,7 +53,9 @@ export function classifyQwenScreen(bottomLines: readonly string[]): ScreenState 
   if (lines.some((line) => APPROVAL.test(line))) return 'approval';
   if (lines.some((line) => BUSY.test(line))) return 'busy';
   const input = findInput(lines);
-  if (input === undefined) return 'unknown';
+  // Before its UI, Qwen Code may print a warning (its bundled ripgrep installed without the execute bit: "Ripgrep not
+  // available … EACCES") that stays for seconds: a settled screen, but nothing takes input yet.
+  if (input === undefined) return lines.some((line) => STARTUP_WARNING.test(line)) ? 'busy' : 'unknown';
   const above = lastLineAbove(lines, input);
   if (ECHO.test(above)) return 'busy';
   return ERROR_LINE.test(above) ? 'error' : 'idle';
@@ -125,6 +128,8 @@ export const qwenProfile: CliProfile = {
   minEnterDelayMs: 150,
   classify: classifyQwenScreen,
   readInput: readQwenInput,
+  // Under load it looked idle for a moment after taking its primer, before drawing the echo: settle first.
+  readySettleMs: 1500,
   dialogs: QWEN_DIALOGS,
   echoPrefix: '> ',
   replyPrefix: '◆︎ ',

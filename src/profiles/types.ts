@@ -34,6 +34,11 @@ export interface CliProfile extends SendProfile {
    */
   launch: { args: readonly string[]; env: Readonly<Record<string, string>> };
   dialogs: readonly DialogRule[];
+  /**
+   * While poli waits for the CLI to start and to answer its primer, how long the screen must stay idle and unchanged
+   * before it counts as ready (default: one look). For CLIs that look idle for a moment after taking a prompt.
+   */
+  readySettleMs?: number;
   /** How the echo of a submitted prompt starts (e.g. '❯ ', '› '). */
   echoPrefix: string;
   /** How a reply starts (e.g. '● ', '• '). */

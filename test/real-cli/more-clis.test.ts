@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { selectProfile } from '../../src/profiles/select.ts';
 import type { Role } from '../../src/protocol/types.ts';
 import { REPLY_PIECE_GAP_MS } from '../../mocks/lib/outbox.ts';
@@ -338,7 +338,9 @@ const CASES: Case[] = [
   { cli: 'copilot', role: 'EXECUTER', untrusted: false },
 ];
 
-describe.skipIf(!ENABLED)(`whole dialogues with the five other real CLIs${latestRequested() ? ' (newest versions)' : ''}`, () => {
+describe.skipIf(!ENABLED)(`whole dialogues with each real CLI and a mock${latestRequested() ? ' (newest versions)' : ''}`, () => {
+  // On a clean machine this installs every CLI (one npm install) before the first test's clock starts.
+  beforeAll(() => ensureRealClis().then(() => ensureMoreCli('gemini')).then(() => undefined), 600_000);
   for (const c of CASES.filter((c) => ONLY.length === 0 || ONLY.includes(c.cli) || ONLY.includes(`${c.cli}:${c.role}`))) {
     it(`${c.cli} as ${c.role}${c.untrusted ? ', trust not seeded' : ''}: 1,000-character line and a reply taller than the screen, exact`, () =>
       runCase(c).then(() => undefined), 420_000);
