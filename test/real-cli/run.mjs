@@ -3,6 +3,7 @@
 // vitest itself would reject) runs them against the newest published version of every CLI, installed into a separate
 // cache folder (same as POLI_REAL_CLI_LATEST=1).
 import { spawn } from 'node:child_process';
+import process from 'node:process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
