@@ -72,3 +72,23 @@ describe('claudeProfile over edited screens', () => {
     expect(claudeProfile.classify(['● some reply'])).toBe('unknown');
   });
 });
+
+describe('claudeProfile on Claude Code 2.1.332 (newest measured)', () => {
+  const trust = [
+    ' Accessing workspace:',
+    ' /tmp/project',
+    ' Quick safety check: Is this a project you created or one you trust? (Like your own code, a well-known open source project, or work from your team).',
+    " Claude Code'll be able to read, edit, and execute files here.",
+    ' Security guide',
+    ' ❯ No, exit',
+    '   Yes, I trust this folder',
+    ' Enter to confirm · Esc to cancel',
+  ];
+  it('moves off the preselected "No, exit" to "Yes, I trust this folder", for the project only', () => {
+    expect(claudeProfile.dialogs.find((rule) => rule.matches(trust))).toMatchObject({ answer: ['Down', 'Enter'], projectOnly: true });
+  });
+  it('does not answer when the order is not the measured one', () => {
+    const swapped = trust.map((line) => (line === ' ❯ No, exit' ? ' ❯ Yes, I trust this folder' : line === '   Yes, I trust this folder' ? '   No, exit' : line));
+    expect(claudeProfile.dialogs.find((rule) => rule.matches(swapped))?.name).not.toBe('trust folder (unnumbered)');
+  });
+});

@@ -99,6 +99,14 @@ export const CLAUDE_DIALOGS: readonly DialogRule[] = [
     projectOnly: true,
   },
   {
+    name: 'trust folder (unnumbered)',
+    // Claude Code 2.1.332 (measured): the choices lost their numbers and "No, exit" comes first, preselected, so Enter
+    // (or a primer typed into it) exits. Down moves to "Yes, I trust this folder"; match only that exact order.
+    matches: has(/Is this a project you created or one you trust/, /^\s*❯ No, exit$/, /^\s*Yes, I trust this folder$/),
+    answer: ['Down', 'Enter'],
+    projectOnly: true,
+  },
+  {
     name: 'custom API key',
     matches: has(/Detected a custom API key/, /1\. Yes/),
     // The default is "2. No (recommended)": Enter would reject the key and leave Claude logged out.
