@@ -92,3 +92,19 @@ describe('claudeProfile on Claude Code 2.1.332 (newest measured)', () => {
     expect(claudeProfile.dialogs.find((rule) => rule.matches(swapped))?.name).not.toBe('trust folder (unnumbered)');
   });
 });
+
+describe('claudeProfile on Claude Code 2.1.332: auto mode without its server-side check', () => {
+  it('stays in auto mode (Enter), which asks the person for each action', () => {
+    const notice = [
+      '  Auto mode can\'t check actions in this session',
+      '  Auto mode\'s safety check runs on the server. Your requests go through 127.0.0.1:43543, and the check isn\'t getting through.',
+      '  You can stay in auto mode and approve each action that needs the check yourself.',
+      '  Enter to stay in auto mode · shift+Tab to leave for accept edits mode and stop · Esc to cancel',
+    ];
+    expect(claudeProfile.dialogs.find((rule) => rule.matches(notice))).toMatchObject({ name: 'auto mode cannot check', answer: ['Enter'] });
+  });
+  it('sees the unnumbered per-action prompt (No preselected) as an approval', () => {
+    const prompt = [' Bash command', ' Create file y', " sh -c 'touch y'", ' Auto mode can\'t check actions in this session, so this one needs your approval', ' Do you want to proceed?', ' ❯ No', '   Yes', ' Esc to cancel · Tab to amend'];
+    expect(claudeProfile.classify(prompt)).toBe('approval');
+  });
+});

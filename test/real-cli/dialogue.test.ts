@@ -34,7 +34,8 @@ const COMPLETE = 'Done: notes split into parts, x created.\n- 2 rounds, no error
 
 /** A command the executer's model runs; both CLIs ask before running it (Codex: it asks to leave the sandbox). */
 const TOOL_CALL: Record<Kind, ToolCall> = {
-  claude: { name: 'Bash', input: { command: 'touch x', description: 'Create file x' } },
+  // Through sh: Claude Code 2.1.332's auto mode runs a bare `touch` without asking.
+  claude: { name: 'Bash', input: { command: "sh -c 'touch x'", description: 'Create file x' } },
   codex: { name: 'exec_command', input: { cmd: 'touch x', sandbox_permissions: 'require_escalated', justification: 'Create file x?' } },
 };
 
@@ -212,7 +213,9 @@ async function approveAsTheHuman(socket: string, executer: Kind, exited: Promise
     const approval = profile.classify(lines.slice(-15)) === 'approval';
     if (approval && !showing) {
       await new Promise((resolve) => setTimeout(resolve, 500)); // a person takes a moment to read it
-      await tmux(socket, ['send-keys', '-t', pane, 'Enter']).catch(() => '');
+      // Claude Code 2.1.332 puts "❯ No" first, preselected: move to "Yes" as a person would.
+      const keys = lines.some((line) => /^\s*❯ No$/.test(line)) ? ['Down', 'Enter'] : ['Enter'];
+      await tmux(socket, ['send-keys', '-t', pane, ...keys]).catch(() => '');
       answered += 1;
     }
     showing = approval;

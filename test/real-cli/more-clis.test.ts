@@ -49,7 +49,7 @@ const EXECUTER_TASK = `Create notes.txt containing ${LONG_LINE}`;
 
 /** A command that needs permission where the CLI asks for one (pi never asks; opencode runs it by default). */
 const TOOL_CALL: Record<MoreCli, ToolCall> = {
-  claude: { name: 'Bash', input: { command: 'touch y', description: 'Create file y' } },
+  claude: { name: 'Bash', input: { command: "sh -c 'touch y'", description: 'Create file y' } },
   codex: { name: 'exec_command', input: { cmd: 'touch y', sandbox_permissions: 'require_escalated', justification: 'Create file y?' } },
   gemini: { name: 'run_shell_command', input: { command: 'touch y', description: 'Create file y' } },
   qwen: { name: 'run_shell_command', input: { command: 'touch y', description: 'Create file y', is_background: false } },
@@ -279,7 +279,9 @@ async function approveAsTheHuman(socket: string, cli: MoreCli, exited: Promise<n
     const approval = profile.classify(lines.slice(-25)) === 'approval';
     if (approval && !showing) {
       await new Promise((resolve) => setTimeout(resolve, 500));
-      await tmux(socket, ['send-keys', '-t', pane, 'Enter']).catch(() => '');
+      // Claude Code 2.1.332 puts "❯ No" first, preselected: move to "Yes" as a person would.
+      const keys = lines.some((line) => /^\s*❯ No$/.test(line)) ? ['Down', 'Enter'] : ['Enter'];
+      await tmux(socket, ['send-keys', '-t', pane, ...keys]).catch(() => '');
       answered += 1;
     }
     showing = approval;
