@@ -311,7 +311,9 @@ export class PoliSession {
       const dialog = await this.dialogs[role].handle(tall);
       const state = profile.classify(lines);
       const stableFor = clock.now() - stableSince;
-      if (dialog === undefined && state === 'idle' && stableFor > 0) return undefined;
+      // A profile may ask for a longer settle: some CLIs look idle for a moment after taking a prompt, before its echo
+      // or spinner is drawn (Gemini CLI and Qwen Code under load: the primer "answered" before it was read).
+      if (dialog === undefined && state === 'idle' && stableFor > 0 && stableFor >= (profile.readySettleMs ?? 0)) return undefined;
       if (dialog === undefined && state === 'unknown' && text.trim() !== '' && stableFor >= SETTLE_MS) return undefined;
       // A plain sleep, not waitForChange: that would switch the client to control mode during
       // priming, where reading a pane that just died returned a blank screen (seen in CI).
@@ -422,7 +424,8 @@ export class PoliSession {
         return position;
       },
       submit: (text, submitOptions) => this.submitToPane(role, text, submitOptions?.onPasted),
-      readSince: (position: PanePosition, options) => this.readTurn(role, position as TurnPosition, options?.fresh === true),
+      readSince: (position: PanePosition, options) =>
+        this.readTurn(role, position as TurnPosition, options?.fresh === true).then((text) => cleanLines(text, spec.profile.cleanLine)),
       screenState: async (): Promise<ScreenState> => {
         const tall = await this.bottomLines(role, DIALOG_LINES);
         // A dialog answered now changes the screen: report 'unknown' rather than a stale state.
@@ -456,7 +459,7 @@ export class PoliSession {
     const source = spec.profile.transcript;
     const recovery =
       source && spec.environment
-        ? new TranscriptRecovery({ source, projectDir: realProjectDir(this.options.projectDir), env: spec.environment, role })
+        ? new TranscriptRecovery({ source, projectDir: realProjectDir(this.options.projectDir), env: spec.environment, role, command: spec.command })
         : undefined;
     const handoff = withHandoff(pane, {
       projectDir: this.options.projectDir,
@@ -492,6 +495,11 @@ export function changedVariables(before: string, after: string): string[] {
   const a = parse(before);
   const b = parse(after);
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((name) => a[name] !== b[name]).sort();
+}
+
+/** Applies a profile's per-line clean-up (copilot's scrollbar column) to text read from its pane. */
+function cleanLines(text: string, clean: ((line: string) => string) | undefined): string {
+  return clean ? text.split('\n').map(clean).join('\n') : text;
 }
 
 /** The CLIs name their transcript folders after their real working directory. */

@@ -20,6 +20,8 @@ export interface TranscriptRecoveryOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** The pane's role: blocks addressed to it are poli's own messages, never replies to recover. */
   role: Role;
+  /** The CLI's command line, for a source that runs the CLI to export its session (TranscriptSource.refresh). */
+  command?: string;
   now?: () => Date;
   /** A single turn reads at most this much new transcript per file (a runaway file cannot stall poli). */
   maxBytesPerTurn?: number;
@@ -53,6 +55,7 @@ export class TranscriptRecovery {
     this.blocks = [];
     this.firstSeen = new Map();
     this.offsets = new Map();
+    await this.refresh();
     for (const file of await this.files()) {
       const size = await stat(file).then((s) => s.size, () => undefined);
       if (size !== undefined) this.offsets.set(file, size);
@@ -107,6 +110,12 @@ export class TranscriptRecovery {
     return [screen, ...missing.map((block) => formatBlock(block.header, block.body))].join('\n');
   }
 
+  /** A database-backed source brings its JSONL copy up to date first; a failure leaves the screen as it is. */
+  private async refresh(): Promise<void> {
+    const { source, projectDir, env, command } = this.options;
+    await source.refresh?.(projectDir, env, command).catch(() => undefined);
+  }
+
   private async files(): Promise<string[]> {
     const { source, projectDir, env } = this.options;
     const found: string[] = [];
@@ -123,6 +132,7 @@ export class TranscriptRecovery {
    */
   private async readNew(): Promise<boolean> {
     const max = this.options.maxBytesPerTurn ?? DEFAULT_MAX_BYTES;
+    await this.refresh();
     const files = await this.files();
     for (const file of files) {
       const from = this.offsets.get(file) ?? 0;

@@ -72,3 +72,39 @@ describe('claudeProfile over edited screens', () => {
     expect(claudeProfile.classify(['● some reply'])).toBe('unknown');
   });
 });
+
+describe('claudeProfile on Claude Code 2.1.332 (newest measured)', () => {
+  const trust = [
+    ' Accessing workspace:',
+    ' /tmp/project',
+    ' Quick safety check: Is this a project you created or one you trust? (Like your own code, a well-known open source project, or work from your team).',
+    " Claude Code'll be able to read, edit, and execute files here.",
+    ' Security guide',
+    ' ❯ No, exit',
+    '   Yes, I trust this folder',
+    ' Enter to confirm · Esc to cancel',
+  ];
+  it('moves off the preselected "No, exit" to "Yes, I trust this folder", for the project only', () => {
+    expect(claudeProfile.dialogs.find((rule) => rule.matches(trust))).toMatchObject({ answer: ['Down', 'Enter'], projectOnly: true });
+  });
+  it('does not answer when the order is not the measured one', () => {
+    const swapped = trust.map((line) => (line === ' ❯ No, exit' ? ' ❯ Yes, I trust this folder' : line === '   Yes, I trust this folder' ? '   No, exit' : line));
+    expect(claudeProfile.dialogs.find((rule) => rule.matches(swapped))?.name).not.toBe('trust folder (unnumbered)');
+  });
+});
+
+describe('claudeProfile on Claude Code 2.1.332: auto mode without its server-side check', () => {
+  it('stays in auto mode (Enter), which asks the person for each action', () => {
+    const notice = [
+      '  Auto mode can\'t check actions in this session',
+      '  Auto mode\'s safety check runs on the server. Your requests go through 127.0.0.1:43543, and the check isn\'t getting through.',
+      '  You can stay in auto mode and approve each action that needs the check yourself.',
+      '  Enter to stay in auto mode · shift+Tab to leave for accept edits mode and stop · Esc to cancel',
+    ];
+    expect(claudeProfile.dialogs.find((rule) => rule.matches(notice))).toMatchObject({ name: 'auto mode cannot check', answer: ['Enter'] });
+  });
+  it('sees the unnumbered per-action prompt (No preselected) as an approval', () => {
+    const prompt = [' Bash command', ' Create file y', " sh -c 'touch y'", ' Auto mode can\'t check actions in this session, so this one needs your approval', ' Do you want to proceed?', ' ❯ No', '   Yes', ' Esc to cancel · Tab to amend'];
+    expect(claudeProfile.classify(prompt)).toBe('approval');
+  });
+});

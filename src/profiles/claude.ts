@@ -20,7 +20,8 @@ const PROMPT = /^❯(?:[\u00a0 ]|$)/;
 /** Spinner glyphs Claude Code cycles through while a turn runs, then the verb and an ellipsis. */
 const SPINNER_LINE = /^[·✢✳✶✻✽*] \S.*…/;
 const PERMISSION_QUESTION = /Do you want to (?:proceed|make this edit|create|delete|overwrite)\b/;
-const NUMBERED_YES = /^\s*(?:❯\s*)?1\. Yes\b/;
+/** `❯ 1. Yes` (2.1.197); 2.1.332 drops the numbers and may put `❯ No` first (`Do you want to proceed? ❯ No / Yes`). */
+const NUMBERED_YES = /^\s*(?:❯\s*)?(?:1\. )?Yes\b/;
 /**
  * A failed request is printed as the turn's reply, `● API Error: 400 …`, followed by the turn summary; a rejected
  * key leaves `Not logged in · Run /login` in the footer.
@@ -97,6 +98,22 @@ export const CLAUDE_DIALOGS: readonly DialogRule[] = [
     // '1' selects "Yes, I trust this folder" and confirms in one key (measured); the other choice exits.
     answer: ['1'],
     projectOnly: true,
+  },
+  {
+    name: 'trust folder (unnumbered)',
+    // Claude Code 2.1.332 (measured): the choices lost their numbers and "No, exit" comes first, preselected, so Enter
+    // (or a primer typed into it) exits. Down moves to "Yes, I trust this folder"; match only that exact order.
+    matches: has(/Is this a project you created or one you trust/, /^\s*❯ No, exit$/, /^\s*Yes, I trust this folder$/),
+    answer: ['Down', 'Enter'],
+    projectOnly: true,
+  },
+  {
+    name: 'auto mode cannot check',
+    // Claude Code 2.1.332 (measured): in its default auto mode, with the server-side safety check unreachable (a
+    // gateway, offline), it stops at "Auto mode can't check actions in this session". Enter stays in auto mode and
+    // asks the person for each such action; shift+Tab would leave for accept-edits mode, which runs them unasked.
+    matches: has(/Auto mode can't check actions in this session/, /Enter to stay in auto mode/),
+    answer: ['Enter'],
   },
   {
     name: 'custom API key',

@@ -9,6 +9,10 @@ describe('selectProfile', () => {
     ['CODEX_HOME=/x codex -m o3', 'codex'],
     ['aider --model sonnet', 'aider'],
     ['gemini', 'gemini'],
+    ['qwen', 'qwen'],
+    ['pi', 'pi'],
+    ['opencode --mini', 'opencode'],
+    ['copilot', 'copilot'],
     ['my-agent --flag', 'generic'],
   ])('%s → %s', (command, name) => {
     expect(selectProfile(command).name).toBe(name);
@@ -21,7 +25,7 @@ describe('selectProfile', () => {
 
   it('names the known profiles when the name is unknown', () => {
     expect(() => selectProfile('claude', 'cursor')).toThrow(
-      new ConfigError('unknown CLI profile "cursor"; known profiles: claude, codex, aider, gemini, generic, mock (see docs/profiles.md)'),
+      new ConfigError('unknown CLI profile "cursor"; known profiles: claude, codex, aider, gemini, qwen, pi, opencode, copilot, generic, mock (see docs/profiles.md)'),
     );
   });
 });

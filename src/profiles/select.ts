@@ -9,10 +9,14 @@ import { genericProfile, mockProfile } from './basic.ts';
 import { claudeProfile } from './claude.ts';
 import { codexProfile } from './codex.ts';
 import { geminiProfile } from './gemini.ts';
+import { copilotProfile } from './copilot.ts';
+import { opencodeProfile } from './opencode.ts';
+import { piProfile } from './pi.ts';
+import { qwenProfile } from './qwen.ts';
 import type { CliProfile } from './types.ts';
 
 /** Every profile poli knows, by name. Add a new one here (see docs/profiles.md). */
-export const PROFILES: readonly CliProfile[] = [claudeProfile, codexProfile, aiderProfile, geminiProfile, genericProfile, mockProfile];
+export const PROFILES: readonly CliProfile[] = [claudeProfile, codexProfile, aiderProfile, geminiProfile, qwenProfile, piProfile, opencodeProfile, copilotProfile, genericProfile, mockProfile];
 
 /** The profile named `name`, or the one for the command's program, or the generic one. */
 export function selectProfile(command: string, name?: string): CliProfile {

@@ -34,10 +34,20 @@ export interface CliProfile extends SendProfile {
    */
   launch: { args: readonly string[]; env: Readonly<Record<string, string>> };
   dialogs: readonly DialogRule[];
+  /**
+   * While poli waits for the CLI to start and to answer its primer, how long the screen must stay idle and unchanged
+   * before it counts as ready (default: one look). For CLIs that look idle for a moment after taking a prompt.
+   */
+  readySettleMs?: number;
   /** How the echo of a submitted prompt starts (e.g. '❯ ', '› '). */
   echoPrefix: string;
   /** How a reply starts (e.g. '● ', '• '). */
   replyPrefix: string;
+  /**
+   * Clean-up of one screen line before replies are looked for in it (e.g. copilot draws a scrollbar `┃` in the last
+   * column of every row); absent: lines are read as they are.
+   */
+  cleanLine?(line: string): string;
   /** Where the CLI keeps a raw transcript of its session, to recover a block's exact body; absent: none. */
   transcript?: TranscriptSource;
 }
@@ -56,4 +66,10 @@ export interface TranscriptSource {
   file: RegExp;
   /** The texts the assistant wrote in one parsed JSONL record (none for other records). */
   assistantTexts(record: unknown): string[];
+  /**
+   * For a CLI that keeps its sessions in a database rather than a JSONL file (opencode): brings an append-only JSONL
+   * copy in `dirs()` up to date before each read, e.g. by running the CLI's own export command. `command` is the
+   * CLI's command line as poli runs it (to find its executable).
+   */
+  refresh?(projectDir: string, env: Readonly<Record<string, string | undefined>>, command: string | undefined): Promise<void>;
 }

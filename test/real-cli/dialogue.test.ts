@@ -6,7 +6,7 @@
  * recorded in `poli --state --json` must equal the scripted ones byte for byte.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -34,7 +34,8 @@ const COMPLETE = 'Done: notes split into parts, x created.\n- 2 rounds, no error
 
 /** A command the executer's model runs; both CLIs ask before running it (Codex: it asks to leave the sandbox). */
 const TOOL_CALL: Record<Kind, ToolCall> = {
-  claude: { name: 'Bash', input: { command: 'touch x', description: 'Create file x' } },
+  // Through sh: Claude Code 2.1.332's auto mode runs a bare `touch` without asking.
+  claude: { name: 'Bash', input: { command: "sh -c 'touch x'", description: 'Create file x' } },
   codex: { name: 'exec_command', input: { cmd: 'touch x', sandbox_permissions: 'require_escalated', justification: 'Create file x?' } },
 };
 
@@ -155,7 +156,7 @@ async function runDialogue(pairing: Pairing): Promise<void> {
     () => false,
   );
   expect(alive).toBe(false);
-  expect(await waitForNoNewProcesses(codexBefore)).toEqual([]);
+  expect(await waitForNoNewProcesses(codexBefore, dirs.root)).toEqual([]);
 }
 
 function binary(clis: RealClis, kind: Kind): string {
@@ -212,7 +213,9 @@ async function approveAsTheHuman(socket: string, executer: Kind, exited: Promise
     const approval = profile.classify(lines.slice(-15)) === 'approval';
     if (approval && !showing) {
       await new Promise((resolve) => setTimeout(resolve, 500)); // a person takes a moment to read it
-      await tmux(socket, ['send-keys', '-t', pane, 'Enter']).catch(() => '');
+      // Claude Code 2.1.332 puts "❯ No" first, preselected: move to "Yes" as a person would.
+      const keys = lines.some((line) => /^\s*❯ No$/.test(line)) ? ['Down', 'Enter'] : ['Enter'];
+      await tmux(socket, ['send-keys', '-t', pane, ...keys]).catch(() => '');
       answered += 1;
     }
     showing = approval;
@@ -250,16 +253,34 @@ async function codexProcesses(): Promise<Map<string, string>> {
   return found;
 }
 
-/** Codex processes started since `before` that are still running after up to 5 s. */
-async function waitForNoNewProcesses(before: Map<string, string>): Promise<string[]> {
+/**
+ * Codex processes started since `before`, working in this test's folder `root` (others may run Codex on the same
+ * machine), that are still running after up to 5 s.
+ */
+async function waitForNoNewProcesses(before: Map<string, string>, root: string): Promise<string[]> {
   let left: string[] = [];
   for (let i = 0; i < 25; i += 1) {
     const now = await codexProcesses();
-    left = [...now].filter(([pid]) => !before.has(pid)).map(([pid, args]) => `${pid} ${args}`);
+    left = [...now]
+      .filter(([pid]) => !before.has(pid) && workingIn(pid, root))
+      .map(([pid, args]) => `${pid} ${args}`);
     if (left.length === 0) return left;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return left;
+}
+
+/**
+ * Whether the process works in `root` or below (its cwd; a process that is gone or unreadable counts as not). Without
+ * /proc (not Linux) every process counts.
+ */
+function workingIn(pid: string, root: string): boolean {
+  if (!existsSync('/proc/self/cwd')) return true;
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`).startsWith(root);
+  } catch {
+    return false;
+  }
 }
 
 /** Claude started with --dangerously-skip-permissions warns first, "1. No, exit" preselected: poli must not answer. */
@@ -288,7 +309,7 @@ async function refuseBypassWarning(): Promise<void> {
   expect(result.stderr).toContain('the PLANNER CLI in pane %0 shows the "bypass permissions warning" dialog, which poli does not answer');
   expect(result.stderr).toContain('Yes, I accept');
   expect(servers.claude.turns()).toEqual([]);
-  expect(await waitForNoNewProcesses(codexBefore)).toEqual([]);
+  expect(await waitForNoNewProcesses(codexBefore, dirs.root)).toEqual([]);
 }
 
 describe.skipIf(!ENABLED)('whole dialogues through poli with the real CLIs', () => {

@@ -19,6 +19,10 @@ export interface RecordedRequest {
   kind: 'probe' | 'title' | 'turn' | 'other';
   /** Text of the newest user message (tool results included), '' when there is none. */
   userText: string;
+  /** Epoch ms when the request's body had arrived. */
+  receivedAt: number;
+  /** Epoch ms when the response was fully written (undefined while it is being written). */
+  finishedAt?: number;
 }
 
 export interface HttpError {
@@ -108,9 +112,11 @@ export async function startFakeServer(
         const body = parseJson(raw);
         const method = req.method ?? 'GET';
         const url = req.url ?? '/';
-        const request: RecordedRequest = { method, url, headers: req.headers, body, ...classify(method, url, body) };
+        const receivedAt = Date.now();
+        const request: RecordedRequest = { method, url, headers: req.headers, body, receivedAt, ...classify(method, url, body) };
         requests.push(request);
         await handle(request, res, () => planFor(request));
+        request.finishedAt = Date.now();
       })
       .catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });

@@ -142,3 +142,120 @@ export function codexConfig(baseUrl: string, trustedProject?: string): string {
 function tomlString(value: string): string {
   return JSON.stringify(value);
 }
+
+/** Writes a JSON file, creating its folder. */
+async function writeJson(file: string, value: unknown): Promise<void> {
+  await mkdir(join(file, '..'), { recursive: true });
+  await writeFile(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+export interface MoreHomeOptions {
+  home: string;
+  project: string;
+  /** `http://127.0.0.1:PORT` of the fake model server. */
+  baseUrl: string;
+  /** Pre-trust `project` where the CLI asks (default true). */
+  trustProject?: boolean;
+}
+
+/**
+ * Gemini CLI: `~/.gemini/settings.json` picks API-key auth (else an interactive auth dialog) and turns off update
+ * checks and telemetry; UI settings stay at their defaults. `~/.gemini/trustedFolders.json` trusts the project.
+ */
+export async function seedGeminiHome(options: MoreHomeOptions): Promise<Record<string, string>> {
+  const { home, project, trustProject = true } = options;
+  await writeJson(join(home, '.gemini', 'settings.json'), {
+    security: { auth: { selectedType: 'gemini-api-key' } },
+    general: { enableAutoUpdate: false, enableAutoUpdateNotification: false },
+    privacy: { usageStatisticsEnabled: false },
+    telemetry: { enabled: false },
+    ide: { enabled: false },
+  });
+  if (trustProject) await writeJson(join(home, '.gemini', 'trustedFolders.json'), { [await realpath(project)]: 'TRUST_FOLDER' });
+  return {
+    HOME: home,
+    GOOGLE_GEMINI_BASE_URL: options.baseUrl,
+    GEMINI_API_KEY: 'fake-gemini-key',
+    GOOGLE_API_KEY: '',
+    GOOGLE_GENAI_USE_VERTEXAI: '',
+    GOOGLE_CLOUD_PROJECT: '',
+  };
+}
+
+/** Qwen Code: an OpenAI-compatible endpoint from the environment (no first-run dialog then); settings untouched. */
+export async function seedQwenHome(options: MoreHomeOptions): Promise<Record<string, string>> {
+  return { HOME: options.home, OPENAI_BASE_URL: `${options.baseUrl}/v1`, OPENAI_API_KEY: 'sk-fake-qwen', OPENAI_MODEL: 'fake-model' };
+}
+
+/** opencode: a provider on the fake server, one model, no autoupdate or sharing; permissions left at default. */
+export async function seedOpencodeHome(options: MoreHomeOptions): Promise<Record<string, string>> {
+  const { home } = options;
+  await writeJson(join(home, '.config', 'opencode', 'opencode.json'), {
+    $schema: 'https://opencode.ai/config.json',
+    autoupdate: false,
+    share: 'disabled',
+    provider: {
+      fake: {
+        npm: '@ai-sdk/openai-compatible',
+        name: 'Fake',
+        options: { baseURL: `${options.baseUrl}/v1`, apiKey: 'sk-fake-opencode' },
+        models: { 'fake-model': { name: 'Fake model' } },
+      },
+    },
+    model: 'fake/fake-model',
+    small_model: 'fake/fake-model',
+  });
+  return {
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_DATA_HOME: join(home, '.local', 'share'),
+    XDG_STATE_HOME: join(home, '.local', 'state'),
+    XDG_CACHE_HOME: join(home, '.cache'),
+    OPENCODE_DISABLE_AUTOUPDATE: '1',
+    OPENCODE_DISABLE_MODELS_FETCH: '1',
+    OPENCODE_DISABLE_SHARE: '1',
+    OPENCODE_DISABLE_LSP_DOWNLOAD: '1',
+    OPENCODE_DISABLE_DEFAULT_PLUGINS: '1',
+    OPENCODE_DISABLE_CLAUDE_CODE: '1',
+  };
+}
+
+/** pi: a provider on the fake server in `~/.pi/agent/models.json`, chosen in settings.json; no telemetry. */
+export async function seedPiHome(options: MoreHomeOptions): Promise<Record<string, string>> {
+  const { home } = options;
+  await writeJson(join(home, '.pi', 'agent', 'models.json'), {
+    providers: {
+      fake: {
+        baseUrl: `${options.baseUrl}/v1`,
+        api: 'openai-completions',
+        apiKey: 'sk-fake-pi',
+        models: [{ id: 'fake-model', name: 'Fake model', contextWindow: 128000, maxTokens: 8000, compat: { supportsDeveloperRole: false } }],
+      },
+    },
+  });
+  await writeJson(join(home, '.pi', 'agent', 'settings.json'), { defaultProvider: 'fake', defaultModel: 'fake-model', enableInstallTelemetry: false });
+  return { HOME: home, PI_OFFLINE: '1', PI_SKIP_VERSION_CHECK: '1', PI_TELEMETRY: '0' };
+}
+
+/** GitHub Copilot CLI in offline bring-your-own-key mode; `~/.copilot/config.json` trusts the project. */
+export async function seedCopilotHome(options: MoreHomeOptions): Promise<Record<string, string>> {
+  const { home, project, trustProject = true } = options;
+  const copilotHome = join(home, '.copilot');
+  await writeJson(join(copilotHome, 'config.json'), trustProject ? { trustedFolders: [await realpath(project)] } : {});
+  return {
+    HOME: home,
+    COPILOT_HOME: copilotHome,
+    COPILOT_OFFLINE: 'true',
+    COPILOT_AUTO_UPDATE: 'false',
+    COPILOT_PROVIDER_BASE_URL: `${options.baseUrl}/v1`,
+    COPILOT_PROVIDER_TYPE: 'openai',
+    COPILOT_PROVIDER_WIRE_API: 'completions',
+    COPILOT_PROVIDER_API_KEY: 'sk-fake-copilot',
+    COPILOT_MODEL: 'fake-model',
+    COPILOT_PROVIDER_MAX_PROMPT_TOKENS: '100000',
+    COPILOT_PROVIDER_MAX_OUTPUT_TOKENS: '8000',
+    COPILOT_GITHUB_TOKEN: '',
+    GH_TOKEN: '',
+    GITHUB_TOKEN: '',
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * A fake OpenAI Chat Completions API for the CLIs that speak it (Qwen Code, opencode, pi, GitHub Copilot CLI):
+ * `POST /v1/chat/completions` with tools is a main turn (scripted text and, optionally, one tool call, streamed as
+ * `chat.completion.chunk` events then `data: [DONE]`, or as one JSON object when `stream` is false); without tools it
+ * is a side request (titles, summaries; JSON that fits a requested schema); `GET /v1/models` lists one model.
+ */
+import type { ServerResponse } from 'node:http';
+import { fitSchema } from './fake-gemini.ts';
+import {
+  chunkText,
+  isRecord,
+  sleep,
+  startFakeServer,
+  type FakeServer,
+  type PlannedReply,
+  type RecordedRequest,
+  type ReplyScript,
+} from './fake-server.ts';
+
+export const FAKE_CHAT_MODEL = 'fake-model';
+
+export function startFakeChat(script: ReplyScript): Promise<FakeServer> {
+  let counter = 0;
+  return startFakeServer(script, classifyChat, async (request, res, nextReply) => {
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (request.method === 'GET' && /\/models\b/.test(request.url)) {
+      return json(200, { object: 'list', data: [{ id: FAKE_CHAT_MODEL, object: 'model', created: 0, owned_by: 'fake' }] });
+    }
+    if (request.kind === 'other' || request.kind === 'probe') return json(404, { error: { message: 'fake: not found', type: 'invalid_request_error' } });
+    counter += 1;
+    const body = isRecord(request.body) ? request.body : {};
+    const reply: PlannedReply = request.kind === 'title' ? { text: sideText(body, request.userText), delayMs: 0 } : nextReply();
+    if (reply.delayMs > 0) await sleep(reply.delayMs);
+    if (reply.httpError) return json(reply.httpError.status, { error: { message: reply.httpError.message, type: 'invalid_request_error' } });
+    const id = `chatcmpl-fake-${counter}`;
+    if (body.stream === true) streamChunks(res, id, reply);
+    else json(200, completion(id, reply));
+  });
+}
+
+export function classifyChat(method: string, url: string, body: unknown): Pick<RecordedRequest, 'kind' | 'userText'> {
+  if (method !== 'POST') return { kind: 'probe', userText: '' };
+  if (!/\/chat\/completions\b/.test(url) || !isRecord(body)) return { kind: 'other', userText: '' };
+  const tools = Array.isArray(body.tools) ? body.tools : [];
+  const userText = newestUserMessage(body.messages);
+  const side = tools.length === 0 || SIDE_AGENT.test(systemText(body.messages)) || SIDE_REQUEST.test(userText);
+  return { kind: side ? 'title' : 'turn', userText };
+}
+
+/** Background agents that come with tools but are not the conversation (Qwen Code's managed-memory extractor). */
+const SIDE_AGENT = /memory extraction subagent|\bacting as the [\w -]*subagent\b/i;
+
+/**
+ * Qwen Code's auto-approval classifier ("## Pending tool call to classify"): answered with plain text it cannot read,
+ * so the CLI falls back to asking the person, as its default mode does for a risky command.
+ */
+const SIDE_REQUEST = /^## Pending tool call to classify|^\[SUGGESTION MODE:/;
+/** Qwen Code's follow-up suggestion, shown as ghost text in its input after a turn (Enter would accept it). */
+export const FAKE_SUGGESTION = 'run the tests';
+
+function systemText(messages: unknown): string {
+  if (!Array.isArray(messages)) return '';
+  const first = messages.find((m) => isRecord(m) && (m.role === 'system' || m.role === 'developer'));
+  return isRecord(first) ? contentText(first.content) : '';
+}
+
+/** Text of the newest `user` or `tool` message. */
+export function newestUserMessage(messages: unknown): string {
+  if (!Array.isArray(messages)) return '';
+  for (const message of [...messages].reverse()) {
+    if (!isRecord(message) || (message.role !== 'user' && message.role !== 'tool')) continue;
+    const text = contentText(message.content);
+    if (text !== '') return text;
+  }
+  return '';
+}
+
+function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content
+    .map((part) => (isRecord(part) && typeof part.text === 'string' ? part.text : ''))
+    .filter((t) => t !== '')
+    .join('\n');
+}
+
+function sideText(body: Record<string, unknown>, userText: string): string {
+  if (userText.startsWith('[SUGGESTION MODE:')) return FAKE_SUGGESTION;
+  const format = isRecord(body.response_format) ? body.response_format : undefined;
+  if (format?.type === 'json_schema' && isRecord(format.json_schema)) return JSON.stringify(fitSchema(format.json_schema.schema));
+  if (format?.type === 'json_object') return '{}';
+  return 'Fake session';
+}
+
+const MODEL_USAGE = (out: number) => ({ prompt_tokens: 10, completion_tokens: out, total_tokens: 10 + out });
+
+function toolCalls(id: string, reply: PlannedReply): unknown[] {
+  if (!reply.toolCall) return [];
+  return [{ index: 0, id: `call_${id}`, type: 'function', function: { name: reply.toolCall.name, arguments: JSON.stringify(reply.toolCall.input) } }];
+}
+
+function completion(id: string, reply: PlannedReply): unknown {
+  const calls = toolCalls(id, reply);
+  return {
+    id,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: FAKE_CHAT_MODEL,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: reply.text, ...(calls.length > 0 ? { tool_calls: calls } : {}) },
+        finish_reason: calls.length > 0 ? 'tool_calls' : 'stop',
+      },
+    ],
+    usage: MODEL_USAGE(Math.max(1, Math.ceil(reply.text.length / 4))),
+  };
+}
+
+function streamChunks(res: ServerResponse, id: string, reply: PlannedReply): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const created = Math.floor(Date.now() / 1000);
+  const chunk = (delta: unknown, finish: string | null, extra: Record<string, unknown> = {}) =>
+    res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: FAKE_CHAT_MODEL, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`);
+  chunk({ role: 'assistant', content: '' }, null);
+  for (const text of reply.text === '' ? [] : chunkText(reply.text, 200)) chunk({ content: text }, null);
+  const calls = toolCalls(id, reply);
+  if (calls.length > 0) chunk({ tool_calls: calls }, null);
+  chunk({}, calls.length > 0 ? 'tool_calls' : 'stop', { usage: MODEL_USAGE(Math.max(1, Math.ceil(reply.text.length / 4))) });
+  res.write('data: [DONE]\n\n');
+  res.end();
+}

@@ -1,0 +1,105 @@
+/**
+ * A fake Gemini API (v1beta) for the real Gemini CLI: `POST /v1beta/models/<model>:generateContent` (side requests
+ * that ask for JSON by a response schema, e.g. the model router's `complexity_score`) gets an object that fits the
+ * schema; `POST /v1beta/models/<model>:streamGenerateContent?alt=sse` (the main turn, with tools) gets the scripted
+ * text and, optionally, one `functionCall`, as SSE `data:` events; `:countTokens` gets a count.
+ */
+import type { ServerResponse } from 'node:http';
+import {
+  chunkText,
+  isRecord,
+  sleep,
+  startFakeServer,
+  type FakeServer,
+  type PlannedReply,
+  type RecordedRequest,
+  type ReplyScript,
+} from './fake-server.ts';
+
+/** Starts the fake on a free loopback port; the CLI's `GOOGLE_GEMINI_BASE_URL` is its `url`. */
+export function startFakeGemini(script: ReplyScript): Promise<FakeServer> {
+  return startFakeServer(script, classifyGemini, async (request, res, nextReply) => {
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (request.url.includes(':countTokens')) return json(200, { totalTokens: 10 });
+    if (request.kind === 'other' || request.kind === 'probe') return json(404, { error: { code: 404, message: 'fake: not found', status: 'NOT_FOUND' } });
+    if (request.kind === 'title') return json(200, sideAnswer(request.body));
+    const reply: PlannedReply = nextReply();
+    if (reply.delayMs > 0) await sleep(reply.delayMs);
+    if (reply.httpError) return json(reply.httpError.status, { error: { code: reply.httpError.status, message: reply.httpError.message, status: 'INVALID_ARGUMENT' } });
+    streamTurn(res, reply);
+  });
+}
+
+/** `:streamGenerateContent` is a main turn; `:generateContent` a side request (router, summaries, checks). */
+export function classifyGemini(method: string, url: string, body: unknown): Pick<RecordedRequest, 'kind' | 'userText'> {
+  if (method !== 'POST') return { kind: 'probe', userText: '' };
+  if (!url.startsWith('/v1beta/models/') || !isRecord(body)) return { kind: 'other', userText: '' };
+  if (url.includes(':countTokens')) return { kind: 'other', userText: '' };
+  const userText = newestUserText(body.contents);
+  if (url.includes(':streamGenerateContent') && Array.isArray(body.tools) && body.tools.length > 0) return { kind: 'turn', userText };
+  return { kind: 'title', userText };
+}
+
+/** Text of the newest `user` content: its text parts, or a function response as JSON. */
+export function newestUserText(contents: unknown): string {
+  if (!Array.isArray(contents)) return '';
+  for (const content of [...contents].reverse()) {
+    if (!isRecord(content) || content.role !== 'user' || !Array.isArray(content.parts)) continue;
+    const texts = content.parts.map((part) => {
+      if (!isRecord(part)) return '';
+      if (typeof part.text === 'string') return part.text;
+      if (isRecord(part.functionResponse)) return JSON.stringify(part.functionResponse.response ?? {});
+      return '';
+    });
+    const text = texts.filter((t) => t !== '').join('\n');
+    if (text !== '') return text;
+  }
+  return '';
+}
+
+/** A side request: JSON that fits its response schema when it asks for one, else a short text. */
+function sideAnswer(body: unknown): unknown {
+  const config = isRecord(body) && isRecord(body.generationConfig) ? body.generationConfig : {};
+  const schema = config.responseJsonSchema ?? config.responseSchema;
+  const text = schema !== undefined ? JSON.stringify(fitSchema(schema)) : 'Fake session';
+  return { candidates: [{ content: { role: 'model', parts: [{ text }] }, finishReason: 'STOP', index: 0 }], usageMetadata: usage(5) };
+}
+
+/** A value that fits a JSON schema: first enum value, the smallest number, every property filled in. */
+export function fitSchema(schema: unknown): unknown {
+  if (!isRecord(schema)) return {};
+  if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0];
+  const type = String(schema.type ?? 'object').toLowerCase();
+  if (type === 'object' || isRecord(schema.properties)) {
+    const properties = isRecord(schema.properties) ? schema.properties : {};
+    return Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, fitSchema(value)]));
+  }
+  if (type === 'array') return [];
+  if (type === 'number' || type === 'integer') return typeof schema.minimum === 'number' ? schema.minimum : 1;
+  if (type === 'boolean') return false;
+  return 'fake';
+}
+
+function usage(out: number): Record<string, number> {
+  return { promptTokenCount: 10, candidatesTokenCount: out, totalTokenCount: 10 + out };
+}
+
+function streamTurn(res: ServerResponse, reply: PlannedReply): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const send = (parts: unknown[], last: boolean) =>
+    res.write(
+      `data: ${JSON.stringify({
+        candidates: [{ content: { role: 'model', parts }, index: 0, ...(last ? { finishReason: 'STOP' } : {}) }],
+        ...(last ? { usageMetadata: usage(Math.max(1, Math.ceil(reply.text.length / 4))) } : {}),
+        modelVersion: 'gemini-fake',
+      })}\r\n\r\n`,
+    );
+  const chunks = reply.text === '' ? [] : chunkText(reply.text, 200);
+  chunks.forEach((chunk, i) => send([{ text: chunk }], i === chunks.length - 1 && !reply.toolCall));
+  if (reply.toolCall) send([{ functionCall: { name: reply.toolCall.name, args: reply.toolCall.input } }], true);
+  if (chunks.length === 0 && !reply.toolCall) send([{ text: '' }], true);
+  res.end();
+}
