@@ -252,7 +252,8 @@ async function resolveClis(io: AppIO, settings: Settings, intakeSocket: string):
     const mcp = mcpRegistration(profile.name, { role, socketPath: intakeSocket });
     return {
       command: withLaunchArgs(command, [...profile.launch.args, ...mcp.args]),
-      env: { ...profile.launch.env, ...mcp.env, ...(settings.mock ? mockEnv : {}) },
+      // The mock CLIs' settings go to every pane that runs a mock (--mock, or a mock command with --*-profile mock).
+      env: { ...profile.launch.env, ...mcp.env, ...(settings.mock || profile.name === 'mock' ? mockEnv : {}) },
       profile,
       primer: await readPrimer(role === 'PLANNER' ? 'planner' : 'executer'),
       fileThreshold: settings.fileThreshold,

@@ -149,7 +149,9 @@ export const geminiProfile: CliProfile = {
   programs: ['gemini'],
   // No flags: the documented ones change approval or sandboxing (--approval-mode, --yolo, --sandbox), which is the
   // user's choice to put on their command line.
-  launch: { args: [], env: {} },
+  // Gemini CLI takes a CI environment (CI=true, as CI machines and many scripts set it) for a non-interactive run:
+  // with no prompt on stdin it exits 42 at once. In its pane it is interactive, whatever poli's own environment says.
+  launch: { args: [], env: { CI: 'false' } },
   // An Enter 0 ms after a bracketed paste was swallowed 3 of 3 times, at 150 ms 1 of 3; at 300–500 ms never.
   minEnterDelayMs: 400,
   classify: classifyGeminiScreen,
