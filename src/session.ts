@@ -85,6 +85,8 @@ export class CliNotReadyError extends PoliError {
 const ROLES: readonly Role[] = ['PLANNER', 'EXECUTER'];
 /** A screen that stayed the same this long counts as settled for CLIs whose profile cannot tell idle. */
 const SETTLE_MS = 1_200;
+/** How long a CLI never seen busy must stay idle after its primer before the primer counts as answered. */
+const PRIMER_QUIET_MS = 2_000;
 /** Status is judged from this many bottom lines (stale text higher up misleads). */
 const STATUS_LINES = 15;
 /** Dialogs can be taller than the status area: Claude's trust prompt is 15 rows at 250 columns, more in a narrower pane. */
@@ -269,7 +271,7 @@ export class PoliSession {
       const died =
         (await this.waitUntilReady(role, 'did not show a ready prompt')) ??
         // Straight to the pane: the primer is not a message, so it never goes through the file channel.
-        (await this.submitToPane(role, spec.primer).then(() => this.waitUntilReady(role, 'did not finish answering its primer')));
+        (await this.submitToPane(role, spec.primer).then(() => this.waitUntilReady(role, 'did not finish answering its primer', true)));
       if (!died) break;
       const how = describeExit(died);
       if (attempt >= (this.options.restarts ?? 0)) {
@@ -288,13 +290,14 @@ export class PoliSession {
    * profiles that cannot tell idle, a non-empty screen unchanged for SETTLE_MS. First-run dialogs
    * (trust this folder, …) are answered on the way, or refused with an error.
    */
-  private async waitUntilReady(role: Role, what: string): Promise<PaneLiveness | undefined> {
+  private async waitUntilReady(role: Role, what: string, answering = false): Promise<PaneLiveness | undefined> {
     const { clock, readyTimeoutMs, pollMs } = this.options;
     const profile = this.options.clis[role].profile;
     const reader = this.readers[role];
     const start = clock.now();
     let previous = '';
     let stableSince = clock.now();
+    let busySeen = false;
     for (;;) {
       if (clock.now() - start > readyTimeoutMs) {
         throw new CliNotReadyError(role, this.paneIds[role], what, readyTimeoutMs / 1000, await reader.lastLines(15), this.options.socket);
@@ -311,9 +314,14 @@ export class PoliSession {
       const dialog = await this.dialogs[role].handle(tall);
       const state = profile.classify(lines);
       const stableFor = clock.now() - stableSince;
+      if (state === 'busy') busySeen = true;
       // A profile may ask for a longer settle: some CLIs look idle for a moment after taking a prompt, before its echo
-      // or spinner is drawn (Gemini CLI and Qwen Code under load: the primer "answered" before it was read).
-      if (dialog === undefined && state === 'idle' && stableFor > 0 && stableFor >= (profile.readySettleMs ?? 0)) return undefined;
+      // or spinner is drawn (Gemini CLI and Qwen Code under load: the primer "answered" before it was read). While the
+      // primer is being answered, idle counts once the CLI was seen working, or after PRIMER_QUIET_MS of idle: Codex
+      // under load stayed idle ~300 ms after taking its primer, poli typed the task into the turn that then started,
+      // and the task was never submitted (seen in CI-like runs: the reply came only after the 50 s reminder).
+      const settle = Math.max(profile.readySettleMs ?? 0, answering && !busySeen ? PRIMER_QUIET_MS : 0);
+      if (dialog === undefined && state === 'idle' && stableFor > 0 && stableFor >= settle) return undefined;
       if (dialog === undefined && state === 'unknown' && text.trim() !== '' && stableFor >= SETTLE_MS) return undefined;
       // A plain sleep, not waitForChange: that would switch the client to control mode during
       // priming, where reading a pane that just died returned a blank screen (seen in CI).
