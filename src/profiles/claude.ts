@@ -13,7 +13,7 @@
 import path from 'node:path';
 import type { ScreenState } from '../tmux/types.ts';
 import type { CliProfile, DialogRule, TranscriptSource } from './types.ts';
-import { trimLineEnds } from './screen-lines.ts';
+import { findInputBox, trimLineEnds, type InputBox } from './screen-lines.ts';
 
 const RULE = /^─{20,}$/;
 const PROMPT = /^❯(?:[\u00a0 ]|$)/;
@@ -31,25 +31,6 @@ const LOGGED_OUT = /Not logged in · Run \/login/;
 /** The line that ends every turn, `✻ Worked for 0s`, `✻ Churned for 3s`. */
 const TURN_SUMMARY = /^[·✢✳✶✻✽*] \S+ for \d/;
 
-interface InputBox {
-  /** Index of the `❯` line. */
-  prompt: number;
-  /** Index of the rule closing the box. */
-  bottomRule: number;
-}
-
-/** The last input box: a `❯` line right under a rule, up to the next rule. */
-function findInputBox(lines: readonly string[]): InputBox | undefined {
-  for (let i = lines.length - 1; i > 0; i -= 1) {
-    if (!PROMPT.test(lines[i] ?? '') || !RULE.test(lines[i - 1] ?? '')) continue;
-    for (let j = i + 1; j < lines.length; j += 1) {
-      if (RULE.test(lines[j] ?? '')) return { prompt: i, bottomRule: j };
-    }
-    return undefined;
-  }
-  return undefined;
-}
-
 /** The last `count` non-blank lines above the box's top rule, nearest first (spinner, turn summary, reply). */
 function linesAboveBox(lines: readonly string[], box: InputBox, count: number): string[] {
   const found: string[] = [];
@@ -65,7 +46,7 @@ export function classifyClaudeScreen(bottomLines: readonly string[]): ScreenStat
   if (lines.some((line) => PERMISSION_QUESTION.test(line)) && lines.some((line) => NUMBERED_YES.test(line))) {
     return 'approval';
   }
-  const box = findInputBox(lines);
+  const box = findInputBox(lines, PROMPT, RULE);
   if (!box) return 'unknown';
   const footer = lines.slice(box.bottomRule + 1);
   const [above = '', beforeThat = ''] = linesAboveBox(lines, box, 2);
@@ -77,7 +58,7 @@ export function classifyClaudeScreen(bottomLines: readonly string[]): ScreenStat
 
 export function readClaudeInput(bottomLines: readonly string[]): string | undefined {
   const lines = trimLineEnds(bottomLines);
-  const box = findInputBox(lines);
+  const box = findInputBox(lines, PROMPT, RULE);
   if (!box) return undefined;
   const text = lines
     .slice(box.prompt, box.bottomRule)

@@ -19,6 +19,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ScreenState } from '../tmux/types.ts';
 import type { CliProfile, DialogRule, TranscriptSource } from './types.ts';
+import { findInputBox } from './screen-lines.ts';
 
 const RULE = /^─{20,}$/;
 const PROMPT = /^❯(?: |$)/;
@@ -37,24 +38,11 @@ export function cleanCopilotLine(line: string): string {
   return stripScrollbar(line).replace(/ {3,}\d{1,2}:\d{2}(?: [AP]M)?$/, '');
 }
 
-interface InputBox {
-  prompt: number;
-  bottomRule: number;
-}
-
-function findInputBox(lines: readonly string[]): InputBox | undefined {
-  for (let i = lines.length - 1; i > 0; i -= 1) {
-    if (!PROMPT.test(lines[i] ?? '') || !RULE.test(lines[i - 1] ?? '')) continue;
-    for (let j = i + 1; j < lines.length; j += 1) if (RULE.test(lines[j] ?? '')) return { prompt: i, bottomRule: j };
-    return undefined;
-  }
-  return undefined;
-}
 
 export function classifyCopilotScreen(bottomLines: readonly string[]): ScreenState {
   const lines = bottomLines.map(stripScrollbar);
   if (lines.some((line) => APPROVAL_QUESTION.test(line)) && lines.some((line) => NUMBERED_YES.test(line))) return 'approval';
-  const box = findInputBox(lines);
+  const box = findInputBox(lines, PROMPT, RULE);
   if (!box) return 'unknown';
   if (lines.slice(box.bottomRule + 1).some((line) => BUSY.test(line))) return 'busy';
   for (let i = box.prompt - 2; i >= 0; i -= 1) {
@@ -69,7 +57,7 @@ export function classifyCopilotScreen(bottomLines: readonly string[]): ScreenSta
 
 export function readCopilotInput(bottomLines: readonly string[]): string | undefined {
   const lines = bottomLines.map(stripScrollbar);
-  const box = findInputBox(lines);
+  const box = findInputBox(lines, PROMPT, RULE);
   if (!box) return undefined;
   return lines
     .slice(box.prompt, box.bottomRule)

@@ -12,3 +12,19 @@ export function findLastLine(lines: readonly string[], pattern: RegExp): number 
   }
   return undefined;
 }
+
+/** An input box drawn between two rules (Claude Code, Copilot CLI): the prompt line's and the closing rule's index. */
+export interface InputBox {
+  prompt: number;
+  bottomRule: number;
+}
+
+/** The last input box: a `prompt` line right under a `rule` line, up to the next `rule`; none while it is unclosed. */
+export function findInputBox(lines: readonly string[], prompt: RegExp, rule: RegExp): InputBox | undefined {
+  for (let i = lines.length - 1; i > 0; i -= 1) {
+    if (!prompt.test(lines[i] ?? '') || !rule.test(lines[i - 1] ?? '')) continue;
+    for (let j = i + 1; j < lines.length; j += 1) if (rule.test(lines[j] ?? '')) return { prompt: i, bottomRule: j };
+    return undefined;
+  }
+  return undefined;
+}
