@@ -353,10 +353,11 @@ export class PoliSession {
   }
 
   /** Pastes `text` into the role's CLI and confirms the submission (no file channel). */
-  private submitToPane(role: Role, text: string, onPasted?: () => void): Promise<void> {
+  private submitToPane(role: Role, text: string, onPasted?: () => void, mayBeInBox = false): Promise<void> {
     const { run, clock } = this.options;
     return sendMessage({
       ...(onPasted ? { onPasted } : {}),
+      ...(mayBeInBox ? { mayBeInBox } : {}),
       run,
       paneId: this.paneIds[role],
       text,
@@ -431,7 +432,7 @@ export class PoliSession {
         };
         return position;
       },
-      submit: (text, submitOptions) => this.submitToPane(role, text, submitOptions?.onPasted),
+      submit: (text, submitOptions) => this.submitToPane(role, text, submitOptions?.onPasted, submitOptions?.mayBeInBox === true),
       readSince: (position: PanePosition, options) =>
         this.readTurn(role, position as TurnPosition, options?.fresh === true).then((text) => cleanLines(text, spec.profile.cleanLine)),
       screenState: async (): Promise<ScreenState> => {

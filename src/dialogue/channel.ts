@@ -25,7 +25,7 @@ export interface PaneChannel {
    */
   mark(options?: { lookBack?: boolean; id?: string }): Promise<PanePosition>;
   /** Type `text` into the CLI and submit it; resolves once the submission is confirmed. `onPasted`: the text is in. */
-  submit(text: string, options?: { onPasted?: () => void }): Promise<void>;
+  submit(text: string, options?: { onPasted?: () => void; mayBeInBox?: boolean }): Promise<void>;
   /**
    * The pane's output since `position` (where the turn's message was typed) to the bottom of the screen. `fresh`: the
    * CLI looks done, read it now (otherwise a reader may return its previous read while no tag line changed).

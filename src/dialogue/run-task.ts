@@ -189,6 +189,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     body: string,
     expect: string,
     extra?: Record<string, unknown>,
+    mayBeInBox = false,
   ): Promise<void> => {
     let text = body;
     for (const note of notes[to].splice(0)) {
@@ -201,7 +202,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       recorder.delivery?.({ id, to, type, body: text, ...(extra ? { extra } : {}), stage }) ?? Promise.resolve();
     await receipt('written');
     active.turn = await startTurn(to, id, formatted, type);
-    await channels[to].submit(formatted, { onPasted: () => void receipt('pasted').catch(() => undefined) });
+    await channels[to].submit(formatted, { onPasted: () => void receipt('pasted').catch(() => undefined), ...(mayBeInBox ? { mayBeInBox } : {}) });
     await receipt('submitted');
   };
 
@@ -484,7 +485,9 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       state = { ...state, pending: { role, id, sentType: type, sentAt: clock.now(), reminded: false } };
       issuedIds.add(id);
       const body = start.context ? `${plan.body}\n\n${start.context}` : plan.body;
-      const again = (): Promise<void> => send(role, type, id, body, expectLine(role, id), extra);
+      // A message poli had pasted but not seen submitted may still sit in the CLI's input box: submitted there, not
+      // pasted behind itself.
+      const again = (): Promise<void> => send(role, type, id, body, expectLine(role, id), extra, plan.kind === 'await');
       if (plan.kind === 'resend' || channels.fresh?.(role) === true) {
         notice('progress', `resuming: sending message ${id} to ${role} again (same id)`, id);
         return again();

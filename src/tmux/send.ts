@@ -43,6 +43,12 @@ export interface SendOptions {
    * the same checks run, as soon as there is something new to check. Absent: sleeps.
    */
   waitForChange?: (paneIds: readonly string[], maxWaitMs: number) => Promise<unknown>;
+  /**
+   * The text may already sit in the input box, pasted by a poli that stopped before submitting it (its receipt says
+   * `pasted`). When the box holds the text's first line (or a CLI's paste placeholder), it is submitted with Enter
+   * instead of pasted a second time behind itself.
+   */
+  mayBeInBox?: boolean;
 }
 
 export interface SendReport {
@@ -104,7 +110,8 @@ export async function sendMessage(options: SendOptions): Promise<void> {
 
   let pastes = 0;
   let enterPresses = 0;
-  let needPaste = true;
+  let needPaste = !(options.mayBeInBox === true && holdsPayload(profile.readInput(bottomOf(screen.lines, BOTTOM_LINES)), payload));
+  if (!needPaste) options.onPasted?.();
   let lastProblem = '';
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
     if (needPaste) {
@@ -220,6 +227,18 @@ async function waitForPaste(
     if (clock.now() - start >= timeoutMs || screen.dead) return { screen, submitted: false };
     await pause();
   }
+}
+
+/** A paste placeholder some CLIs show for long pastes instead of the text (Claude Code, Codex, Gemini CLI). */
+const PASTE_PLACEHOLDER = /\[Pasted (?:text|Content)\b/i;
+
+/** Whether the input box already holds `payload`: its first line (wrapping and spacing ignored), or a placeholder. */
+function holdsPayload(input: string | undefined, payload: string): boolean {
+  if (input === undefined || input.trim() === '') return false;
+  if (PASTE_PLACEHOLDER.test(input)) return true;
+  const squeeze = (text: string): string => text.replace(/\s+/g, '');
+  const firstLine = squeeze(payload.split('\n').find((line) => line.trim() !== '') ?? '');
+  return firstLine !== '' && squeeze(input).includes(firstLine);
 }
 
 /** The payload's first line shows on the screen and did not before the paste: the CLI printed the prompt's echo. */

@@ -23,7 +23,7 @@ interface Recorder {
   paneId: string;
   reader: PaneReader;
   /** Sends `text` and returns the bytes the recorder received for it. */
-  send(text: string, report?: (r: SendReport) => void): Promise<Buffer>;
+  send(text: string, report?: (r: SendReport) => void, more?: { mayBeInBox?: boolean }): Promise<Buffer>;
 }
 
 async function startRecorder(flags = ''): Promise<Recorder> {
@@ -45,8 +45,8 @@ async function startRecorder(flags = ''): Promise<Recorder> {
   return {
     paneId,
     reader,
-    async send(text, onReport) {
-      await sendMessage({ run: sandbox.run, paneId, text, profile: mockProfile, clock, reader, onReport });
+    async send(text, onReport, more) {
+      await sendMessage({ run: sandbox.run, paneId, text, profile: mockProfile, clock, reader, onReport, ...more });
       count += 1;
       const all = await waitFor(
         async () => {
@@ -120,6 +120,19 @@ describe('sendMessage through tmux', () => {
   it('strips ESC and control characters, keeping LF and TAB', async () => {
     const got = await recorder.send('a\x1b[201~b\x07c\x00d\r\ne\x7ff\u009bg\th\x1b[31mred\x1b[0m\rz');
     expect(got.toString('utf8')).toBe('a[201~bcd\nefg\th[31mred[0m\nz');
+  });
+
+  it('submits a message a stopped poli had pasted but not submitted, instead of pasting it behind itself', async () => {
+    // `poli --resume` of a message whose receipt says `pasted`: the text may still sit in the input box.
+    const text = '[[POLI:MSG {"to":"EXECUTER","type":"plan","id":"T1-R1-k9x2"}]]\n<PLAN>step one</PLAN>\n[[/POLI:MSG]]';
+    const loaded = await sandbox.run(['load-buffer', '-b', 'left-over', '-', ';', 'paste-buffer', '-p', '-r', '-d', '-b', 'left-over', '-t', recorder.paneId], { input: text });
+    expect(loaded.exitCode).toBe(0);
+    // The recorder shows a multi-line paste as `[Pasted text #1 +2 lines]`, as Claude Code does.
+    await waitFor(async () => (mockProfile.readInput(await recorder.reader.bottomLines(15))?.startsWith('[Pasted text') ? true : undefined), async () => await recorder.reader.lastLines());
+    let report: SendReport | undefined;
+    const got = await recorder.send(text, (r) => (report = r), { mayBeInBox: true });
+    expect(got.toString('utf8')).toBe(text);
+    expect(report).toMatchObject({ pastes: 0, enterPresses: 1 });
   });
 
   it('leaves copy mode first', async () => {
