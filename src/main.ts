@@ -1,5 +1,5 @@
 /** Entry point: hands the real process to the app and exits with its code. */
-import { runApp } from './app.ts';
+import { runApp } from './cli/app.ts';
 import { runtimeDir } from './host.ts';
 
 // `poli watch | head`: a reader that closes the pipe ends poli quietly, as with any Unix tool.

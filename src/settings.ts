@@ -2,7 +2,7 @@
  * Every setting poli has, as one declarative table: the CLI builds its options from it, the
  * README and config/shared_workspace.env document it, config.ts resolves and validates it.
  */
-import type { LogLevel } from './logger.ts';
+import type { LogLevel } from './records/logger.ts';
 
 export type { LogLevel };
 export type ApproveMode = 'plans' | 'all' | 'off';

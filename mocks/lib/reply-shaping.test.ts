@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pointerText } from '../../src/handoff.ts';
+import { pointerText } from '../../src/reading/handoff.ts';
 import { formatBlock } from '../../src/protocol/format-block.ts';
 import { parseBlocks } from '../../src/protocol/parse-blocks.ts';
 import {

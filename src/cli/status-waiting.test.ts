@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toPublicState } from '../state/store.ts';
 import type { TaskRecord, WaitRecord } from '../state/types.ts';
-import { renderTranscript } from '../transcript.ts';
+import { renderTranscript } from '../records/transcript.ts';
 import { renderTaskDetail } from './state-view.ts';
 import { pickStatusTask, renderStatusLine } from './status-line.ts';
 

@@ -13,7 +13,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import path from 'node:path';
 import type { PaneChannel, PanePosition, ReplyChannel } from '../dialogue/channel.ts';
 import { allowedReplies, expectedAddressee } from '../dialogue/machine.ts';
-import { messageFile } from '../handoff.ts';
+import { messageFile } from '../reading/handoff.ts';
 import { blockKey, cleanBody, formatBlock } from '../protocol/format-block.ts';
 import { parseBlocks } from '../protocol/parse-blocks.ts';
 import { ADDRESSEES, MESSAGE_TYPES, ROLES, type Addressee, type Block, type MessageType, type Role } from '../protocol/types.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StateStore, toPublicState } from '../state/store.ts';
-import { renderTranscript } from '../transcript.ts';
+import { renderTranscript } from '../records/transcript.ts';
 
 describe('the channel a reply came through, recorded', () => {
   it('is kept in the task file, shown in the transcript, and an optional key of the public JSON', async () => {

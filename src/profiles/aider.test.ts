@@ -8,7 +8,7 @@ describe('aiderProfile', () => {
     ['typed text', ['> add a test for parse'], 'idle', 'add a test for parse'],
     ['edit-format prompt with continuation', ['architect> first line', '. second line'], 'idle', 'first line\nsecond line'],
     ['waiting for the model', ['> do it', '', 'Waiting for gpt-4o'], 'busy', undefined],
-    ['confirmation', ['Add file to the chat?', 'src/app.ts', 'Add file to the chat? (Y)es/(N)o/(D)on\'t ask again [Yes]: '], 'approval', undefined],
+    ['confirmation', ['Add file to the chat?', 'src/cli/app.ts', 'Add file to the chat? (Y)es/(N)o/(D)on\'t ask again [Yes]: '], 'approval', undefined],
     ['shell command confirmation', ['Run shell command? (Y)es/(N)o/(S)kip all/(D)on\'t ask again [Yes]: '], 'approval', undefined],
     ['streaming reply', ['> do it', '', 'Here is the plan:'], 'unknown', undefined],
   ] as const)('%s', (_name, lines, state, input) => {

@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pointerText } from '../../src/handoff.ts';
+import { pointerText } from '../../src/reading/handoff.ts';
 import { formatBlock } from '../../src/protocol/format-block.ts';
 import { parseBlocks } from '../../src/protocol/parse-blocks.ts';
 import { numberedLines } from '../../mocks/lib/reply-shaping.ts';

@@ -132,7 +132,8 @@ describe('submission to TUIs with odd input handling', { timeout: FAULT_TEST_TIM
   async function expectEachSubmittedOnce(): Promise<void> {
     const received = (await world?.received()) ?? [];
     const texts = received.map((r) => `${r.role}:${r.text}`);
-    expect(new Set(texts).size).toBe(texts.length);
+    const twice = texts.filter((text, i) => texts.indexOf(text) !== i).map((text) => text.slice(0, 300));
+    expect(twice, 'submitted more than once').toEqual([]);
     for (const role of ['PLANNER', 'EXECUTER'] as const) {
       expect(received.filter((r) => r.role === role && r.text.startsWith(`You are the ${role}`))).toHaveLength(1);
     }

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { POLI_DIR } from './handoff.ts';
+import { POLI_DIR } from '../reading/handoff.ts';
 
 const exec = promisify(execFile);
 

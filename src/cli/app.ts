@@ -3,25 +3,25 @@
  * (tmux, files, clock, logs, signals) into the dialogue. Only this module and main.ts see the
  * process; everything is passed in through AppIO so end-to-end tests can drive it in-process.
  */
-import { parseArgs } from './cli/args.ts';
-import { renderTaskDetail, renderTaskTable } from './cli/state-view.ts';
-import { loadSettings, resolveUserCwd, type Settings } from './config.ts';
-import { ConfigError, PoliError, StateFileError } from './errors.ts';
+import { parseArgs } from './args.ts';
+import { renderTaskDetail, renderTaskTable } from './state-view.ts';
+import { loadSettings, resolveUserCwd, type Settings } from '../config.ts';
+import { ConfigError, PoliError, StateFileError } from '../errors.ts';
 import { fstatSync } from 'node:fs';
 import path from 'node:path';
-import { currentTurn, pickStatusTask, renderStatusLine } from './cli/status-line.ts';
-import { EVENTS_FILE, followEvents, formatEvent } from './events.ts';
-import { PACKAGE_ROOT } from './host.ts';
-import { describeSentControl, sendControl } from './human/control.ts';
-import { runningStateDir } from './state/running.ts';
-import { planResume } from './dialogue/resume.ts';
-import { attachCommand, attachTerminal } from './tmux/attach.ts';
-import { isProcessAlive } from './state/lock.ts';
-import { StateStore, toPublicJson } from './state/store.ts';
-import { renderTranscript } from './transcript.ts';
+import { currentTurn, pickStatusTask, renderStatusLine } from './status-line.ts';
+import { EVENTS_FILE, followEvents, formatEvent } from '../records/events.ts';
+import { PACKAGE_ROOT } from '../host.ts';
+import { describeSentControl, sendControl } from '../human/control.ts';
+import { runningStateDir } from '../state/running.ts';
+import { planResume } from '../dialogue/resume.ts';
+import { attachCommand, attachTerminal } from '../tmux/attach.ts';
+import { isProcessAlive } from '../state/lock.ts';
+import { StateStore, toPublicJson } from '../state/store.ts';
+import { renderTranscript } from '../records/transcript.ts';
 // The commands that drive tmux load it (and execa, winston, the dialogue) when they run, so that
 // `poli --state`, `poli status --short` and `poli --help` start in a blink.
-import type { Workspace } from './workspace.ts';
+import type { Workspace } from '../session/workspace.ts';
 
 /** Everything poli takes from the process; main.ts passes the real ones. */
 export interface AppIO {
@@ -56,11 +56,11 @@ export async function runApp(io: AppIO): Promise<number> {
     }
     // The structured channel (src/mcp/): run inside a CLI's pane, they need no settings, only the pane's environment.
     if (command.kind === 'mcp') {
-      const { runMcpServer } = await import('./mcp/server.ts');
+      const { runMcpServer } = await import('../mcp/server.ts');
       return await runMcpServer(io.env, io.stderr);
     }
     if (command.kind === 'reply') {
-      const { runReplyCommand } = await import('./mcp/reply-command.ts');
+      const { runReplyCommand } = await import('../mcp/reply-command.ts');
       return await runReplyCommand(io, command);
     }
     const settings = await loadSettings({
@@ -86,7 +86,7 @@ export async function runApp(io: AppIO): Promise<number> {
     const liveSettings = explicitStateDir ? settings : { ...settings, stateDir: runningDir ?? settings.stateDir };
     if (command.kind === 'status') return await showStatus(io, liveSettings, command.short);
     if (command.kind === 'attach') {
-      const { createTmuxRunner } = await import('./tmux/runner.ts');
+      const { createTmuxRunner } = await import('../tmux/runner.ts');
       const has = await createTmuxRunner({ socket: settings.socket })(['has-session']).catch(() => undefined);
       if (has?.exitCode !== 0) {
         io.stderr.write(
@@ -118,14 +118,14 @@ export async function runApp(io: AppIO): Promise<number> {
     // Refuse what cannot be resumed before starting tmux and both CLIs.
     if (command.kind === 'run' && command.resume !== undefined) await checkResumable(io, settings, command.resume);
 
-    const { openWorkspace } = await import('./workspace.ts');
+    const { openWorkspace } = await import('../session/workspace.ts');
     const workspace = await openWorkspace(io, settings);
     try {
       if (command.kind === 'start') {
         workspace.say(`poli: the PLANNER and EXECUTER are ready in tmux (socket "${settings.socket}").`);
         return 0;
       }
-      const { runOneTask } = await import('./tasks.ts');
+      const { runOneTask } = await import('../session/tasks.ts');
       if (command.resume !== undefined) return await runOneTask(workspace, { resume: command.resume });
       if (command.task !== undefined) return await runOneTask(workspace, { task: command.task });
       const { runInteractive } = await import('./interactive.ts');
@@ -141,7 +141,7 @@ export async function runApp(io: AppIO): Promise<number> {
 async function closeWorkspace(workspace: Workspace, io: AppIO, settings: Settings): Promise<void> {
   await workspace.close();
   if (settings.killOnExit) return;
-  const { keepRunningNote } = await import('./workspace.ts');
+  const { keepRunningNote } = await import('../session/workspace.ts');
   io.stderr.write(`${keepRunningNote(settings.socket)}\n`);
 }
 

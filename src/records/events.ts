@@ -7,9 +7,9 @@ import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import { StateFileError } from './errors.ts';
-import type { Addressee, MessageType, Role, Sender } from './protocol/types.ts';
-import type { EndStatus } from './state/types.ts';
+import { StateFileError } from '../errors.ts';
+import type { Addressee, MessageType, Role, Sender } from '../protocol/types.ts';
+import type { EndStatus } from '../state/types.ts';
 
 /** Fields any event may carry. */
 interface EventBase {

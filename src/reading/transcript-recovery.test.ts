@@ -2,10 +2,10 @@ import { appendFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLAUDE_TRANSCRIPT } from './profiles/claude.ts';
-import { CODEX_TRANSCRIPT } from './profiles/codex.ts';
-import { formatBlock } from './protocol/format-block.ts';
-import { parseBlocks } from './protocol/parse-blocks.ts';
+import { CLAUDE_TRANSCRIPT } from '../profiles/claude.ts';
+import { CODEX_TRANSCRIPT } from '../profiles/codex.ts';
+import { formatBlock } from '../protocol/format-block.ts';
+import { parseBlocks } from '../protocol/parse-blocks.ts';
 import { TranscriptRecovery } from './transcript-recovery.ts';
 
 const ID = 'T1-R1-k9x2m4';

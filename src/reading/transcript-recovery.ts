@@ -6,11 +6,11 @@
  */
 import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { TranscriptSource } from './profiles/types.ts';
-import { blockKey, formatBlock } from './protocol/format-block.ts';
-import { parseBlocks } from './protocol/parse-blocks.ts';
-import { toScreenLines } from './protocol/screen-text.ts';
-import type { Block, Role } from './protocol/types.ts';
+import type { TranscriptSource } from '../profiles/types.ts';
+import { blockKey, formatBlock } from '../protocol/format-block.ts';
+import { parseBlocks } from '../protocol/parse-blocks.ts';
+import { toScreenLines } from '../protocol/screen-text.ts';
+import type { Block, Role } from '../protocol/types.ts';
 
 export interface TranscriptRecoveryOptions {
   source: TranscriptSource;

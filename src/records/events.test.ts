@@ -2,7 +2,7 @@ import { appendFile, mkdir, mkdtemp, readFile, rename, rm, truncate, writeFile }
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StateFileError } from './errors.ts';
+import { StateFileError } from '../errors.ts';
 import { createEventLog, followEvents, formatEvent, parseEvent, type PoliEvent } from './events.ts';
 
 /** 12:00:01 local time, whatever the machine's time zone. */

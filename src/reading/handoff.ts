@@ -10,10 +10,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { PaneChannel, PanePosition, ReplyChannel } from './dialogue/channel.ts';
-import { blockKey, formatBlock } from './protocol/format-block.ts';
-import { parseBlocks } from './protocol/parse-blocks.ts';
-import type { Block } from './protocol/types.ts';
+import type { PaneChannel, PanePosition, ReplyChannel } from '../dialogue/channel.ts';
+import { blockKey, formatBlock } from '../protocol/format-block.ts';
+import { parseBlocks } from '../protocol/parse-blocks.ts';
+import type { Block } from '../protocol/types.ts';
 
 export const POLI_DIR = '.poli';
 export const MESSAGES_DIR = path.join(POLI_DIR, 'messages');

@@ -2,10 +2,10 @@
  * Interactive mode: a `poli> ` prompt that takes task after task in the same tmux session
  * (the CLIs keep their context), until :quit or end of input.
  */
-import { renderTaskTable } from './cli/state-view.ts';
-import type { ControlCommand } from './human/control.ts';
-import { executeTask } from './tasks.ts';
-import type { Workspace } from './workspace.ts';
+import { renderTaskTable } from './state-view.ts';
+import type { ControlCommand } from '../human/control.ts';
+import { executeTask } from '../session/tasks.ts';
+import type { Workspace } from '../session/workspace.ts';
 
 export const INTERACTIVE_HELP = `Type a task and press Enter; the PLANNER plans it and the EXECUTER carries it out.
 Commands: :state (list tasks)  :help (this text)  :quit or Ctrl+D (leave; the CLIs keep running)

@@ -5,18 +5,18 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { formatMessage, formatProgress, summarizeBody } from './cli/progress.ts';
-import { STATUS_INTERVAL_SECONDS, renderStatusLine } from './cli/status-line.ts';
-import { runTask, type ReplyReviewer, type TaskRecorder } from './dialogue/run-task.ts';
-import { describeExit } from './tmux/server.ts';
-import { planResume, resumeContext } from './dialogue/resume.ts';
-import { ConfigError, PoliError, StateFileError } from './errors.ts';
-import { cleanBody } from './protocol/format-block.ts';
-import { APPROVAL_LOG_FILE, ApprovalGate, appendAuditLog, formatRejection, needsApproval, openInEditor, resolveEditor } from './human/approval.ts';
-import type { Role } from './protocol/types.ts';
-import type { ControlCommand } from './human/control.ts';
-import { MESSAGES_DIR } from './handoff.ts';
-import type { TaskRecord } from './state/types.ts';
+import { formatMessage, formatProgress, summarizeBody } from '../cli/progress.ts';
+import { STATUS_INTERVAL_SECONDS, renderStatusLine } from '../cli/status-line.ts';
+import { runTask, type ReplyReviewer, type TaskRecorder } from '../dialogue/run-task.ts';
+import { describeExit } from '../tmux/server.ts';
+import { planResume, resumeContext } from '../dialogue/resume.ts';
+import { ConfigError, PoliError, StateFileError } from '../errors.ts';
+import { cleanBody } from '../protocol/format-block.ts';
+import { APPROVAL_LOG_FILE, ApprovalGate, appendAuditLog, formatRejection, needsApproval, openInEditor, resolveEditor } from '../human/approval.ts';
+import type { Role } from '../protocol/types.ts';
+import type { ControlCommand } from '../human/control.ts';
+import { MESSAGES_DIR } from '../reading/handoff.ts';
+import type { TaskRecord } from '../state/types.ts';
 import type { Workspace } from './workspace.ts';
 
 /** Runs one new task, or resumes a stopped one; returns the exit code (0 when it completed). */

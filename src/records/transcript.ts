@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from './state/store.ts';
-import type { MessageRecord, TaskRecord } from './state/types.ts';
+import { writeFileAtomic } from '../state/store.ts';
+import type { MessageRecord, TaskRecord } from '../state/types.ts';
 
 const MAX_TITLE_LENGTH = 100;
 const MIN_FENCE_LENGTH = 3;

@@ -4,11 +4,11 @@
  * on bypass mode ('refuse': poli stops and says what the CLI asks).
  */
 import { realpath } from 'node:fs/promises';
-import { PoliError } from './errors.ts';
-import type { DialogRule } from './profiles/types.ts';
-import type { Role } from './protocol/types.ts';
-import { checkResult } from './tmux/runner.ts';
-import type { TmuxRunner } from './tmux/types.ts';
+import { PoliError } from '../errors.ts';
+import type { DialogRule } from '../profiles/types.ts';
+import type { Role } from '../protocol/types.ts';
+import { checkResult } from '../tmux/runner.ts';
+import type { TmuxRunner } from '../tmux/types.ts';
 
 /** A CLI shows a dialog poli must not answer for the user. */
 export class DialogRefusedError extends PoliError {

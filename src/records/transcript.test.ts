@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { TaskRecord } from './state/types.ts';
+import type { TaskRecord } from '../state/types.ts';
 import { renderTranscript, writeTranscript } from './transcript.ts';
 
 const TASK: TaskRecord = {

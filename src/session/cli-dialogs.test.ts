@@ -4,13 +4,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { DialogRefusedError, DialogWatch } from './cli-dialogs.ts';
-import { CLAUDE_DIALOGS } from './profiles/claude.ts';
-import { CODEX_DIALOGS } from './profiles/codex.ts';
-import type { DialogRule } from './profiles/types.ts';
-import type { TmuxRunner } from './tmux/types.ts';
+import { CLAUDE_DIALOGS } from '../profiles/claude.ts';
+import { CODEX_DIALOGS } from '../profiles/codex.ts';
+import type { DialogRule } from '../profiles/types.ts';
+import type { TmuxRunner } from '../tmux/types.ts';
 
 const fixture = (name: string): string[] =>
-  readFileSync(new URL(`./profiles/fixtures/${name}.txt`, import.meta.url), 'utf8')
+  readFileSync(new URL(`../profiles/fixtures/${name}.txt`, import.meta.url), 'utf8')
     .split('\n')
     .map((line) => line.trimEnd());
 

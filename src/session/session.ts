@@ -6,20 +6,20 @@
 import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { DialogWatch } from './cli-dialogs.ts';
-import type { DialogueChannels, PaneChannel, PanePosition } from './dialogue/channel.ts';
-import { PaneDiedError, PoliError } from './errors.ts';
-import { withHandoff } from './handoff.ts';
-import type { CliProfile } from './profiles/types.ts';
-import type { Role } from './protocol/types.ts';
-import { readPaneOptions, writePaneOptions } from './tmux/pane-options.ts';
-import { PaneReader, type PaneMark } from './tmux/reader.ts';
-import { sendMessage } from './tmux/send.ts';
-import { TranscriptRecovery } from './transcript-recovery.ts';
-import { TmuxServer, describeExit } from './tmux/server.ts';
-import type { TmuxClient } from './tmux/client.ts';
-import { PaneWatch } from './reading/pane-watch.ts';
-import { limitReaderFor } from './profiles/limit-screens.ts';
-import type { Clock, PaneLiveness, ScreenState, TmuxRunner } from './tmux/types.ts';
+import type { DialogueChannels, PaneChannel, PanePosition } from '../dialogue/channel.ts';
+import { PaneDiedError, PoliError } from '../errors.ts';
+import { withHandoff } from '../reading/handoff.ts';
+import type { CliProfile } from '../profiles/types.ts';
+import type { Role } from '../protocol/types.ts';
+import { readPaneOptions, writePaneOptions } from '../tmux/pane-options.ts';
+import { PaneReader, type PaneMark } from '../tmux/reader.ts';
+import { sendMessage } from '../tmux/send.ts';
+import { TranscriptRecovery } from '../reading/transcript-recovery.ts';
+import { TmuxServer, describeExit } from '../tmux/server.ts';
+import type { TmuxClient } from '../tmux/client.ts';
+import { PaneWatch } from '../reading/pane-watch.ts';
+import { limitReaderFor } from '../profiles/limit-screens.ts';
+import type { Clock, PaneLiveness, ScreenState, TmuxRunner } from '../tmux/types.ts';
 
 export const SESSION_NAME = 'poli';
 
