@@ -104,6 +104,8 @@ export interface MockOptions {
   enters: number;
   /** Input appears one character per N ms; later keys wait their turn. */
   echoCharMs: number;
+  /** Every chunk of input is read N ms after it arrived (a loaded machine, a CLI busy drawing). */
+  inputLagMs: number;
   /** Reply blocks go to `.poli/replies/<id>.md` in two pieces 1.5 s apart instead of the screen. */
   replyFilePieces: boolean;
   /** Each work reply body quotes a ``` fence holding an unescaped close tag in its middle. */
@@ -168,6 +170,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'submitOnPaste', flag: 'submit-on-paste', env: 'MOCK_SUBMIT_ON_PASTE', kind: 'flag', help: 'submit a bracketed paste at once (no Enter needed)' },
   { key: 'enters', flag: 'enters', env: 'MOCK_ENTERS', kind: 'positive', help: 'submit a non-empty input only at the Nth Enter in a row (default 1)' },
   { key: 'echoCharMs', flag: 'echo-char-ms', env: 'MOCK_ECHO_CHAR_MS', kind: 'count', help: 'input appears one character per N ms; later keys (Enter too) wait their turn' },
+  { key: 'inputLagMs', flag: 'input-lag-ms', env: 'MOCK_INPUT_LAG_MS', kind: 'count', help: 'read every chunk of input N ms after it arrived (a loaded machine)' },
   { key: 'replyFilePieces', flag: 'reply-file-pieces', env: 'MOCK_REPLY_FILE_PIECES', kind: 'flag', help: 'write each reply block to .poli/replies/<id>.md (working directory) in two pieces 1.5 s apart; the screen only names the file' },
   { key: 'quoteCloseInFence', flag: 'quote-close-in-fence', env: 'MOCK_QUOTE_CLOSE_IN_FENCE', kind: 'flag', help: 'result/plan/continue/revision bodies quote a ``` fence holding an unescaped close tag in their middle' },
   {
@@ -216,6 +219,7 @@ export const DEFAULT_MOCK_OPTIONS: Readonly<MockOptions> = {
   submitOnPaste: false,
   enters: 1,
   echoCharMs: 0,
+  inputLagMs: 0,
   replyFilePieces: false,
   quoteCloseInFence: false,
   quoteExample: undefined,

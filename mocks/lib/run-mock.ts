@@ -58,6 +58,7 @@ export function runMock(role: Role, command: string, proc: MockProcess): void {
     submitOnPaste: options.submitOnPaste,
     enters: options.enters,
     echoCharMs: options.echoCharMs,
+    inputLagMs: options.inputLagMs,
     onSubmit: createAgent(brain, options, createFileEffects(proc.cwd, workDir, options)),
     onExit: (code) => proc.exit(code),
   });

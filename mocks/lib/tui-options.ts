@@ -36,4 +36,6 @@ export interface TuiOptions {
   /** Enters in a row that submit a non-empty input (`--enters`, default 1). */
   enters?: number;
   echoCharMs?: number;
+  /** Each chunk of input is read this many ms after it arrived (`--input-lag-ms`). */
+  inputLagMs?: number;
 }

@@ -126,6 +126,15 @@ export class Tui {
   }
 
   private onData(chunk: string): void {
+    const lag = this.options.inputLagMs ?? 0;
+    if (lag > 0) {
+      setTimeout(() => this.readData(chunk), lag);
+      return;
+    }
+    this.readData(chunk);
+  }
+
+  private readData(chunk: string): void {
     if (this.stopped) return;
     clearTimeout(this.escapeTimer);
     this.pacer.push(this.parser.feed(chunk));

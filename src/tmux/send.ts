@@ -88,6 +88,7 @@ export async function sendMessage(options: SendOptions): Promise<void> {
   const { run, paneId, profile, clock } = options;
   const maxAttempts = options.maxAttempts ?? 3;
   const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
+  const pasteTimeoutMs = options.pasteTimeoutMs ?? DEFAULT_PASTE_TIMEOUT_MS;
   const reader = options.reader ?? new PaneReader(run, paneId);
   const waitForChange = options.waitForChange;
   // Between two looks: until the pane prints something (at most pollMs), or simply pollMs.
@@ -113,12 +114,27 @@ export async function sendMessage(options: SendOptions): Promise<void> {
   let needPaste = !(options.mayBeInBox === true && holdsPayload(profile.readInput(bottomOf(screen.lines, BOTTOM_LINES)), payload));
   if (!needPaste) options.onPasted?.();
   let lastProblem = '';
+  // The screen before the first paste: a slow CLI may show the paste's effect (its echo, busy) only after the paste
+  // wait gave up, and must not get the text a second time.
+  const beforePaste = screen;
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+    if (needPaste && pastes > 0) {
+      // Before pasting again, one more wait for a slow CLI (a loaded machine, a paused process) to show the first
+      // paste: submitted (busy, its echo) ends here; the text in the box after all gets Enter, not a second paste.
+      const late = await waitForPaste(reader, profile, beforePaste, payload, clock, pause, pasteTimeoutMs);
+      screen = late.screen;
+      if (late.submitted) {
+        options.onReport?.({ attempts: attempt, enterPresses, pastes, elapsedMs: clock.now() - started });
+        return;
+      }
+      const input = profile.readInput(bottomOf(screen.lines, BOTTOM_LINES));
+      if (input !== undefined && input !== '') needPaste = false;
+    }
     if (needPaste) {
       await pasteText(run, paneId, payload);
       const pastedAt = clock.now();
       pastes += 1;
-      const pasted = await waitForPaste(reader, profile, screen, payload, clock, pause, options.pasteTimeoutMs ?? DEFAULT_PASTE_TIMEOUT_MS);
+      const pasted = await waitForPaste(reader, profile, screen, payload, clock, pause, pasteTimeoutMs);
       screen = pasted.screen;
       if (pastes === 1) options.onPasted?.();
       if (pasted.submitted) {
@@ -206,18 +222,13 @@ async function waitForPaste(
 ): Promise<{ screen: PaneSnapshot; submitted: boolean }> {
   const start = clock.now();
   const beforeText = before.lines.join('\n');
-  const firstLine = (payload.split('\n').find((line) => line.trim() !== '') ?? '').trim().slice(0, 80);
   let previous = beforeText;
   let changedAt: number | undefined;
   for (;;) {
     const screen = await reader.snapshot();
     const text = screen.lines.join('\n');
-    const bottom = bottomOf(screen.lines, BOTTOM_LINES);
-    const input = profile.readInput(bottom);
-    if (text !== beforeText) {
-      if (profile.classify(bottom) === 'busy') return { screen, submitted: true };
-      if (input === '' && firstLine !== '' && echoed(screen.lines, beforeText, firstLine)) return { screen, submitted: true };
-    }
+    const input = profile.readInput(bottomOf(screen.lines, BOTTOM_LINES));
+    if (submittedSince(profile, before, screen, payload)) return { screen, submitted: true };
     const arrived = text !== beforeText && input !== '';
     if (arrived) {
       changedAt ??= clock.now();
@@ -239,6 +250,19 @@ function holdsPayload(input: string | undefined, payload: string): boolean {
   const squeeze = (text: string): string => text.replace(/\s+/g, '');
   const firstLine = squeeze(payload.split('\n').find((line) => line.trim() !== '') ?? '');
   return firstLine !== '' && squeeze(input).includes(firstLine);
+}
+
+/**
+ * Whether the CLI took the paste as a submission since `before`: the screen changed and it is busy, or its box is
+ * empty and the payload's first line shows where it did not before (the echo of the prompt).
+ */
+function submittedSince(profile: SendProfile, before: PaneSnapshot, screen: PaneSnapshot, payload: string): boolean {
+  const beforeText = before.lines.join('\n');
+  if (screen.lines.join('\n') === beforeText) return false;
+  const bottom = bottomOf(screen.lines, BOTTOM_LINES);
+  if (profile.classify(bottom) === 'busy') return true;
+  const firstLine = (payload.split('\n').find((line) => line.trim() !== '') ?? '').trim().slice(0, 80);
+  return profile.readInput(bottom) === '' && firstLine !== '' && echoed(screen.lines, beforeText, firstLine);
 }
 
 /** The payload's first line shows on the screen and did not before the paste: the CLI printed the prompt's echo. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mockProfile } from '../../src/profiles/basic.ts';
 import { PaneReader } from '../../src/tmux/reader.ts';
-import { sanitizePayload, sendMessage } from '../../src/tmux/send.ts';
+import { sanitizePayload, sendMessage, type SendReport } from '../../src/tmux/send.ts';
 import type { Clock } from '../../src/tmux/types.ts';
 import { createSandbox, REPO_ROOT, TSX_BIN, waitFor, type Sandbox } from '../helpers/tmux-sandbox.ts';
 
@@ -85,5 +85,41 @@ describe('sendMessage into the mock TUI', () => {
     expect(all).toHaveLength(before + 1);
     const got = all.at(-1) ?? '';
     expect(Buffer.from(got, 'utf8').equals(Buffer.from(sanitizePayload(text), 'utf8'))).toBe(true);
+  });
+});
+
+describe('sendMessage into a mock that is slow to show a paste', () => {
+  it('a CLI that submits on paste but shows it only after the paste wait gave up gets the text once, not twice', async () => {
+    const box = createSandbox();
+    const tmp = await mkdtemp(join(tmpdir(), 'poli-send-slow-'));
+    try {
+      const recordFile = join(tmp, 'received.jsonl');
+      const mock = join(REPO_ROOT, 'mocks/mock-executer.ts');
+      // Input read 800 ms late (a loaded machine); poli's paste wait is 500 ms here.
+      const paneId = await box.newPane(`exec '${TSX_BIN}' '${mock}' --think-ms 0 --submit-on-paste --input-lag-ms 800 --record-file '${recordFile}'`);
+      const reader = new PaneReader(box.run, paneId);
+      const idle = () =>
+        waitFor(
+          async () => ((await reader.bottomLines(3)).includes('  ? for shortcuts') ? true : undefined),
+          async () => `the mock never became idle; screen:\n${await reader.lastLines()}`,
+          10_000,
+        );
+      await idle();
+      let report: SendReport | undefined;
+      const text = 'slow to show, sent once';
+      await sendMessage({ run: box.run, paneId, text, profile: mockProfile, clock, reader, pasteTimeoutMs: 500, onReport: (r) => (report = r) });
+      // A second paste would have arrived 800 ms after it was made: wait past that, then read what the mock took.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await idle();
+      const all = (await readFile(recordFile, 'utf8').catch(() => ''))
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => (JSON.parse(l) as { text: string }).text);
+      expect(all).toEqual([text]);
+      expect(report?.pastes).toBe(1);
+    } finally {
+      await box.cleanup();
+      await rm(tmp, { recursive: true, force: true });
+    }
   });
 });
