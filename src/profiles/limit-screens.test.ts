@@ -59,6 +59,9 @@ describe.each([
       ['claude-rate-gaveup', { kind: 'failed' }],
       ['claude-sub-rate-gaveup', { kind: 'failed' }],
       ['claude-197-rate-retrying', { kind: 'retrying', attempt: { k: 2, of: 10 }, retryInSec: 3 }],
+      // Real Claude Code 2.1.197 in a subscription session (test/real-cli/limits-subscription.test.ts): no
+      // auto-continue line, the error two lines above the turn's summary.
+      ['claude-197-sub-usage', { kind: 'usage', resetAt: Date.UTC(2026, 10, 28, 9, 14), resetText: '9:14am (UTC)', line: "⎿ You've hit your session limit · resets 9:14am (UTC)" }],
       ['claude-overload-retrying', { kind: 'retrying', attempt: { k: 5, of: 10 }, retryInSec: 10 }],
       ['claude-overload-gaveup', { kind: 'failed' }],
       ['claude-auth-apikey', { kind: 'auth', line: '⎿ Invalid API key · Fix external API key' }],

@@ -196,9 +196,19 @@ function claudeParts(lines: readonly string[]): { turn: string[]; footer: string
   const above = topRule < 0 ? [...lines] : lines.slice(0, topRule);
   // A failed turn may still end with its summary (`● API Error: 400 …` then `✻ Brewed for 0s`, 2.1.197): that summary
   // closes the error's own turn, not an older one.
+  // Its error may sit a line or more above the summary (2.1.197's `⎿  You've hit your session limit · resets …` and
+  // `/login to switch to an API usage-billed account.`): any errorish line since the previous edge counts.
   const nonBlank = above.map((l, i) => [l.trim(), i] as const).filter(([l]) => l !== '');
-  const [last, beforeLast] = [nonBlank.at(-1), nonBlank.at(-2)];
-  if (last && beforeLast && CLAUDE_SUMMARY.test(last[0]) && CLAUDE_ERRORISH.test(beforeLast[0])) above.splice(last[1]);
+  const last = nonBlank.at(-1);
+  if (last && CLAUDE_SUMMARY.test(last[0])) {
+    const turnLines: string[] = [];
+    for (let k = nonBlank.length - 2; k >= 0; k -= 1) {
+      const line = nonBlank[k]?.[0] ?? '';
+      if (CLAUDE_TURN_EDGE.test(line)) break;
+      turnLines.push(line);
+    }
+    if (turnLines.some((line) => CLAUDE_ERRORISH.test(line))) above.splice(last[1]);
+  }
   return { turn: latestTurn(above, CLAUDE_TURN_EDGE), footer: topRule < 0 ? [] : lines.slice(bottomRule + 1) };
 }
 

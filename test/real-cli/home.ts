@@ -41,6 +41,23 @@ export async function createTestDirs(parent: string = tmpdir()): Promise<TestDir
   };
 }
 
+/** A claude.ai account and its OAuth tokens, as `/login` stores them (values fake). */
+const FAKE_OAUTH_ACCOUNT = {
+  accountUuid: '00000000-0000-4000-8000-000000000001',
+  emailAddress: 'poli-test@example.com',
+  organizationUuid: '00000000-0000-4000-8000-000000000002',
+  organizationName: 'poli test',
+  organizationRole: 'admin',
+  displayName: 'poli test',
+};
+const FAKE_OAUTH_TOKENS = {
+  accessToken: 'sk-ant-oat01-poli-test-fake',
+  refreshToken: 'sk-ant-ort01-poli-test-fake',
+  scopes: ['user:inference', 'user:profile', 'user:sessions:claude_code'],
+  subscriptionType: 'max',
+  rateLimitTier: 'default_claude_max_20x',
+};
+
 export interface ClaudeHomeOptions {
   home: string;
   project: string;
@@ -54,6 +71,12 @@ export interface ClaudeHomeOptions {
   approveApiKey?: boolean;
   /** Pre-accept the `--dangerously-skip-permissions` warning (default false). */
   acceptBypass?: boolean;
+  /**
+   * Signed in to a claude.ai Max subscription instead of an API key: an OAuth credentials file and account, as after
+   * `/login` (the banner reads "Claude Max"). Offline the fake server takes the bearer token like a key; a 429 with
+   * `anthropic-ratelimit-unified-*` headers then shows the subscription's usage-limit screen.
+   */
+  subscription?: boolean;
 }
 
 /**
@@ -72,12 +95,20 @@ export async function seedClaudeHome(options: ClaudeHomeOptions): Promise<Record
       ? { [await realpath(project)]: { hasTrustDialogAccepted: true, hasCompletedProjectOnboarding: true } }
       : {},
     ...(acceptBypass ? { bypassPermissionsModeAccepted: true } : {}),
+    ...(options.subscription ? { oauthAccount: FAKE_OAUTH_ACCOUNT } : {}),
   };
   await writeFile(join(home, '.claude.json'), `${JSON.stringify(config, null, 2)}\n`);
+  if (options.subscription) {
+    await mkdir(join(home, '.claude'), { recursive: true });
+    const expiresAt = Date.now() + 30 * 24 * 3600 * 1000;
+    const credentials = { claudeAiOauth: { ...FAKE_OAUTH_TOKENS, expiresAt } };
+    await writeFile(join(home, '.claude', '.credentials.json'), JSON.stringify(credentials), { mode: 0o600 });
+  }
   return {
     HOME: home,
     ANTHROPIC_BASE_URL: options.baseUrl,
-    ANTHROPIC_API_KEY: FAKE_API_KEY,
+    // Empty: a subscription session must not see a key (an API key wins over the OAuth login).
+    ANTHROPIC_API_KEY: options.subscription ? '' : FAKE_API_KEY,
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
     DISABLE_AUTOUPDATER: '1',
     DISABLE_TELEMETRY: '1',

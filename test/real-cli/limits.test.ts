@@ -64,6 +64,8 @@ interface LimitRun {
   executer: Kind;
   /** Wraps the executer's script: when and how its model API fails. */
   fail: (inner: ReplyScript) => ReplyScript;
+  /** Claude signed in to a subscription (home.ts `subscription`), not an API key. */
+  subscription?: boolean;
   /** Called once `--state --json` shows the task waiting (e.g. to log in and run poli resume). */
   onWaiting?: (seen: WaitingSeen, socket: string, env: Record<string, string>) => Promise<void>;
 }
@@ -87,7 +89,7 @@ async function runWithLimit(run: LimitRun): Promise<{ output: string; waiting: W
   const stateDir = join(dirs.root, 'state');
   world = { dirs, socket, servers: Object.values(servers) };
   const env = {
-    ...(await seedClaudeHome({ home: dirs.home, project: dirs.project, baseUrl: servers.claude.url, version: clis.claudeVersion, trustProject: true })),
+    ...(await seedClaudeHome({ home: dirs.home, project: dirs.project, baseUrl: servers.claude.url, version: clis.claudeVersion, trustProject: true, subscription: run.subscription === true })),
     ...(await seedCodexHome({ home: dirs.home, project: dirs.project, baseUrl: servers.codex.url, trustProject: true })),
     ...Object.fromEntries(['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CONFIG_DIR'].filter((n) => process.env[n] !== undefined).map((n) => [n, ''])),
     LANG: 'C.UTF-8',
@@ -176,6 +178,33 @@ describe.skipIf(!ENABLED)('usage limits, rate limits and expired keys with the r
     expect(Math.abs(shown - resetsAt * 1000), output).toBeLessThan(60_000);
     expect(first?.reason).toMatch(/hit its usage limit \(resets \d{1,2}:\d{2} [AP]M\)/);
     // The message went again under the same id once the reset had passed.
+    expect(executerTurns.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(executerTurns.map(idOf)).size).toBe(1);
+  }, 300_000);
+
+  it('claude signed in to a subscription, at its usage limit: waiting until the minute it shows, then on by itself', async () => {
+    // Limited until a whole minute (Claude prints the reset to the minute: "resets 9:14am (UTC)"), 20–80 s away.
+    const resetsAt = Math.ceil((Date.now() + 20_000) / 60_000) * 60;
+    const { output, waiting, executerTurns } = await runWithLimit({
+      executer: 'claude',
+      subscription: true,
+      fail: (inner) =>
+        failingWork(inner, () => Date.now() < resetsAt * 1000, () => ({
+          status: 429,
+          message: 'Error',
+          headers: {
+            'anthropic-ratelimit-unified-status': 'rejected',
+            'anthropic-ratelimit-unified-reset': String(resetsAt),
+            'anthropic-ratelimit-unified-representative-claim': 'five_hour',
+          },
+          body: { type: 'error', error: { type: 'rate_limit_error', message: 'Error' } },
+        })),
+    });
+    expect(waiting.length, output).toBeGreaterThanOrEqual(1);
+    const [first] = waiting;
+    expect(first).toMatchObject({ kind: 'usage', role: 'EXECUTER', resetAt: new Date(resetsAt * 1000).toISOString() });
+    expect(first?.reason).toMatch(/hit its usage limit \(resets \d{1,2}:\d{2}[ap]m \([^)]+\)\)/);
+    // Sent again under the same id once the reset had passed (Claude Code 2.1.197 does not continue by itself).
     expect(executerTurns.length).toBeGreaterThanOrEqual(2);
     expect(new Set(executerTurns.map(idOf)).size).toBe(1);
   }, 300_000);
