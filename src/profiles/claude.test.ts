@@ -36,6 +36,11 @@ describe('claudeProfile over real screens', () => {
     }
   });
 
+  it("answers a usage limit's options with 1 (stop and wait), never credits or an upgrade", () => {
+    const lines = readFileSync(new URL('./fixtures/limits/claude-sub-usage-3days-dialog.txt', import.meta.url), 'utf8').split('\n');
+    expect(claudeProfile.dialogs.find((rule) => rule.matches(lines))).toMatchObject({ name: 'usage limit options', answer: ['1'] });
+  });
+
   it('answers the dialogs safely: trust only the project, key with 1 (Yes), never bypass', () => {
     const byName = Object.fromEntries(claudeProfile.dialogs.map((rule) => [rule.name, rule]));
     expect(byName['trust folder']).toMatchObject({ answer: ['1'], projectOnly: true });

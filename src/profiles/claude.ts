@@ -97,6 +97,16 @@ export const CLAUDE_DIALOGS: readonly DialogRule[] = [
     answer: ['Enter'],
   },
   {
+    name: 'usage limit options',
+    // A subscription's usage limit with its reset a day or more away (limits-screens.md): "What do you want to do?
+    // ❯ 1. Stop and wait for limit to reset / 2. Wait here, then continue automatically / 3. Switch to usage credits /
+    // 4. Upgrade your plan". '1' picks and confirms the first (measured: digits confirm at once) and leaves the limit
+    // line with its reset time above an idle prompt; poli waits for that time and sends the message again itself.
+    // Never 3 or 4 (they spend money); not 2 (Claude's own continue does not fire in a detached pane).
+    matches: has(/What do you want to do\?/, /1\. Stop and wait for limit to reset/),
+    answer: ['1'],
+  },
+  {
     name: 'custom API key',
     matches: has(/Detected a custom API key/, /1\. Yes/),
     // The default is "2. No (recommended)": Enter would reject the key and leave Claude logged out.

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { geminiProfile } from './gemini.ts';
 
@@ -33,5 +34,10 @@ describe('geminiProfile', () => {
     expect(geminiProfile.dialogs.find((rule) => rule.matches(parentSelected))).toBeUndefined();
     const auth = ['Get started', 'How would you like to authenticate for this project?', '● 1. Login with Google'];
     expect(geminiProfile.dialogs.find((rule) => rule.matches(auth))?.answer).toBe('refuse');
+  });
+
+  it("answers a used-up quota's options with 2 (Stop): poli waits, the CLI does not keep retrying", () => {
+    const lines = readFileSync(new URL('./fixtures/limits/gemini-usage-daily.txt', import.meta.url), 'utf8').split('\n');
+    expect(geminiProfile.dialogs.find((rule) => rule.matches(lines))).toMatchObject({ name: 'usage limit options', answer: ['2'] });
   });
 });

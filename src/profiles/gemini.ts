@@ -100,6 +100,15 @@ export const GEMINI_DIALOGS: readonly DialogRule[] = [
     projectOnly: true,
   },
   {
+    name: 'usage limit options',
+    // A daily quota used up (limits-screens.md): "Usage limit reached for all Pro models. … ● 1. Keep trying / 2. Stop".
+    // '2' (Stop) leaves `✕ [API Error: You have exhausted your daily quota …` above an idle prompt, which poli waits
+    // out on its own schedule (within --limit-wait) before sending the message again; "Keep trying" would spend the
+    // wait in requests the API refuses.
+    matches: has(/Usage limit reached for /, /1\. Keep trying/, /2\. Stop/),
+    answer: ['2'],
+  },
+  {
     name: 'authentication',
     matches: has(/How would you like to authenticate|Get started/),
     answer: 'refuse',

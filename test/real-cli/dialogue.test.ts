@@ -19,6 +19,7 @@ import { startFakeOpenAi } from './fake-openai.ts';
 import type { FakeServer, ToolCall } from './fake-server.ts';
 import { createTestDirs, seedClaudeHome, seedCodexHome, type TestDirs } from './home.ts';
 import { ensureRealClis, type RealClis } from './install.ts';
+import { approveAsTheHuman, blankLeaks, readState, serverAlive } from './person.ts';
 import { dialogueScript, largePlan, MARKDOWN_BODY, newScriptLog, type ScriptedTurn } from './scripts.ts';
 
 const ENABLED = process.env.POLI_REAL_CLI === '1';
@@ -108,7 +109,7 @@ async function runDialogue(pairing: Pairing): Promise<void> {
     ],
     { env },
   );
-  const approvals = approveAsTheHuman(socket, pairing.executer, poli.exited);
+  const approvals = approveAsTheHuman(socket, pairing.executer === 'claude' ? claudeProfile : codexProfile, poli.exited, 15);
   const code = await poli.exited;
   const approved = await approvals;
   const output = `--- stdout ---\n${poli.stdout()}\n--- stderr ---\n${poli.stderr()}`;
@@ -151,11 +152,7 @@ async function runDialogue(pairing: Pairing): Promise<void> {
   expect(existsSync(join(project, 'x'))).toBe(true);
 
   // Nothing left behind: no tmux server, no Codex process.
-  const alive = await execFileAsync('tmux', ['-L', socket, 'list-sessions']).then(
-    () => true,
-    () => false,
-  );
-  expect(alive).toBe(false);
+  expect(await serverAlive(socket)).toBe(false);
   expect(await waitForNoNewProcesses(codexBefore, dirs.root)).toEqual([]);
 }
 
@@ -184,63 +181,12 @@ async function seedHomes(
     trustProject,
   });
   // Real keys and endpoints of the machine must not leak into the CLIs: blank the ones that are set.
-  const leaks = ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CONFIG_DIR'].filter((name) => process.env[name] !== undefined);
-  return { ...Object.fromEntries(leaks.map((name) => [name, ''])), ...claude, ...codex, LANG: 'C.UTF-8' };
+  return { ...blankLeaks(['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CONFIG_DIR']), ...claude, ...codex, LANG: 'C.UTF-8' };
 }
 
-/**
- * Plays the person watching: whenever the executer's pane shows a permission prompt, presses Enter (the first
- * choice, "Yes"). Returns how many prompts it answered once poli has exited.
- */
-async function approveAsTheHuman(socket: string, executer: Kind, exited: Promise<number>): Promise<number> {
-  const profile = executer === 'claude' ? claudeProfile : codexProfile;
-  let done = false;
-  void exited.then(() => {
-    done = true;
-  });
-  let answered = 0;
-  let showing = false;
-  while (!done) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const pane = await tmux(socket, ['list-panes', '-a', '-F', '#{pane_id} #{@poli_role}']).then(
-      (out) => out.split('\n').find((line) => line.endsWith(' EXECUTER'))?.split(' ')[0],
-      () => undefined,
-    );
-    if (!pane) continue;
-    const screen = await tmux(socket, ['capture-pane', '-p', '-J', '-t', pane]).catch(() => '');
-    const lines = screen.split('\n').map((line) => line.trimEnd());
-    while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-    const approval = profile.classify(lines.slice(-15)) === 'approval';
-    if (approval && !showing) {
-      await new Promise((resolve) => setTimeout(resolve, 500)); // a person takes a moment to read it
-      // Claude Code 2.1.332 puts "❯ No" first, preselected: move to "Yes" as a person would.
-      const keys = lines.some((line) => /^\s*❯ No$/.test(line)) ? ['Down', 'Enter'] : ['Enter'];
-      await tmux(socket, ['send-keys', '-t', pane, ...keys]).catch(() => '');
-      answered += 1;
-    }
-    showing = approval;
-  }
-  return answered;
-}
 
-async function tmux(socket: string, args: string[]): Promise<string> {
-  const { stdout } = await execFileAsync('tmux', ['-L', socket, ...args]);
-  return stdout;
-}
 
-interface StateMessage {
-  from: string;
-  to: string;
-  type: string;
-  id: string;
-  body: string;
-}
 
-async function readState(stateDir: string): Promise<{ tasks: { status: string; messages: StateMessage[] }[] }> {
-  const result = await runPoli(['--state', '--json', '--state-dir', stateDir]);
-  expect(result.code, result.stderr).toBe(0);
-  return JSON.parse(result.stdout) as { tasks: { status: string; messages: StateMessage[] }[] };
-}
 
 /** Pids and command lines of running Codex processes (`codex`, its native binary, an `app-server`). */
 async function codexProcesses(): Promise<Map<string, string>> {

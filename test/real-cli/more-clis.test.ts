@@ -8,16 +8,14 @@
  * otherwise, folder trust are seeded). The bodies recorded in `poli --state --json` must equal the scripted ones byte
  * for byte. Each run prints its wall time and hop overheads (fake-server and mock trace timestamps).
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { selectProfile } from '../../src/profiles/select.ts';
 import type { Role } from '../../src/protocol/types.ts';
 import { REPLY_PIECE_GAP_MS } from '../../mocks/lib/outbox.ts';
-import { killServer, runPoli, startPoli } from '../helpers/poli-process.ts';
+import { killServer, startPoli } from '../helpers/poli-process.ts';
 import { startFakeChat } from './fake-chat.ts';
 import { startFakeGemini } from './fake-gemini.ts';
 import { findLastHeader, type FakeServer, type RecordedRequest, type ReplyScript, type ToolCall } from './fake-server.ts';
@@ -29,11 +27,11 @@ import { ensureMoreCli, ensureRealClis, latestRequested, type MoreCli as FiveCli
 
 /** The five other CLIs, and Claude Code and Codex run through the same dialogues for the compatibility matrix. */
 type MoreCli = FiveCli | 'claude' | 'codex';
+import { approveAsTheHuman, blankLeaks, readState, serverAlive, tmux } from './person.ts';
 import { dialogueScript, newScriptLog, type ScriptedTurn } from './scripts.ts';
 
 const ENABLED = process.env.POLI_REAL_CLI === '1';
 const ONLY = (process.env.POLI_REAL_CLI_ONLY ?? '').split(',').filter((name) => name !== '');
-const execFileAsync = promisify(execFile);
 
 /** A body line of exactly 1,000 characters. */
 export const LONG_LINE = `long line start ${'0123456789'.repeat(98)} end`.slice(0, 996) + ' end';
@@ -90,12 +88,10 @@ async function seed(cli: MoreCli, dirs: TestDirs, server: FakeServer, trustProje
         ? await seedClaudeHome({ ...options, version: clis.claudeVersion })
         : await seedCodexHome(options);
     // Blank only what is set: an empty CLAUDE_CONFIG_DIR makes Claude keep its config in the working directory.
-    const leaks = ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CONFIG_DIR'].filter((name) => process.env[name] !== undefined);
-    return { ...Object.fromEntries(leaks.map((name) => [name, ''])), ...seeded, LANG: 'C.UTF-8' };
+    return { ...blankLeaks(['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CONFIG_DIR']), ...seeded, LANG: 'C.UTF-8' };
   }
   const seeded = await { gemini: seedGeminiHome, qwen: seedQwenHome, opencode: seedOpencodeHome, pi: seedPiHome, copilot: seedCopilotHome }[cli](options);
-  const leaks = ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', 'GEMINI_API_KEY', 'GOOGLE_API_KEY'].filter((name) => process.env[name] !== undefined);
-  return { ...Object.fromEntries(leaks.map((name) => [name, ''])), ...seeded, LANG: 'C.UTF-8' };
+  return { ...blankLeaks(['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', 'GEMINI_API_KEY', 'GOOGLE_API_KEY']), ...seeded, LANG: 'C.UTF-8' };
 }
 
 /** Where the CLI's executable is and which version it reports. */
@@ -167,7 +163,7 @@ async function runCase({ cli, role, untrusted }: Case): Promise<Timing> {
     { env },
   );
   if (process.env.POLI_DEBUG_SCREENS === '1') void sampleScreens(socket, role, join(dirs.root, 'screens.txt'), poli.exited);
-  const approvals = role === 'EXECUTER' ? approveAsTheHuman(socket, cli, poli.exited) : Promise.resolve(0);
+  const approvals = role === 'EXECUTER' ? approveAsTheHuman(socket, selectProfile(cli), poli.exited) : Promise.resolve(0);
   const code = await poli.exited;
   const approved = await approvals;
   const wallMs = Date.now() - started;
@@ -203,11 +199,7 @@ async function runCase({ cli, role, untrusted }: Case): Promise<Timing> {
     expect(existsSync(join(dirs.project, 'y'))).toBe(true);
     if (ASKS[cli]) expect(approved).toBeGreaterThanOrEqual(1);
   }
-  const alive = await execFileAsync('tmux', ['-L', socket, 'list-sessions']).then(
-    () => true,
-    () => false,
-  );
-  expect(alive).toBe(false);
+  expect(await serverAlive(socket)).toBe(false);
   const timing = hops(server, answeredAt, trace, sent, role);
   console.log(
     `${cli} ${installed.version} as ${role}${untrusted ? ' (trust not seeded)' : ''}: wall ${wallMs} ms; ` +
@@ -257,37 +249,6 @@ function readLines(file: string): string[] {
   return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== '') : [];
 }
 
-/** Plays the person watching: presses Enter (allow once) whenever the executer's pane shows a permission prompt. */
-async function approveAsTheHuman(socket: string, cli: MoreCli, exited: Promise<number>): Promise<number> {
-  const profile = selectProfile(cli);
-  let done = false;
-  void exited.then(() => {
-    done = true;
-  });
-  let answered = 0;
-  let showing = false;
-  while (!done) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const pane = await tmux(socket, ['list-panes', '-a', '-F', '#{pane_id} #{@poli_role}']).then(
-      (out) => out.split('\n').find((line) => line.endsWith(' EXECUTER'))?.split(' ')[0],
-      () => undefined,
-    );
-    if (!pane) continue;
-    const screen = await tmux(socket, ['capture-pane', '-p', '-J', '-t', pane]).catch(() => '');
-    const lines = screen.split('\n').map((line) => line.trimEnd());
-    while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-    const approval = profile.classify(lines.slice(-25)) === 'approval';
-    if (approval && !showing) {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      // Claude Code 2.1.332 puts "❯ No" first, preselected: move to "Yes" as a person would.
-      const keys = lines.some((line) => /^\s*❯ No$/.test(line)) ? ['Down', 'Enter'] : ['Enter'];
-      await tmux(socket, ['send-keys', '-t', pane, ...keys]).catch(() => '');
-      answered += 1;
-    }
-    showing = approval;
-  }
-  return answered;
-}
 
 /** Debugging aid (POLI_DEBUG_SCREENS=1): the real CLI's screen every 250 ms, when it changed, into `file`. */
 async function sampleScreens(socket: string, role: Role, file: string, exited: Promise<number>): Promise<void> {
@@ -311,16 +272,7 @@ async function sampleScreens(socket: string, role: Role, file: string, exited: P
   }
 }
 
-async function tmux(socket: string, args: string[]): Promise<string> {
-  const { stdout } = await execFileAsync('tmux', ['-L', socket, ...args]);
-  return stdout;
-}
 
-async function readState(stateDir: string): Promise<{ tasks: { status: string; messages: { from: string; to: string; type: string; body: string }[] }[] }> {
-  const result = await runPoli(['--state', '--json', '--state-dir', stateDir]);
-  expect(result.code, result.stderr).toBe(0);
-  return JSON.parse(result.stdout) as { tasks: { status: string; messages: { from: string; to: string; type: string; body: string }[] }[] };
-}
 
 /** Which dialogue starts with the project not trusted (the CLI's trust dialog answered by poli). */
 const CASES: Case[] = [
