@@ -57,6 +57,17 @@ describe('live progress', () => {
     expect(h.ticking).toBe(false);
   });
 
+  it('says what a held CLI waits for, counting down to the next look, instead of "working"', () => {
+    const h = harness(true);
+    h.display.update({ ...status, held: { role: 'EXECUTER', reason: 'limit', until: 65_000 + 83_000 } });
+    expect(h.take()).toBe('\r\x1b[2K⠋ [1:05] r2 EXECUTER waiting, next look in 1:23 · limit');
+    h.advance(80_000);
+    h.tick();
+    expect(h.take()).toBe('\r\x1b[2K⠙ [2:25] r2 EXECUTER waiting, next look in 0:03 · limit');
+    h.display.update({ ...status, held: { role: 'EXECUTER', reason: 'log in to codex', until: null } });
+    expect(h.take()).toBe('\r\x1b[2K⠙ [2:25] r2 EXECUTER waiting · log in to codex');
+  });
+
   it('cuts the live line to the terminal width and colours it unless NO_COLOR', () => {
     const h = harness(true, true);
     h.display.update({ ...status, last: 'x'.repeat(100) });

@@ -4,7 +4,7 @@
  * redrawn in place. Elsewhere (pipes, CI, logs): plain lines only. NO_COLOR turns colour off.
  */
 import type { Role } from '../protocol/types.ts';
-import { formatElapsed } from './progress.ts';
+import { formatCountdown, formatElapsed } from './progress.ts';
 
 export interface LiveStatus {
   round: number;
@@ -15,6 +15,11 @@ export interface LiveStatus {
   last: string;
   /** poli is waiting for the person at this terminal (an approval question). */
   waitingForYou?: boolean;
+  /**
+   * The CLI cannot answer now (a usage limit, a login): what poli waits for, and when it looks again (ms, same clock
+   * as `now`; null: once the pane is idle again). Shown instead of the last message, with a countdown.
+   */
+  held?: { role: Role; reason: string; until: number | null };
 }
 
 export interface ProgressDisplay {
@@ -81,9 +86,13 @@ export function createProgressDisplay(options: ProgressDisplayOptions): Progress
 
   const render = (): string => {
     if (!status) return '';
-    const who = status.waitingForYou ? 'waiting for you' : status.waitingFor ? `${status.waitingFor} working` : 'done';
+    const held = status.waitingForYou ? undefined : status.held;
+    // The countdown before the reason, which is long and may be cut to the terminal's width.
+    const heldFor = held ? `${held.role} waiting${held.until === null ? '' : `, next look ${formatCountdown(held.until - options.now())}`}` : '';
+    const who = status.waitingForYou ? 'waiting for you' : held ? heldFor : status.waitingFor ? `${status.waitingFor} working` : 'done';
+    const what = held ? held.reason : status.last;
     const spinner = SPINNER_FRAMES[frame % SPINNER_FRAMES.length] ?? '';
-    const text = `${spinner} ${formatElapsed(options.now() - status.startedAt)} r${status.round} ${who} · ${status.last}`;
+    const text = `${spinner} ${formatElapsed(options.now() - status.startedAt)} r${status.round} ${who} · ${what}`;
     const fitted = fit(text, (options.columns ?? 100) - 1);
     return options.color ? `${CYAN}${fitted.slice(0, 1)}${RESET}${DIM}${fitted.slice(1)}${RESET}` : fitted;
   };

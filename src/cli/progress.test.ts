@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatElapsed, formatMessage, formatProgress, summarizeBody } from './progress.ts';
+import { formatCountdown, formatElapsed, formatMessage, formatProgress, summarizeBody } from './progress.ts';
 
 describe('progress lines', () => {
   it('formats elapsed time', () => {
@@ -13,6 +13,8 @@ describe('progress lines', () => {
       '[0:04] r1 EXECUTER working · plan sent to EXECUTER (round 1)',
     );
     expect(formatProgress(9_000, 3, null, 'task completed: ok')).toBe('[0:09] r3 done · task completed: ok');
+    expect(formatProgress(4_000, 1, 'EXECUTER', 'waiting: usage limit', true)).toBe('[0:04] r1 EXECUTER waiting · waiting: usage limit');
+    expect([formatCountdown(83_000), formatCountdown(400), formatCountdown(2 * 3600_000 + 5 * 60_000)]).toEqual(['in 1:23', 'in 0:01', 'in 2h 05m']);
     expect(
       formatMessage(2_000, 0, { from: 'PLANNER', to: 'EXECUTER', type: 'plan', id: 'x', body: '<PLAN>\n1. Create hello.txt\n</PLAN>' }),
     ).toBe('[0:02] r0 PLANNER → EXECUTER plan: 1. Create hello.txt');

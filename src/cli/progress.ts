@@ -11,10 +11,20 @@ export function formatElapsed(ms: number): string {
   return `[${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}]`;
 }
 
-/** `[0:04] r1 EXECUTER working · plan sent to EXECUTER (round 1)` */
-export function formatProgress(elapsedMs: number, round: number, waitingFor: Role | null, text: string): string {
-  const who = waitingFor ? `${waitingFor} working` : 'done';
+/**
+ * `[0:04] r1 EXECUTER working · plan sent to EXECUTER (round 1)`; `held`: the CLI cannot work now (a usage limit, a
+ * login), `[0:04] r1 EXECUTER waiting · …`.
+ */
+export function formatProgress(elapsedMs: number, round: number, waitingFor: Role | null, text: string, held = false): string {
+  const who = waitingFor ? `${waitingFor} ${held ? 'waiting' : 'working'}` : 'done';
   return `${formatElapsed(elapsedMs)} r${round} ${who} · ${text}`;
+}
+
+/** `in 1:05`, `in 2h 05m`: how long until a time, for waits. */
+export function formatCountdown(ms: number): string {
+  const s = Math.max(0, Math.ceil(ms / 1000));
+  if (s < 3600) return `in ${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+  return `in ${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
 /** `[0:02] r0 PLANNER → EXECUTER plan: 1. Create hello.txt containing Hello` */

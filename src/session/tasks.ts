@@ -142,7 +142,9 @@ export async function executeTask(
   let askingYou = false;
   const showStatus = () => {
     void ws.setStatus(askingYou ? `poli ${taskId} r${round} waiting for you` : renderStatusLine(latest, clock.now(), waitingFor));
-    ws.live.update({ round, waitingFor, startedAt: started, last: lastSummary, waitingForYou: askingYou });
+    const wait = latest.status === 'waiting' ? latest.waiting : undefined;
+    const held = wait ? { role: wait.role, reason: wait.reason, until: wait.until === null ? null : Date.parse(wait.until) } : undefined;
+    ws.live.update({ round, waitingFor, startedAt: started, last: lastSummary, waitingForYou: askingYou, ...(held ? { held } : {}) });
   };
   const statusTimer = setInterval(showStatus, STATUS_INTERVAL_SECONDS * 1000);
   statusTimer.unref();
@@ -175,20 +177,21 @@ export async function executeTask(
         waitingFor = p.waitingFor;
         showStatus();
         const text = p.text.replace('tmux -L <socket>', `tmux -L ${settings.socket}`);
-        ws.progress(formatProgress(clock.now() - started, p.round, p.waitingFor, text));
+        ws.progress(formatProgress(clock.now() - started, p.round, p.waitingFor, text, p.kind === 'limit' && p.wait !== undefined));
         const role = p.waitingFor ?? 'PLANNER';
         if (p.kind === 'reminder') emit({ event: 'reminder', task: taskId, round: p.round, role, pane: paneOf(role), id: p.id ?? '' });
         else if (p.kind === 'limit') {
           const wait = p.wait;
           const role = wait?.role ?? p.waitingFor ?? 'EXECUTER';
           const until = wait?.until === null || wait?.until === undefined ? null : new Date(wait.until).toISOString();
-          ws.logger.warn(text, { event: 'waiting', task: taskId, round: p.round, role });
+          // The progress line above already shows it on the terminal: the log gets it, the terminal once.
+          ws.logger.warn(text, { event: 'waiting', task: taskId, round: p.round, role, fileOnly: true });
           const event = emit({ event: 'waiting', task: taskId, round: p.round, role, pane: paneOf(role), reason: text, for: wait?.kind ?? 'over', ...(wait ? { until } : {}) });
           // A wait that begins needs a person to know (a login) or to be told (a limit); its end is only shown.
           if (wait) ws.notify(event);
-        } else if (p.kind === 'retrying') ws.logger.warn(text, { event: 'retrying', task: taskId, round: p.round, role });
+        } else if (p.kind === 'retrying') ws.logger.warn(text, { event: 'retrying', task: taskId, round: p.round, role, fileOnly: true });
         else if (p.kind === 'waiting') {
-          ws.logger.warn(text, { event: 'waiting', task: taskId, round: p.round, role });
+          ws.logger.warn(text, { event: 'waiting', task: taskId, round: p.round, role, fileOnly: true });
           ws.notify(emit({ event: 'waiting', task: taskId, round: p.round, role, pane: paneOf(role), reason: text }));
         } else if (p.kind === 'pause' || p.kind === 'resume') emit({ event: p.kind, task: taskId, round: p.round });
         else if (p.kind === 'stop') emit({ event: 'stop', task: taskId, round: p.round, reason: p.text });

@@ -150,6 +150,34 @@ describe('Ctrl+C during a one-shot task at a terminal', () => {
   }, 90_000);
 });
 
+describe('a usage limit at a terminal', () => {
+  it('120×40: the live line says the EXECUTER is waiting and counts down to the next look; the limit is printed once; poli resume ends the wait', async () => {
+    world = await createWorld();
+    const w = world;
+    term = await startTerminal({
+      args: ['--mock', '--task', 'Create u.txt containing U', '--kill-on-exit', '--exec-timeout', '3', ...w.flags],
+      cols: 120,
+      rows: 40,
+      env: { MOCK_ROUNDS: '1', MOCK_EXECUTER_LIMIT_AT: '1', MOCK_EXECUTER_LIMIT: 'usage', MOCK_EXECUTER_LIMIT_RESET_SEC: '7200' },
+    });
+    const live = /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] \[\d+:\d\d\] r1 EXECUTER waiting, next look in [12]h \d\dm · the EXECUTER hit its usage limit \(resets /;
+    let screen = await term.step('the live line shows the wait', (s) => live.test(lines(s).at(-1) ?? ''), { timeoutMs: 30_000 });
+    // Said once, as a progress line (not again as a log warning), and the task's status says so too.
+    expect(lines(screen).filter((l) => l.includes('hit its usage limit')).map((l) => l.replace(/^\[\d+:\d\d\] /, ''))).toEqual([
+      expect.stringMatching(/^r1 EXECUTER waiting · waiting: the EXECUTER hit its usage limit \(resets /),
+      expect.stringMatching(live),
+    ]);
+    expect((await taskState(w, 'T1'))?.status).toBe('waiting');
+    // Past the 3 s exec timeout: a wait does not count against it.
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    expect(live.test(lines(await term.screen()).at(-1) ?? '')).toBe(true);
+    expect((await runPoli(['resume', ...w.flags])).code).toBe(0);
+    screen = await term.step('the task completes after the wait was cut short', 'poli: task T1 completed in 1 round(s).', { timeoutMs: 30_000 });
+    expect(screen).toContain('cut short by poli resume');
+    expect(await term.exited()).toBe(0);
+  }, 90_000);
+});
+
 describe('interactive mode at a terminal', () => {
   it('80×24: Ctrl+C clears the line, :state, two tasks, a note and a pause sent while idle wait for the next task, Ctrl+C stops a task, Ctrl+D leaves', async () => {
     world = await createWorld();
