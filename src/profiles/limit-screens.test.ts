@@ -94,6 +94,32 @@ describe.each([
       ['gemini-auth', { kind: 'auth' }],
     ],
   ],
+  [
+    'qwen',
+    [
+      [
+        'qwen-usage',
+        {
+          kind: 'usage',
+          resetAt: Date.UTC(2026, 10, 28, 10, 42, 55),
+          resetText: '2026-11-28T10:42:55Z',
+          line: '✕ Quota exhausted: Your usage quota for this plan has been exhausted. Your quota will reset at 2026-11-28T10:42:55Z.',
+        },
+      ],
+      ['qwen-auth', { kind: 'auth', line: '✕ [API Error: 401 Incorrect API key provided: sk-fake****0000. You can find your API key at https://platform.openai.com/account/api-keys.] (Press Ctrl+Y to retry)' }],
+      ['qwen-context-full', { kind: 'context_full' }],
+    ],
+  ],
+  [
+    'pi',
+    [
+      ['pi-usage-gaveup', { kind: 'usage', resetAt: Date.UTC(2026, 10, 28, 10, 42, 56), resetText: '2026-11-28T10:42:56Z' }],
+      ['pi-overload-retrying', { kind: 'retrying', attempt: { k: 2, of: 3 }, retryInSec: 4, line: '⠦ Retrying (2/3) in 4s... (escape to cancel)' }],
+      ['pi-overload-gaveup', { kind: 'failed', line: 'Error: Retry failed after 3 attempts: 503 The server is overloaded or not ready yet.' }],
+      ['pi-auth', { kind: 'auth', line: 'Error: 401 Incorrect API key provided: sk-fake****0000. You can find your API key at https://platform.openai.com/account/api-keys.' }],
+      ['pi-context-full', { kind: 'context_full', line: 'Context overflow recovery failed after one compact-and-retry attempt. Try reducing context or switching to a larger-context model.' }],
+    ],
+  ],
 ] as const)('%s limit screens', (profile, cases) => {
   const read = limitReaderFor(profile);
   it.each(cases as readonly (readonly [string, Expected])[])('%s', (name, expected) => {

@@ -9,6 +9,7 @@
  */
 import { findLine, latestTurn, trimLineEnds } from './screen-lines.ts';
 import { type LimitClock, parseResetTime } from './reset-time.ts';
+import { readPiLimit, readQwenLimit } from './limit-screens-more.ts';
 
 export { parseResetTime };
 
@@ -236,6 +237,8 @@ const LIMIT_READERS: Readonly<Record<string, LimitReader>> = {
   claude: readClaudeLimit,
   codex: readCodexLimit,
   gemini: readGeminiLimit,
+  qwen: readQwenLimit,
+  pi: readPiLimit,
   // poli's mock TUIs draw Claude Code's classic screen, limit screens included (mocks --limit-at).
   mock: readClaudeLimit,
 };
