@@ -29,7 +29,8 @@ export function readProviderError(line: string, text: string, clock: LimitClock)
   if (PROVIDER_USAGE.test(text)) {
     const resetText = PROVIDER_RESET.exec(text)?.[1];
     const resetAt = resetText ? parseResetTime(resetText, clock) : undefined;
-    return { kind: 'usage', line, ...(resetAt !== undefined ? { resetText, resetAt } : {}) };
+    const exact = resetText !== undefined && /T\d{2}:\d{2}:\d{2}/.test(resetText);
+    return { kind: 'usage', line, ...(resetAt !== undefined ? { resetText, resetAt, ...(exact ? { resetExact: true } : {}) } : {}) };
   }
   if (PROVIDER_CONTEXT_FULL.test(text)) return { kind: 'context_full', line };
   if (PROVIDER_AUTH.test(text)) return { kind: 'auth', line };

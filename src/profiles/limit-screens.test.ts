@@ -103,6 +103,7 @@ describe.each([
           kind: 'usage',
           resetAt: Date.UTC(2026, 10, 28, 10, 42, 55),
           resetText: '2026-11-28T10:42:55Z',
+          resetExact: true,
           line: '✕ Quota exhausted: Your usage quota for this plan has been exhausted. Your quota will reset at 2026-11-28T10:42:55Z.',
         },
       ],

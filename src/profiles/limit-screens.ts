@@ -35,6 +35,8 @@ export interface LimitScreen {
   resetAt?: number;
   /** usage: the reset time as the screen shows it (`7:30am (UTC)`, `Dec 1st, 2026 5:11 AM`). */
   resetText?: string;
+  /** usage: the reset time is shown to the second (a provider's ISO 8601 time), not to the minute. */
+  resetExact?: boolean;
   /** usage: the CLI will continue by itself after the reset (Claude's automatic continue). */
   autoContinue?: boolean;
   /** usage: a dialog waits for a key (Claude's "What do you want to do?", Gemini's "Keep trying / Stop"). */
