@@ -109,3 +109,34 @@ export const readPiLimit: LimitReader = (bottomLines, clock) => {
   const line = (paragraph[0] ?? '').trim();
   return readProviderError(line, paragraph.join(' '), clock);
 };
+
+// ---------------------------------------------------------------------------------------------------------------
+// GitHub Copilot CLI 1.0.102 (bring-your-own-key provider)
+
+/** A prompt's echo (` ❯ text`): the latest turn is below the last one. */
+const COPILOT_TURN_EDGE = /^ ❯ \S/;
+/** Items of the turn start at column 1 with a bullet (` ● ` reply or note, ` ✗ ` error); lines under them are indented. */
+const COPILOT_ITEM = /^ [●✗◉◎○] /;
+const COPILOT_ERROR = /^ ✗ /;
+/** Shown while it retries what it takes for a passing error (seen for a 401; 429 and 503 were retried silently). */
+const COPILOT_RETRYING = /^ ● Request failed due to a transient API error\. Retrying\.\.\./;
+
+export const readCopilotLimit: LimitReader = (bottomLines, clock) => {
+  // Its alternate screen draws a scrollbar glyph in the last column of some rows.
+  const lines = trimLineEnds(bottomLines).map((l) => l.replace(/\s*[┃│]$/, ''));
+  const turn = latestTurn(lines.slice(0, inputTop(lines, /^❯/)), COPILOT_TURN_EDGE);
+  let last = -1;
+  for (let i = turn.length - 1; i >= 0; i -= 1) {
+    if (COPILOT_ITEM.test(turn[i] ?? '')) {
+      last = i;
+      break;
+    }
+  }
+  if (last < 0) return undefined;
+  const item = turn[last] ?? '';
+  if (COPILOT_RETRYING.test(item) && lines.some((l) => /\bWorking\b.*\besc\b/.test(l))) return { kind: 'retrying', line: item.trim() };
+  if (!COPILOT_ERROR.test(item)) return undefined;
+  // `✗ Failed to get response from the AI model; retried 5 times (…) Last error: <the provider's message>`.
+  const text = [item, ...turn.slice(last + 1).filter((l) => /^ {3,}\S/.test(l))].join(' ');
+  return readProviderError(item.trim(), text, clock);
+};

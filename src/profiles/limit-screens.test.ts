@@ -109,6 +109,8 @@ describe.each([
       ],
       ['qwen-auth', { kind: 'auth', line: '✕ [API Error: 401 Incorrect API key provided: sk-fake****0000. You can find your API key at https://platform.openai.com/account/api-keys.] (Press Ctrl+Y to retry)' }],
       ['qwen-context-full', { kind: 'context_full' }],
+      // 429 and 503 are retried silently (only the spinner), past 75 s.
+      ['qwen-overload-retrying-silently', undefined],
     ],
   ],
   [
@@ -119,6 +121,24 @@ describe.each([
       ['pi-overload-gaveup', { kind: 'failed', line: 'Error: Retry failed after 3 attempts: 503 The server is overloaded or not ready yet.' }],
       ['pi-auth', { kind: 'auth', line: 'Error: 401 Incorrect API key provided: sk-fake****0000. You can find your API key at https://platform.openai.com/account/api-keys.' }],
       ['pi-context-full', { kind: 'context_full', line: 'Context overflow recovery failed after one compact-and-retry attempt. Try reducing context or switching to a larger-context model.' }],
+    ],
+  ],
+  [
+    'copilot',
+    [
+      [
+        'copilot-usage-gaveup',
+        {
+          kind: 'usage',
+          resetAt: Date.UTC(2026, 10, 28, 10, 52, 8),
+          resetText: '2026-11-28T10:52:08Z',
+          line: '✗ Failed to get response from the AI model; retried 5 times (total retry wait time: 58.64 seconds) Last error: 429 Your usage quota for this plan has been exhausted. Your quota will reset at 2026-11-28T10:52:08Z.',
+        },
+      ],
+      ['copilot-rate-gaveup', { kind: 'failed' }],
+      ['copilot-overload-gaveup', { kind: 'failed', line: '✗ Failed to get response from the AI model; retried 5 times (total retry wait time: 16.94 seconds) Last error: 503 The server is overloaded or not ready yet.' }],
+      ['copilot-auth-retrying', { kind: 'retrying', line: '● Request failed due to a transient API error. Retrying...' }],
+      ['copilot-auth', { kind: 'auth', line: '✗ Authentication failed with provider at http://127.0.0.1:37651/v1 (HTTP 401).' }],
     ],
   ],
 ] as const)('%s limit screens', (profile, cases) => {
