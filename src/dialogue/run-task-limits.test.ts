@@ -215,6 +215,32 @@ describe('runTask over usage limits', () => {
     expect(t.waits[0]?.reason).toContain('the CLI continues by itself');
   });
 
+  it('the old limit line, still on the screen right after the message went again, starts no second wait', async () => {
+    const screen: LimitScreen = { kind: 'usage', line: "⎿ You've hit your 5-hour limit · resets 7:30am (UTC)", resetAt: 1_000_000 + 600 * SEC };
+    let resentAt = 0;
+    let replied = false;
+    const t = setup((h, count) => {
+      if (!h) return {};
+      if (count === 1) return { print: [screen.line], limit: () => screen };
+      // The CLI redraws 2 s after taking the message again: until then its screen shows the old line.
+      resentAt = t.now();
+      return { limit: (now) => (now < resentAt + 2 * SEC ? screen : undefined) };
+    });
+    const pane = t.panes.EXECUTER;
+    const orig = pane.limit.bind(pane);
+    pane.limit = async (now: number) => {
+      const seen = await orig(now);
+      if (!seen && resentAt > 0 && !replied) {
+        replied = true;
+        pane.output.push(...reply({ to: 'PLANNER', type: 'result', id: EXEC_ID }, 'Created hello.txt').split('\n'));
+      }
+      return seen;
+    };
+    expect((await t.run()).status).toBe('completed');
+    expect(t.waits.filter((w) => w !== null)).toHaveLength(1);
+    expect(pane.submitted).toHaveLength(2);
+  });
+
   it('poli resume cuts a wait short; poli stop ends it', async () => {
     const screen: LimitScreen = { kind: 'usage', line: 'limit', resetAt: 1_000_000 + 3000 * SEC };
     // The command arrives once the wait has begun.
