@@ -158,10 +158,10 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   /** When the pending turn's screen first showed a failed request. */
   let failedSeen: { turn: Turn; since: number } | undefined;
   /**
-   * The limit line that made poli type the pending message again: until the CLI shows it took the message (busy), or
-   * for {@link STALE_LIMIT_MS}, that line on the screen is the old one, not a new limit (a CLI redraws a moment later).
+   * When poli typed the pending message again after a limit: until the CLI shows it took the message (busy), or for
+   * {@link STALE_LIMIT_MS}, a limit on the screen is the old one, not a new limit (a CLI redraws a moment later).
    */
-  let staleLimit: { turn: Turn; line: string; at: number } | undefined;
+  let staleLimit: { turn: Turn; at: number } | undefined;
   /** What each message poli typed carried, by id: a fallback CLI is sent the pending one again (--on-limit switch). */
   const sentBodies = new Map<string, { type: MessageType; body: string; extra?: Record<string, unknown> }>();
 
@@ -360,7 +360,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
           return startUsageWait(turn, screen, now);
         }
         await endWait(cutShort ? 'cut short by poli resume' : 'the reset time came');
-        await sendAgain(turn, `the ${turn.role} was at its usage limit`, wait.line);
+        await sendAgain(turn, `the ${turn.role} was at its usage limit`);
         return 'restart';
       }
       // A login: over once the screen no longer shows it and the CLI is idle, or on poli resume.
@@ -375,11 +375,14 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       }
       if (screenState !== 'idle' && !cutShort) return 'held';
       await endWait(cutShort ? 'cut short by poli resume' : 'the pane is idle again');
-      await sendAgain(turn, `the ${turn.role} was logged out`, wait.line);
+      await sendAgain(turn, `the ${turn.role} was logged out`);
       return 'restart';
     }
     if (staleLimit && (staleLimit.turn !== turn || screenState === 'busy')) staleLimit = undefined;
-    if (!screen || (staleLimit && screen.line === staleLimit.line && now - staleLimit.at < STALE_LIMIT_MS)) {
+    // Right after poli typed the message again, the screen may still show what made it do so (seen with Qwen Code:
+    // its old 'Quota exhausted' line stood a moment after the paste): not a new limit until the CLI went busy.
+    const stale = staleLimit !== undefined && now - staleLimit.at < STALE_LIMIT_MS && screen?.kind !== 'retrying' && screen?.kind !== 'compacting';
+    if (!screen || stale) {
       retryingNoticed = undefined;
       return 'go';
     }
@@ -419,7 +422,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
         const resends = failResends.get(turn.id) ?? 0;
         if (screen.kind === 'failed' && resends < 1) {
           failResends.set(turn.id, resends + 1);
-          await sendAgain(turn, `the ${turn.role}'s request failed (${screen.line})`, screen.line);
+          await sendAgain(turn, `the ${turn.role}'s request failed (${screen.line})`);
           return 'restart';
         }
         const what = screen.kind === 'context_full' ? 'context is full' : 'request failed again';
@@ -488,7 +491,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   }
 
   /** Types the pending message again under the same id, on a fresh turn. */
-  async function sendAgain(turn: Turn, why: string, line: string): Promise<void> {
+  async function sendAgain(turn: Turn, why: string): Promise<void> {
     if (!state.pending || state.pending.id !== turn.id) return;
     if (!turn.text) {
       // A resumed turn poli did not type itself: its message, as recorded, goes again the way a lost one does.
@@ -502,7 +505,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     }
     await apply({ kind: 'resend' });
     active.turn = await startTurn(turn.role, turn.id, turn.text, turn.sentType);
-    staleLimit = { turn: active.turn, line, at: clock.now() };
+    staleLimit = { turn: active.turn, at: clock.now() };
     notice('progress', `${why}: sent message ${turn.id} to the ${turn.role} again (same id)`, turn.id);
     await channels[turn.role].submit(turn.text);
   }
