@@ -140,3 +140,37 @@ export const readCopilotLimit: LimitReader = (bottomLines, clock) => {
   const text = [item, ...turn.slice(last + 1).filter((l) => /^ {3,}\S/.test(l))].join(' ');
   return readProviderError(item.trim(), text, clock);
 };
+
+// ---------------------------------------------------------------------------------------------------------------
+// opencode 1.18.33 (--mini)
+
+/** A finished turn: `▣ Build · Model default · 4.2s` (also after an error). */
+const OPENCODE_SUMMARY = /^▣ /;
+const OPENCODE_ECHO = /^› /;
+
+/**
+ * opencode prints a failed request's message bare (no prefix) above its turn summary, and the same text again as a
+ * notice between the summary and its input: that repetition tells an error from a reply. Without it only the
+ * provider's words for a login, a quota or a full context count. Its retries (429, 503) are silent, and a context
+ * overflow is compacted and retried by itself: no screen for those.
+ */
+export const readOpencodeLimit: LimitReader = (bottomLines, clock) => {
+  const lines = trimLineEnds(bottomLines);
+  let summary = -1;
+  for (let i = lines.length - 1; i >= 0; i -= 1) {
+    if (OPENCODE_SUMMARY.test(lines[i] ?? '')) {
+      summary = i;
+      break;
+    }
+  }
+  if (summary < 0) return undefined;
+  const after = lines.slice(summary + 1).map((l) => l.trim()).filter((l) => l !== '');
+  // A newer prompt went in after that turn.
+  if (after.some((l) => OPENCODE_ECHO.test(l))) return undefined;
+  let i = summary - 1;
+  while (i >= 0 && (lines[i] ?? '').trim() === '') i -= 1;
+  const line = (lines[i] ?? '').trim();
+  if (line === '' || OPENCODE_ECHO.test(line)) return undefined;
+  const screen = readProviderError(line, line, clock);
+  return screen.kind === 'failed' && !after.includes(line) ? undefined : screen;
+};

@@ -120,6 +120,8 @@ describe.each([
       ['pi-overload-retrying', { kind: 'retrying', attempt: { k: 2, of: 3 }, retryInSec: 4, line: '⠦ Retrying (2/3) in 4s... (escape to cancel)' }],
       ['pi-overload-gaveup', { kind: 'failed', line: 'Error: Retry failed after 3 attempts: 503 The server is overloaded or not ready yet.' }],
       ['pi-auth', { kind: 'auth', line: 'Error: 401 Incorrect API key provided: sk-fake****0000. You can find your API key at https://platform.openai.com/account/api-keys.' }],
+      // pi's OpenAI client retried a 503 by itself, unseen, and the answer came: nothing.
+      ['pi-answered', undefined],
       ['pi-context-full', { kind: 'context_full', line: 'Context overflow recovery failed after one compact-and-retry attempt. Try reducing context or switching to a larger-context model.' }],
     ],
   ],
@@ -138,7 +140,22 @@ describe.each([
       ['copilot-rate-gaveup', { kind: 'failed' }],
       ['copilot-overload-gaveup', { kind: 'failed', line: '✗ Failed to get response from the AI model; retried 5 times (total retry wait time: 16.94 seconds) Last error: 503 The server is overloaded or not ready yet.' }],
       ['copilot-auth-retrying', { kind: 'retrying', line: '● Request failed due to a transient API error. Retrying...' }],
+      // The retry note, then the answer: nothing.
+      ['copilot-old-retry-answered', undefined],
       ['copilot-auth', { kind: 'auth', line: '✗ Authentication failed with provider at http://127.0.0.1:37651/v1 (HTTP 401).' }],
+    ],
+  ],
+  [
+    'opencode',
+    [
+      // The bare message above the turn's summary, repeated as a notice above the input.
+      ['opencode-auth', { kind: 'auth', line: 'Incorrect API key provided: sk-fake****0000. You can find your API key at https://platform.openai.com/account/api-keys.' }],
+      // A context overflow: the error, then it compacted ("Fake session") and answered by itself.
+      ['opencode-context-compacted', undefined],
+      // A 503 retried by itself, then the answer.
+      ['opencode-answered', undefined],
+      // 429s retried silently: only the busy bar.
+      ['opencode-usage-retrying-silently', undefined],
     ],
   ],
 ] as const)('%s limit screens', (profile, cases) => {

@@ -9,7 +9,7 @@
  */
 import { findLine, latestTurn, trimLineEnds } from './screen-lines.ts';
 import { type LimitClock, parseResetTime } from './reset-time.ts';
-import { readCopilotLimit, readPiLimit, readQwenLimit } from './limit-screens-more.ts';
+import { readCopilotLimit, readOpencodeLimit, readPiLimit, readQwenLimit } from './limit-screens-more.ts';
 
 export { parseResetTime };
 
@@ -242,6 +242,7 @@ const LIMIT_READERS: Readonly<Record<string, LimitReader>> = {
   qwen: readQwenLimit,
   pi: readPiLimit,
   copilot: readCopilotLimit,
+  opencode: readOpencodeLimit,
   // poli's mock TUIs draw Claude Code's classic screen, limit screens included (mocks --limit-at).
   mock: readClaudeLimit,
 };

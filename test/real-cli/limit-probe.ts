@@ -85,7 +85,9 @@ async function main(): Promise<void> {
   const log: string[] = [];
   try {
     // Settled with an input box drawn (a rule): the CLI has started.
-    await pane.waitStable('idle at start', (s) => /─{20}|❯/.test(s), 3000, 60_000);
+    await pane.waitFor('input box drawn', (s) => /─{20}|❯|^ BUILD\b/m.test(s), 60_000);
+    // Settled: opencode's placeholder changes all the time, and a paste in its first seconds is lost.
+    await new Promise((r) => setTimeout(r, cli === 'opencode' ? 8000 : 4000));
     await pane.paste(`Say hello. (limits probe: ${cli} ${kind})`);
     await new Promise((r) => setTimeout(r, 400));
     await pane.keys('Enter');
