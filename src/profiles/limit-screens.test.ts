@@ -92,6 +92,11 @@ describe.each([
       ['gemini-usage-stopped', { kind: 'usage', resetAt: undefined }],
       ['gemini-rate-retrying', undefined],
       ['gemini-auth', { kind: 'auth' }],
+      // Whole screens of the real CLI (limit-probe.ts against fake-gemini.ts's GEMINI_ERRORS).
+      ['gemini-usage-daily-screen', { kind: 'usage', dialog: true, resetAt: undefined, line: 'Usage limit reached for gemini-3.8-flash.' }],
+      ['gemini-usage-hours-screen', { kind: 'usage', dialog: true, resetAt: Date.UTC(2026, 10, 28, 11, 51), resetText: '11:51 AM UTC' }],
+      ['gemini-auth-screen', { kind: 'auth', line: '✕ [API Error: {"error":{"code":400,"message":"API key not valid. Please pass a valid API' }],
+      ['gemini-context-full-screen', { kind: 'context_full' }],
     ],
   ],
   [

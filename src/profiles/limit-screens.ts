@@ -208,11 +208,12 @@ export const readGeminiLimit: LimitReader = (bottomLines, clock) => {
     const resetAt = resetText ? parseResetTime(resetText, clock) : undefined;
     return { kind: 'usage', line: dialog, dialog: true, ...(resetText ? { resetText } : {}), ...(resetAt !== undefined ? { resetAt } : {}) };
   }
-  // The input (` >   Type your message…` under a rule) is not an echo: the latest turn ends above its rule.
+  // The input (` >   Type your message…` below a rule, with ` Shift+Tab to accept edits` between them on a whole
+  // 0.61 screen) is not an echo: the latest turn ends above the last rule.
   let end = lines.length;
-  for (let i = lines.length - 1; i > 0; i -= 1) {
-    if (/^\s*>\s/.test(lines[i] ?? '') && /^─{20,}$/.test(lines[i - 1] ?? '')) {
-      end = i - 1;
+  for (let i = lines.length - 1; i >= 0; i -= 1) {
+    if (/^─{20,}$/.test((lines[i] ?? '').trim())) {
+      if (lines.slice(i + 1, i + 4).some((l) => /^\s*>\s/.test(l))) end = i;
       break;
     }
   }

@@ -137,6 +137,11 @@ export const GEMINI_ERRORS = {
     const message = 'The model is overloaded. Please try again later.';
     return { status: 503, message, body: { error: { code: 503, message, status: 'UNAVAILABLE' } } };
   },
+  /** 400 INVALID_ARGUMENT: the conversation no longer fits the model's input. */
+  contextFull(): HttpError {
+    const message = 'The input token count (1048577) exceeds the maximum number of tokens allowed (1048576).';
+    return { status: 400, message, body: { error: { code: 400, message, status: 'INVALID_ARGUMENT' } } };
+  },
   /** 400 API_KEY_INVALID: the Gemini API's answer to a bad or revoked key. */
   invalidKey(): HttpError {
     const message = 'API key not valid. Please pass a valid API key.';

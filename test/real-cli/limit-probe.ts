@@ -6,7 +6,7 @@
  *   npx tsx test/real-cli/limit-probe.ts <cli> <case> [--fail-count N] [--seconds S] [--out DIR]
  *
  * cli: gemini, qwen, opencode, pi, copilot. case: rate, quota, usage, overloaded, auth, context (chat CLIs);
- * usage-daily, usage-hours, rate, overloaded, auth (gemini). `--fail-count N` fails only the first N main turns.
+ * usage-daily, usage-hours, rate, overloaded, auth, context (gemini). `--fail-count N` fails only the first N main turns.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -39,6 +39,8 @@ function errorFor(): HttpError {
         return GEMINI_ERRORS.overloaded();
       case 'auth':
         return GEMINI_ERRORS.invalidKey();
+      case 'context':
+        return GEMINI_ERRORS.contextFull();
     }
   }
   switch (kind) {
