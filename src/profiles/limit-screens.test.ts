@@ -127,6 +127,8 @@ describe.each([
       ['pi-auth', { kind: 'auth', line: 'Error: 401 Incorrect API key provided: sk-fake****0000. You can find your API key at https://platform.openai.com/account/api-keys.' }],
       // pi's OpenAI client retried a 503 by itself, unseen, and the answer came: nothing.
       ['pi-answered', undefined],
+      // pi's first attempt failed (its error line stays), its retry was answered: history, not a limit.
+      ['pi-old-error-answered', undefined],
       ['pi-context-full', { kind: 'context_full', line: 'Context overflow recovery failed after one compact-and-retry attempt. Try reducing context or switching to a larger-context model.' }],
     ],
   ],
