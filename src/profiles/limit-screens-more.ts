@@ -16,7 +16,7 @@ import { findLine, latestTurn, trimLineEnds } from './screen-lines.ts';
 // The provider's words
 
 /** A plan's quota that ran out, with the time it comes back (`… will reset at 2026-11-28T10:42:55Z.`). */
-const PROVIDER_USAGE = /\bquota\b.*\b(?:exhausted|exceeded)\b|\busage limit\b|\binsufficient_quota\b|exceeded your current quota/i;
+const PROVIDER_USAGE = /\bquota\b.*\b(?:exhausted|exceeded|will reset|resets? at)\b|\busage limit\b|\binsufficient_quota\b|exceeded your current quota/i;
 const PROVIDER_RESET = /\b(?:will reset|resets?) (?:at|on) (.+?)(?:\.(?:\s|$)|\s*\(|\)|$)/i;
 const PROVIDER_AUTH = /\b(?:401|403)\b|Incorrect API key|invalid[_ ]api[_ ]key|API key not valid|\bUnauthorized\b|authentication (?:failed|error)/i;
 const PROVIDER_CONTEXT_FULL = /maximum context length|context[_ ]length[_ ]exceeded|exceeds? the context window|prompt is too long/i;

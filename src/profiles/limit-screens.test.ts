@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type LimitScreen, limitReaderFor, parseResetTime } from './limit-screens.ts';
+import { readProviderError } from './limit-screens-more.ts';
 
 /** A limit screen from the notes (fixtures/limits/README.md), as lines. */
 function fixture(name: string): string[] {
@@ -200,5 +201,22 @@ describe('ordinary screens are no limit', () => {
   it('the old API error fixture (400) is a failed request', () => {
     const lines = readFileSync(new URL('./fixtures/claude-api-error.txt', import.meta.url), 'utf8').split('\n');
     expect(limitReaderFor('claude')?.(lines, clock)).toMatchObject({ kind: 'failed', line: '● API Error: 400 fake: request rejected by the test' });
+  });
+});
+
+describe("readProviderError: the provider's words in a CLI's error line", () => {
+  it.each([
+    ['429 Your quota will reset at 2026-11-28T10:42:55Z.', { kind: 'usage', resetAt: Date.UTC(2026, 10, 28, 10, 42, 55), resetExact: true }],
+    ['429 Usage limit exceeded; resets at 7:30 AM UTC (plan: pro)', { kind: 'usage', resetAt: Date.UTC(2026, 10, 28, 7, 30), resetText: '7:30 AM UTC' }],
+    ['429 You exceeded your current quota, please check your plan and billing details.', { kind: 'usage', resetAt: undefined }],
+    ['429 Rate limit reached for fake-model … Please try again in 20s.', { kind: 'failed' }],
+    ['401 Incorrect API key provided: sk-…', { kind: 'auth' }],
+    ["400 This model's maximum context length is 128000 tokens.", { kind: 'context_full' }],
+    ['500 Internal server error', { kind: 'failed' }],
+  ] as const)('%s', (text, expected) => {
+    const { resetAt, ...rest } = expected as Partial<LimitScreen>;
+    const got = readProviderError(`Error: ${text}`, text, clock);
+    expect(got).toMatchObject({ line: `Error: ${text}`, ...rest });
+    expect(got.resetAt).toBe(resetAt);
   });
 });
