@@ -11,7 +11,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { killServer, runPoli, startPoli } from '../helpers/poli-process.ts';
 import { CHAT_ERRORS, startFakeChat } from './fake-chat.ts';
 import { findLastHeader, type FakeServer, type HttpError, type ReplyScript } from './fake-server.ts';
-import { createTestDirs, seedQwenHome, type TestDirs } from './home.ts';
+import { createTestDirs, seedPiHome, seedQwenHome, type TestDirs } from './home.ts';
 import { ensureMoreCli } from './install.ts';
 import { dialogueScript, newScriptLog } from './scripts.ts';
 
@@ -47,8 +47,10 @@ interface StateTask {
 }
 
 interface Run {
-  /** The error for the n-th request that carries the EXECUTER's block, or undefined to answer it. */
-  fail: (n: number) => HttpError | undefined;
+  /** The error for the n-th request that carries the EXECUTER's block (its text), or undefined to answer it. */
+  fail: (n: number, text: string) => HttpError | undefined;
+  /** --on-limit switch to the real pi as the EXECUTER's fallback. */
+  fallbackToPi?: boolean;
   onWaiting?: (seen: WaitingSeen, env: Record<string, string>) => Promise<void>;
 }
 
@@ -61,7 +63,7 @@ async function runQwenExecuter(run: Run): Promise<{ output: string; waiting: Wai
   const script: ReplyScript = (text, request) => {
     if (text.includes('"to":"EXECUTER"')) {
       requests += 1;
-      const error = run.fail(requests);
+      const error = run.fail(requests, text);
       if (error) return { httpError: error };
     }
     return inner(text, request);
@@ -74,6 +76,7 @@ async function runQwenExecuter(run: Run): Promise<{ output: string; waiting: Wai
   const env = {
     ...Object.fromEntries(leaks.map((n) => [n, ''])),
     ...(await seedQwenHome({ home: dirs.home, project: dirs.project, baseUrl: server.url })),
+    ...(run.fallbackToPi ? await seedPiHome({ home: dirs.home, project: dirs.project, baseUrl: server.url }) : {}),
     LANG: 'C.UTF-8',
     MOCK_ROUNDS: '1',
   };
@@ -90,6 +93,7 @@ async function runQwenExecuter(run: Run): Promise<{ output: string; waiting: Wai
       '--plan-timeout', '120',
       '--exec-timeout', '90',
       '--task', 'Create the file x',
+      ...(run.fallbackToPi ? ['--on-limit', 'switch', '--executer-fallback-cmd', (await ensureMoreCli('pi')).bin] : []),
     ],
     { env },
   );
@@ -131,7 +135,7 @@ async function runQwenExecuter(run: Run): Promise<{ output: string; waiting: Wai
 }
 
 describe.skipIf(!ENABLED)('usage limits, a rate-limited burst and an expired key with the real Qwen Code', () => {
-  beforeAll(() => ensureMoreCli('qwen').then(() => undefined), 600_000);
+  beforeAll(() => ensureMoreCli('qwen').then(() => ensureMoreCli('pi')).then(() => undefined), 600_000);
 
   it('at a plan quota until a set time: waiting until the reset time it shows, then on by itself, exact bodies', async () => {
     let resetAt = 0;
@@ -157,6 +161,21 @@ describe.skipIf(!ENABLED)('usage limits, a rate-limited burst and an expired key
     expect(refused.filter((r) => !r), output).toHaveLength(1);
     expect(refused.at(-1)).toBe(false);
     expect(output).toMatch(/the EXECUTER was at its usage limit: sent message \S+ to the EXECUTER again \(same id\)/);
+  }, 240_000);
+
+  it('--on-limit switch: at its plan quota the EXECUTER pane restarts with the real pi, which gets the message (same id) with the task and the dialogue, exact bodies', async () => {
+    let refused = 0;
+    const { output, waiting, task } = await runQwenExecuter({
+      fallbackToPi: true,
+      // Qwen's requests are refused; pi's (the message again, with the dialogue so far after it) are answered.
+      // (A message longer than --file-threshold would come as a pointer to its file: also pi's.)
+      fail: (_n, text) =>
+        /this pane now runs pi|\.poli\/messages\//.test(text) ? undefined : ((refused += 1), CHAT_ERRORS.usage('2026-11-28T23:00:00Z')),
+    });
+    expect(waiting, output).toEqual([]);
+    expect(refused, output).toBeGreaterThanOrEqual(1);
+    expect(output).toMatch(/the EXECUTER hit its usage limit \(✕ Quota exhausted: .*\); switched it to pi: sending message \S+ again \(same id\) with the task and the dialogue so far/);
+    expect(task.messages[2]).toMatchObject({ from: 'EXECUTER', type: 'result', body: RESULT });
   }, 240_000);
 
   it('retries a rate-limited burst by itself (silently): no wait, the message typed once', async () => {
