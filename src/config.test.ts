@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   SETTINGS,
+  checkSettingCombinations,
   defaultStateDir,
   isInstalledPackage,
   loadSettings,
@@ -53,6 +54,9 @@ const DEFAULTS: Settings = {
   fileThreshold: 2048,
   notify: undefined,
   limitWait: 6,
+  onLimit: 'wait',
+  plannerFallbackCmd: undefined,
+  executerFallbackCmd: undefined,
 };
 
 describe('resolveSettings', () => {
@@ -81,6 +85,9 @@ describe('resolveSettings', () => {
     fileThreshold: [['256', '512', '1024', '4096'], [256, 512, 1024, 4096]],
     notify: [['notify-send poli', 'cat', 'x y', 'z'], ['notify-send poli', 'cat', 'x y', 'z']],
     limitWait: [['0.5', '2', '12', '48.0'], [0.5, 2, 12, 48]],
+    onLimit: [['switch', 'wait', 'switch', 'wait'], ['switch', 'wait', 'switch', 'wait']],
+    plannerFallbackCmd: [['codex', 'gemini', 'qwen', 'claude --model x'], ['codex', 'gemini', 'qwen', 'claude --model x']],
+    executerFallbackCmd: [['claude', 'qwen', 'gemini', 'codex -m y'], ['claude', 'qwen', 'gemini', 'codex -m y']],
   };
 
   describe.each(SETTINGS.map((spec) => [spec.name, spec] as const))('precedence of %s', (name, spec) => {
@@ -390,5 +397,21 @@ describe('resolveSettings with only some settings needed', () => {
     expect(settings.maxRounds).toBe(20);
     expect(reported).toEqual(['invalid value for --max-rounds (from .env POLI_MAX_ROUNDS): "zero"; expected an integer >= 1']);
     expect(() => resolve({ dotenvText: 'POLI_TMUX_SOCKET=a b\n', needed: ['stateDir', 'socket'] })).toThrow(ConfigError);
+  });
+});
+
+describe('checkSettingCombinations', () => {
+  it('refuses --on-limit switch without any fallback command, saying how to give one', () => {
+    expect(() => checkSettingCombinations({ onLimit: 'switch', plannerFallbackCmd: undefined, executerFallbackCmd: undefined })).toThrow(
+      '--on-limit switch needs a fallback CLI to switch to: give --planner-fallback-cmd and/or --executer-fallback-cmd (e.g. --on-limit switch --executer-fallback-cmd codex), or use --on-limit wait',
+    );
+  });
+
+  it.each([
+    { onLimit: 'switch', plannerFallbackCmd: undefined, executerFallbackCmd: 'codex' },
+    { onLimit: 'switch', plannerFallbackCmd: 'gemini', executerFallbackCmd: undefined },
+    { onLimit: 'wait', plannerFallbackCmd: undefined, executerFallbackCmd: undefined },
+  ] as const)('accepts %o', (settings) => {
+    expect(() => checkSettingCombinations(settings)).not.toThrow();
   });
 });

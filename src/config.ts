@@ -251,3 +251,16 @@ function isDirectorySync(absolutePath: string): boolean {
   }
 }
 
+/**
+ * Settings that only make sense together: --on-limit switch needs a fallback CLI for at least one role (a role without
+ * one waits out its limits as with --on-limit wait).
+ * @throws ConfigError saying what is missing and how to give it.
+ */
+export function checkSettingCombinations(settings: Pick<Settings, 'onLimit' | 'plannerFallbackCmd' | 'executerFallbackCmd'>): void {
+  if (settings.onLimit === 'switch' && !settings.plannerFallbackCmd && !settings.executerFallbackCmd) {
+    throw new ConfigError(
+      '--on-limit switch needs a fallback CLI to switch to: give --planner-fallback-cmd and/or --executer-fallback-cmd ' +
+        '(e.g. --on-limit switch --executer-fallback-cmd codex), or use --on-limit wait',
+    );
+  }
+}

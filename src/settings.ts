@@ -6,9 +6,12 @@ import type { LogLevel } from './records/logger.ts';
 
 export type { LogLevel };
 export type ApproveMode = 'plans' | 'all' | 'off';
+/** What poli does when a CLI hits its usage limit: wait for the reset, or switch that role to its fallback CLI. */
+export type OnLimit = 'wait' | 'switch';
 
 export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
 export const APPROVE_MODES: readonly ApproveMode[] = ['plans', 'all', 'off'];
+export const ON_LIMIT_MODES: readonly OnLimit[] = ['wait', 'switch'];
 
 /** Every resolved setting, validated and typed. Paths are absolute. */
 export interface Settings {
@@ -37,6 +40,11 @@ export interface Settings {
   notify: string | undefined;
   /** Hours: the longest poli waits for one message to get past a CLI's usage limit or expired login. */
   limitWait: number;
+  /** At a usage limit: wait for the reset, or restart that role with its fallback CLI. */
+  onLimit: OnLimit;
+  /** The CLI a role switches to at a usage limit with --on-limit switch; undefined: none (the role waits). */
+  plannerFallbackCmd: string | undefined;
+  executerFallbackCmd: string | undefined;
 }
 
 export type SettingName = keyof Settings;
@@ -220,5 +228,29 @@ export const SETTINGS: readonly SettingSpec[] = [
     default: 6,
     description: "Hours to wait for a CLI's usage limit to reset or its login to be renewed",
     kind: { type: 'hours' },
+  },
+  {
+    name: 'onLimit',
+    flag: 'on-limit',
+    env: 'POLI_ON_LIMIT',
+    default: 'wait',
+    description: 'At a usage limit: wait for the reset, or switch that role to its fallback CLI (--planner-fallback-cmd, --executer-fallback-cmd)',
+    kind: { type: 'choice', choices: ON_LIMIT_MODES },
+  },
+  {
+    name: 'plannerFallbackCmd',
+    flag: 'planner-fallback-cmd',
+    env: 'POLI_PLANNER_FALLBACK_CMD',
+    default: undefined,
+    description: 'With --on-limit switch: the CLI the PLANNER pane restarts with when its CLI hits its usage limit',
+    kind: { type: 'string' },
+  },
+  {
+    name: 'executerFallbackCmd',
+    flag: 'executer-fallback-cmd',
+    env: 'POLI_EXECUTER_FALLBACK_CMD',
+    default: undefined,
+    description: 'With --on-limit switch: the CLI the EXECUTER pane restarts with when its CLI hits its usage limit',
+    kind: { type: 'string' },
   },
 ];

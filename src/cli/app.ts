@@ -5,7 +5,7 @@
  */
 import { parseArgs } from './args.ts';
 import { renderTaskDetail, renderTaskTable } from './state-view.ts';
-import { loadSettings, resolveUserCwd, type Settings } from '../config.ts';
+import { checkSettingCombinations, loadSettings, resolveUserCwd, type Settings } from '../config.ts';
 import { ConfigError, PoliError, StateFileError } from '../errors.ts';
 import { fstatSync } from 'node:fs';
 import path from 'node:path';
@@ -115,6 +115,7 @@ export async function runApp(io: AppIO): Promise<number> {
           'Run poli at a terminal, pipe the answers in, or use --approve off.',
       );
     }
+    checkSettingCombinations(settings);
     // Refuse what cannot be resumed before starting tmux and both CLIs.
     if (command.kind === 'run' && command.resume !== undefined) await checkResumable(io, settings, command.resume);
 

@@ -55,6 +55,9 @@ export interface LimitEpisode {
 /** How long after a reset Claude Code's automatic continue is given before poli types the message again. */
 const AUTO_CONTINUE_MS = 150_000;
 
+/** Added to a reset time shown to the second before poli looks again: clocks differ a little. */
+const EXACT_RESET_GRACE_MS = 5_000;
+
 export type WaitPlan = { wait: LimitWait } | { giveUp: string };
 
 /** HH:MM (UTC) of an instant, for reasons. */
@@ -74,9 +77,11 @@ export function planUsageWait(screen: LimitScreen, role: Role, now: number, epis
   }
   const backoff = Math.min(policy.backoffFirstMs * 2 ** Math.max(0, episode.waits - 1), policy.backoffMaxMs);
   // Claude Code continues by itself 30–90 s after the reset (checked every 30 s): give it the time to.
-  const grace = screen.autoContinue ? Math.max(policy.resetGraceMs, AUTO_CONTINUE_MS) : policy.resetGraceMs;
+  // A reset shown to the second (a provider's ISO time) needs no minute of slack.
+  const slack = screen.resetExact ? Math.min(policy.resetGraceMs, EXACT_RESET_GRACE_MS) : policy.resetGraceMs;
+  const grace = screen.autoContinue ? Math.max(slack, AUTO_CONTINUE_MS) : slack;
   let until = screen.resetAt !== undefined ? screen.resetAt + grace : now + backoff;
-  if (until < now + Math.min(backoff, policy.resetGraceMs)) until = now + Math.min(backoff, policy.resetGraceMs);
+  if (until < now + Math.min(backoff, slack)) until = now + Math.min(backoff, slack);
   if (screen.resetAt !== undefined && screen.resetAt > deadline) {
     return {
       giveUp: `the ${role} is at its usage limit until ${clockText(screen.resetAt)}, beyond --limit-wait ${hours} h: ${screen.line}`,

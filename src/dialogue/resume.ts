@@ -75,11 +75,15 @@ function pendingDelivery(task: TaskRecord): DeliveryRecord | undefined {
  * What a CLI needs to pick a resumed task up when it may not have its history (a fresh CLI, or one that worked on
  * another task since): the task and the dialogue so far, a line per message.
  */
-export function resumeContext(task: TaskRecord, maxLines = 40): string {
+export function resumeContext(
+  task: TaskRecord,
+  maxLines = 40,
+  intro = `[poli: task ${task.id} is being resumed after poli stopped. In case you no longer have its history:]`,
+): string {
   const lines = task.messages.map((m) => `- ${m.from} → ${m.to} ${m.type}: ${firstLine(m.body)}`);
   const shown = lines.length > maxLines ? [`- (${lines.length - maxLines} earlier messages left out)`, ...lines.slice(-maxLines)] : lines;
   return [
-    `[poli: task ${task.id} is being resumed after poli stopped. In case you no longer have its history:]`,
+    intro,
     `The task: ${firstLine(task.task, 400)}`,
     'The dialogue so far:',
     ...shown,

@@ -12,7 +12,7 @@ import type { WaitRecord } from '../state/types.ts';
 import type { PaneLiveness, ScreenState } from '../tmux/types.ts';
 import type { DialogueChannels, PaneChannel } from './channel.ts';
 import type { DialogueMessage, TaskStatus } from './machine.ts';
-import { type ProgressEvent, type TaskRecorder, runTask } from './run-task.ts';
+import { type CliSwitch, type ProgressEvent, type RunTaskOptions, type TaskRecorder, runTask } from './run-task.ts';
 
 /** What a CLI does with a message: print lines, and what its screen says about its model API from then on. */
 type Script = (header: BlockHeader | undefined, count: number) => { print?: string[]; limit?: (now: number) => LimitScreen | undefined; state?: ScreenState };
@@ -74,7 +74,7 @@ const answer = (h: BlockHeader) => ({ print: [reply({ to: 'PLANNER', type: 'resu
 
 const SEC = 1000;
 
-function setup(executer: Script, extra: { control?: () => Promise<ControlCommand[]>; limitWaitMs?: number } = {}) {
+function setup(executer: Script, extra: { control?: () => Promise<ControlCommand[]>; limitWaitMs?: number; switchCli?: RunTaskOptions['switchCli'] } = {}) {
   let now = 1_000_000;
   let ids = 0;
   const clock = () => now;
@@ -122,6 +122,7 @@ function setup(executer: Script, extra: { control?: () => Promise<ControlCommand
       limitPolicy: { limitWaitMs: extra.limitWaitMs ?? 3600 * SEC, backoffFirstMs: 60 * SEC, backoffMaxMs: 600 * SEC, resetGraceMs: 30 * SEC, retryHoldMaxMs: 300 * SEC },
       onProgress: (p) => progress.push(p),
       ...(extra.control ? { control: extra.control } : {}),
+      ...(extra.switchCli ? { switchCli: extra.switchCli } : {}),
     });
   return { panes, recorded, ends, waits, progress, run, now: () => now };
 }
@@ -214,6 +215,32 @@ describe('runTask over usage limits', () => {
     expect(t.waits[0]?.reason).toContain('the CLI continues by itself');
   });
 
+  it('the old limit line, still on the screen right after the message went again, starts no second wait', async () => {
+    const screen: LimitScreen = { kind: 'usage', line: "⎿ You've hit your 5-hour limit · resets 7:30am (UTC)", resetAt: 1_000_000 + 600 * SEC };
+    let resentAt = 0;
+    let replied = false;
+    const t = setup((h, count) => {
+      if (!h) return {};
+      if (count === 1) return { print: [screen.line], limit: () => screen };
+      // The CLI redraws 2 s after taking the message again: until then its screen shows the old line.
+      resentAt = t.now();
+      return { limit: (now) => (now < resentAt + 2 * SEC ? screen : undefined) };
+    });
+    const pane = t.panes.EXECUTER;
+    const orig = pane.limit.bind(pane);
+    pane.limit = async (now: number) => {
+      const seen = await orig(now);
+      if (!seen && resentAt > 0 && !replied) {
+        replied = true;
+        pane.output.push(...reply({ to: 'PLANNER', type: 'result', id: EXEC_ID }, 'Created hello.txt').split('\n'));
+      }
+      return seen;
+    };
+    expect((await t.run()).status).toBe('completed');
+    expect(t.waits.filter((w) => w !== null)).toHaveLength(1);
+    expect(pane.submitted).toHaveLength(2);
+  });
+
   it('poli resume cuts a wait short; poli stop ends it', async () => {
     const screen: LimitScreen = { kind: 'usage', line: 'limit', resetAt: 1_000_000 + 3000 * SEC };
     // The command arrives once the wait has begun.
@@ -289,5 +316,57 @@ describe('runTask over retries, failed requests and logins', () => {
     expect(t.waits[0]?.reason).toBe(`log in to claude in pane %2 (tmux -L poli-test attach): ${auth.line}`);
     expect(t.waits[1]).toBeNull();
     expect(t.panes.EXECUTER.submitted).toHaveLength(2);
+  });
+});
+
+describe('runTask with --on-limit switch', () => {
+  const usage: LimitScreen = { kind: 'usage', line: "⎿ You've hit your 5-hour limit · resets 7:30am (UTC)", resetAt: 1_000_000 + 2 * 3600 * SEC };
+  const CONTEXT = '[poli: the EXECUTER CLI was switched to codex]\nThe task: Create hello.txt';
+
+  it('restarts the role with its fallback and sends it the pending message, same id, with the task and the dialogue', async () => {
+    let switched = false;
+    const calls: string[] = [];
+    const t = setup((h) => (h ? (switched ? answer(h) : { print: [usage.line], limit: () => usage }) : {}), {
+      switchCli: async (role, screen): Promise<CliSwitch | null> => {
+        calls.push(`${role}: ${screen.line}`);
+        if (switched) return null;
+        switched = true;
+        return { program: 'codex', context: CONTEXT };
+      },
+    });
+    const outcome = await t.run();
+    expect(outcome.status).toBe('completed');
+    expect(calls).toEqual([`EXECUTER: ${usage.line}`]);
+    // No wait: the fallback answered at once.
+    expect(t.waits).toEqual([]);
+    expect(t.now() - 1_000_000).toBeLessThan(60 * SEC);
+    const [first, second] = t.panes.EXECUTER.submitted;
+    expect(t.panes.EXECUTER.submitted).toHaveLength(2);
+    const blocks = [first, second].map((text) => parseBlocks(text ?? '').blocks[0]);
+    expect(blocks.map((b) => b?.header)).toEqual([
+      { to: 'EXECUTER', type: 'plan', id: EXEC_ID },
+      { to: 'EXECUTER', type: 'plan', id: EXEC_ID },
+    ]);
+    expect(blocks[1]?.body).toBe(`${blocks[0]?.body}\n\n${CONTEXT}`);
+    expect(t.progress.map((p) => p.text)).toContain(
+      `the EXECUTER hit its usage limit (${usage.line}); switched it to codex: sending message ${EXEC_ID} again (same id) with the task and the dialogue so far`,
+    );
+    expect(t.recorded.map((m) => `${m.from}>${m.to} ${m.type}`)).toEqual([
+      'ORCHESTRATOR>PLANNER task',
+      'PLANNER>EXECUTER plan',
+      'EXECUTER>PLANNER result',
+      'ORCHESTRATOR>PLANNER review',
+      'PLANNER>ORCHESTRATOR complete',
+    ]);
+  });
+
+  it('waits as usual when the role has no fallback left', async () => {
+    const t = setup((h, count) => (h ? (count === 1 ? { print: [usage.line], limit: () => usage } : answer(h)) : {}), {
+      limitWaitMs: 3 * 3600 * SEC,
+      switchCli: async () => null,
+    });
+    expect((await t.run()).status).toBe('completed');
+    expect(t.waits[0]).toMatchObject({ kind: 'usage', role: 'EXECUTER' });
+    expect(t.panes.EXECUTER.submitted[1]).toBe(t.panes.EXECUTER.submitted[0]);
   });
 });

@@ -104,6 +104,20 @@ export interface RunTaskOptions {
   limitPolicy?: Partial<LimitPolicy>;
   /** The tmux socket's name, for the "attach" hint of a login wait. */
   socket?: string;
+  /**
+   * --on-limit switch: instead of waiting out a usage limit, restart the role's pane with its fallback CLI (primed).
+   * Returns the fallback's program and what it needs to take the pending message over (the task and the dialogue so
+   * far), or null when the role has no fallback left (none given, or already switched): then poli waits.
+   */
+  switchCli?(role: Role, screen: LimitScreen): Promise<CliSwitch | null>;
+}
+
+/** A role's pane now runs its fallback CLI. */
+export interface CliSwitch {
+  /** The fallback's program (its profile's name), for progress and logs. */
+  program: string;
+  /** The task and a summary of the dialogue, added to the pending message the fallback is sent. */
+  context: string;
 }
 
 export interface TaskOutcome {
@@ -143,6 +157,13 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   let retryingNoticed: string | undefined;
   /** When the pending turn's screen first showed a failed request. */
   let failedSeen: { turn: Turn; since: number } | undefined;
+  /**
+   * When poli typed the pending message again after a limit: until the CLI shows it took the message (busy), or for
+   * {@link STALE_LIMIT_MS}, a limit on the screen is the old one, not a new limit (a CLI redraws a moment later).
+   */
+  let staleLimit: { turn: Turn; at: number } | undefined;
+  /** What each message poli typed carried, by id: a fallback CLI is sent the pending one again (--on-limit switch). */
+  const sentBodies = new Map<string, { type: MessageType; body: string; extra?: Record<string, unknown> }>();
 
   const apply = async (event: DialogueEvent): Promise<void> => {
     const t = transition(state, event, { now: clock.now() - heldMs, newId: options.newId, limits });
@@ -198,6 +219,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     }
     const formatted = `${formatBlock({ to, type, id, ...extra }, text)}\n${expect}`;
     issuedIds.add(id);
+    sentBodies.set(id, { type, body: text, ...(extra ? { extra } : {}) });
     const receipt = (stage: DeliveryStage): Promise<void> =>
       recorder.delivery?.({ id, to, type, body: text, ...(extra ? { extra } : {}), stage }) ?? Promise.resolve();
     await receipt('written');
@@ -357,7 +379,11 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       await sendAgain(turn, `the ${turn.role} was logged out`);
       return 'restart';
     }
-    if (!screen) {
+    if (staleLimit && (staleLimit.turn !== turn || screenState === 'busy')) staleLimit = undefined;
+    // Right after poli typed the message again, the screen may still show what made it do so (seen with Qwen Code:
+    // its old 'Quota exhausted' line stood a moment after the paste): not a new limit until the CLI went busy.
+    const stale = staleLimit !== undefined && now - staleLimit.at < STALE_LIMIT_MS && screen?.kind !== 'retrying' && screen?.kind !== 'compacting';
+    if (!screen || stale) {
       retryingNoticed = undefined;
       return 'go';
     }
@@ -408,6 +434,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   }
 
   async function startUsageWait(turn: Turn, screen: LimitScreen, now: number): Promise<'restart' | 'held'> {
+    if (await switchCli(turn, screen)) return 'restart';
     episode ??= { id: turn.id, firstSince: now, waits: 0 };
     episode.waits += 1;
     const plan = planUsageWait(screen, turn.role, now, episode, policy);
@@ -417,6 +444,28 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     }
     await startWait(plan.wait, turn.id);
     return 'held';
+  }
+
+  /**
+   * --on-limit switch: the role's pane now runs its fallback CLI, which is sent the pending message again under the same
+   * id, with the task and the dialogue so far. False when there is no fallback (or no recorded body): poli waits.
+   */
+  async function switchCli(turn: Turn, screen: LimitScreen): Promise<boolean> {
+    const sent = sentBodies.get(turn.id);
+    if (!options.switchCli || !sent || state.pending?.id !== turn.id) return false;
+    const switched = await options.switchCli(turn.role, screen);
+    if (!switched) return false;
+    limitWait = null;
+    episode = null;
+    failedSeen = undefined;
+    await apply({ kind: 'resend' });
+    notice(
+      'progress',
+      `the ${turn.role} hit its usage limit (${screen.line}); switched it to ${switched.program}: sending message ${turn.id} again (same id) with the task and the dialogue so far`,
+      turn.id,
+    );
+    await send(turn.role, sent.type, turn.id, `${sent.body}\n\n${switched.context}`, expectLine(turn.role, turn.id), sent.extra);
+    return true;
   }
 
   async function startWait(wait: LimitWait, id: string): Promise<void> {
@@ -457,6 +506,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     }
     await apply({ kind: 'resend' });
     active.turn = await startTurn(turn.role, turn.id, turn.text, turn.sentType);
+    staleLimit = { turn: active.turn, at: clock.now() };
     notice('progress', `${why}: sent message ${turn.id} to the ${turn.role} again (same id)`, turn.id);
     await channels[turn.role].submit(turn.text);
   }
@@ -485,6 +535,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       state = { ...state, pending: { role, id, sentType: type, sentAt: clock.now(), reminded: false } };
       issuedIds.add(id);
       const body = start.context ? `${plan.body}\n\n${start.context}` : plan.body;
+      sentBodies.set(id, { type, body, ...(extra ? { extra } : {}) });
       // A message poli had pasted but not seen submitted may still sit in the CLI's input box: submitted there, not
       // pasted behind itself.
       const again = (): Promise<void> => send(role, type, id, body, expectLine(role, id), extra, plan.kind === 'await');
@@ -630,6 +681,9 @@ function startsReply(screen: string, role: Role, id: string, structured: readonl
 
 /** How long a failed request's line must stand, the pane alive, before poli acts on it. */
 const FAILED_SETTLE_MS = 1_500;
+
+/** How long after typing a message again the limit line that caused it may still be the old one on the screen. */
+const STALE_LIMIT_MS = 5_000;
 
 /** A resumed CLI that sits idle this long showing no reply to the pending message has lost it. */
 const RESUME_LOST_MS = 3_000;

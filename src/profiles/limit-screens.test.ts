@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type LimitScreen, limitReaderFor, parseResetTime } from './limit-screens.ts';
+import { readProviderError } from './limit-screens-more.ts';
 
 /** A limit screen from the notes (fixtures/limits/README.md), as lines. */
 function fixture(name: string): string[] {
@@ -95,6 +96,77 @@ describe.each([
       ['gemini-usage-stopped', { kind: 'usage', resetAt: undefined }],
       ['gemini-rate-retrying', undefined],
       ['gemini-auth', { kind: 'auth' }],
+      // Whole screens of the real CLI (limit-probe.ts against fake-gemini.ts's GEMINI_ERRORS).
+      ['gemini-usage-daily-screen', { kind: 'usage', dialog: true, resetAt: undefined, line: 'Usage limit reached for gemini-3.8-flash.' }],
+      ['gemini-usage-hours-screen', { kind: 'usage', dialog: true, resetAt: Date.UTC(2026, 10, 28, 11, 51), resetText: '11:51 AM UTC' }],
+      ['gemini-auth-screen', { kind: 'auth', line: '✕ [API Error: {"error":{"code":400,"message":"API key not valid. Please pass a valid API' }],
+      ['gemini-context-full-screen', { kind: 'context_full' }],
+    ],
+  ],
+  [
+    'qwen',
+    [
+      [
+        'qwen-usage',
+        {
+          kind: 'usage',
+          resetAt: Date.UTC(2026, 10, 28, 10, 42, 55),
+          resetText: '2026-11-28T10:42:55Z',
+          resetExact: true,
+          line: '✕ Quota exhausted: Your usage quota for this plan has been exhausted. Your quota will reset at 2026-11-28T10:42:55Z.',
+        },
+      ],
+      ['qwen-auth', { kind: 'auth', line: '✕ [API Error: 401 Incorrect API key provided: sk-fake****0000. You can find your API key at https://platform.openai.com/account/api-keys.] (Press Ctrl+Y to retry)' }],
+      ['qwen-context-full', { kind: 'context_full' }],
+      // 429 and 503 are retried silently (only the spinner), past 75 s.
+      ['qwen-overload-retrying-silently', undefined],
+    ],
+  ],
+  [
+    'pi',
+    [
+      ['pi-usage-gaveup', { kind: 'usage', resetAt: Date.UTC(2026, 10, 28, 10, 42, 56), resetText: '2026-11-28T10:42:56Z' }],
+      ['pi-overload-retrying', { kind: 'retrying', attempt: { k: 2, of: 3 }, retryInSec: 4, line: '⠦ Retrying (2/3) in 4s... (escape to cancel)' }],
+      ['pi-overload-gaveup', { kind: 'failed', line: 'Error: Retry failed after 3 attempts: 503 The server is overloaded or not ready yet.' }],
+      ['pi-auth', { kind: 'auth', line: 'Error: 401 Incorrect API key provided: sk-fake****0000. You can find your API key at https://platform.openai.com/account/api-keys.' }],
+      // pi's OpenAI client retried a 503 by itself, unseen, and the answer came: nothing.
+      ['pi-answered', undefined],
+      // pi's first attempt failed (its error line stays), its retry was answered: history, not a limit.
+      ['pi-old-error-answered', undefined],
+      ['pi-context-full', { kind: 'context_full', line: 'Context overflow recovery failed after one compact-and-retry attempt. Try reducing context or switching to a larger-context model.' }],
+    ],
+  ],
+  [
+    'copilot',
+    [
+      [
+        'copilot-usage-gaveup',
+        {
+          kind: 'usage',
+          resetAt: Date.UTC(2026, 10, 28, 10, 52, 8),
+          resetText: '2026-11-28T10:52:08Z',
+          line: '✗ Failed to get response from the AI model; retried 5 times (total retry wait time: 58.64 seconds) Last error: 429 Your usage quota for this plan has been exhausted. Your quota will reset at 2026-11-28T10:52:08Z.',
+        },
+      ],
+      ['copilot-rate-gaveup', { kind: 'failed' }],
+      ['copilot-overload-gaveup', { kind: 'failed', line: '✗ Failed to get response from the AI model; retried 5 times (total retry wait time: 16.94 seconds) Last error: 503 The server is overloaded or not ready yet.' }],
+      ['copilot-auth-retrying', { kind: 'retrying', line: '● Request failed due to a transient API error. Retrying...' }],
+      // The retry note, then the answer: nothing.
+      ['copilot-old-retry-answered', undefined],
+      ['copilot-auth', { kind: 'auth', line: '✗ Authentication failed with provider at http://127.0.0.1:37651/v1 (HTTP 401).' }],
+    ],
+  ],
+  [
+    'opencode',
+    [
+      // The bare message above the turn's summary, repeated as a notice above the input.
+      ['opencode-auth', { kind: 'auth', line: 'Incorrect API key provided: sk-fake****0000. You can find your API key at https://platform.openai.com/account/api-keys.' }],
+      // A context overflow: the error, then it compacted ("Fake session") and answered by itself.
+      ['opencode-context-compacted', undefined],
+      // A 503 retried by itself, then the answer.
+      ['opencode-answered', undefined],
+      // 429s retried silently: only the busy bar.
+      ['opencode-usage-retrying-silently', undefined],
     ],
   ],
 ] as const)('%s limit screens', (profile, cases) => {
@@ -132,5 +204,22 @@ describe('ordinary screens are no limit', () => {
   it('the old API error fixture (400) is a failed request', () => {
     const lines = readFileSync(new URL('./fixtures/claude-api-error.txt', import.meta.url), 'utf8').split('\n');
     expect(limitReaderFor('claude')?.(lines, clock)).toMatchObject({ kind: 'failed', line: '● API Error: 400 fake: request rejected by the test' });
+  });
+});
+
+describe("readProviderError: the provider's words in a CLI's error line", () => {
+  it.each([
+    ['429 Your quota will reset at 2026-11-28T10:42:55Z.', { kind: 'usage', resetAt: Date.UTC(2026, 10, 28, 10, 42, 55), resetExact: true }],
+    ['429 Usage limit exceeded; resets at 7:30 AM UTC (plan: pro)', { kind: 'usage', resetAt: Date.UTC(2026, 10, 28, 7, 30), resetText: '7:30 AM UTC' }],
+    ['429 You exceeded your current quota, please check your plan and billing details.', { kind: 'usage', resetAt: undefined }],
+    ['429 Rate limit reached for fake-model … Please try again in 20s.', { kind: 'failed' }],
+    ['401 Incorrect API key provided: sk-…', { kind: 'auth' }],
+    ["400 This model's maximum context length is 128000 tokens.", { kind: 'context_full' }],
+    ['500 Internal server error', { kind: 'failed' }],
+  ] as const)('%s', (text, expected) => {
+    const { resetAt, ...rest } = expected as Partial<LimitScreen>;
+    const got = readProviderError(`Error: ${text}`, text, clock);
+    expect(got).toMatchObject({ line: `Error: ${text}`, ...rest });
+    expect(got.resetAt).toBe(resetAt);
   });
 });

@@ -7,7 +7,11 @@
  * strings in the CLIs' bundles for the context states. Fixtures: ./fixtures/limits/*.txt. Kept apart from the
  * profiles' classify(): a limit is a reason behind 'idle'/'busy'/'error', read only while poli waits for a reply.
  */
-import { trimLineEnds } from './screen-lines.ts';
+import { findLine, latestTurn, trimLineEnds } from './screen-lines.ts';
+import { type LimitClock, parseResetTime } from './reset-time.ts';
+import { readCopilotLimit, readOpencodeLimit, readPiLimit, readQwenLimit } from './limit-screens-more.ts';
+
+export { parseResetTime };
 
 export type LimitKind =
   /** The account's usage limit: no more turns until `resetAt` (when shown). */
@@ -31,6 +35,8 @@ export interface LimitScreen {
   resetAt?: number;
   /** usage: the reset time as the screen shows it (`7:30am (UTC)`, `Dec 1st, 2026 5:11 AM`). */
   resetText?: string;
+  /** usage: the reset time is shown to the second (a provider's ISO 8601 time), not to the minute. */
+  resetExact?: boolean;
   /** usage: the CLI will continue by itself after the reset (Claude's automatic continue). */
   autoContinue?: boolean;
   /** usage: a dialog waits for a key (Claude's "What do you want to do?", Gemini's "Keep trying / Stop"). */
@@ -41,123 +47,9 @@ export interface LimitScreen {
   retryInSec?: number;
 }
 
-export interface LimitClock {
-  /** Now, ms since the epoch. */
-  now: number;
-  /** The IANA time zone the CLI formats its times in (the machine's); default: this process's. */
-  timeZone?: string;
-}
+export type { LimitClock };
 
 export type LimitReader = (bottomLines: readonly string[], clock: LimitClock) => LimitScreen | undefined;
-
-// ---------------------------------------------------------------------------------------------------------------
-// Reset times
-
-const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-
-/** The offset (ms) of `timeZone` from UTC at the instant `at`. */
-function zoneOffset(at: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(new Date(at));
-  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour') % 24, get('minute'), get('second'));
-  return asUtc - Math.floor(at / 1000) * 1000;
-}
-
-/** The instant a wall-clock time in `timeZone` names. */
-function wallTime(year: number, month: number, day: number, hour: number, minute: number, timeZone: string): number {
-  const guess = Date.UTC(year, month, day, hour, minute);
-  const first = guess - zoneOffset(guess, timeZone);
-  return guess - zoneOffset(first, timeZone);
-}
-
-/** Today's date in `timeZone` at `now`. */
-function zonedDate(now: number, timeZone: string): { year: number; month: number; day: number } {
-  const d = new Date(now + zoneOffset(now, timeZone));
-  return { year: d.getUTCFullYear(), month: d.getUTCMonth(), day: d.getUTCDate() };
-}
-
-function validZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A zone the screen names (`UTC`, `GMT+1`, `Europe/Berlin`), or the machine's when it names none or one we cannot map. */
-function resolveZone(shown: string | undefined, fallback: string): string {
-  if (!shown) return fallback;
-  const z = shown.trim();
-  if (/^(?:UTC|GMT|Z)$/i.test(z)) return 'UTC';
-  const offset = /^(?:UTC|GMT)([+-])(\d{1,2})(?::?(\d{2}))?$/i.exec(z);
-  if (offset && !offset[3]) return `Etc/GMT${offset[1] === '+' ? '-' : '+'}${Number(offset[2])}`;
-  return z.includes('/') && validZone(z) ? z : fallback;
-}
-
-/** How far in the past a time without a date may be and still be today's (a reset that just passed). */
-const PAST_SLACK_MS = 2 * 3600_000;
-
-/**
- * Parses a reset time as the CLIs print it: `7:30am`, `7:27 AM`, `Dec 1, 5:08am`, `Dec 1st, 2026 5:11 AM`, each
- * optionally followed by a zone (`(UTC)`, `UTC`). A time without a date is the next such time (or one that passed
- * less than two hours ago); a date without a year is this year's, or next year's when it would be months ago.
- */
-export function parseResetTime(text: string, clock: LimitClock): number | undefined {
-  const fallback = clock.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const m =
-    /^(?:([A-Z][a-z]{2})[a-z]*\.? (\d{1,2})(?:st|nd|rd|th)?,? (?:(\d{4}),? )?)?(\d{1,2}):(\d{2}) ?([ap])\.?m\.?(?: ?\(?([A-Za-z_/+\-:0-9]+)\)?)?$/i.exec(
-      text.trim(),
-    );
-  if (!m) return undefined;
-  const [, monthName, dayText, yearText, hourText, minuteText, ampm, zoneText] = m;
-  let hour = Number(hourText) % 12;
-  if (ampm?.toLowerCase() === 'p') hour += 12;
-  const minute = Number(minuteText);
-  const zone = resolveZone(zoneText, fallback);
-  const today = zonedDate(clock.now, zone);
-  if (monthName) {
-    const month = MONTHS.indexOf(monthName.toLowerCase());
-    if (month < 0) return undefined;
-    const day = Number(dayText);
-    if (yearText) return wallTime(Number(yearText), month, day, hour, minute, zone);
-    const at = wallTime(today.year, month, day, hour, minute, zone);
-    return at < clock.now - 60 * 86_400_000 ? wallTime(today.year + 1, month, day, hour, minute, zone) : at;
-  }
-  const at = wallTime(today.year, today.month, today.day, hour, minute, zone);
-  return at < clock.now - PAST_SLACK_MS ? wallTime(today.year, today.month, today.day + 1, hour, minute, zone) : at;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Scoping: only what came after the last prompt counts
-
-/**
- * The lines that belong to the latest turn: from the bottom up to (not including) the first line that ends an older
- * one or starts this one — a finished-turn line or the echo of a prompt. Older errors stay in the scrollback above.
- */
-function latestTurn(lines: readonly string[], stop: RegExp): string[] {
-  const out: string[] = [];
-  for (let i = lines.length - 1; i >= 0; i -= 1) {
-    const line = lines[i] ?? '';
-    if (stop.test(line)) break;
-    out.unshift(line);
-  }
-  return out;
-}
-
-const findLine = (lines: readonly string[], pattern: RegExp): string | undefined => {
-  for (let i = lines.length - 1; i >= 0; i -= 1) if (pattern.test(lines[i] ?? '')) return (lines[i] ?? '').trim().replace(/\s{2,}/g, ' ');
-  return undefined;
-};
 
 // ---------------------------------------------------------------------------------------------------------------
 // Claude Code
@@ -326,11 +218,12 @@ export const readGeminiLimit: LimitReader = (bottomLines, clock) => {
     const resetAt = resetText ? parseResetTime(resetText, clock) : undefined;
     return { kind: 'usage', line: dialog, dialog: true, ...(resetText ? { resetText } : {}), ...(resetAt !== undefined ? { resetAt } : {}) };
   }
-  // The input (` >   Type your message…` under a rule) is not an echo: the latest turn ends above its rule.
+  // The input (` >   Type your message…` below a rule, with ` Shift+Tab to accept edits` between them on a whole
+  // 0.61 screen) is not an echo: the latest turn ends above the last rule.
   let end = lines.length;
-  for (let i = lines.length - 1; i > 0; i -= 1) {
-    if (/^\s*>\s/.test(lines[i] ?? '') && /^─{20,}$/.test(lines[i - 1] ?? '')) {
-      end = i - 1;
+  for (let i = lines.length - 1; i >= 0; i -= 1) {
+    if (/^─{20,}$/.test((lines[i] ?? '').trim())) {
+      if (lines.slice(i + 1, i + 4).some((l) => /^\s*>\s/.test(l))) end = i;
       break;
     }
   }
@@ -357,6 +250,10 @@ const LIMIT_READERS: Readonly<Record<string, LimitReader>> = {
   claude: readClaudeLimit,
   codex: readCodexLimit,
   gemini: readGeminiLimit,
+  qwen: readQwenLimit,
+  pi: readPiLimit,
+  copilot: readCopilotLimit,
+  opencode: readOpencodeLimit,
   // poli's mock TUIs draw Claude Code's classic screen, limit screens included (mocks --limit-at).
   mock: readClaudeLimit,
 };

@@ -28,3 +28,23 @@ export function findInputBox(lines: readonly string[], prompt: RegExp, rule: Reg
   }
   return undefined;
 }
+
+/**
+ * The lines that belong to the latest turn: from the bottom up to (not including) the first line that ends an older
+ * one or starts this one — a finished-turn line or the echo of a prompt. Older errors stay in the scrollback above.
+ */
+export function latestTurn(lines: readonly string[], stop: RegExp): string[] {
+  const out: string[] = [];
+  for (let i = lines.length - 1; i >= 0; i -= 1) {
+    const line = lines[i] ?? '';
+    if (stop.test(line)) break;
+    out.unshift(line);
+  }
+  return out;
+}
+
+/** The last line matching `pattern`, trimmed, runs of blanks made one. */
+export const findLine = (lines: readonly string[], pattern: RegExp): string | undefined => {
+  for (let i = lines.length - 1; i >= 0; i -= 1) if (pattern.test(lines[i] ?? '')) return (lines[i] ?? '').trim().replace(/\s{2,}/g, ' ');
+  return undefined;
+};

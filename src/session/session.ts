@@ -186,6 +186,15 @@ export class PoliSession {
     await this.prime(role);
   }
 
+  /**
+   * Puts another CLI in the role's pane (--on-limit switch): started in place of the old one, with its own profile,
+   * and primed. Later restarts start this one.
+   */
+  async switchCli(role: Role, spec: CliSpec): Promise<void> {
+    this.options.clis[role] = spec;
+    await this.restart(role);
+  }
+
   /** Starts the role's CLI again in its pane, with fresh reading state. */
   private async respawn(role: Role): Promise<void> {
     const spec = this.options.clis[role];

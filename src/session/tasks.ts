@@ -151,6 +151,8 @@ export async function executeTask(
   showStatus();
 
   const restarts: Record<Role, number> = { PLANNER: 0, EXECUTER: 0 };
+  /** --on-limit switch: roles whose pane runs its fallback CLI already (each switches once). */
+  const switched = new Set<Role>();
   try {
     const outcome = await runTask({
       channels: ws.session.channels,
@@ -198,6 +200,18 @@ export async function executeTask(
       },
       onIgnored: (role, reason, expected) =>
         ws.logger.warn(`${role}: ${reason}`, { event: 'ignored', task: taskId, round, role, ...(expected ? { fileOnly: true } : {}) }),
+      switchCli: async (role, screen) => {
+        const fallback = ws.fallbacks[role];
+        if (!fallback || switched.has(role)) return null;
+        switched.add(role);
+        const reason = `the ${role} CLI hit its usage limit (${screen.line}); switching its pane to the fallback ${fallback.profile.name} (${fallback.command})`;
+        ws.logger.warn(reason, { event: 'restart', task: taskId, round, role });
+        emit({ event: 'restart', task: taskId, round, role, pane: paneOf(role), reason });
+        await ws.session.switchCli(role, fallback);
+        const task = (await store.get(taskId)) ?? latest;
+        const intro = `[poli: the ${role} CLI hit its usage limit, so this pane now runs ${fallback.profile.name}, which has none of the dialogue's history. The message above is the pending one; the task and the dialogue so far:]`;
+        return { program: fallback.profile.name, context: resumeContext(task, 40, intro) };
+      },
       onPaneDied: async (role, info) => {
         const how = describeExit(info);
         if (restarts[role] >= settings.restarts) return false;

@@ -12,7 +12,7 @@ import { createProgressDisplay, type ProgressDisplay } from '../cli/live-progres
 import { STATUS_RIGHT_LENGTH, pickStatusTask, renderStatusLine } from '../cli/status-line.ts';
 import { findProgram } from './command-check.ts';
 import type { Settings } from '../config.ts';
-import { CommandNotFoundError, StateFileError } from '../errors.ts';
+import { CommandNotFoundError, ConfigError, StateFileError } from '../errors.ts';
 import { createEventLog, EVENTS_FILE, type EventLog, type PoliEvent } from '../records/events.ts';
 import { ControlInbox, controlDir } from '../human/control.ts';
 import { createLineInput, type LineInput } from '../cli/line-input.ts';
@@ -41,6 +41,8 @@ export interface Workspace {
   io: AppIO;
   settings: Settings;
   session: PoliSession;
+  /** --on-limit switch: the fallback CLI of each role that has one. */
+  fallbacks: Partial<Record<Role, CliSpec>>;
   store: StateStore;
   logger: Logger;
   clock: Clock;
@@ -97,6 +99,15 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
   const [first, second] = missing;
   if (first) {
     throw new CommandNotFoundError(first, clis[first].command, second ? { also: { role: second, command: clis[second].command } } : {});
+  }
+  const fallbacks = await resolveFallbacks(io, settings, intakeSocket);
+  for (const [role, spec] of Object.entries(fallbacks) as [Role, CliSpec][]) {
+    if (!findProgram(spec.command, { path: io.env.PATH ?? '', cwd: settings.projectDir })) {
+      throw new ConfigError(
+        `--${role.toLowerCase()}-fallback-cmd: ${JSON.stringify(spec.command)} was not found (on PATH or in ${settings.projectDir}); ` +
+          'give a command that runs in the project directory, or leave --on-limit at wait',
+      );
+    }
   }
   // Before tmux starts: a state dir poli cannot write would otherwise fail half-way, with the CLIs running.
   await ensureWritableDir(settings.stateDir);
@@ -186,6 +197,7 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
     io,
     settings,
     session,
+    fallbacks,
     store,
     logger,
     clock: realClock,
@@ -244,10 +256,31 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
  * environment (a real scrollback, no update prompt) are added to the user's command and pane.
  */
 async function resolveClis(io: AppIO, settings: Settings, intakeSocket: string): Promise<Record<Role, CliSpec>> {
+  const spec = cliSpecMaker(io, settings, intakeSocket);
+  return {
+    PLANNER: await spec('PLANNER', settings.mock ? mockCommand('mock-planner.ts') : settings.plannerCmd, settings.plannerProfile),
+    EXECUTER: await spec('EXECUTER', settings.mock ? mockCommand('mock-executer.ts') : settings.executerCmd, settings.executerProfile),
+  };
+}
+
+/**
+ * --on-limit switch: each role's fallback CLI, with its own profile (by its command's name; the mock profile under
+ * --mock, where the fallback is a mock too). None with --on-limit wait.
+ */
+async function resolveFallbacks(io: AppIO, settings: Settings, intakeSocket: string): Promise<Partial<Record<Role, CliSpec>>> {
+  if (settings.onLimit !== 'switch') return {};
+  const spec = cliSpecMaker(io, settings, intakeSocket);
+  const fallbacks: Partial<Record<Role, CliSpec>> = {};
+  if (settings.plannerFallbackCmd) fallbacks.PLANNER = await spec('PLANNER', settings.plannerFallbackCmd, undefined);
+  if (settings.executerFallbackCmd) fallbacks.EXECUTER = await spec('EXECUTER', settings.executerFallbackCmd, undefined);
+  return fallbacks;
+}
+
+function cliSpecMaker(io: AppIO, settings: Settings, intakeSocket: string) {
   const mockEnv = Object.fromEntries(
     Object.entries(io.env).filter((e): e is [string, string] => e[0].startsWith('MOCK_') && e[1] !== undefined),
   );
-  const spec = async (role: Role, command: string, profileName: string | undefined): Promise<CliSpec> => {
+  return async (role: Role, command: string, profileName: string | undefined): Promise<CliSpec> => {
     const profile = selectProfile(command, settings.mock ? 'mock' : profileName);
     const mcp = mcpRegistration(profile.name, { role, socketPath: intakeSocket });
     return {
@@ -259,10 +292,6 @@ async function resolveClis(io: AppIO, settings: Settings, intakeSocket: string):
       fileThreshold: settings.fileThreshold,
       environment: { ...io.env, ...profile.launch.env },
     };
-  };
-  return {
-    PLANNER: await spec('PLANNER', settings.mock ? mockCommand('mock-planner.ts') : settings.plannerCmd, settings.plannerProfile),
-    EXECUTER: await spec('EXECUTER', settings.mock ? mockCommand('mock-executer.ts') : settings.executerCmd, settings.executerProfile),
   };
 }
 

@@ -3,6 +3,7 @@
  * MOCK_*_LIMIT: the screens of Claude Code 2.1.332, see src/profiles/limit-screens.ts) with real tmux and poli.
  * Every wait is cut short with `poli resume` or ends by itself within seconds; no test waits for a reset time.
  */
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runPoli } from '../helpers/poli-process.ts';
 import { type FaultWorld, FAULT_TEST_TIMEOUT_MS, createFaultWorld, dialogueOf, oneRoundDialogue, waitUntil } from './fault-world.ts';
@@ -112,5 +113,41 @@ describe('limits shown by a CLI', { timeout: FAULT_TEST_TIMEOUT_MS }, () => {
     expect((await runPoli(['resume', ...world.flags])).code).toBe(0);
     expect(await run.exited).toBe(0);
     expect(dialogueOf((await world.task('T1')).messages)).toEqual(oneRoundDialogue('a.txt', 'A'));
+  });
+
+  it('--on-limit switch: the executer at its usage limit is restarted with its fallback, which gets the pending message (same id) with the task and the dialogue', async () => {
+    world = await createFaultWorld();
+    // The fallback: the mock executer again, with the limit moved out of reach (its flag wins over MOCK_EXECUTER_LIMIT_AT).
+    const mock = path.join(import.meta.dirname, '..', '..', 'mocks', 'mock-executer.ts');
+    const fallback = [process.execPath, '--import', import.meta.resolve('tsx'), mock, '--limit-at', '99'].join(' ');
+    const run = world.start(
+      ['--mock', '--task', 'Create s.txt containing S', '--kill-on-exit', '--exec-timeout', '20', '--on-limit', 'switch', '--executer-fallback-cmd', fallback],
+      { MOCK_EXECUTER_LIMIT_AT: '1', MOCK_EXECUTER_LIMIT: 'usage', MOCK_EXECUTER_LIMIT_RESET_SEC: '7200' },
+    );
+    expect(await run.exited, run.stderr()).toBe(0);
+    const task = await world.task('T1');
+    expect(task.status).toBe('completed');
+    expect(dialogueOf(task.messages)).toEqual(oneRoundDialogue('s.txt', 'S'));
+    // Never waited: switched at once.
+    expect((task as { waits?: unknown[] }).waits ?? []).toEqual([]);
+    const received = (await world.received('EXECUTER')).flatMap((r) => r.blocks);
+    expect(received).toHaveLength(2);
+    const [first, second] = received;
+    expect(second?.header).toEqual(first?.header);
+    expect(second?.body.startsWith(`${first?.body}\n\n[poli: the EXECUTER CLI hit its usage limit, so this pane now runs mock`)).toBe(true);
+    expect(second?.body).toContain('The task: Create s.txt containing S');
+    expect(second?.body).toContain(`- PLANNER → EXECUTER plan: ${first?.body.split('\n')[0]}`);
+    expect(run.stdout()).toContain(`switched it to mock: sending message ${first?.header.id} again (same id) with the task and the dialogue so far`);
+    const restarts = (await world.log()).filter((e) => /switching its pane to the fallback mock/.test(e.message));
+    expect(restarts).toHaveLength(1);
+  });
+
+  it('--on-limit switch without a fallback command is refused before anything starts', async () => {
+    world = await createFaultWorld();
+    const run = world.start(['--mock', '--task', 'Create n.txt containing N', '--kill-on-exit', '--on-limit', 'switch']);
+    expect(await run.exited).toBe(2);
+    expect(run.stderr()).toBe(
+      'poli: --on-limit switch needs a fallback CLI to switch to: give --planner-fallback-cmd and/or --executer-fallback-cmd (e.g. --on-limit switch --executer-fallback-cmd codex), or use --on-limit wait\n',
+    );
   });
 });

@@ -12,6 +12,7 @@ import {
   sleep,
   startFakeServer,
   type FakeServer,
+  type HttpError,
   type PlannedReply,
   type RecordedRequest,
   type ReplyScript,
@@ -34,7 +35,7 @@ export function startFakeChat(script: ReplyScript): Promise<FakeServer> {
     const body = isRecord(request.body) ? request.body : {};
     const reply: PlannedReply = request.kind === 'title' ? { text: sideText(body, request.userText), delayMs: 0 } : nextReply();
     if (reply.delayMs > 0) await sleep(reply.delayMs);
-    if (reply.httpError) return json(reply.httpError.status, { error: { message: reply.httpError.message, type: 'invalid_request_error' } });
+    if (reply.httpError) return writeChatError(res, reply.httpError);
     const id = `chatcmpl-fake-${counter}`;
     if (body.stream === true) streamChunks(res, id, reply);
     else json(200, completion(id, reply));
@@ -133,3 +134,61 @@ function streamChunks(res: ServerResponse, id: string, reply: PlannedReply): voi
   res.write('data: [DONE]\n\n');
   res.end();
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Scripted error answers (usage limits, rate limits, overloads, bad keys, full contexts), for limits tests and probes
+
+/** Writes an error answer: the scripted body and headers, or OpenAI's error shape around the message. */
+export function writeChatError(res: ServerResponse, error: HttpError): void {
+  res.writeHead(error.status, { 'content-type': 'application/json', ...error.headers });
+  res.end(JSON.stringify(error.body ?? { error: { message: error.message, type: 'invalid_request_error', param: null, code: null } }));
+}
+
+/** What an OpenAI-compatible API answers, by case: the bodies and headers of OpenAI's API reference and error guide. */
+export const CHAT_ERRORS = {
+  /** 429 per-minute rate limit, with `retry-after` and the `x-ratelimit-*` headers. */
+  rate(retryAfterSec = 20): HttpError {
+    const message = `Rate limit reached for ${FAKE_CHAT_MODEL} in organization org-fake on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in ${retryAfterSec}s. Visit https://platform.openai.com/account/rate-limits to learn more.`;
+    return {
+      status: 429,
+      message,
+      headers: {
+        'retry-after': String(retryAfterSec),
+        'x-ratelimit-limit-requests': '3',
+        'x-ratelimit-remaining-requests': '0',
+        'x-ratelimit-reset-requests': `${retryAfterSec}s`,
+      },
+      body: { error: { message, type: 'requests', param: null, code: 'rate_limit_exceeded' } },
+    };
+  },
+  /** 429 out of credit (OpenAI's `insufficient_quota`): no retry helps. */
+  quota(): HttpError {
+    const message =
+      'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.';
+    return { status: 429, message, body: { error: { message, type: 'insufficient_quota', param: null, code: 'insufficient_quota' } } };
+  },
+  /**
+   * 429 for a plan's usage quota with its reset time in the message: the wording Qwen Code fast-fails on ("quota" and
+   * "exhausted"/"exceeded" and "will reset"/"reset at", its quotaErrorDetection.ts). `resetText` as the provider writes it.
+   */
+  usage(resetText: string): HttpError {
+    const message = `Your usage quota for this plan has been exhausted. Your quota will reset at ${resetText}.`;
+    return { status: 429, message, body: { error: { message, type: 'rate_limit_error', param: null, code: 'quota_exceeded' } } };
+  },
+  /** 503: the model is overloaded. */
+  overloaded(): HttpError {
+    const message = 'The server is overloaded or not ready yet.';
+    return { status: 503, message, body: { error: { message, type: 'server_error', param: null, code: 'server_is_overloaded' } } };
+  },
+  /** 401: the key is wrong, revoked or expired. */
+  unauthorized(): HttpError {
+    const message = 'Incorrect API key provided: sk-fake****0000. You can find your API key at https://platform.openai.com/account/api-keys.';
+    return { status: 401, message, body: { error: { message, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } } };
+  },
+  /** 400: the conversation no longer fits the model's context window. */
+  contextFull(): HttpError {
+    const message =
+      "This model's maximum context length is 128000 tokens. However, your messages resulted in 131072 tokens. Please reduce the length of the messages.";
+    return { status: 400, message, body: { error: { message, type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' } } };
+  },
+} as const;

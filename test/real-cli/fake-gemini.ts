@@ -11,6 +11,7 @@ import {
   sleep,
   startFakeServer,
   type FakeServer,
+  type HttpError,
   type PlannedReply,
   type RecordedRequest,
   type ReplyScript,
@@ -28,7 +29,7 @@ export function startFakeGemini(script: ReplyScript): Promise<FakeServer> {
     if (request.kind === 'title') return json(200, sideAnswer(request.body));
     const reply: PlannedReply = nextReply();
     if (reply.delayMs > 0) await sleep(reply.delayMs);
-    if (reply.httpError) return json(reply.httpError.status, { error: { code: reply.httpError.status, message: reply.httpError.message, status: 'INVALID_ARGUMENT' } });
+    if (reply.httpError) return writeGeminiError(res, reply.httpError);
     streamTurn(res, reply);
   });
 }
@@ -103,3 +104,58 @@ function streamTurn(res: ServerResponse, reply: PlannedReply): void {
   if (chunks.length === 0 && !reply.toolCall) send([{ text: '' }], true);
   res.end();
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Scripted error answers (quota, capacity, bad key), for limits tests and probes
+
+/** Writes an error answer: the scripted body and headers, or the Gemini API's error shape around the message. */
+export function writeGeminiError(res: ServerResponse, error: HttpError): void {
+  res.writeHead(error.status, { 'content-type': 'application/json', ...error.headers });
+  res.end(JSON.stringify(error.body ?? { error: { code: error.status, message: error.message, status: 'INVALID_ARGUMENT' } }));
+}
+
+const QUOTA_FAILURE = 'type.googleapis.com/google.rpc.QuotaFailure';
+const RETRY_INFO = 'type.googleapis.com/google.rpc.RetryInfo';
+
+/** What the Gemini API answers, by case (google.rpc error details as the API sends them; Gemini CLI's googleQuotaErrors reads them). */
+export const GEMINI_ERRORS = {
+  /**
+   * 429 RESOURCE_EXHAUSTED for a quota: `perDay` names a daily quota (terminal, no reset shown), else a per-minute
+   * one; `retryDelaySec` > 300 makes Gemini CLI stop and show when access resets, ≤ 300 it retries silently.
+   */
+  quota(options: { perDay?: boolean; retryDelaySec?: number } = {}): HttpError {
+    const quotaId = options.perDay ? 'GenerateRequestsPerDayPerProjectPerModel-FreeTier' : 'GenerateRequestsPerMinutePerProjectPerModel-FreeTier';
+    const message = `You exceeded your current quota, please check your plan and billing details. * Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 50, model: gemini-fake`;
+    const details: unknown[] = [
+      { '@type': QUOTA_FAILURE, violations: [{ quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests', quotaId, quotaDimensions: { location: 'global', model: 'gemini-fake' }, quotaValue: '50' }] },
+    ];
+    if (options.retryDelaySec !== undefined) details.push({ '@type': RETRY_INFO, retryDelay: `${options.retryDelaySec}s` });
+    return { status: 429, message, body: { error: { code: 429, message, status: 'RESOURCE_EXHAUSTED', details } } };
+  },
+  /** 503 UNAVAILABLE: the model is overloaded. */
+  overloaded(): HttpError {
+    const message = 'The model is overloaded. Please try again later.';
+    return { status: 503, message, body: { error: { code: 503, message, status: 'UNAVAILABLE' } } };
+  },
+  /** 400 INVALID_ARGUMENT: the conversation no longer fits the model's input. */
+  contextFull(): HttpError {
+    const message = 'The input token count (1048577) exceeds the maximum number of tokens allowed (1048576).';
+    return { status: 400, message, body: { error: { code: 400, message, status: 'INVALID_ARGUMENT' } } };
+  },
+  /** 400 API_KEY_INVALID: the Gemini API's answer to a bad or revoked key. */
+  invalidKey(): HttpError {
+    const message = 'API key not valid. Please pass a valid API key.';
+    return {
+      status: 400,
+      message,
+      body: {
+        error: {
+          code: 400,
+          message,
+          status: 'INVALID_ARGUMENT',
+          details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com', metadata: { service: 'generativelanguage.googleapis.com' } }],
+        },
+      },
+    };
+  },
+} as const;
