@@ -4,6 +4,7 @@
  * interactively. Built by the composition root (app.ts) from real effects.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -20,6 +21,7 @@ import { PACKAGE_ROOT, readPrimer, realClock } from './host.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { Intake } from './mcp/intake.ts';
 import { mcpRegistration } from './mcp/register.ts';
+import { prepareSessionFiles, removeSessionFiles } from './mcp/session-files.ts';
 import { intakeSocketPath } from './mcp/wire.ts';
 import { withLaunchArgs } from './profiles/launch.ts';
 import { selectProfile } from './profiles/select.ts';
@@ -90,7 +92,8 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
   await assertTmuxAvailable(run);
   // The structured channel beside the screen (src/mcp/): each CLI gets poli's MCP server and `poli reply`.
   const intakeSocket = intakeSocketPath(io.runtimeDir, settings.socket);
-  const clis = await resolveClis(io, settings, intakeSocket);
+  const sessionFiles: string[] = [];
+  const clis = await resolveClis(io, settings, intakeSocket, sessionFiles);
   const missing = (['PLANNER', 'EXECUTER'] as const).filter(
     (role) => !findProgram(clis[role].command, { path: io.env.PATH ?? '', cwd: settings.projectDir }),
   );
@@ -229,6 +232,7 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
       await rm(stateDirPointer(io.runtimeDir, settings.socket), { force: true });
       await rm(controlDir(io.runtimeDir, settings.socket), { recursive: true, force: true });
       await intake.close();
+      await removeSessionFiles(sessionFiles);
       await lock.release();
       await session.close();
       // The control client goes first: killing the server under it would read as "control mode stopped".
@@ -243,13 +247,15 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
  * The commands, environment, profiles and primers of both CLIs. Each profile's launch flags and
  * environment (a real scrollback, no update prompt) are added to the user's command and pane.
  */
-async function resolveClis(io: AppIO, settings: Settings, intakeSocket: string): Promise<Record<Role, CliSpec>> {
+async function resolveClis(io: AppIO, settings: Settings, intakeSocket: string, sessionFiles: string[]): Promise<Record<Role, CliSpec>> {
   const mockEnv = Object.fromEntries(
     Object.entries(io.env).filter((e): e is [string, string] => e[0].startsWith('MOCK_') && e[1] !== undefined),
   );
   const spec = async (role: Role, command: string, profileName: string | undefined): Promise<CliSpec> => {
     const profile = selectProfile(command, settings.mock ? 'mock' : profileName);
-    const mcp = mcpRegistration(profile.name, { role, socketPath: intakeSocket });
+    const mcp = mcpRegistration(profile.name, { role, socketPath: intakeSocket, env: io.env, readText: readTextIfAny });
+    // Session-local settings a CLI is pointed at (Gemini CLI's session home): in the per-user runtime dir.
+    sessionFiles.push(...(await prepareSessionFiles(mcp)));
     return {
       command: withLaunchArgs(command, [...profile.launch.args, ...mcp.args]),
       // The mock CLIs' settings go to every pane that runs a mock (--mock, or a mock command with --*-profile mock).
@@ -264,6 +270,15 @@ async function resolveClis(io: AppIO, settings: Settings, intakeSocket: string):
     PLANNER: await spec('PLANNER', settings.mock ? mockCommand('mock-planner.ts') : settings.plannerCmd, settings.plannerProfile),
     EXECUTER: await spec('EXECUTER', settings.mock ? mockCommand('mock-executer.ts') : settings.executerCmd, settings.executerProfile),
   };
+}
+
+/** A file's text, or undefined when it cannot be read (e.g. a CLI's settings file the user never wrote). */
+function readTextIfAny(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /** The bundled mock TUI, run by this Node with tsx's loader (no PATH lookups needed). */
