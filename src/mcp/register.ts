@@ -12,7 +12,8 @@
  *   `-c mcp_servers.poli.env={…}` (Codex gives an MCP server only a few variables of its own environment, so the
  *   role and socket go in `env`), and `-c mcp_servers.poli.default_tools_approval_mode="approve"` (the server-level
  *   approval default, so a call never stops at an approval prompt).
- * - qwen (Qwen Code 0.24.4): `--mcp-config <JSON string>` (merged over the settings' `mcpServers`) and
+ * - qwen (Qwen Code 0.24.4): `--mcp-config <JSON string>` (merged over the settings' `mcpServers`), with
+ *   `alwaysLoadTools` (otherwise the model sees MCP tools only through its tool_search bridge), and
  *   `--allowed-tools=mcp__poli__poli_reply,…` (added to the user's `permissions.allow`, which still applies).
  * - gemini (Gemini CLI 0.61.0): it has no flag for an MCP server and reads a system settings file only when root owns
  *   it and every folder above it, so `GEMINI_CLI_HOME` points it at a session home: `.gemini/settings.json` there is
@@ -120,7 +121,8 @@ export function mcpRegistration(profileName: string, options: RegistrationOption
       };
     }
     case 'qwen': {
-      const config = { mcpServers: { [SERVER_NAME]: stdio } };
+      // Qwen Code offers MCP tools to the model only through its tool_search bridge unless the server says otherwise.
+      const config = { mcpServers: { [SERVER_NAME]: { ...stdio, alwaysLoadTools: true } } };
       const allowed = TOOL_NAMES.map((tool) => `mcp__${SERVER_NAME}__${tool}`).join(',');
       return { args: ['--mcp-config', JSON.stringify(config), `--allowed-tools=${allowed}`], env };
     }
