@@ -6,10 +6,12 @@
  * pi, which has none, writes the body to a file with its write tool and runs `node "$POLI_BIN" reply … < file` with
  * its bash tool. Every body poli records must equal the scripted one byte for byte — among them a 1 MB result with a
  * 5,000-character line, ANSI-looking text and close tags — with its channel: `tool`, or `command` for pi. No approval
- * prompt may stop a call (nobody answers one here: poli's tools must be pre-approved).
+ * prompt may stop a call (nobody answers one here: poli's tools must be pre-approved). Each CLI's user configuration
+ * holds an MCP server of the user's own, which must still be offered beside poli's.
  */
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { killServer, runPoli, startPoli } from '../helpers/poli-process.ts';
 import { startFakeAnthropic } from './fake-anthropic.ts';
@@ -102,6 +104,29 @@ async function seed(kind: Kind, dirs: TestDirs, server: FakeServer): Promise<Rec
  */
 const HARD_BODY_BYTES: Partial<Record<Kind, number>> = { qwen: 30 * 1024 };
 
+/**
+ * A server of the user's own in the CLI's user configuration (`poli mcp` again, under the name "mine", pointed at no
+ * poli): poli's registration must add its server beside it, not replace the user's. Its tools are never called.
+ */
+async function seedUserServer(kind: Kind, dirs: TestDirs): Promise<void> {
+  const mine = { command: process.execPath, args: [join(import.meta.dirname, '..', '..', 'bin', 'poli.js'), 'mcp'], env: { POLI_ROLE: 'PLANNER', POLI_SOCKET_PATH: join(dirs.root, 'none.sock') } };
+  const edit = async (file: string, change: (config: Record<string, unknown>) => void) => {
+    const config = (await readFile(file, 'utf8').then((text) => JSON.parse(text) as Record<string, unknown>, () => ({}))) as Record<string, unknown>;
+    change(config);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, `${JSON.stringify(config, null, 2)}\n`);
+  };
+  if (kind === 'gemini') await edit(join(dirs.home, '.gemini', 'settings.json'), (c) => (c.mcpServers = { mine }));
+  if (kind === 'qwen') await edit(join(dirs.home, '.qwen', 'settings.json'), (c) => (c.mcpServers = { mine }));
+  if (kind === 'copilot') await edit(join(dirs.home, '.copilot', 'mcp-config.json'), (c) => (c.mcpServers = { mine: { type: 'local', ...mine, tools: ['*'] } }));
+  if (kind === 'opencode') {
+    await edit(join(dirs.home, '.config', 'opencode', 'opencode.json'), (c) => (c.mcp = { mine: { type: 'local', command: [mine.command, ...mine.args], environment: mine.env } }));
+  }
+}
+
+/** The names each CLI gives the user's server's poli_reply: it must still be offered (Qwen Code defers it: not listed). */
+const USER_TOOL: Partial<Record<Kind, string>> = { gemini: 'mcp_mine_poli_reply', opencode: 'mine_poli_reply', copilot: 'mine-poli_reply' };
+
 /** Variables of this machine that would point a CLI elsewhere. */
 const LEAKS = ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CONFIG_DIR', 'GEMINI_API_KEY', 'GOOGLE_API_KEY'];
 
@@ -134,6 +159,8 @@ async function runWithTools(planner: Kind, executer: Kind): Promise<void> {
     ...(await seed(executer, dirs, executerServer)),
     LANG: 'C.UTF-8',
   };
+  await seedUserServer(planner, dirs);
+  await seedUserServer(executer, dirs);
 
   const started = Date.now();
   const poli = startPoli(
@@ -182,6 +209,11 @@ async function runWithTools(planner: Kind, executer: Kind): Promise<void> {
   // The body reached the planner too (as a file poli pointed it to), whole.
   const review = [...plannerLog.messageFiles.values()].find((file) => file.header.type === 'review');
   expect(review?.body === big).toBe(true);
+  // The user's own MCP server is still there beside poli's.
+  for (const [kind, server] of [[planner, plannerServer], [executer, executerServer]] as const) {
+    const mine = USER_TOOL[kind];
+    if (mine) expect(poliToolsOffered(server), `${kind}: the user's own server`).toContain(mine);
+  }
   console.log(`${planner} plans, ${executer} executes, replies through poli's ${p === e ? p : `${p}/${e}`} channel: wall ${Date.now() - started} ms`);
 }
 
