@@ -20,7 +20,7 @@ import { createLineInput, type LineInput } from './line-input.ts';
 import { PACKAGE_ROOT, readPrimer, realClock } from './host.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { Intake } from './mcp/intake.ts';
-import { mcpRegistration } from './mcp/register.ts';
+import { mcpRegistration, type McpRegistration } from './mcp/register.ts';
 import { prepareSessionFiles, removeSessionFiles } from './mcp/session-files.ts';
 import { intakeSocketPath } from './mcp/wire.ts';
 import { withLaunchArgs } from './profiles/launch.ts';
@@ -92,8 +92,8 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
   await assertTmuxAvailable(run);
   // The structured channel beside the screen (src/mcp/): each CLI gets poli's MCP server and `poli reply`.
   const intakeSocket = intakeSocketPath(io.runtimeDir, settings.socket);
-  const sessionFiles: string[] = [];
-  const clis = await resolveClis(io, settings, intakeSocket, sessionFiles);
+  const registrations: McpRegistration[] = [];
+  const clis = await resolveClis(io, settings, intakeSocket, registrations);
   const missing = (['PLANNER', 'EXECUTER'] as const).filter(
     (role) => !findProgram(clis[role].command, { path: io.env.PATH ?? '', cwd: settings.projectDir }),
   );
@@ -136,9 +136,13 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
   await mkdir(io.runtimeDir, { recursive: true, mode: 0o700 });
   const lock = await acquireSocketLock({ dir: io.runtimeDir, socket: settings.socket, pid: io.pid, isPidAlive: isProcessAlive });
   await writeFile(stateDirPointer(io.runtimeDir, settings.socket), settings.stateDir);
+  // Session-local settings a CLI is pointed at (Gemini CLI's session home), in the per-user runtime dir: written once
+  // this poli holds the socket's lock, before the CLIs start.
+  const sessionFiles: string[] = [];
   let session: PoliSession;
   const intake = new Intake({ projectDir: settings.projectDir, debug: (message) => logger.debug(message, { event: 'reply' }) });
   try {
+    for (const registration of registrations) sessionFiles.push(...(await prepareSessionFiles(registration)));
     await intake.listen(intakeSocket);
     logger.info(`starting the tmux session on socket "${settings.socket}" in ${settings.projectDir}`, { event: 'start' });
     await warnIfProjectChanged(run, settings, logger);
@@ -162,8 +166,10 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
     await intake.close();
     await rm(stateDirPointer(io.runtimeDir, settings.socket), { force: true });
     await lock.release();
-    if (settings.killOnExit) await run(['kill-server']).catch(() => undefined);
-    else if ((await run(['has-session']).catch(() => undefined))?.exitCode === 0) io.stderr.write(`${keepRunningNote(settings.socket)}\n`);
+    if (settings.killOnExit) {
+      await run(['kill-server']).catch(() => undefined);
+      await removeSessionFiles(sessionFiles);
+    } else if ((await run(['has-session']).catch(() => undefined))?.exitCode === 0) io.stderr.write(`${keepRunningNote(settings.socket)}\n`);
     await client.close();
     await logger.close();
     throw error;
@@ -232,12 +238,15 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
       await rm(stateDirPointer(io.runtimeDir, settings.socket), { force: true });
       await rm(controlDir(io.runtimeDir, settings.socket), { recursive: true, force: true });
       await intake.close();
-      await removeSessionFiles(sessionFiles);
       await lock.release();
       await session.close();
       // The control client goes first: killing the server under it would read as "control mode stopped".
       await client.close();
-      if (settings.killOnExit) await session.kill().catch(() => undefined);
+      if (settings.killOnExit) {
+        await session.kill().catch(() => undefined);
+        // Only once the CLIs are gone: a session left running keeps using them (the next poli writes them afresh).
+        await removeSessionFiles(sessionFiles);
+      }
       await logger.close();
     },
   };
@@ -247,15 +256,14 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
  * The commands, environment, profiles and primers of both CLIs. Each profile's launch flags and
  * environment (a real scrollback, no update prompt) are added to the user's command and pane.
  */
-async function resolveClis(io: AppIO, settings: Settings, intakeSocket: string, sessionFiles: string[]): Promise<Record<Role, CliSpec>> {
+async function resolveClis(io: AppIO, settings: Settings, intakeSocket: string, registrations: McpRegistration[]): Promise<Record<Role, CliSpec>> {
   const mockEnv = Object.fromEntries(
     Object.entries(io.env).filter((e): e is [string, string] => e[0].startsWith('MOCK_') && e[1] !== undefined),
   );
   const spec = async (role: Role, command: string, profileName: string | undefined): Promise<CliSpec> => {
     const profile = selectProfile(command, settings.mock ? 'mock' : profileName);
     const mcp = mcpRegistration(profile.name, { role, socketPath: intakeSocket, env: io.env, readText: readTextIfAny });
-    // Session-local settings a CLI is pointed at (Gemini CLI's session home): in the per-user runtime dir.
-    sessionFiles.push(...(await prepareSessionFiles(mcp)));
+    registrations.push(mcp);
     return {
       command: withLaunchArgs(command, [...profile.launch.args, ...mcp.args]),
       // The mock CLIs' settings go to every pane that runs a mock (--mock, or a mock command with --*-profile mock).

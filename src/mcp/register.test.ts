@@ -71,14 +71,16 @@ describe('registering poli mcp with each CLI, for its session only', () => {
     const read = (files: Record<string, string>) => (file: string) => files[file];
 
     it('keeps the user\'s settings and servers, trusts exactly poli\'s three tools, links the rest of ~/.gemini', () => {
-      const { args, env, files, links } = mcpRegistration('gemini', {
+      const registration = mcpRegistration('gemini', {
         ...options,
         env: { HOME: '/home/ann' },
         readText: read({ '/home/ann/.gemini/settings.json': JSON.stringify(userSettings) }),
       });
+      const { args, env, files, links } = registration;
       expect(args).toEqual([]);
       const home = '/tmp/poli-0/intake-poli-executer-gemini-home';
       expect(env).toEqual({ ...paneEnv, GEMINI_CLI_HOME: home });
+      expect(registration.sessionDir).toBe(home);
       expect(files?.map((f) => f.path)).toEqual([`${home}/.gemini/settings.json`]);
       expect(JSON.parse(files?.[0]?.text ?? '')).toEqual({
         ...userSettings,

@@ -44,6 +44,8 @@ export interface McpRegistration {
   args: string[];
   /** Added to the pane's environment. */
   env: Record<string, string>;
+  /** A folder of the session's own (Gemini CLI's session home): made empty before the CLI starts, removed at the end. */
+  sessionDir?: string;
   /** Session-local files to write (mode 0600) before the CLI starts; absent when there are none. */
   files?: { path: string; text: string }[];
   /**
@@ -179,6 +181,7 @@ function geminiRegistration(options: RegistrationOptions, env: Record<string, st
   return {
     args: [],
     env: { ...env, [GEMINI_HOME_VARIABLE]: home },
+    sessionDir: home,
     files: [{ path: path.join(dir, 'settings.json'), text: `${JSON.stringify(settings, null, 2)}\n` }],
     links: [{ dir, target: userDir, except: ['settings.json'], always: GEMINI_USER_ENTRIES }],
   };

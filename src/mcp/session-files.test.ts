@@ -17,14 +17,19 @@ describe('session files of a registration', () => {
     await mkdir(path.join(user, 'extensions'), { recursive: true });
     await writeFile(path.join(user, 'oauth_creds.json'), 'secret');
     await writeFile(path.join(user, 'settings.json'), '{"user": true}');
-    const dir = path.join(root, 'session', '.gemini');
+    const session = path.join(root, 'session');
+    const dir = path.join(session, '.gemini');
+    await mkdir(session);
+    await writeFile(path.join(session, 'left-over'), 'from an earlier session');
     const made = await prepareSessionFiles({
       args: [],
       env: {},
+      sessionDir: session,
       files: [{ path: path.join(dir, 'settings.json'), text: '{"poli": true}\n' }],
       links: [{ dir, target: user, except: ['settings.json'], always: { files: ['projects.json'], dirs: ['tmp'] } }],
     });
-    expect(made).toEqual([dir, path.join(dir, 'settings.json')]);
+    expect(made).toEqual([session]);
+    expect(await readdir(session)).toEqual(['.gemini']);
     expect((await readdir(dir)).sort()).toEqual(['extensions', 'oauth_creds.json', 'projects.json', 'settings.json', 'tmp']);
     expect(await readlink(path.join(dir, 'oauth_creds.json'))).toBe(path.join(user, 'oauth_creds.json'));
     expect(await readFile(path.join(dir, 'settings.json'), 'utf8')).toBe('{"poli": true}\n');
@@ -35,7 +40,7 @@ describe('session files of a registration', () => {
     expect((await stat(path.join(user, 'tmp'))).isDirectory()).toBe(true);
 
     await removeSessionFiles(made);
-    await expect(stat(dir)).rejects.toThrow();
+    await expect(stat(session)).rejects.toThrow();
     expect((await readdir(user)).sort()).toEqual(['extensions', 'oauth_creds.json', 'projects.json', 'settings.json', 'tmp']);
     expect(await readFile(path.join(user, 'settings.json'), 'utf8')).toBe('{"user": true}');
   });

@@ -120,7 +120,11 @@ async function seedUserServer(kind: Kind, dirs: TestDirs): Promise<void> {
   if (kind === 'qwen') await edit(join(dirs.home, '.qwen', 'settings.json'), (c) => (c.mcpServers = { mine }));
   if (kind === 'copilot') await edit(join(dirs.home, '.copilot', 'mcp-config.json'), (c) => (c.mcpServers = { mine: { type: 'local', ...mine, tools: ['*'] } }));
   if (kind === 'opencode') {
-    await edit(join(dirs.home, '.config', 'opencode', 'opencode.json'), (c) => (c.mcp = { mine: { type: 'local', command: [mine.command, ...mine.args], environment: mine.env } }));
+    await edit(join(dirs.home, '.config', 'opencode', 'opencode.json'), (c) => {
+      c.mcp = { mine: { type: 'local', command: [mine.command, ...mine.args], environment: mine.env } };
+      // opencode runs every tool unasked by default; a user who has it ask must still not be asked about poli's.
+      c.permission = { '*': 'ask' };
+    });
   }
 }
 
