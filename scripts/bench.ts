@@ -8,6 +8,7 @@
  *   npm run bench -- --printing-only   # only the cost of a printing CLI (~4 minutes)
  *   npm run bench -- --full    # also polls through 1,000 rounds for the memory figure (~15 more minutes)
  *   npm run bench -- --startup # only the start-up figure (scripts/bench/startup.ts, ~15 s)
+ *   npm run bench -- --hops-only  # only the real-CLI hops, tool channel next to screen (scripts/bench/hops.ts, ~4 min)
  */
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -15,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatTable, judge, type JobResults, type Results } from './bench/report.ts';
+import { formatHops, measureHops, type HopResults } from './bench/hops.ts';
 import { formatStartup, measureStartup, type StartupResults } from './bench/startup.ts';
 import { killServer, newSocketName, type Mode } from './bench/world.ts';
 
@@ -114,8 +116,22 @@ async function startupOnly(): Promise<void> {
   process.stdout.write('\nwrote bench/startup.json\n');
 }
 
+/** `--hops-only`: the real-CLI hops alone, printed and written to bench/hops.json. */
+async function hopsOnly(): Promise<void> {
+  const hops = await measureHops(undefined, (line) => process.stderr.write(`${line}\n`));
+  process.stdout.write(formatHops(hops));
+  await writeHops(hops);
+}
+
+async function writeHops(hops: HopResults): Promise<void> {
+  await mkdir(path.join(ROOT, 'bench'), { recursive: true });
+  const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadAverage: os.loadavg(), node: process.version };
+  await writeFile(path.join(ROOT, 'bench', 'hops.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, hops }, null, 2)}\n`);
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--startup')) return startupOnly();
+  if (process.argv.includes('--hops-only')) return hopsOnly();
   const full = process.argv.includes('--full');
   const started = Date.now();
   if (process.argv.includes('--printing-only')) {
@@ -154,10 +170,14 @@ async function main(): Promise<void> {
     poll: { dialogue: dialoguePoll, memory: memoryPoll, idle: idlePoll, reads: readsPoll, delivery: deliveryPoll },
   };
   const printing = await printingFigures();
+  // Last: two real CLIs start and answer through fake model servers (skipped when they are not installed).
+  const hops = await measureHops(undefined, (line) => process.stderr.write(`${line}\n`));
+  await writeHops(hops);
   const verdicts = judge(results);
   const seconds = (Date.now() - started) / 1000;
   process.stdout.write(formatTable(results, verdicts, { pollMs: POLL_MS, heartbeatMs: EVENT_HEARTBEAT_MS, seconds }));
   process.stdout.write(printing.table);
+  process.stdout.write(formatHops(hops));
   process.stdout.write(`\n${formatStartup(startup)}`);
   await mkdir(path.join(ROOT, 'bench'), { recursive: true });
   await writeFile(
@@ -170,6 +190,7 @@ async function main(): Promise<void> {
         seconds,
         results,
         printing: printing.results,
+        hops,
         startup,
         targets: verdicts,
       },

@@ -1,7 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { describe, expect, it } from 'vitest';
-import { mcpRegistration } from './register.ts';
 import { createPoliMcpServer } from './server.ts';
 import type { IntakeRequest, IntakeResponse } from './wire.ts';
 
@@ -42,36 +41,5 @@ describe('poli mcp: the tools', () => {
       { op: 'reply', role: 'EXECUTER', via: 'tool', id: 'T1-R1-aaaaaa', to: 'PLANNER', type: 'status', body: 'half' },
       { op: 'read', role: 'EXECUTER', id: 'T1-R1-aaaaaa' },
     ]);
-  });
-});
-
-describe('registering poli mcp with each CLI, for its session only', () => {
-  const server = { command: '/usr/bin/node', args: ['/opt/poli/bin/poli.js', 'mcp'] };
-  const options = { role: 'EXECUTER' as const, socketPath: '/tmp/poli-0/intake-poli.sock', server };
-
-  it('claude: --mcp-config with a JSON string and the three tools allowed', () => {
-    const { args, env } = mcpRegistration('claude', options);
-    expect(args[0]).toBe('--mcp-config');
-    expect(JSON.parse(args[1] ?? '')).toEqual({
-      mcpServers: { poli: { type: 'stdio', ...server, env: { POLI_ROLE: 'EXECUTER', POLI_SOCKET_PATH: '/tmp/poli-0/intake-poli.sock' } } },
-    });
-    expect(args.slice(2)).toEqual(['--allowedTools', 'mcp__poli__poli_reply,mcp__poli__poli_status,mcp__poli__poli_read']);
-    expect(env).toMatchObject({ POLI_ROLE: 'EXECUTER', POLI_SOCKET_PATH: '/tmp/poli-0/intake-poli.sock' });
-  });
-
-  it('codex: -c mcp_servers.poli.* overrides, the role and socket in its env, tools approved', () => {
-    expect(mcpRegistration('codex', options).args).toEqual([
-      '-c', 'mcp_servers.poli.command="/usr/bin/node"',
-      '-c', 'mcp_servers.poli.args=["/opt/poli/bin/poli.js","mcp"]',
-      '-c', 'mcp_servers.poli.env={POLI_ROLE="EXECUTER",POLI_SOCKET_PATH="/tmp/poli-0/intake-poli.sock"}',
-      '-c', 'mcp_servers.poli.default_tools_approval_mode="approve"',
-    ]);
-  });
-
-  it('other CLIs: only the pane environment, for poli reply', () => {
-    expect(mcpRegistration('aider', options)).toEqual({
-      args: [],
-      env: { POLI_ROLE: 'EXECUTER', POLI_SOCKET_PATH: '/tmp/poli-0/intake-poli.sock', POLI_BIN: expect.stringMatching(/bin\/poli\.js$/) },
-    });
   });
 });

@@ -4,6 +4,7 @@
  * interactively. Built by the composition root (app.ts) from real effects.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -19,7 +20,8 @@ import { createLineInput, type LineInput } from '../cli/line-input.ts';
 import { PACKAGE_ROOT, readPrimer, realClock } from '../host.ts';
 import { createLogger, type Logger } from '../records/logger.ts';
 import { Intake } from '../mcp/intake.ts';
-import { mcpRegistration } from '../mcp/register.ts';
+import { mcpRegistration, type McpRegistration } from '../mcp/register.ts';
+import { prepareSessionFiles, removeSessionFiles } from '../mcp/session-files.ts';
 import { intakeSocketPath } from '../mcp/wire.ts';
 import { withLaunchArgs } from '../profiles/launch.ts';
 import { selectProfile } from '../profiles/select.ts';
@@ -92,7 +94,8 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
   await assertTmuxAvailable(run);
   // The structured channel beside the screen (src/mcp/): each CLI gets poli's MCP server and `poli reply`.
   const intakeSocket = intakeSocketPath(io.runtimeDir, settings.socket);
-  const clis = await resolveClis(io, settings, intakeSocket);
+  const registrations: McpRegistration[] = [];
+  const clis = await resolveClis(io, settings, intakeSocket, registrations);
   const missing = (['PLANNER', 'EXECUTER'] as const).filter(
     (role) => !findProgram(clis[role].command, { path: io.env.PATH ?? '', cwd: settings.projectDir }),
   );
@@ -100,7 +103,7 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
   if (first) {
     throw new CommandNotFoundError(first, clis[first].command, second ? { also: { role: second, command: clis[second].command } } : {});
   }
-  const fallbacks = await resolveFallbacks(io, settings, intakeSocket);
+  const fallbacks = await resolveFallbacks(io, settings, intakeSocket, registrations);
   for (const [role, spec] of Object.entries(fallbacks) as [Role, CliSpec][]) {
     if (!findProgram(spec.command, { path: io.env.PATH ?? '', cwd: settings.projectDir })) {
       throw new ConfigError(
@@ -144,9 +147,13 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
   await mkdir(io.runtimeDir, { recursive: true, mode: 0o700 });
   const lock = await acquireSocketLock({ dir: io.runtimeDir, socket: settings.socket, pid: io.pid, isPidAlive: isProcessAlive });
   await writeFile(stateDirPointer(io.runtimeDir, settings.socket), settings.stateDir);
+  // Session-local settings a CLI is pointed at (Gemini CLI's session home), in the per-user runtime dir: written once
+  // this poli holds the socket's lock, before the CLIs start.
+  const sessionFiles: string[] = [];
   let session: PoliSession;
   const intake = new Intake({ projectDir: settings.projectDir, debug: (message) => logger.debug(message, { event: 'reply' }) });
   try {
+    for (const registration of registrations) sessionFiles.push(...(await prepareSessionFiles(registration)));
     await intake.listen(intakeSocket);
     logger.info(`starting the tmux session on socket "${settings.socket}" in ${settings.projectDir}`, { event: 'start' });
     await warnIfProjectChanged(run, settings, logger);
@@ -170,8 +177,10 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
     await intake.close();
     await rm(stateDirPointer(io.runtimeDir, settings.socket), { force: true });
     await lock.release();
-    if (settings.killOnExit) await run(['kill-server']).catch(() => undefined);
-    else if ((await run(['has-session']).catch(() => undefined))?.exitCode === 0) io.stderr.write(`${keepRunningNote(settings.socket)}\n`);
+    if (settings.killOnExit) {
+      await run(['kill-server']).catch(() => undefined);
+      await removeSessionFiles(sessionFiles);
+    } else if ((await run(['has-session']).catch(() => undefined))?.exitCode === 0) io.stderr.write(`${keepRunningNote(settings.socket)}\n`);
     await client.close();
     await logger.close();
     throw error;
@@ -245,7 +254,11 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
       await session.close();
       // The control client goes first: killing the server under it would read as "control mode stopped".
       await client.close();
-      if (settings.killOnExit) await session.kill().catch(() => undefined);
+      if (settings.killOnExit) {
+        await session.kill().catch(() => undefined);
+        // Only once the CLIs are gone: a session left running keeps using them (the next poli writes them afresh).
+        await removeSessionFiles(sessionFiles);
+      }
       await logger.close();
     },
   };
@@ -255,8 +268,8 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
  * The commands, environment, profiles and primers of both CLIs. Each profile's launch flags and
  * environment (a real scrollback, no update prompt) are added to the user's command and pane.
  */
-async function resolveClis(io: AppIO, settings: Settings, intakeSocket: string): Promise<Record<Role, CliSpec>> {
-  const spec = cliSpecMaker(io, settings, intakeSocket);
+async function resolveClis(io: AppIO, settings: Settings, intakeSocket: string, registrations: McpRegistration[]): Promise<Record<Role, CliSpec>> {
+  const spec = cliSpecMaker(io, settings, intakeSocket, registrations);
   return {
     PLANNER: await spec('PLANNER', settings.mock ? mockCommand('mock-planner.ts') : settings.plannerCmd, settings.plannerProfile),
     EXECUTER: await spec('EXECUTER', settings.mock ? mockCommand('mock-executer.ts') : settings.executerCmd, settings.executerProfile),
@@ -267,22 +280,28 @@ async function resolveClis(io: AppIO, settings: Settings, intakeSocket: string):
  * --on-limit switch: each role's fallback CLI, with its own profile (by its command's name; the mock profile under
  * --mock, where the fallback is a mock too). None with --on-limit wait.
  */
-async function resolveFallbacks(io: AppIO, settings: Settings, intakeSocket: string): Promise<Partial<Record<Role, CliSpec>>> {
+async function resolveFallbacks(
+  io: AppIO,
+  settings: Settings,
+  intakeSocket: string,
+  registrations: McpRegistration[],
+): Promise<Partial<Record<Role, CliSpec>>> {
   if (settings.onLimit !== 'switch') return {};
-  const spec = cliSpecMaker(io, settings, intakeSocket);
+  const spec = cliSpecMaker(io, settings, intakeSocket, registrations);
   const fallbacks: Partial<Record<Role, CliSpec>> = {};
   if (settings.plannerFallbackCmd) fallbacks.PLANNER = await spec('PLANNER', settings.plannerFallbackCmd, undefined);
   if (settings.executerFallbackCmd) fallbacks.EXECUTER = await spec('EXECUTER', settings.executerFallbackCmd, undefined);
   return fallbacks;
 }
 
-function cliSpecMaker(io: AppIO, settings: Settings, intakeSocket: string) {
+function cliSpecMaker(io: AppIO, settings: Settings, intakeSocket: string, registrations: McpRegistration[]) {
   const mockEnv = Object.fromEntries(
     Object.entries(io.env).filter((e): e is [string, string] => e[0].startsWith('MOCK_') && e[1] !== undefined),
   );
   return async (role: Role, command: string, profileName: string | undefined): Promise<CliSpec> => {
     const profile = selectProfile(command, settings.mock ? 'mock' : profileName);
-    const mcp = mcpRegistration(profile.name, { role, socketPath: intakeSocket });
+    const mcp = mcpRegistration(profile.name, { role, socketPath: intakeSocket, env: io.env, readText: readTextIfAny });
+    registrations.push(mcp);
     return {
       command: withLaunchArgs(command, [...profile.launch.args, ...mcp.args]),
       // The mock CLIs' settings go to every pane that runs a mock (--mock, or a mock command with --*-profile mock).
@@ -293,6 +312,15 @@ function cliSpecMaker(io: AppIO, settings: Settings, intakeSocket: string) {
       environment: { ...io.env, ...profile.launch.env },
     };
   };
+}
+
+/** A file's text, or undefined when it cannot be read (e.g. a CLI's settings file the user never wrote). */
+function readTextIfAny(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /** The bundled mock TUI, run by this Node with tsx's loader (no PATH lookups needed). */

@@ -129,7 +129,7 @@ function streamChunks(res: ServerResponse, id: string, reply: PlannedReply): voi
   chunk({ role: 'assistant', content: '' }, null);
   for (const text of reply.text === '' ? [] : chunkText(reply.text, 200)) chunk({ content: text }, null);
   const calls = toolCalls(id, reply);
-  if (calls.length > 0) chunk({ tool_calls: calls }, null);
+  for (const delta of toolCallDeltas(id, reply)) chunk({ tool_calls: [delta] }, null);
   chunk({}, calls.length > 0 ? 'tool_calls' : 'stop', { usage: MODEL_USAGE(Math.max(1, Math.ceil(reply.text.length / 4))) });
   res.write('data: [DONE]\n\n');
   res.end();
@@ -192,3 +192,21 @@ export const CHAT_ERRORS = {
     return { status: 400, message, body: { error: { message, type: 'invalid_request_error', param: 'messages', code: 'context_length_exceeded' } } };
   },
 } as const;
+
+/** Characters of a tool call's arguments per streamed delta (OpenAI streams them in small pieces too). */
+const ARGUMENT_PIECE = Number(process.env.FAKE_CHAT_ARG_PIECE ?? 4096);
+
+/**
+ * The scripted tool call as streamed `tool_calls` deltas: the first names the call (id, type, function name), the
+ * following ones carry its JSON arguments piece by piece.
+ */
+function toolCallDeltas(id: string, reply: PlannedReply): unknown[] {
+  if (!reply.toolCall) return [];
+  const args = JSON.stringify(reply.toolCall.input);
+  const pieces = args.length === 0 ? [''] : chunkText(args, ARGUMENT_PIECE);
+  return pieces.map((piece, i) =>
+    i === 0
+      ? { index: 0, id: `call_${id}`, type: 'function', function: { name: reply.toolCall!.name, arguments: piece } }
+      : { index: 0, function: { arguments: piece } },
+  );
+}

@@ -52,13 +52,24 @@ export function newestUserText(contents: unknown): string {
     const texts = content.parts.map((part) => {
       if (!isRecord(part)) return '';
       if (typeof part.text === 'string') return part.text;
-      if (isRecord(part.functionResponse)) return JSON.stringify(part.functionResponse.response ?? {});
+      if (isRecord(part.functionResponse)) return functionResponseText(part.functionResponse);
       return '';
     });
     const text = texts.filter((t) => t !== '').join('\n');
     if (text !== '') return text;
   }
   return '';
+}
+
+/**
+ * What a tool answered, as the model would read it: Gemini CLI 0.61.0 sends an MCP tool's text as
+ * `{"output": "<untrusted_context>\n…\n</untrusted_context>"}`; the text itself (its lines intact) for a string
+ * `output`, the JSON otherwise.
+ */
+function functionResponseText(functionResponse: Record<string, unknown>): string {
+  const response = functionResponse.response;
+  if (isRecord(response) && typeof response.output === 'string') return response.output;
+  return JSON.stringify(response ?? {});
 }
 
 /** A side request: JSON that fits its response schema when it asks for one, else a short text. */

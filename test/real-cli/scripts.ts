@@ -22,9 +22,10 @@ export interface ScriptedBlock {
   unfenced?: boolean;
   /**
    * Hand it to poli through poli's MCP tool instead (poli_reply, or poli_status for a status): the tool call as this
-   * CLI's model makes it (mcp-tools.ts). The turn's tool calls come one per request, then a closing sentence.
+   * CLI's model makes it (mcp-tools.ts). The turn's tool calls come one per request, then a closing sentence. Several
+   * calls for one block (pi: write the body to a file, then run `poli reply`): only the last one delivers it.
    */
-  viaTool?: (header: BlockHeader, block: ScriptedBlock) => ToolCall;
+  viaTool?: (header: BlockHeader, block: ScriptedBlock) => ToolCall | ToolCall[];
 }
 
 /** One turn of the model: the blocks it answers with, optionally after a tool call the CLI asks permission for. */
@@ -54,12 +55,16 @@ export function dialogueScript(role: Role, projectDir: string, turns: readonly S
   let next = 0;
   let awaitingTool: { header: BlockHeader; turn: ScriptedTurn } | undefined;
   /** The rest of a turn answered through poli's tools: one tool call per request, then a closing sentence. */
-  let toolCalls: ScriptedReply[] = [];
+  let toolCalls: ToolStep[] = [];
+  /** Whether the tool call answered next is the one that delivers a block (its answer must say "delivered"). */
+  let delivering = false;
   return (requestText) => {
     const header = findLastHeader(requestText, role);
     if (!header && toolCalls.length > 0) {
-      if (!/(^|\n)delivered: /.test(requestText.trim())) log.problems.push(`${role}: poli's tool answered: ${requestText.slice(0, 300)}`);
-      return toolCalls.shift() ?? 'fake model: nothing to answer';
+      if (delivering && !/(^|\n)delivered: /.test(requestText.trim())) log.problems.push(`${role}: poli's tool answered: ${requestText.slice(0, 300)}`);
+      const step = toolCalls.shift();
+      delivering = step?.delivers ?? false;
+      return step?.reply ?? 'fake model: nothing to answer';
     }
     if (!header) {
       if (awaitingTool) {
@@ -85,12 +90,25 @@ export function dialogueScript(role: Role, projectDir: string, turns: readonly S
     }
     const viaTool = turn.blocks.filter((block) => block.viaTool);
     if (viaTool.length > 0) {
-      const calls: ScriptedReply[] = viaTool.map((block) => ({ text: `Handing poli my ${block.type}.`, toolCall: block.viaTool!(header, block), delayMs: 100 }));
-      toolCalls = [...calls.slice(1), { text: 'Done: poli has my reply.', delayMs: 100 }];
-      return calls[0]!;
+      const steps = viaTool.flatMap((block) => toolSteps(header, block));
+      toolCalls = [...steps.slice(1), { reply: { text: 'Done: poli has my reply.', delayMs: 100 }, delivers: false }];
+      delivering = steps[0]!.delivers;
+      return steps[0]!.reply;
     }
     return answer(header, turn, projectDir);
   };
+}
+
+/** One tool call of a turn answered through poli's tools, and whether it is the one that delivers its block. */
+interface ToolStep {
+  reply: ScriptedReply;
+  delivers: boolean;
+}
+
+function toolSteps(header: BlockHeader, block: ScriptedBlock): ToolStep[] {
+  const made = block.viaTool!(header, block);
+  const calls = Array.isArray(made) ? made : [made];
+  return calls.map((toolCall, i) => ({ reply: { text: `Handing poli my ${block.type}.`, toolCall, delayMs: 100 }, delivers: i === calls.length - 1 }));
 }
 
 /** The reply text: each printed block in its own ``` fence; file blocks written first, then mentioned. */
