@@ -355,8 +355,9 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
         if (!cutShort && wait.until !== null && now < wait.until) return 'held';
         if (screenState === 'busy' || screenState === 'approval') return 'held';
         if (screen?.kind === 'usage' && screen.dialog) {
-          // A dialog waits for a key (Claude: "What do you want to do?", Gemini: "Keep trying"); poli types nothing into
-          // it and waits on, within --limit-wait, for a person or the CLI to move on.
+          // A dialog waits for a key (Claude: "What do you want to do?", Gemini: "Keep trying"). The profile's dialog rule
+          // answers it with the choice that stops and waits (screenState, cli-dialogs.ts); one without a rule is left
+          // to a person, and poli waits on within --limit-wait.
           limitWait = null;
           return startUsageWait(turn, screen, now);
         }

@@ -98,6 +98,9 @@ describe.each([
       ['gemini-auth', { kind: 'auth' }],
       // Whole screens of the real CLI (limit-probe.ts against fake-gemini.ts's GEMINI_ERRORS).
       ['gemini-usage-daily-screen', { kind: 'usage', dialog: true, resetAt: undefined, line: 'Usage limit reached for gemini-3.8-flash.' }],
+      // After poli answered the hours-away quota's dialog with "2. Stop" (its profile's dialog rule): the reset time
+      // left with the dialog; still a usage limit, not a failed request.
+      ['gemini-usage-hours-stopped-screen', { kind: 'usage', resetAt: undefined }],
       ['gemini-usage-hours-screen', { kind: 'usage', dialog: true, resetAt: Date.UTC(2026, 10, 28, 11, 51), resetText: '11:51 AM UTC' }],
       ['gemini-auth-screen', { kind: 'auth', line: '✕ [API Error: {"error":{"code":400,"message":"API key not valid. Please pass a valid API' }],
       ['gemini-context-full-screen', { kind: 'context_full' }],

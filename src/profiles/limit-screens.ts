@@ -203,7 +203,12 @@ const GEMINI_TURN_EDGE = /^\s*>\s+\S|^\s*✦ /;
 const GEMINI_USAGE_DIALOG = /Usage limit reached for /;
 const GEMINI_KEEP_TRYING = /\d\. Keep trying/;
 const GEMINI_RESETS = /Access resets at (.+?)\.?\s*│?\s*$/;
-const GEMINI_DAILY = /✕ \[API Error: You have exhausted your daily quota/;
+/**
+ * A quota refused for good: the daily one, or a quota with its reset hours away once "Stop" closed the usage dialog
+ * (`✕ [API Error: You exceeded your current quota, …`, measured on 0.61.0: the reset time left the screen with the
+ * dialog). Both are usage limits, waited out, not failed requests.
+ */
+const GEMINI_DAILY = /✕ \[API Error: You (?:have exhausted your daily quota|exceeded your current quota)/;
 const GEMINI_AUTH = /API key not valid|API_KEY_INVALID|UNAUTHENTICATED|Please re-?authenticate|login (?:has )?expired/i;
 const GEMINI_CONTEXT_FULL = /exceeds the (?:maximum number of tokens|context window)|context window (?:is )?(?:full|exceeded)/i;
 const GEMINI_COMPACTING = /Compressing chat history|Chat history compressed/;
