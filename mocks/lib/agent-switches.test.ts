@@ -24,6 +24,10 @@ function fakeTurn() {
       log.push(`<sleep ${ms}>`);
     },
     confirm: async () => true,
+    choose: async (question) => {
+      log.push(`<choose ${question}>`);
+      return 1;
+    },
     crash: (code, message) => log.push(`<crash ${code}: ${message}>`),
     clearScreen: () => log.push('<clear>'),
     restart: () => log.push('<restart>'),

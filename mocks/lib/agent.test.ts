@@ -20,6 +20,10 @@ function recordingTurn(approve = true): { turn: Turn; log: string[] } {
       log.push(`<confirm ${title}: ${detail}>`);
       return approve;
     },
+    choose: async (question) => {
+      log.push(`<choose ${question}>`);
+      return 1;
+    },
     crash: (code, message) => log.push(`<crash ${code}: ${message}>`),
     print: (lines) => log.push(`<print ${lines.length} lines>`),
     clearScreen: () => log.push('<clear>'),

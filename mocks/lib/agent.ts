@@ -165,6 +165,18 @@ async function showLimit(turn: Turn, options: MockOptions, at: number): Promise<
       turn.print(['✻ API error · retrying in 3s · attempt 1/10']);
       await turn.sleep(3000);
       return true;
+    case 'usage-options': {
+      const reset = claudeTime(at + options.limitResetSec * 1000, at);
+      turn.print([`⎿  You've hit your 5-hour limit · resets ${reset} (UTC)`]);
+      const choice = await turn.choose('What do you want to do?', [
+        'Stop and wait for limit to reset',
+        `Wait here, then continue automatically at ${reset}`,
+        'Switch to usage credits',
+        'Upgrade your plan',
+      ]);
+      turn.print([`(limit options: chose ${choice})`]);
+      return false;
+    }
   }
 }
 

@@ -45,10 +45,12 @@ export const DRAW_MODES: readonly DrawMode[] = ['classic', 'repaint', 'alt'];
  * What the model API does to the `--limit-at` block (the screens imitate Claude Code 2.1.332's, see
  * src/profiles/limit-screens.ts): `usage` a usage limit (`resets <time> (UTC)`, `--limit-reset-sec` away), `failed` a
  * request that failed for good, `auth` an expired login (each leaves the block unanswered: poli must send it again),
- * `retrying` a retry countdown for 3 s, then the answer.
+ * `retrying` a retry countdown for 3 s, then the answer, `usage-options` a usage limit with Claude Code's menu
+ * "What do you want to do? ❯ 1. Stop and wait for limit to reset …", waiting for a choice (its choice recorded in
+ * --record-file).
  */
-export type LimitKind = 'usage' | 'failed' | 'auth' | 'retrying';
-export const LIMIT_KINDS: readonly LimitKind[] = ['usage', 'failed', 'auth', 'retrying'];
+export type LimitKind = 'usage' | 'failed' | 'auth' | 'retrying' | 'usage-options';
+export const LIMIT_KINDS: readonly LimitKind[] = ['usage', 'failed', 'auth', 'retrying', 'usage-options'];
 
 /** Whose id the example block quoted in each reply body carries (`--quote-example`). */
 export type QuoteExample = 'same' | 'other';
@@ -184,7 +186,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'limitAt', flag: 'limit-at', env: 'MOCK_LIMIT_AT', kind: 'positive', help: 'on the Nth block, show a --limit screen (Claude-like) instead of answering' },
   {
     key: 'limit', flag: 'limit', env: 'MOCK_LIMIT', kind: 'choice', choices: LIMIT_KINDS,
-    help: 'usage (default: usage limit, resets in --limit-reset-sec), failed (API Error), auth (Please run /login), retrying (3 s of retry countdown, then the answer)',
+    help: 'usage (default: usage limit, resets in --limit-reset-sec), failed (API Error), auth (Please run /login), retrying (3 s of retry countdown, then the answer), usage-options (a usage limit with Claude\'s menu of choices)',
   },
   { key: 'limitResetSec', flag: 'limit-reset-sec', env: 'MOCK_LIMIT_RESET_SEC', kind: 'count', help: 'usage: the reset time shown is N seconds away (default 3600)' },
   {

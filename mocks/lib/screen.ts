@@ -31,7 +31,8 @@ export type Footer =
 /** What the bottom area shows: the input box, or a permission prompt in its place. */
 export type AreaView =
   | { kind: 'input'; input: string; footer: Footer }
-  | { kind: 'approval'; title: string; detail: string; selected: 0 | 1 };
+  | { kind: 'approval'; title: string; detail: string; selected: 0 | 1 }
+  | { kind: 'menu'; question: string; choices: readonly string[]; selected: number };
 
 /** The footer text, e.g. `✻ Working… (3s · esc to interrupt)`. */
 export function formatFooter(footer: Footer): string {
@@ -82,6 +83,15 @@ export function layOutArea(view: AreaView, columns: number, extras: AreaExtras =
 }
 
 function layOutBox(view: AreaView, columns: number): string[] {
+  if (view.kind === 'menu') {
+    return [
+      '',
+      '',
+      `  ${view.question}`,
+      ...view.choices.map((choice, i) => `  ${i === view.selected ? PROMPT_GLYPH : ' '} ${i + 1}. ${choice}`),
+      '  Enter to confirm · Esc to cancel',
+    ];
+  }
   if (view.kind === 'approval') {
     const detail = view.detail === '' ? [] : layOutWithGutter(view.detail, columns, '  ');
     return [

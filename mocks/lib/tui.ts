@@ -46,6 +46,13 @@ interface Approval {
   resolve: (yes: boolean) => void;
 }
 
+interface Menu {
+  question: string;
+  choices: readonly string[];
+  selected: number;
+  resolve: (choice: number) => void;
+}
+
 export class Tui {
   private readonly parser = new KeyParser();
   private readonly pacer: KeyPacer;
@@ -64,6 +71,7 @@ export class Tui {
   private exitHintUntil = 0;
   private abort: AbortController | undefined;
   private approval: Approval | undefined;
+  private menu: Menu | undefined;
   private restarted = false;
   private readonly queue: string[] = [];
   private stopped = false;
@@ -151,6 +159,7 @@ export class Tui {
     if (this.stopped) return;
     if (event.kind === 'ctrl-c') return this.onCtrlC();
     if (this.approval !== undefined) return this.onApprovalKey(event, this.approval);
+    if (this.menu !== undefined) return this.onMenuKey(event, this.menu);
     if (event.kind !== 'enter') this.entersInRow = 0;
     switch (event.kind) {
       case 'text':
@@ -220,6 +229,18 @@ export class Tui {
     else if (event.kind === 'text' && (event.text === '1' || event.text === '2')) answer(event.text === '1');
   }
 
+  private onMenuKey(event: KeyEvent, menu: Menu): void {
+    const answer = (choice: number) => {
+      this.menu = undefined;
+      menu.resolve(choice);
+    };
+    const last = menu.choices.length - 1;
+    if (event.kind === 'up' || event.kind === 'down') menu.selected = Math.min(last, Math.max(0, menu.selected + (event.kind === 'up' ? -1 : 1)));
+    else if (event.kind === 'enter') answer(menu.selected + 1);
+    else if (event.kind === 'escape') answer(0);
+    else if (event.kind === 'text' && /^[1-9]$/.test(event.text) && Number(event.text) <= menu.choices.length) answer(Number(event.text));
+  }
+
   private async runQueue(): Promise<void> {
     for (let text = this.queue.shift(); text !== undefined; text = this.queue.shift()) {
       this.print((columns) => ['', ...renderEcho(text, columns)]);
@@ -240,6 +261,7 @@ export class Tui {
       }
       this.abort = undefined;
       this.approval = undefined;
+      this.menu = undefined;
       if (this.stopped) return;
       this.stopBusy();
       if (this.restarted) this.redraw();
@@ -260,6 +282,11 @@ export class Tui {
       confirm: (title, detail) =>
         new Promise<boolean>((resolve) => {
           this.approval = { title, detail, selected: 0, resolve };
+          this.redraw();
+        }),
+      choose: (question, choices) =>
+        new Promise<number>((resolve) => {
+          this.menu = { question, choices, selected: 0, resolve };
           this.redraw();
         }),
       crash: (code, message) => {
@@ -296,6 +323,10 @@ export class Tui {
   }
 
   private view(): AreaView {
+    if (this.menu !== undefined) {
+      const { question, choices, selected } = this.menu;
+      return { kind: 'menu', question, choices, selected };
+    }
     if (this.approval !== undefined) {
       const { title, detail, selected } = this.approval;
       return { kind: 'approval', title, detail, selected };

@@ -18,6 +18,11 @@ export interface Turn {
   sleep(ms: number): Promise<void>;
   /** Shows a Claude-like permission prompt in place of the input box; true for Yes. */
   confirm(title: string, detail: string): Promise<boolean>;
+  /**
+   * Shows a numbered menu in place of the input box (`question`, `❯ 1. …`, `Enter to confirm · Esc to cancel`), as
+   * Claude Code's usage-limit options; resolves with the chosen number (a digit picks at once), 0 on Esc.
+   */
+  choose(question: string, choices: readonly string[]): Promise<number>;
   /** Prints `message` in red, restores the terminal and exits with `code`. */
   crash(code: number, message: string): void;
   /** Writes ESC[2J ESC[3J ESC[H (Ink's clearTerminal); the next reply starts at the top of the empty screen. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMIT_POLICY, planUsageWait } from './limits.ts';
+import { clockText, DEFAULT_LIMIT_POLICY, planUsageWait } from './limits.ts';
 
 const NOW = Date.UTC(2026, 10, 28, 9, 0, 0);
 const episode = { id: 'T1-R1-a', firstSince: NOW, waits: 1 };
@@ -29,5 +29,14 @@ describe('planUsageWait', () => {
   it('without a reset time, waits on the backoff', () => {
     const plan = planUsageWait({ kind: 'usage', line: 'quota' }, 'PLANNER', NOW, { ...episode, waits: 2 }, DEFAULT_LIMIT_POLICY);
     expect(plan).toMatchObject({ wait: { until: NOW + 2 * DEFAULT_LIMIT_POLICY.backoffFirstMs } });
+  });
+});
+
+describe('clockText', () => {
+  it('is HH:MM UTC on the same UTC day, and names the day otherwise', () => {
+    const now = Date.UTC(2026, 10, 28, 9, 0);
+    expect(clockText(Date.UTC(2026, 10, 28, 23, 59), now)).toBe('23:59 UTC');
+    expect(clockText(Date.UTC(2026, 11, 1, 5, 8), now)).toBe('Dec 1 05:08 UTC');
+    expect(clockText(Date.UTC(2026, 10, 29, 0, 5), now)).toBe('Nov 29 00:05 UTC');
   });
 });

@@ -60,9 +60,14 @@ const EXACT_RESET_GRACE_MS = 5_000;
 
 export type WaitPlan = { wait: LimitWait } | { giveUp: string };
 
-/** HH:MM (UTC) of an instant, for reasons. */
-export function clockText(ms: number): string {
-  return `${new Date(ms).toISOString().slice(11, 16)} UTC`;
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** HH:MM (UTC) of an instant, for reasons; `Dec 1 05:08 UTC` when it is not on the (UTC) day of `now`. */
+export function clockText(ms: number, now: number = ms): string {
+  const time = `${new Date(ms).toISOString().slice(11, 16)} UTC`;
+  const day = new Date(ms);
+  if (day.toISOString().slice(0, 10) === new Date(now).toISOString().slice(0, 10)) return time;
+  return `${MONTHS[day.getUTCMonth()]} ${day.getUTCDate()} ${time}`;
 }
 
 /**
@@ -84,17 +89,17 @@ export function planUsageWait(screen: LimitScreen, role: Role, now: number, epis
   if (until < now + Math.min(backoff, slack)) until = now + Math.min(backoff, slack);
   if (screen.resetAt !== undefined && screen.resetAt > deadline) {
     return {
-      giveUp: `the ${role} is at its usage limit until ${clockText(screen.resetAt)}, beyond --limit-wait ${hours} h: ${screen.line}`,
+      giveUp: `the ${role} is at its usage limit until ${clockText(screen.resetAt, now)}, beyond --limit-wait ${hours} h: ${screen.line}`,
     };
   }
   until = Math.min(until, deadline);
-  const shown = screen.resetAt !== undefined ? `resets ${screen.resetText ?? clockText(screen.resetAt)}` : 'no reset time shown';
+  const shown = screen.resetAt !== undefined ? `resets ${screen.resetText ?? clockText(screen.resetAt, now)}` : 'no reset time shown';
   const how = screen.autoContinue ? 'the CLI continues by itself; poli looks again' : 'poli checks it again';
   return {
     wait: {
       kind: 'usage',
       role,
-      reason: `the ${role} hit its usage limit (${shown}); ${how} at ${clockText(until)}`,
+      reason: `the ${role} hit its usage limit (${shown}); ${how} at ${clockText(until, now)}`,
       line: screen.line,
       since: now,
       until,

@@ -11,6 +11,7 @@
  * Long or multi-line pastes show as `[Pasted text #N +M lines]` in the prompt. All functions
  * take the bottom lines of the screen, ANSI already stripped, and are pure.
  */
+import { CLAUDE_DIALOGS } from './claude.ts';
 import type { ScreenState } from '../tmux/types.ts';
 import type { CliProfile } from './types.ts';
 
@@ -52,7 +53,8 @@ export const mockProfile: CliProfile = {
   name: 'mock',
   programs: [],
   launch: { args: [], env: {} },
-  dialogs: [],
+  // The mocks' limit screens are Claude Code's (mocks --limit usage-options), and so is the answer to its menu.
+  dialogs: CLAUDE_DIALOGS.filter((rule) => rule.name === 'usage limit options'),
   echoPrefix: PROMPT,
   replyPrefix: '● ',
   minEnterDelayMs: 0,

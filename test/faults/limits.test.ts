@@ -75,6 +75,38 @@ describe('limits shown by a CLI', { timeout: FAULT_TEST_TIMEOUT_MS }, () => {
     expect(await events).toContain('"for":"usage"');
   });
 
+  it("a usage limit with Claude Code's menu of choices: poli picks '1. Stop and wait', waits for the reset, poli resume ends it", async () => {
+    world = await createFaultWorld();
+    // --limit-wait 96 h: a limit three days away is waited for, not given up on.
+    const run = world.start(['--mock', '--task', 'Create m.txt containing M', '--kill-on-exit', '--exec-timeout', '3', '--limit-wait', '96'], {
+      MOCK_EXECUTER_LIMIT_AT: '1',
+      MOCK_EXECUTER_LIMIT: 'usage-options',
+      MOCK_EXECUTER_LIMIT_RESET_SEC: String(3 * 24 * 3600),
+    });
+    // The menu is answered with 1 (never credits or an upgrade), leaving the limit line above an idle prompt.
+    const w = world;
+    // Empty until poli has started its server and said where the EXECUTER is.
+    const screen = async (): Promise<string> => {
+      try {
+        return w.tmux(['capture-pane', '-p', '-J', '-t', await w.paneOf('EXECUTER')]);
+      } catch {
+        return '';
+      }
+    };
+    await waitUntil('the mock took a choice', async () => /\(limit options: chose \d\)/.test(await screen()));
+    expect(await screen()).toContain('(limit options: chose 1)');
+    const waiting = await waitingOf(world);
+    expect(waiting).toMatchObject({ kind: 'usage', role: 'EXECUTER' });
+    // Three days away, shown as "resets Dec 1, 5:08am (UTC)": poli waits until then.
+    expect(Date.parse(waiting.resetAt ?? '') - Date.now()).toBeGreaterThan(2 * 24 * 3600_000);
+    expect(waiting.reason).toMatch(/resets [A-Z][a-z]{2} \d{1,2}, \d{1,2}:\d\d[ap]m \(UTC\)\); poli checks it again at [A-Z][a-z]{2} \d{1,2} \d\d:\d\d UTC$/);
+    expect((await runPoli(['resume', ...world.flags])).code).toBe(0);
+    expect(await run.exited).toBe(0);
+    const task = await world.task('T1');
+    expect(task.status).toBe('completed');
+    expect(dialogueOf(task.messages)).toEqual(oneRoundDialogue('m.txt', 'M'));
+  });
+
   it('a failed request is sent again once, same id, and the dialogue goes on', async () => {
     world = await createFaultWorld();
     const run = world.start(['--mock', '--task', 'Create f.txt containing F', '--kill-on-exit'], { MOCK_EXECUTER_LIMIT_AT: '1', MOCK_EXECUTER_LIMIT: 'failed' });
