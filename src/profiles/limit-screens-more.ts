@@ -39,7 +39,7 @@ export function readProviderError(line: string, text: string, clock: LimitClock)
 
 const RULE = /^\s*─{20,}/;
 
-/** The index of the input box's top rule: the last rule with a bottom rule below it (the footer is under that). */
+/** The index of the input box's top rule: the rule right above the last input line (the whole screen if none). */
 function inputTop(lines: readonly string[], input: RegExp): number {
   for (let i = lines.length - 1; i > 0; i -= 1) {
     if (input.test(lines[i] ?? '') && RULE.test(lines[i - 1] ?? '')) return i - 1;

@@ -114,6 +114,7 @@ async function main(): Promise<void> {
     await writeFile(join(out, 'requests.txt'), `${log.join('\n')}\n`);
     await pane.kill();
     await server.close();
+    if (process.env.POLI_KEEP_RUNS !== '1' && !out.startsWith(dirs.root)) await dirs.cleanup();
     console.log(out);
   }
 }
