@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { ConfigError, PaneNotFoundError, TmuxServerGoneError } from '../errors.ts';
 import { checkResult, isServerGone, isTargetMissing } from './runner.ts';
@@ -28,7 +29,46 @@ export interface TmuxServerOptions {
   run: TmuxRunner;
   /** Removes the socket file after kill-server (injected for unit tests). */
   removeFile?: (path: string) => Promise<void>;
+  /** Looks at and signals the panes' processes after kill-server (injected for unit tests). */
+  processes?: PaneProcesses;
 }
+
+/** What kill() needs of the operating system for the processes a pane started. */
+export interface PaneProcesses {
+  alive(pid: number): boolean;
+  /** Signals the process group `pid` leads (each pane's program leads its own). */
+  signalGroup(pid: number, signal: 'SIGTERM' | 'SIGKILL'): void;
+  sleep(ms: number): Promise<void>;
+}
+
+const osProcesses: PaneProcesses = {
+  alive(pid) {
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      // EPERM: it exists but is not ours to signal (not a pane of ours then).
+      return (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+    // A zombie has ended; where init does not reap orphans (some containers) it stays listed.
+    try {
+      return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      return true;
+    }
+  },
+  signalGroup(pid, signal) {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // Gone meanwhile.
+    }
+  },
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/** How long the panes' programs get to end after tmux hung up on them, then after SIGTERM, before SIGKILL. */
+const HANGUP_GRACE_MS = 2_000;
+const TERM_GRACE_MS = 1_000;
 
 /** Pane user option that tags each pane with its role; survives respawns and renames. */
 export const ROLE_OPTION = '@poli_role';
@@ -45,11 +85,13 @@ export class TmuxServer {
   readonly socket: string;
   private readonly run: TmuxRunner;
   private readonly removeFile: (path: string) => Promise<void>;
+  private readonly processes: PaneProcesses;
 
   constructor(options: TmuxServerOptions) {
     this.socket = options.socket;
     this.run = options.run;
     this.removeFile = options.removeFile ?? ((path) => rm(path, { force: true }));
+    this.processes = options.processes ?? osProcesses;
   }
 
   async isRunning(): Promise<boolean> {
@@ -160,9 +202,32 @@ export class TmuxServer {
   async kill(): Promise<void> {
     const path = await this.run(['display-message', '-p', '#{socket_path}']);
     if (path.exitCode !== 0) return;
+    const listed = await this.run(['list-panes', '-a', '-F', '#{pane_pid}']);
+    const pids = listed.exitCode === 0 ? listed.stdout.split('\n').map(Number).filter((pid) => Number.isInteger(pid) && pid > 1) : [];
     await this.run(['kill-server']);
     const socketPath = path.stdout.trim();
     if (socketPath.endsWith(`/${this.socket}`)) await this.removeFile(socketPath);
+    await this.reap(pids);
+  }
+
+  /**
+   * tmux hangs up on the panes' programs; one that ignores SIGHUP (seen: Qwen Code stalled redrawing a long tool call
+   * outlived kill-server by 50 minutes) gets SIGTERM, then SIGKILL — its whole process group, and only the groups of
+   * this server's panes.
+   */
+  private async reap(pids: readonly number[]): Promise<void> {
+    const { alive, signalGroup, sleep } = this.processes;
+    const waitGone = async (left: number[], ms: number): Promise<number[]> => {
+      for (let waited = 0; left.length > 0 && waited < ms; waited += 100) {
+        await sleep(100);
+        left = left.filter((pid) => alive(pid));
+      }
+      return left;
+    };
+    let left = await waitGone(pids.filter((pid) => alive(pid)), HANGUP_GRACE_MS);
+    for (const pid of left) signalGroup(pid, 'SIGTERM');
+    left = await waitGone(left, TERM_GRACE_MS);
+    for (const pid of left) signalGroup(pid, 'SIGKILL');
   }
 
   private async call(args: string[], paneId?: string) {

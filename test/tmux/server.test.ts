@@ -1,4 +1,5 @@
 /** TmuxServer against real tmux servers, each on its own private socket. */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PaneNotFoundError, TmuxServerGoneError } from '../../src/errors.ts';
@@ -103,6 +104,22 @@ describe('TmuxServer', () => {
     await expect(s.server.liveness()).rejects.toThrow(`socket "${s.socket}"`);
   });
 
+  it("kill() ends a pane program that ignores the hangup (and SIGTERM), its whole process group, and nothing else", async () => {
+    const s = sandbox();
+    // The shell and its sleeps inherit the ignored signals, as a CLI stalled in a redraw loop ignores the hangup.
+    await start(s, { command: `exec sh -c 'trap "" HUP TERM; while :; do sleep 1; done'` }, { command: 'exec sleep 600' });
+    const stubborn = Number(await display(s, '%0', '#{pane_pid}'));
+    const bystander = spawnSync('sh', ['-c', 'sleep 600 >/dev/null 2>&1 & echo $!'], { encoding: 'utf8' });
+    const other = Number(bystander.stdout.trim());
+    try {
+      await s.server.kill();
+      expect(gone(stubborn)).toBe(true);
+      expect(gone(other)).toBe(false);
+    } finally {
+      process.kill(other, 'SIGKILL');
+    }
+  });
+
   it('kill() removes exactly its own server and socket file', async () => {
     const mine = sandbox();
     const other = sandbox();
@@ -117,3 +134,14 @@ describe('TmuxServer', () => {
     await mine.server.kill();
   });
 });
+
+/** Whether `pid` no longer runs: no such process, or a zombie nobody reaped yet (a container's init may not). */
+function gone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return true;
+  }
+  const stat = spawnSync('cat', [`/proc/${pid}/stat`], { encoding: 'utf8' }).stdout;
+  return / Z /.test(stat.replace(/^.*\)/, ''));
+}
