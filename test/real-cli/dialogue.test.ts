@@ -10,16 +10,16 @@ import { existsSync, readlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { claudeProfile } from '../../src/profiles/claude.ts';
 import { codexProfile } from '../../src/profiles/codex.ts';
-import { killServer, runPoli, startPoli } from '../helpers/poli-process.ts';
+import { runPoli, startPoli } from '../helpers/poli-process.ts';
 import { startFakeAnthropic } from './fake-anthropic.ts';
 import { startFakeOpenAi } from './fake-openai.ts';
 import type { FakeServer, ToolCall } from './fake-server.ts';
 import { createTestDirs, seedClaudeHome, seedCodexHome, type TestDirs } from './home.ts';
 import { ensureRealClis, type RealClis } from './install.ts';
-import { approveAsTheHuman, blankLeaks, readState, serverAlive } from './person.ts';
+import { approveAsTheHuman, blankLeaks, cleanUpEachRun, readState, serverAlive } from './person.ts';
 import { dialogueScript, largePlan, MARKDOWN_BODY, newScriptLog, type ScriptedTurn } from './scripts.ts';
 
 const ENABLED = process.env.POLI_REAL_CLI === '1';
@@ -40,21 +40,7 @@ const TOOL_CALL: Record<Kind, ToolCall> = {
   codex: { name: 'exec_command', input: { cmd: 'touch x', sandbox_permissions: 'require_escalated', justification: 'Create file x?' } },
 };
 
-interface World {
-  dirs: TestDirs;
-  socket: string;
-  stateDir: string;
-  servers: FakeServer[];
-}
-
-let world: World | undefined;
-afterEach(async () => {
-  if (!world) return;
-  killServer(world.socket);
-  await Promise.all(world.servers.map((server) => server.close()));
-  if (process.env.POLI_KEEP_RUNS !== '1') await world.dirs.cleanup();
-  world = undefined;
-});
+const track = cleanUpEachRun();
 
 interface Pairing {
   planner: Kind;
@@ -91,7 +77,7 @@ async function runDialogue(pairing: Pairing): Promise<void> {
   servers[pairing.executer] = await start(pairing.executer, executerScript);
   const socket = `poli-test-${randomBytes(6).toString('hex')}`;
   const stateDir = join(dirs.root, 'state');
-  world = { dirs, socket, stateDir, servers: Object.values(servers) };
+  track({ dirs, socket, servers: Object.values(servers) });
   const env = await seedHomes(clis, dirs, servers, !pairing.untrusted);
   const codexBefore = await codexProcesses();
 
@@ -236,7 +222,7 @@ async function refuseBypassWarning(): Promise<void> {
   const servers = { claude: await startFakeAnthropic([]), codex: await startFakeOpenAi([]) };
   const socket = `poli-test-${randomBytes(6).toString('hex')}`;
   const stateDir = join(dirs.root, 'state');
-  world = { dirs, socket, stateDir, servers: Object.values(servers) };
+  track({ dirs, socket, servers: Object.values(servers) });
   const env = await seedHomes(clis, dirs, servers, true);
   const codexBefore = await codexProcesses();
   const result = await runPoli(

@@ -7,30 +7,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { killServer, runPoli, startPoli } from '../helpers/poli-process.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runPoli, startPoli } from '../helpers/poli-process.ts';
 import { CHAT_ERRORS, startFakeChat } from './fake-chat.ts';
-import { findLastHeader, type FakeServer, type HttpError, type ReplyScript } from './fake-server.ts';
-import { createTestDirs, seedPiHome, seedQwenHome, type TestDirs } from './home.ts';
+import { findLastHeader, type HttpError, type ReplyScript } from './fake-server.ts';
+import { createTestDirs, seedPiHome, seedQwenHome } from './home.ts';
 import { ensureMoreCli } from './install.ts';
+import { cleanUpEachRun } from './person.ts';
 import { dialogueScript, newScriptLog } from './scripts.ts';
 
 const ENABLED = process.env.POLI_REAL_CLI === '1';
 const RESULT = 'Created x (0 bytes); nothing else changed.';
 
-interface World {
-  dirs: TestDirs;
-  socket: string;
-  server: FakeServer;
-}
-let world: World | undefined;
-afterEach(async () => {
-  if (!world) return;
-  killServer(world.socket);
-  await world.server.close();
-  if (process.env.POLI_KEEP_RUNS !== '1') await world.dirs.cleanup();
-  world = undefined;
-});
+const track = cleanUpEachRun();
 
 interface WaitingSeen {
   kind: string;
@@ -71,7 +60,7 @@ async function runQwenExecuter(run: Run): Promise<{ output: string; waiting: Wai
   const server = await startFakeChat(script);
   const socket = `poli-test-${randomBytes(6).toString('hex')}`;
   const stateDir = join(dirs.root, 'state');
-  world = { dirs, socket, server };
+  track({ dirs, socket, servers: [server] });
   const leaks = ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_AUTH_TOKEN'].filter((n) => process.env[n] !== undefined);
   const env = {
     ...Object.fromEntries(leaks.map((n) => [n, ''])),

@@ -8,13 +8,14 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { killServer, runPoli, startPoli } from '../helpers/poli-process.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runPoli, startPoli } from '../helpers/poli-process.ts';
 import { startFakeAnthropic } from './fake-anthropic.ts';
 import { startFakeOpenAi } from './fake-openai.ts';
 import type { FakeServer, HttpError, ReplyScript } from './fake-server.ts';
-import { createTestDirs, seedClaudeHome, seedCodexHome, type TestDirs } from './home.ts';
+import { createTestDirs, seedClaudeHome, seedCodexHome } from './home.ts';
 import { ensureRealClis } from './install.ts';
+import { cleanUpEachRun } from './person.ts';
 import { dialogueScript, newScriptLog, type ScriptedTurn } from './scripts.ts';
 
 const ENABLED = process.env.POLI_REAL_CLI === '1';
@@ -26,19 +27,7 @@ const PLAN = '<PLAN>\n1. Create the empty file x in the project directory.\n</PL
 const RESULT = 'Created x (0 bytes).';
 const COMPLETE = 'Done: x created.';
 
-interface World {
-  dirs: TestDirs;
-  socket: string;
-  servers: FakeServer[];
-}
-let world: World | undefined;
-afterEach(async () => {
-  if (!world) return;
-  killServer(world.socket);
-  await Promise.all(world.servers.map((server) => server.close()));
-  if (process.env.POLI_KEEP_RUNS !== '1') await world.dirs.cleanup();
-  world = undefined;
-});
+const track = cleanUpEachRun();
 
 /** The EXECUTER's work (a request carrying its block) gets `error(now)` while `failing()` says so; the rest is scripted. */
 function failingWork(inner: ReplyScript, failing: (request: number) => boolean, error: () => HttpError): ReplyScript {
@@ -87,7 +76,7 @@ async function runWithLimit(run: LimitRun): Promise<{ output: string; waiting: W
   servers[run.executer] = await start(run.executer, run.fail(dialogueScript('EXECUTER', dirs.project, executerScript, executerLog)));
   const socket = `poli-test-${randomBytes(6).toString('hex')}`;
   const stateDir = join(dirs.root, 'state');
-  world = { dirs, socket, servers: Object.values(servers) };
+  track({ dirs, socket, servers: Object.values(servers) });
   const env = {
     ...(await seedClaudeHome({ home: dirs.home, project: dirs.project, baseUrl: servers.claude.url, version: clis.claudeVersion, trustProject: true, subscription: run.subscription === true })),
     ...(await seedCodexHome({ home: dirs.home, project: dirs.project, baseUrl: servers.codex.url, trustProject: true })),

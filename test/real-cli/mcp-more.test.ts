@@ -12,8 +12,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { killServer, runPoli, startPoli } from '../helpers/poli-process.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runPoli, startPoli } from '../helpers/poli-process.ts';
 import { startFakeAnthropic } from './fake-anthropic.ts';
 import { startFakeChat } from './fake-chat.ts';
 import { startFakeGemini } from './fake-gemini.ts';
@@ -31,33 +31,16 @@ import {
   type TestDirs,
 } from './home.ts';
 import { ensureMoreCli, ensureRealClis } from './install.ts';
-import { channelOf, hardBody, poliTool, type Kind } from './mcp-tools.ts';
+import { channelOf, hardBody, type Kind, poliTool, TOOL_DIALOGUE } from './mcp-tools.ts';
+import { cleanUpEachRun } from './person.ts';
 import { dialogueScript, newScriptLog, type ScriptedTurn } from './scripts.ts';
 
 const ENABLED = process.env.POLI_REAL_CLI === '1';
 const ONLY = (process.env.POLI_REAL_CLI_ONLY ?? '').split(',').filter((name) => name !== '');
 
-const TASK = 'Write the report and create the file x';
-const PLAN = '<PLAN>\n1. Write report.txt.\n</PLAN>';
-const STATUS = 'Writing report.txt: 1 of 2 parts done.';
-const CONTINUE = 'Good. Next:\n<PLAN>\n1. Create the empty file x.\n</PLAN>';
-const CREATED = 'Created x (0 bytes).';
-const COMPLETE = 'Done: report written, x created.';
+const { TASK, PLAN, STATUS, CONTINUE, CREATED, COMPLETE } = TOOL_DIALOGUE;
 
-interface World {
-  dirs: TestDirs;
-  socket: string;
-  servers: FakeServer[];
-}
-
-let world: World | undefined;
-afterEach(async () => {
-  if (!world) return;
-  killServer(world.socket);
-  await Promise.all(world.servers.map((server) => server.close()));
-  if (process.env.POLI_KEEP_RUNS !== '1') await world.dirs.cleanup();
-  world = undefined;
-});
+const track = cleanUpEachRun();
 
 function startServer(kind: Kind, script: ReplyScript): Promise<FakeServer> {
   if (kind === 'claude') return startFakeAnthropic(script);
@@ -155,7 +138,7 @@ async function runWithTools(planner: Kind, executer: Kind): Promise<void> {
   const executerServer = await startServer(executer, dialogueScript('EXECUTER', project, executerTurns, executerLog));
   const socket = `poli-test-${randomBytes(6).toString('hex')}`;
   const stateDir = join(dirs.root, 'state');
-  world = { dirs, socket, servers: [plannerServer, executerServer] };
+  track({ dirs, socket, servers: [plannerServer, executerServer] });
   const leaks = LEAKS.filter((name) => process.env[name] !== undefined);
   const env = {
     ...Object.fromEntries(leaks.map((name) => [name, ''])),

@@ -76,3 +76,13 @@ export function hardBody(id: string, bytes = 1024 * 1024): string {
   }
   return lines.join('\n');
 }
+
+/** The dialogue both tool-channel tests script: a plan, a status and a hard result, a continue, a result, complete. */
+export const TOOL_DIALOGUE = {
+  TASK: 'Write the report and create the file x',
+  PLAN: '<PLAN>\n1. Write report.txt.\n</PLAN>',
+  STATUS: 'Writing report.txt: 1 of 2 parts done.',
+  CONTINUE: 'Good. Next:\n<PLAN>\n1. Create the empty file x.\n</PLAN>',
+  CREATED: 'Created x (0 bytes).',
+  COMPLETE: 'Done: report written, x created.',
+} as const;

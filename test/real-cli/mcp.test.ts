@@ -8,39 +8,22 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { killServer, runPoli, startPoli } from '../helpers/poli-process.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runPoli, startPoli } from '../helpers/poli-process.ts';
 import { startFakeAnthropic } from './fake-anthropic.ts';
 import { startFakeOpenAi } from './fake-openai.ts';
 import type { FakeServer } from './fake-server.ts';
-import { createTestDirs, seedClaudeHome, seedCodexHome, type TestDirs } from './home.ts';
+import { createTestDirs, seedClaudeHome, seedCodexHome } from './home.ts';
 import { ensureRealClis } from './install.ts';
-import { hardBody, poliTool } from './mcp-tools.ts';
+import { hardBody, poliTool, TOOL_DIALOGUE } from './mcp-tools.ts';
+import { cleanUpEachRun } from './person.ts';
 import { dialogueScript, newScriptLog, type ScriptedTurn } from './scripts.ts';
 
 const ENABLED = process.env.POLI_REAL_CLI === '1';
 
-const TASK = 'Write the report and create the file x';
-const PLAN = '<PLAN>\n1. Write report.txt.\n</PLAN>';
-const STATUS = 'Writing report.txt: 1 of 2 parts done.';
-const CONTINUE = 'Good. Next:\n<PLAN>\n1. Create the empty file x.\n</PLAN>';
-const CREATED = 'Created x (0 bytes).';
-const COMPLETE = 'Done: report written, x created.';
+const { TASK, PLAN, STATUS, CONTINUE, CREATED, COMPLETE } = TOOL_DIALOGUE;
 
-interface World {
-  dirs: TestDirs;
-  socket: string;
-  servers: FakeServer[];
-}
-
-let world: World | undefined;
-afterEach(async () => {
-  if (!world) return;
-  killServer(world.socket);
-  await Promise.all(world.servers.map((server) => server.close()));
-  if (process.env.POLI_KEEP_RUNS !== '1') await world.dirs.cleanup();
-  world = undefined;
-});
+const track = cleanUpEachRun();
 
 type Kind = 'claude' | 'codex';
 
@@ -68,7 +51,7 @@ async function runWithTools(planner: Kind, executer: Kind): Promise<void> {
   servers[executer] = await start(executer, dialogueScript('EXECUTER', project, executerTurns, executerLog));
   const socket = `poli-test-${randomBytes(6).toString('hex')}`;
   const stateDir = join(dirs.root, 'state');
-  world = { dirs, socket, servers: Object.values(servers) };
+  track({ dirs, socket, servers: Object.values(servers) });
   const claude = await seedClaudeHome({ home: dirs.home, project, baseUrl: servers.claude?.url ?? 'http://127.0.0.1:9', version: clis.claudeVersion });
   const codex = await seedCodexHome({ home: dirs.home, project, baseUrl: servers.codex?.url ?? 'http://127.0.0.1:9' });
   const leaks = ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CONFIG_DIR'].filter((name) => process.env[name] !== undefined);

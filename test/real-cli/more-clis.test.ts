@@ -11,11 +11,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { selectProfile } from '../../src/profiles/select.ts';
 import type { Role } from '../../src/protocol/types.ts';
 import { REPLY_PIECE_GAP_MS } from '../../mocks/lib/outbox.ts';
-import { killServer, startPoli } from '../helpers/poli-process.ts';
+import { startPoli } from '../helpers/poli-process.ts';
 import { startFakeChat } from './fake-chat.ts';
 import { startFakeGemini } from './fake-gemini.ts';
 import { findLastHeader, type FakeServer, type RecordedRequest, type ReplyScript, type ToolCall } from './fake-server.ts';
@@ -27,7 +27,7 @@ import { ensureMoreCli, ensureRealClis, latestRequested, type MoreCli as FiveCli
 
 /** The five other CLIs, and Claude Code and Codex run through the same dialogues for the compatibility matrix. */
 type MoreCli = FiveCli | 'claude' | 'codex';
-import { approveAsTheHuman, blankLeaks, readState, serverAlive, tmux } from './person.ts';
+import { approveAsTheHuman, blankLeaks, cleanUpEachRun, readState, serverAlive, tmux } from './person.ts';
 import { dialogueScript, newScriptLog, type ScriptedTurn } from './scripts.ts';
 
 const ENABLED = process.env.POLI_REAL_CLI === '1';
@@ -58,19 +58,7 @@ const TOOL_CALL: Record<MoreCli, ToolCall> = {
 /** Whether the CLI asks before running the command with default settings. */
 const ASKS: Record<MoreCli, boolean> = { claude: true, codex: true, gemini: true, qwen: true, opencode: false, pi: false, copilot: true };
 
-interface World {
-  dirs: TestDirs;
-  socket: string;
-  server: FakeServer;
-}
-let world: World | undefined;
-afterEach(async () => {
-  if (!world) return;
-  killServer(world.socket);
-  await world.server.close();
-  if (process.env.POLI_KEEP_RUNS !== '1') await world.dirs.cleanup();
-  world = undefined;
-});
+const track = cleanUpEachRun();
 
 interface Case {
   cli: MoreCli;
@@ -139,7 +127,7 @@ async function runCase({ cli, role, untrusted }: Case): Promise<Timing> {
   const stateDir = join(dirs.root, 'state');
   const trace = join(dirs.root, 'mock-trace.jsonl');
   const sent = join(dirs.root, 'mock-sent.jsonl');
-  world = { dirs, socket, server };
+  track({ dirs, socket, servers: [server] });
   const env = { ...(await seed(cli, dirs, server, !untrusted)), MOCK_TRACE_FILE: trace, MOCK_SENT_FILE: sent, MOCK_ROUNDS: '2',
     // The mock planner hands its plan over in a reply file: on its own screen it would wrap the 1,000-character step.
     MOCK_PLANNER_REPLY_FILE_PIECES: '1' };

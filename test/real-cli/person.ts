@@ -5,9 +5,11 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import type { CliProfile } from '../../src/profiles/types.ts';
-import { runPoli } from '../helpers/poli-process.ts';
+import { killServer, runPoli } from '../helpers/poli-process.ts';
+import type { FakeServer } from './fake-server.ts';
+import type { TestDirs } from './home.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -77,4 +79,30 @@ export async function readState(stateDir: string): Promise<{ tasks: { status: st
   const result = await runPoli(['--state', '--json', '--state-dir', stateDir]);
   expect(result.code, result.stderr).toBe(0);
   return JSON.parse(result.stdout) as { tasks: { status: string; messages: StateMessage[] }[] };
+}
+
+/** What one real-CLI test started: its folders, its tmux socket and its fake model servers. */
+export interface StartedRun {
+  dirs: TestDirs;
+  socket: string;
+  servers: readonly FakeServer[];
+}
+
+/**
+ * Registers an afterEach that kills the test's tmux server (exactly that socket), closes its fake model servers and
+ * removes its folders (kept with POLI_KEEP_RUNS=1). Returns the function a test hands what it started to.
+ */
+export function cleanUpEachRun(): (run: StartedRun) => void {
+  let current: StartedRun | undefined;
+  afterEach(async () => {
+    const run = current;
+    current = undefined;
+    if (!run) return;
+    killServer(run.socket);
+    await Promise.all(run.servers.map((server) => server.close()));
+    if (process.env.POLI_KEEP_RUNS !== '1') await run.dirs.cleanup();
+  });
+  return (run) => {
+    current = run;
+  };
 }
