@@ -104,12 +104,39 @@ describe('TmuxServer.respawn and kill', () => {
   it('kills exactly its server and removes only its own socket file', async () => {
     const removed: string[] = [];
     const run = createFakeRunner((args) => (args[0] === 'display-message' ? { stdout: '/tmp/tmux-0/poli-test-k\n' } : undefined));
-    await new TmuxServer({ socket: 'poli-test-k', run, removeFile: async (p) => void removed.push(p) }).kill();
-    expect(run.calls.map((call) => call.args[0])).toEqual(['display-message', 'kill-server']);
+    await new TmuxServer({ socket: 'poli-test-k', run, removeFile: async (p) => void removed.push(p), processes: noProcesses }).kill();
+    expect(run.calls.map((call) => call.args[0])).toEqual(['display-message', 'list-panes', 'kill-server']);
     expect(removed).toEqual(['/tmp/tmux-0/poli-test-k']);
     const notRunning = createFakeRunner(() => ({ stderr: 'no server running on /tmp/tmux-0/x', exitCode: 1 }));
-    await new TmuxServer({ socket: 'x', run: notRunning, removeFile: async (p) => void removed.push(p) }).kill();
+    await new TmuxServer({ socket: 'x', run: notRunning, removeFile: async (p) => void removed.push(p), processes: noProcesses }).kill();
     expect(notRunning.calls).toHaveLength(1);
     expect(removed).toHaveLength(1);
   });
+
+  it("after kill-server, ends the panes' process groups that outlive the hangup: SIGTERM after 2 s, SIGKILL 1 s later", async () => {
+    const run = createFakeRunner((args) =>
+      args[0] === 'display-message' ? { stdout: '/tmp/tmux-0/poli-test-r\n' } : args[0] === 'list-panes' ? { stdout: '101\n102\n103\n' } : undefined,
+    );
+    let now = 0;
+    const sent: string[] = [];
+    // 101 ends with the hangup, 102 with SIGTERM, 103 only with SIGKILL.
+    const living = new Set([101, 102, 103]);
+    const processes = {
+      alive: (pid: number) => living.has(pid),
+      signalGroup(pid: number, signal: 'SIGTERM' | 'SIGKILL') {
+        sent.push(`${now} ${pid} ${signal}`);
+        if (signal === 'SIGKILL' || pid === 102) living.delete(pid);
+      },
+      sleep: async (ms: number) => {
+        now += ms;
+        if (now >= 100) living.delete(101);
+      },
+    };
+    await new TmuxServer({ socket: 'poli-test-r', run, removeFile: async () => undefined, processes }).kill();
+    expect(sent).toEqual(['2000 102 SIGTERM', '2000 103 SIGTERM', '3000 103 SIGKILL']);
+    expect(living.size).toBe(0);
+  });
 });
+
+/** No pane processes left after kill-server (the unit tests' servers have none). */
+const noProcesses = { alive: () => false, signalGroup: () => undefined, sleep: async () => undefined };
