@@ -7,11 +7,23 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-builder=${POLI_TMUX_BUILDER:-../shared/vendor/build-tmux.sh}
 prefix=${POLI_TMUX37_PREFIX:-${XDG_CACHE_HOME:-$HOME/.cache}/tmux-3.7c}
-if [ ! -f "$builder" ]; then
-  echo "test-tmux37: $builder not found (expected shared/vendor beside the repository)" >&2
-  exit 1
+# The builder: POLI_TMUX_BUILDER, else shared/vendor beside this checkout, else beside the checkout this one was cloned
+# from (a clone in a temporary folder has no shared/ beside it).
+builder=${POLI_TMUX_BUILDER:-}
+if [ -z "$builder" ]; then
+  for base in .. "$(git config --get remote.origin.url 2>/dev/null || true)/.."; do
+    if [ -f "$base/shared/vendor/build-tmux.sh" ]; then builder="$base/shared/vendor/build-tmux.sh"; break; fi
+  done
+fi
+if [ -z "$builder" ] || [ ! -f "$builder" ]; then
+  if [ -x "$prefix/bin/tmux" ] && [ "$("$prefix/bin/tmux" -V)" = "tmux 3.7c" ]; then
+    builder=""
+  else
+    echo "test-tmux37: shared/vendor/build-tmux.sh not found beside the repository (or the one it was cloned from)," >&2
+    echo "  and no tmux 3.7c built in $prefix; set POLI_TMUX_BUILDER to the builder's path" >&2
+    exit 1
+  fi
 fi
 
 # build-tmux.sh installs most of what it needs, but not `make` when a C compiler is already there.
@@ -28,7 +40,7 @@ fi
 
 started=$(date +%s)
 # Through bash: a read-only copy of shared/ may have lost the executable bit.
-tmux_bin=$(bash "$builder" "$prefix")
+if [ -n "$builder" ]; then tmux_bin=$(bash "$builder" "$prefix"); else tmux_bin="$prefix/bin/tmux"; fi
 echo "test-tmux37: $tmux_bin ready in $(( $(date +%s) - started )) s" >&2
 PATH="$(dirname "$tmux_bin"):$PATH"
 export PATH

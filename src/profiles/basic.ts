@@ -11,7 +11,7 @@
  * Long or multi-line pastes show as `[Pasted text #N +M lines]` in the prompt. All functions
  * take the bottom lines of the screen, ANSI already stripped, and are pure.
  */
-import { CLAUDE_DIALOGS } from './claude.ts';
+import { CLAUDE_USAGE_OPTIONS } from './claude.ts';
 import type { ScreenState } from '../tmux/types.ts';
 import type { CliProfile } from './types.ts';
 
@@ -54,7 +54,7 @@ export const mockProfile: CliProfile = {
   programs: [],
   launch: { args: [], env: {} },
   // The mocks' limit screens are Claude Code's (mocks --limit usage-options), and so is the answer to its menu.
-  dialogs: CLAUDE_DIALOGS.filter((rule) => rule.name === 'usage limit options'),
+  dialogs: [CLAUDE_USAGE_OPTIONS],
   echoPrefix: PROMPT,
   replyPrefix: '● ',
   minEnterDelayMs: 0,

@@ -72,6 +72,18 @@ const has =
   (lines: readonly string[]): boolean =>
     patterns.every((pattern) => lines.some((line) => pattern.test(line)));
 
+/** Claude Code's menu at a usage limit, answered with the choice that stops and waits (mocks show it too). */
+export const CLAUDE_USAGE_OPTIONS: DialogRule = {
+  name: 'usage limit options',
+  // A subscription's usage limit with its reset a day or more away (limits-screens.md): "What do you want to do?
+  // ❯ 1. Stop and wait for limit to reset / 2. Wait here, then continue automatically / 3. Switch to usage credits /
+  // 4. Upgrade your plan". '1' picks and confirms the first (measured: digits confirm at once) and leaves the limit
+  // line with its reset time above an idle prompt; poli waits for that time and sends the message again itself.
+  // Never 3 or 4 (they spend money); not 2 (Claude's own continue does not fire in a detached pane).
+  matches: has(/What do you want to do\?/, /1\. Stop and wait for limit to reset/),
+  answer: ['1'],
+};
+
 export const CLAUDE_DIALOGS: readonly DialogRule[] = [
   {
     name: 'trust folder',
@@ -96,16 +108,7 @@ export const CLAUDE_DIALOGS: readonly DialogRule[] = [
     matches: has(/Auto mode can't check actions in this session/, /Enter to stay in auto mode/),
     answer: ['Enter'],
   },
-  {
-    name: 'usage limit options',
-    // A subscription's usage limit with its reset a day or more away (limits-screens.md): "What do you want to do?
-    // ❯ 1. Stop and wait for limit to reset / 2. Wait here, then continue automatically / 3. Switch to usage credits /
-    // 4. Upgrade your plan". '1' picks and confirms the first (measured: digits confirm at once) and leaves the limit
-    // line with its reset time above an idle prompt; poli waits for that time and sends the message again itself.
-    // Never 3 or 4 (they spend money); not 2 (Claude's own continue does not fire in a detached pane).
-    matches: has(/What do you want to do\?/, /1\. Stop and wait for limit to reset/),
-    answer: ['1'],
-  },
+  CLAUDE_USAGE_OPTIONS,
   {
     name: 'custom API key',
     matches: has(/Detected a custom API key/, /1\. Yes/),

@@ -240,6 +240,11 @@ async function waitForPaste(
   }
 }
 
+/** The payload's first line that is not blank: what its echo, or the text in an input box, starts with. */
+function firstLineOf(payload: string): string {
+  return payload.split('\n').find((line) => line.trim() !== '') ?? '';
+}
+
 /** A paste placeholder some CLIs show for long pastes instead of the text (Claude Code, Codex, Gemini CLI). */
 const PASTE_PLACEHOLDER = /\[Pasted (?:text|Content)\b/i;
 
@@ -248,7 +253,7 @@ function holdsPayload(input: string | undefined, payload: string): boolean {
   if (input === undefined || input.trim() === '') return false;
   if (PASTE_PLACEHOLDER.test(input)) return true;
   const squeeze = (text: string): string => text.replace(/\s+/g, '');
-  const firstLine = squeeze(payload.split('\n').find((line) => line.trim() !== '') ?? '');
+  const firstLine = squeeze(firstLineOf(payload));
   return firstLine !== '' && squeeze(input).includes(firstLine);
 }
 
@@ -261,7 +266,7 @@ function submittedSince(profile: SendProfile, before: PaneSnapshot, screen: Pane
   if (screen.lines.join('\n') === beforeText) return false;
   const bottom = bottomOf(screen.lines, BOTTOM_LINES);
   if (profile.classify(bottom) === 'busy') return true;
-  const firstLine = (payload.split('\n').find((line) => line.trim() !== '') ?? '').trim().slice(0, 80);
+  const firstLine = firstLineOf(payload).trim().slice(0, 80);
   return profile.readInput(bottom) === '' && firstLine !== '' && echoed(screen.lines, beforeText, firstLine);
 }
 

@@ -15,23 +15,17 @@ import { createTestDirs, seedPiHome, seedQwenHome } from './home.ts';
 import { ensureMoreCli } from './install.ts';
 import { cleanUpEachRun } from './person.ts';
 import { dialogueScript, newScriptLog } from './scripts.ts';
+import type { PublicWait } from '../../src/state/types.ts';
 
 const ENABLED = process.env.POLI_REAL_CLI === '1';
 const RESULT = 'Created x (0 bytes); nothing else changed.';
 
 const track = cleanUpEachRun();
 
-interface WaitingSeen {
-  kind: string;
-  role: string;
-  reason: string;
-  until: string | null;
-  resetAt?: string;
-}
 
 interface StateTask {
   status: string;
-  waiting?: WaitingSeen;
+  waiting?: PublicWait;
   messages: { from: string; to: string; type: string; id: string; body: string }[];
 }
 
@@ -40,10 +34,10 @@ interface Run {
   fail: (n: number, text: string) => HttpError | undefined;
   /** --on-limit switch to the real pi as the EXECUTER's fallback. */
   fallbackToPi?: boolean;
-  onWaiting?: (seen: WaitingSeen, env: Record<string, string>) => Promise<void>;
+  onWaiting?: (seen: PublicWait, env: Record<string, string>) => Promise<void>;
 }
 
-async function runQwenExecuter(run: Run): Promise<{ output: string; waiting: WaitingSeen[]; executerIds: string[]; task: StateTask }> {
+async function runQwenExecuter(run: Run): Promise<{ output: string; waiting: PublicWait[]; executerIds: string[]; task: StateTask }> {
   const qwen = await ensureMoreCli('qwen');
   const dirs = await createTestDirs(join(qwen.cacheDir, 'runs'));
   const log = newScriptLog();
@@ -90,7 +84,7 @@ async function runQwenExecuter(run: Run): Promise<{ output: string; waiting: Wai
   void poli.exited.then(() => {
     done = true;
   });
-  const waiting: WaitingSeen[] = [];
+  const waiting: PublicWait[] = [];
   while (!done) {
     const state = await runPoli(['--state', '--json', '--state-dir', stateDir]).catch(() => undefined);
     const task = state?.code === 0 ? (JSON.parse(state.stdout) as { tasks: StateTask[] }).tasks[0] : undefined;

@@ -17,6 +17,7 @@ import { createTestDirs, seedClaudeHome, seedCodexHome } from './home.ts';
 import { ensureRealClis } from './install.ts';
 import { cleanUpEachRun } from './person.ts';
 import { dialogueScript, newScriptLog, type ScriptedTurn } from './scripts.ts';
+import type { PublicWait } from '../../src/state/types.ts';
 
 const ENABLED = process.env.POLI_REAL_CLI === '1';
 const execFileAsync = promisify(execFile);
@@ -41,13 +42,6 @@ function failingWork(inner: ReplyScript, failing: (request: number) => boolean, 
   };
 }
 
-interface WaitingSeen {
-  kind: string;
-  role: string;
-  reason: string;
-  until: string | null;
-  resetAt?: string;
-}
 
 interface LimitRun {
   executer: Kind;
@@ -56,10 +50,10 @@ interface LimitRun {
   /** Claude signed in to a subscription (home.ts `subscription`), not an API key. */
   subscription?: boolean;
   /** Called once `--state --json` shows the task waiting (e.g. to log in and run poli resume). */
-  onWaiting?: (seen: WaitingSeen, socket: string, env: Record<string, string>) => Promise<void>;
+  onWaiting?: (seen: PublicWait, socket: string, env: Record<string, string>) => Promise<void>;
 }
 
-async function runWithLimit(run: LimitRun): Promise<{ output: string; waiting: WaitingSeen[]; executerTurns: string[] }> {
+async function runWithLimit(run: LimitRun): Promise<{ output: string; waiting: PublicWait[]; executerTurns: string[] }> {
   const clis = await ensureRealClis();
   const dirs = await createTestDirs(join(clis.cacheDir, 'runs'));
   const planner: Kind = run.executer === 'claude' ? 'codex' : 'claude';
@@ -102,14 +96,14 @@ async function runWithLimit(run: LimitRun): Promise<{ output: string; waiting: W
   void poli.exited.then(() => {
     done = true;
   });
-  const waiting: WaitingSeen[] = [];
+  const waiting: PublicWait[] = [];
   /** Lines of the EXECUTER's screen about retries, as sampled (for failure messages). */
   const retryLines = new Set<string>();
   while (!done) {
     const screen = await execFileAsync('tmux', ['-L', socket, 'capture-pane', '-p', '-J', '-t', '{right}']).then((r) => r.stdout, () => '');
     for (const line of screen.split('\n')) if (/attempt|retry|Retry/.test(line)) retryLines.add(line.trim());
     const state = await runPoli(['--state', '--json', '--state-dir', stateDir]).catch(() => undefined);
-    const task = state?.code === 0 ? (JSON.parse(state.stdout) as { tasks: { status: string; waiting?: WaitingSeen }[] }).tasks[0] : undefined;
+    const task = state?.code === 0 ? (JSON.parse(state.stdout) as { tasks: { status: string; waiting?: PublicWait }[] }).tasks[0] : undefined;
     if (task?.status === 'waiting' && task.waiting && !waiting.some((w) => w.reason === task.waiting?.reason)) {
       waiting.push(task.waiting);
       await run.onWaiting?.(task.waiting, socket, { ...env, POLI_STATE_DIR: stateDir });
@@ -132,6 +126,21 @@ async function runWithLimit(run: LimitRun): Promise<{ output: string; waiting: W
   ]);
   const executerTurns = servers[run.executer].turns().map((r) => r.userText).filter((t) => t.includes('"to":"EXECUTER"'));
   return { output, waiting, executerTurns };
+}
+
+/** Anthropic's 429 for a subscription's five-hour limit, resetting at `resetsAt` (epoch seconds; limits-screens.md). */
+function anthropicUsageLimit(resetsAt: number, more: Record<string, string> = {}): HttpError {
+  return {
+    status: 429,
+    message: 'Error',
+    headers: {
+      'anthropic-ratelimit-unified-status': 'rejected',
+      'anthropic-ratelimit-unified-reset': String(resetsAt),
+      'anthropic-ratelimit-unified-representative-claim': 'five_hour',
+      ...more,
+    },
+    body: { type: 'error', error: { type: 'rate_limit_error', message: 'Error' } },
+  };
 }
 
 /** The id of the block in a request to the EXECUTER. */
@@ -178,16 +187,7 @@ describe.skipIf(!ENABLED)('usage limits, rate limits and expired keys with the r
       executer: 'claude',
       subscription: true,
       fail: (inner) =>
-        failingWork(inner, () => Date.now() < resetsAt * 1000, () => ({
-          status: 429,
-          message: 'Error',
-          headers: {
-            'anthropic-ratelimit-unified-status': 'rejected',
-            'anthropic-ratelimit-unified-reset': String(resetsAt),
-            'anthropic-ratelimit-unified-representative-claim': 'five_hour',
-          },
-          body: { type: 'error', error: { type: 'rate_limit_error', message: 'Error' } },
-        })),
+        failingWork(inner, () => Date.now() < resetsAt * 1000, () => anthropicUsageLimit(resetsAt)),
     });
     expect(waiting.length, output).toBeGreaterThanOrEqual(1);
     const [first] = waiting;
@@ -220,19 +220,8 @@ describe.skipIf(!ENABLED)('usage limits, rate limits and expired keys with the r
     const { output, waiting, executerTurns } = await runWithLimit({
       executer: 'claude',
       fail: (inner) =>
-        failingWork(inner, (n) => n === 1, () => ({
-          status: 429,
-          message: 'Error',
-          // What a subscription account gets; an API-key session shows only "Request rejected (429)" (limits-screens.md).
-          headers: {
-            'anthropic-ratelimit-unified-status': 'rejected',
-            'anthropic-ratelimit-unified-reset': String(resetsAt),
-            'anthropic-ratelimit-unified-representative-claim': 'five_hour',
-            'retry-after': '3600',
-            'x-should-retry': 'false',
-          },
-          body: { type: 'error', error: { type: 'rate_limit_error', message: 'Error' } },
-        })),
+        // What a subscription account gets; an API-key session shows only "Request rejected (429)" (limits-screens.md).
+        failingWork(inner, (n) => n === 1, () => anthropicUsageLimit(resetsAt, { 'retry-after': '3600', 'x-should-retry': 'false' })),
     });
     expect(waiting).toEqual([]);
     expect(output).toMatch(/the EXECUTER's request failed \(● API Error: .*429/);

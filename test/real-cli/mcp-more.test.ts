@@ -31,9 +31,9 @@ import {
   type TestDirs,
 } from './home.ts';
 import { ensureMoreCli, ensureRealClis } from './install.ts';
-import { channelOf, hardBody, type Kind, poliTool, TOOL_DIALOGUE } from './mcp-tools.ts';
+import { channelOf, hardBody, type Kind, poliTool, TOOL_DIALOGUE, toolDialogueTurns } from './mcp-tools.ts';
 import { cleanUpEachRun } from './person.ts';
-import { dialogueScript, newScriptLog, type ScriptedTurn } from './scripts.ts';
+import { dialogueScript, newScriptLog } from './scripts.ts';
 
 const ENABLED = process.env.POLI_REAL_CLI === '1';
 const ONLY = (process.env.POLI_REAL_CLI_ONLY ?? '').split(',').filter((name) => name !== '');
@@ -123,17 +123,7 @@ async function runWithTools(planner: Kind, executer: Kind): Promise<void> {
   const big = hardBody(`${planner}-${executer}`, HARD_BODY_BYTES[executer] ?? 1024 * 1024);
   const plannerLog = newScriptLog();
   const executerLog = newScriptLog();
-  const plannerTool = poliTool(planner);
-  const executerTool = poliTool(executer);
-  const plannerTurns: ScriptedTurn[] = [
-    { blocks: [{ to: 'EXECUTER', type: 'plan', body: PLAN, viaTool: plannerTool }] },
-    { blocks: [{ to: 'EXECUTER', type: 'continue', body: CONTINUE, viaTool: plannerTool }] },
-    { blocks: [{ to: 'ORCHESTRATOR', type: 'complete', body: COMPLETE, viaTool: plannerTool }] },
-  ];
-  const executerTurns: ScriptedTurn[] = [
-    { blocks: [{ to: 'PLANNER', type: 'status', body: STATUS, viaTool: executerTool }, { to: 'PLANNER', type: 'result', body: big, viaTool: executerTool }] },
-    { blocks: [{ to: 'PLANNER', type: 'result', body: CREATED, viaTool: executerTool }] },
-  ];
+  const { plannerTurns, executerTurns } = toolDialogueTurns(poliTool(planner), poliTool(executer), big);
   const plannerServer = await startServer(planner, dialogueScript('PLANNER', project, plannerTurns, plannerLog));
   const executerServer = await startServer(executer, dialogueScript('EXECUTER', project, executerTurns, executerLog));
   const socket = `poli-test-${randomBytes(6).toString('hex')}`;

@@ -12,7 +12,7 @@
  */
 import type { BlockHeader } from '../../src/protocol/types.ts';
 import type { ToolCall } from './fake-server.ts';
-import type { ScriptedBlock } from './scripts.ts';
+import type { ScriptedBlock, ScriptedTurn } from './scripts.ts';
 
 export type Kind = 'claude' | 'codex' | 'gemini' | 'qwen' | 'opencode' | 'copilot' | 'pi';
 
@@ -86,3 +86,25 @@ export const TOOL_DIALOGUE = {
   CREATED: 'Created x (0 bytes).',
   COMPLETE: 'Done: report written, x created.',
 } as const;
+
+/** How a scripted block goes through a CLI's tool (poliTool). */
+type ViaTool = ReturnType<typeof poliTool>;
+
+/**
+ * The scripted turns of that dialogue, every block through the tool (`viaTool`): the planner's plan, continue and
+ * complete; the executer's status with the hard result `big`, then its short result.
+ */
+export function toolDialogueTurns(plannerTool: ViaTool, executerTool: ViaTool, big: string): { plannerTurns: ScriptedTurn[]; executerTurns: ScriptedTurn[] } {
+  const { PLAN, CONTINUE, COMPLETE, STATUS, CREATED } = TOOL_DIALOGUE;
+  return {
+    plannerTurns: [
+      { blocks: [{ to: 'EXECUTER', type: 'plan', body: PLAN, viaTool: plannerTool }] },
+      { blocks: [{ to: 'EXECUTER', type: 'continue', body: CONTINUE, viaTool: plannerTool }] },
+      { blocks: [{ to: 'ORCHESTRATOR', type: 'complete', body: COMPLETE, viaTool: plannerTool }] },
+    ],
+    executerTurns: [
+      { blocks: [{ to: 'PLANNER', type: 'status', body: STATUS, viaTool: executerTool }, { to: 'PLANNER', type: 'result', body: big, viaTool: executerTool }] },
+      { blocks: [{ to: 'PLANNER', type: 'result', body: CREATED, viaTool: executerTool }] },
+    ],
+  };
+}

@@ -15,9 +15,9 @@ import { startFakeOpenAi } from './fake-openai.ts';
 import type { FakeServer } from './fake-server.ts';
 import { createTestDirs, seedClaudeHome, seedCodexHome } from './home.ts';
 import { ensureRealClis } from './install.ts';
-import { hardBody, poliTool, TOOL_DIALOGUE } from './mcp-tools.ts';
+import { hardBody, poliTool, TOOL_DIALOGUE, toolDialogueTurns } from './mcp-tools.ts';
 import { cleanUpEachRun } from './person.ts';
-import { dialogueScript, newScriptLog, type ScriptedTurn } from './scripts.ts';
+import { dialogueScript, newScriptLog } from './scripts.ts';
 
 const ENABLED = process.env.POLI_REAL_CLI === '1';
 
@@ -34,17 +34,7 @@ async function runWithTools(planner: Kind, executer: Kind): Promise<void> {
   const big = hardBody(`${planner}-${executer}`);
   const plannerLog = newScriptLog();
   const executerLog = newScriptLog();
-  const plannerTool = poliTool(planner);
-  const executerTool = poliTool(executer);
-  const plannerTurns: ScriptedTurn[] = [
-    { blocks: [{ to: 'EXECUTER', type: 'plan', body: PLAN, viaTool: plannerTool }] },
-    { blocks: [{ to: 'EXECUTER', type: 'continue', body: CONTINUE, viaTool: plannerTool }] },
-    { blocks: [{ to: 'ORCHESTRATOR', type: 'complete', body: COMPLETE, viaTool: plannerTool }] },
-  ];
-  const executerTurns: ScriptedTurn[] = [
-    { blocks: [{ to: 'PLANNER', type: 'status', body: STATUS, viaTool: executerTool }, { to: 'PLANNER', type: 'result', body: big, viaTool: executerTool }] },
-    { blocks: [{ to: 'PLANNER', type: 'result', body: CREATED, viaTool: executerTool }] },
-  ];
+  const { plannerTurns, executerTurns } = toolDialogueTurns(poliTool(planner), poliTool(executer), big);
   const start = (kind: Kind, script: ReturnType<typeof dialogueScript>) => (kind === 'claude' ? startFakeAnthropic(script) : startFakeOpenAi(script));
   const servers: Partial<Record<Kind, FakeServer>> = {};
   servers[planner] = await start(planner, dialogueScript('PLANNER', project, plannerTurns, plannerLog));
