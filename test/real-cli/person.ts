@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, expect } from 'vitest';
 import type { CliProfile } from '../../src/profiles/types.ts';
+import type { PublicState } from '../../src/state/types.ts';
 import { killServer, runPoli } from '../helpers/poli-process.ts';
 import type { FakeServer } from './fake-server.ts';
 import type { TestDirs } from './home.ts';
@@ -66,19 +67,11 @@ export async function approveAsTheHuman(socket: string, profile: Pick<CliProfile
   return answered;
 }
 
-export interface StateMessage {
-  from: string;
-  to: string;
-  type: string;
-  id: string;
-  body: string;
-}
-
 /** The tasks in `stateDir`, as `poli --state --json` prints them. */
-export async function readState(stateDir: string): Promise<{ tasks: { status: string; messages: StateMessage[] }[] }> {
+export async function readState(stateDir: string): Promise<PublicState> {
   const result = await runPoli(['--state', '--json', '--state-dir', stateDir]);
   expect(result.code, result.stderr).toBe(0);
-  return JSON.parse(result.stdout) as { tasks: { status: string; messages: StateMessage[] }[] };
+  return JSON.parse(result.stdout) as PublicState;
 }
 
 /** What one real-CLI test started: its folders, its tmux socket and its fake model servers. */
