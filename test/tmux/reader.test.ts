@@ -1,7 +1,7 @@
 /**
  * PaneReader against a real tmux pane running `tail -f FILE`: the test appends lines to FILE
  * and checks that readSince returns exactly them, across history trims, resizes and the
- * alternate screen. Also measures what one read costs at 0 and 100,000 history rows.
+ * alternate screen, and below 100,000 rows of history.
  */
 import { existsSync } from 'node:fs';
 import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -48,11 +48,6 @@ async function startTail(options: { historyLimit?: number; width?: number; heigh
 }
 
 const numbered = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}-${i + 1}`);
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
 
 beforeAll(async () => {
   sandbox = createSandbox();
@@ -145,41 +140,20 @@ describe('PaneReader on a real pane', () => {
     });
   });
 
-  it('costs about the same at 0 and 100,000 history rows (figures printed, not asserted)', async () => {
-    const empty = await startTail({ historyLimit: 200_000 });
-    await empty.print(['only line']);
+  // What a read costs at 0, 10k and 100k rows of history is a figure of `npm run bench` (4.), never timed here: a
+  // loaded machine slows the 100,000 rows tmux must take in, not what poli does with them. This checks the behaviour:
+  // deep history changes nothing in what readSince returns.
+  it('reads exactly the lines after its mark below 100,000 rows of history', { timeout: 180_000 }, async () => {
     const full = await startTail({ historyLimit: 200_000 });
-    const lines = numbered('history', 100_050);
-    for (let i = 0; i < lines.length; i += 20_000) await full.print(lines.slice(i, i + 20_000));
+    await full.print(numbered('history', 100_050));
     const state = await full.reader.snapshot();
     expect(state.historySize).toBeGreaterThanOrEqual(100_000);
-
-    const measure = async (pane: TailPane) => {
-      const mark = await pane.reader.mark();
-      const snapshotMs: number[] = [];
-      const readMs: number[] = [];
-      for (let i = 0; i < 40; i += 1) {
-        let started = performance.now();
-        await pane.reader.snapshot();
-        snapshotMs.push(performance.now() - started);
-        started = performance.now();
-        await pane.reader.readSince(mark);
-        readMs.push(performance.now() - started);
-      }
-      return { snapshot: median(snapshotMs).toFixed(2), readSince: median(readMs).toFixed(2) };
-    };
-    const atZero = await measure(empty);
-    const atFull = await measure(full);
-    const whole: number[] = [];
-    for (let i = 0; i < 5; i += 1) {
-      const started = performance.now();
-      await sandbox.run(['capture-pane', '-p', '-J', '-t', full.paneId, '-S', '-']);
-      whole.push(performance.now() - started);
-    }
-    console.log(
-      `[reader] median ms per call — history 0: snapshot ${atZero.snapshot}, readSince ${atZero.readSince}; ` +
-        `history ${state.historySize}: snapshot ${atFull.snapshot}, readSince ${atFull.readSince}; ` +
-        `for comparison, whole-history capture-pane -S - at ${state.historySize}: ${median(whole).toFixed(1)}`,
-    );
+    const mark = await full.reader.mark();
+    await full.print(numbered('after', 4));
+    expect(await full.reader.readSinceDetailed(mark)).toEqual({
+      lines: numbered('after', 4),
+      text: numbered('after', 4).join('\n'),
+      exact: true,
+    });
   });
 });
