@@ -54,6 +54,11 @@ export interface PaneChannel {
   damage?(position: PanePosition): Promise<string | undefined>;
   /** Which channel a block taken from this turn's text came through; undefined: the screen. */
   origin?(block: Block): ReplyChannel | undefined;
+  /**
+   * The body exactly as its sender gave it, for a block that came through a channel exact by construction (poli's
+   * tool and command); undefined otherwise (the parsed body, as the screen can carry it, is the body then).
+   */
+  exactBody?(block: Block): string | undefined;
 }
 
 export interface DialogueChannels {

@@ -560,12 +560,15 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   }
 
   /** A reply that would be forwarded may need a person's approval first. */
-  async function decide(role: Role, block: Block): Promise<void> {
+  async function decide(role: Role, given: Block): Promise<void> {
+    // Through poli's tool or command the body is exact, trailing blanks and edge blank lines included.
+    const exact = channels[role].exactBody?.(given);
+    const block = exact === undefined ? given : { ...given, body: exact };
     const decision = options.review && forwardable(role, block) ? await options.review(role, block, state.rounds) : null;
     // Stopped while the person was asked (Ctrl+C, end of input): forward nothing; the loop ends the task.
     if (options.signal?.aborted) return;
     // Which channel the reply came through (tool, command, file, transcript, screen), recorded with it.
-    const channel = channels[role].origin?.(block) ?? 'screen';
+    const channel = channels[role].origin?.(given) ?? 'screen';
     if (decision) notice('approval', `human decision on ${block.header.type} ${block.header.id}: ${decision.action}`, block.header.id);
     if (!decision || decision.action === 'approve') return apply({ kind: 'reply', role, block, channel });
     if (decision.action === 'edit') return apply({ kind: 'reply', role, block, editedBody: decision.body, channel });

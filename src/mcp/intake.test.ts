@@ -121,6 +121,16 @@ describe('the intake: replies checked against the pending turn', () => {
     expect(block?.header).toEqual({ to: 'PLANNER', type: 'result', id: ID, files: 3 });
   });
 
+  it('keeps a body exactly as given: edge blank lines, trailing blanks, tabs, no-break spaces, CRLF, control bytes', async () => {
+    const { intake } = await setup();
+    const wrapped = intake.wrap(fakePane().channel);
+    const since = await wrapped.mark({ id: ID });
+    const body = '\n  \nline with a hard break  \n-old \n+new\t\nnbsp\u00a0\r\nbell \u0007\n\n';
+    expect((await intake.handle(reply({ body }))).ok).toBe(true);
+    const [block] = takeReplies(newTurn('EXECUTER', ID, since, '', '', 'plan'), await wrapped.readSince(since), true);
+    expect(block && wrapped.exactBody?.(block)).toBe(body);
+  });
+
   it('poli_read gives the whole message file addressed to this pane, and refuses another pane\'s', async () => {
     const { intake, projectDir } = await setup();
     const text = `${formatBlock({ to: 'EXECUTER', type: 'plan', id: ID }, 'a long plan')}\nReply with …`;

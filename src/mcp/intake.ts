@@ -29,7 +29,7 @@ export interface IntakeOptions {
 interface TurnBox {
   id: string | undefined;
   /** Delivered blocks, by blockKey: their formatted text and the channel they came through. */
-  blocks: Map<string, { text: string; via: ReplyChannel; final: boolean }>;
+  blocks: Map<string, { text: string; body: string; via: ReplyChannel; final: boolean }>;
 }
 
 /** Header fields a reply's `extra` may not set (they are the reply's own). */
@@ -165,7 +165,8 @@ export class Intake {
     const header = { to, type, id, ...fields };
     const block: Block = { header, body: cleanBody(request.body), startLine: 0, endLine: 0 };
     const key = blockKey(block);
-    if (!turn.blocks.has(key)) turn.blocks.set(key, { text: formatBlock(header, request.body), via: request.via === 'command' ? 'command' : 'tool', final });
+    // The block text (what the dialogue parses) carries the body as a screen could; the exact body goes beside it.
+    if (!turn.blocks.has(key)) turn.blocks.set(key, { text: formatBlock(header, request.body), body: request.body, via: request.via === 'command' ? 'command' : 'tool', final });
     const woken = this.wake;
     this.wake = Intake.signal();
     woken.resolve();
@@ -219,6 +220,7 @@ export class Intake {
         return [...[...turn.blocks.values()].map((b) => b.text), screen].join('\n');
       },
       origin: (block) => this.turns[role].blocks.get(blockKey(block))?.via ?? inner.origin?.(block),
+      exactBody: (block) => this.turns[role].blocks.get(blockKey(block))?.body,
     };
   }
 }

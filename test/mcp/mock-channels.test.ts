@@ -52,6 +52,18 @@ describe('replies through poli mcp and poli reply (mock CLIs)', { timeout: FAULT
     expect(new Set(messages.map((m) => m.channel))).toEqual(new Set(['command']));
   });
 
+  it('bodies with edge blank lines, trailing blanks, tabs, no-break spaces, a CRLF and a control byte arrive byte-exact through the poli_reply tool', async () => {
+    const { messages } = await runWith({ MOCK_REPLY_VIA: 'tool', MOCK_ROUNDS: '1', MOCK_EDGE_BODIES: '1' });
+    expect(new Set(messages.map((m) => m.channel))).toEqual(new Set(['tool']));
+    expect(messages.find((m) => m.type === 'result')?.body).toMatch(/^\n {3}\n.* {2}\na Markdown hard break {2}\n.*\t\n.*\u00a0\na CRLF line\r\na bell \u0007 in it\n\n$/s);
+  });
+
+  it('the same bodies arrive byte-exact through poli reply (stdin)', async () => {
+    const { messages } = await runWith({ MOCK_REPLY_VIA: 'command', MOCK_ROUNDS: '1', MOCK_EDGE_BODIES: '1' });
+    expect(new Set(messages.map((m) => m.channel))).toEqual(new Set(['command']));
+    expect(messages.find((m) => m.type === 'plan')?.body).toMatch(/^\n {3}\n.*\u00a0\na CRLF line\r\na bell \u0007 in it\n\n$/s);
+  });
+
   it('the planner prints its blocks, the executer sends a 20,000-line result through the command: each channel recorded', async () => {
     const { messages, sent } = await runWith({ MOCK_EXECUTER_REPLY_VIA: 'command', MOCK_EXECUTER_REPLY_LINES: '20000', MOCK_ROUNDS: '1' });
     expect(messages.filter((m) => m.from === 'PLANNER').map((m) => m.channel)).toEqual(['screen', 'screen']);
