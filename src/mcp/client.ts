@@ -21,7 +21,7 @@ export function sendToIntake(socketPath: string, request: IntakeRequest, timeout
       resolve(response);
     };
     const socket = connect(socketPath);
-    const timer = setTimeout(() => finish({ ok: false, error: `poli did not answer within ${timeoutMs / 1000} s (socket ${socketPath})` }), timeoutMs);
+    const timer = setTimeout(() => finish({ ok: false, error: `poli did not answer within ${timeoutMs / 1000} s (socket ${socketPath})`, code: 'unreachable' }), timeoutMs);
     socket.on('connect', () => socket.end(JSON.stringify(request)));
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     socket.on('error', (error: NodeJS.ErrnoException) => {
@@ -33,15 +33,15 @@ export function sendToIntake(socketPath: string, request: IntakeRequest, timeout
               `a sandbox around this command does not let it reach poli's socket ${socketPath} (${error.code}); use the ` +
               'poli_reply tool (it runs outside the sandbox), or print the reply block'
             : `could not reach poli at ${socketPath}: ${error.message}`;
-      finish({ ok: false, error: why });
+      finish({ ok: false, error: why, code: 'unreachable' });
     });
     socket.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8').trim();
       try {
         const parsed = JSON.parse(text) as IntakeResponse;
-        finish(typeof parsed === 'object' && parsed !== null && 'ok' in parsed ? parsed : { ok: false, error: `poli answered oddly: ${text.slice(0, 200)}` });
+        finish(typeof parsed === 'object' && parsed !== null && 'ok' in parsed ? parsed : { ok: false, error: `poli answered oddly: ${text.slice(0, 200)}`, code: 'unreachable' });
       } catch {
-        finish({ ok: false, error: `poli answered oddly: ${text.slice(0, 200) || '(nothing)'}` });
+        finish({ ok: false, error: `poli answered oddly: ${text.slice(0, 200) || '(nothing)'}`, code: 'unreachable' });
       }
     });
   });

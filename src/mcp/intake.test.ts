@@ -6,7 +6,9 @@ import type { PaneChannel } from '../dialogue/channel.ts';
 import { newTurn, takeReplies } from '../dialogue/turn.ts';
 import { formatBlock } from '../protocol/format-block.ts';
 import type { Role } from '../protocol/types.ts';
+import { PassThrough, Readable } from 'node:stream';
 import { sendToIntake } from './client.ts';
+import { runReplyCommand } from './reply-command.ts';
 import { Intake } from './intake.ts';
 import type { IntakeRequest } from './wire.ts';
 
@@ -69,7 +71,7 @@ describe('the intake: replies checked against the pending turn', () => {
     const { intake } = await setup();
     const { pane, channel } = fakePane();
     const wrapped = intake.wrap(channel);
-    expect(await intake.handle(reply())).toEqual({ ok: false, error: expect.stringMatching(/not waiting for a reply from the EXECUTER/) });
+    expect(await intake.handle(reply())).toEqual({ ok: false, code: 'closed', error: expect.stringMatching(/not waiting for a reply from the EXECUTER/) });
     const since = await wrapped.mark({ id: ID });
     pane.screen = 'the CLI is still working';
     expect(await intake.handle(reply({ body: 'all done' }))).toEqual({ ok: true, text: `delivered: poli has your result to PLANNER for message ${ID}` });
@@ -90,13 +92,13 @@ describe('the intake: replies checked against the pending turn', () => {
       return response.ok ? `ok: ${response.text}` : response.error;
     };
     expect(await error(reply({ id: 'T1-R1-zzzzzz' }))).toBe(`unknown id "T1-R1-zzzzzz": the message poli waits on from the EXECUTER has id "${ID}"`);
-    expect(await error(reply({ id: 'T1-R1-old111' }))).toMatch(/^message T1-R1-old111 was already answered/);
+    expect(await error(reply({ id: 'T1-R1-old111' }))).toMatch(/^message T1-R1-old111 is closed: poli no longer waits for a reply to it .*not recorded/);
     expect(await error(reply({ type: 'plan', to: 'EXECUTER' }))).toBe('type "plan" is not allowed now: the EXECUTER answers with status, result, error');
     expect(await error(reply({ to: 'ORCHESTRATOR' }))).toBe('wrong addressee "ORCHESTRATOR": a result from the EXECUTER goes to PLANNER');
     expect(await error(reply({ type: 'status', body: 'half way' }))).toMatch(/^ok: delivered/);
     expect(await error(reply({ type: 'status', body: 'more' }))).toMatch(/^ok: delivered/);
     expect(await error(reply())).toMatch(/^ok: delivered/);
-    expect(await error(reply({ type: 'error', body: 'changed my mind' }))).toMatch(/already delivered; poli takes one result or error per message/);
+    expect(await error(reply({ type: 'error', body: 'changed my mind' }))).toMatch(/already delivered; poli takes one result or error per message, so this one is not recorded/);
     expect(await error({ ...reply(), role: 'BOB' as Role })).toMatch(/^unknown role "BOB"/);
   });
 
@@ -105,8 +107,8 @@ describe('the intake: replies checked against the pending turn', () => {
     const planner = intake.wrap(fakePane('PLANNER').channel);
     await planner.mark({ id: ID });
     const response = await intake.handle(reply({ role: 'PLANNER' }));
-    expect(response).toEqual({ ok: false, error: 'type "result" is not allowed now: the PLANNER answers with plan, continue, revision, complete, error' });
-    expect(await intake.handle(reply({ role: 'EXECUTER' }))).toEqual({ ok: false, error: expect.stringMatching(/not waiting for a reply from the EXECUTER/) });
+    expect(response).toEqual({ ok: false, code: 'invalid', error: 'type "result" is not allowed now: the PLANNER answers with plan, continue, revision, complete, error' });
+    expect(await intake.handle(reply({ role: 'EXECUTER' }))).toEqual({ ok: false, code: 'closed', error: expect.stringMatching(/not waiting for a reply from the EXECUTER/) });
   });
 
   it('keeps a body no screen could carry byte for byte, and extra header fields', async () => {
@@ -142,6 +144,48 @@ describe('the intake: replies checked against the pending turn', () => {
   });
 });
 
+describe('replies for a turn already closed are refused, never "delivered"', () => {
+  it('a status sent right after the result (parallel tool calls) is refused as closed, not acknowledged and ignored', async () => {
+    const { intake } = await setup();
+    await intake.wrap(fakePane().channel).mark({ id: ID });
+    expect(await intake.handle(reply({ type: 'status', body: 'starting' }))).toMatchObject({ ok: true });
+    expect(await intake.handle(reply())).toMatchObject({ ok: true });
+    expect(await intake.handle(reply({ type: 'status', body: 'one more thing' }))).toEqual({
+      ok: false,
+      code: 'closed',
+      error: `your result for message ${ID} was already delivered, so poli takes no status for it any more; this status is not recorded`,
+    });
+  });
+
+  it('after the task ended (a timeout), a late reply to its message is refused as closed', async () => {
+    const { intake } = await setup();
+    await intake.wrap(fakePane().channel).mark({ id: ID });
+    intake.idle();
+    expect(await intake.handle(reply())).toEqual({ ok: false, code: 'closed', error: expect.stringMatching(new RegExp(`^message ${ID} is closed: .*its task ended.*not recorded$`)) });
+    expect(await intake.handle(reply({ id: 'T1-R1-zzzzzz' }))).toMatchObject({ ok: false, code: 'closed', error: expect.stringMatching(/^poli is not waiting for a reply from the EXECUTER now/) });
+  });
+
+  it('poli reply exits 3 for a closed turn, 1 for a reply to correct, 4 when no poli listens', async () => {
+    const { intake } = await setup();
+    const socketPath = path.join(await mkdtemp(path.join(tmpdir(), 'poli-intake-run-')), 'intake-test.sock');
+    await intake.listen(socketPath);
+    await intake.wrap(fakePane().channel).mark({ id: ID });
+    const run = async (id: string, socket = socketPath) => {
+      let err = '';
+      const stderr = new PassThrough().on('data', (d: Buffer) => (err += d.toString()));
+      const code = await runReplyCommand(
+        { env: { POLI_ROLE: 'EXECUTER', POLI_SOCKET_PATH: socket }, stdin: Readable.from([Buffer.from('done')]), stdout: new PassThrough(), stderr },
+        { id, to: 'planner', type: 'result', extra: undefined },
+      );
+      return { code, err };
+    };
+    expect(await run('T1-R1-zzzzzz')).toEqual({ code: 1, err: expect.stringMatching(/unknown id/) });
+    intake.idle();
+    expect(await run(ID)).toEqual({ code: 3, err: expect.stringMatching(/is closed: .*not recorded/) });
+    expect((await run(ID, path.join(tmpdir(), 'poli-no-such-intake.sock'))).code).toBe(4);
+  });
+});
+
 describe('the intake socket', () => {
   it('is mode 0600 and answers one JSON request per connection; a megabyte body arrives whole', async () => {
     const { intake } = await setup();
@@ -160,7 +204,7 @@ describe('the intake socket', () => {
 
   it('a request to a socket nobody listens on says that no poli is running', async () => {
     const response = await sendToIntake(path.join(tmpdir(), 'poli-no-such-intake.sock'), reply());
-    expect(response).toEqual({ ok: false, error: expect.stringMatching(/^no poli is running for this session/) });
+    expect(response).toEqual({ ok: false, code: 'unreachable', error: expect.stringMatching(/^no poli is running for this session/) });
   });
 });
 

@@ -29,8 +29,11 @@ export interface IntakeOptions {
 interface TurnBox {
   id: string | undefined;
   /** Delivered blocks, by blockKey: their formatted text and the channel they came through. */
-  blocks: Map<string, { text: string; body: string; via: ReplyChannel; final: boolean }>;
+  blocks: Map<string, { text: string; body: string; type: MessageType; via: ReplyChannel; final: boolean }>;
 }
+
+const invalid = (error: string): IntakeResponse => ({ ok: false, error, code: 'invalid' });
+const closed = (error: string): IntakeResponse => ({ ok: false, error, code: 'closed' });
 
 /** Header fields a reply's `extra` may not set (they are the reply's own). */
 const OWN_FIELDS = new Set(['to', 'type', 'id']);
@@ -113,12 +116,12 @@ export class Intake {
     try {
       request = JSON.parse(text);
     } catch (error) {
-      return { ok: false, error: `not a JSON request: ${(error as Error).message}` };
+      return invalid(`not a JSON request: ${(error as Error).message}`);
     }
     try {
       return await this.handle(request as IntakeRequest);
     } catch (error) {
-      return { ok: false, error: `poli could not handle the request: ${(error as Error).message}` };
+      return { ok: false, error: `poli could not handle the request: ${(error as Error).message}`, code: 'unreachable' };
     }
   }
 
@@ -127,46 +130,47 @@ export class Intake {
     if (typeof request !== 'object' || request === null) return { ok: false, error: 'the request is not a JSON object' };
     const role = request.role;
     if (!ROLES.includes(role)) {
-      return { ok: false, error: `unknown role ${JSON.stringify(role)}: poli_reply works only in a CLI that poli started (POLI_ROLE is PLANNER or EXECUTER)` };
+      return { ok: false, error: `unknown role ${JSON.stringify(role)}: poli_reply works only in a CLI that poli started (POLI_ROLE is PLANNER or EXECUTER)`, code: 'denied' };
     }
-    if (typeof request.id !== 'string' || request.id === '') return { ok: false, error: 'missing "id": the id of the message you are answering' };
+    if (typeof request.id !== 'string' || request.id === '') return invalid('missing "id": the id of the message you are answering');
     if (request.op === 'read') return this.read(role, request.id);
-    if (request.op !== 'reply') return { ok: false, error: `unknown operation ${JSON.stringify((request as { op?: unknown }).op)}` };
+    if (request.op !== 'reply') return invalid(`unknown operation ${JSON.stringify((request as { op?: unknown }).op)}`);
     return this.reply(request);
   }
 
   private reply(request: Extract<IntakeRequest, { op: 'reply' }>): IntakeResponse {
     const { role, id } = request;
     const turn = this.turns[role];
-    if (turn.id === undefined) return { ok: false, error: `poli is not waiting for a reply from the ${role} now (no message of this task is pending in your pane)` };
-    if (id !== turn.id) {
-      if (this.earlier[role].has(id)) {
-        return { ok: false, error: `message ${id} was already answered; the message poli waits on from you now has id "${turn.id}"` };
-      }
-      return { ok: false, error: `unknown id "${id}": the message poli waits on from the ${role} has id "${turn.id}"` };
+    // Closed: nothing would record it. Said so, never "delivered" (the sender must not think poli has it).
+    if (this.earlier[role].has(id)) {
+      return closed(`message ${id} is closed: poli no longer waits for a reply to it (it was answered, or its task ended), so this ${request.type} is not recorded${turn.id === undefined ? '' : `; the message poli waits on from you now has id "${turn.id}"`}`);
     }
+    if (turn.id === undefined) return closed(`poli is not waiting for a reply from the ${role} now (no message of a running task is pending in your pane), so this ${request.type} is not recorded`);
+    if (id !== turn.id) return invalid(`unknown id "${id}": the message poli waits on from the ${role} has id "${turn.id}"`);
     const allowed = allowedReplies(role);
     const type = request.type as MessageType;
     if (!MESSAGE_TYPES.includes(type) || !allowed.includes(type)) {
-      return { ok: false, error: `type ${JSON.stringify(request.type)} is not allowed now: the ${role} answers with ${allowed.join(', ')}` };
+      return invalid(`type ${JSON.stringify(request.type)} is not allowed now: the ${role} answers with ${allowed.join(', ')}`);
     }
     const to = request.to as Addressee;
     const expected = expectedAddressee(role, type);
     if (!ADDRESSEES.includes(to) || to !== expected) {
-      return { ok: false, error: `wrong addressee ${JSON.stringify(request.to)}: a ${type} from the ${role} goes to ${expected}` };
+      return invalid(`wrong addressee ${JSON.stringify(request.to)}: a ${type} from the ${role} goes to ${expected}`);
     }
-    if (typeof request.body !== 'string') return { ok: false, error: '"body" must be a string (the text of your reply)' };
+    if (typeof request.body !== 'string') return invalid('"body" must be a string (the text of your reply)');
     const extra = request.extra ?? {};
-    if (typeof extra !== 'object' || extra === null || Array.isArray(extra)) return { ok: false, error: 'extra header fields must be a JSON object' };
+    if (typeof extra !== 'object' || extra === null || Array.isArray(extra)) return invalid('extra header fields must be a JSON object');
     const fields = Object.fromEntries(Object.entries(extra).filter(([name]) => !OWN_FIELDS.has(name)));
     const final = type !== 'status';
     const done = [...turn.blocks.values()].find((b) => b.final);
-    if (final && done) return { ok: false, error: `your reply to message ${id} was already delivered; poli takes one ${allowed.filter((t) => t !== 'status').join(' or ')} per message` };
+    if (final && done) return closed(`your reply to message ${id} was already delivered; poli takes one ${allowed.filter((t) => t !== 'status').join(' or ')} per message, so this one is not recorded`);
+    // The dialogue takes the final reply and moves on: a status after it would be acknowledged and then ignored.
+    if (done) return closed(`your ${done.type} for message ${id} was already delivered, so poli takes no status for it any more; this status is not recorded`);
     const header = { to, type, id, ...fields };
     const block: Block = { header, body: cleanBody(request.body), startLine: 0, endLine: 0 };
     const key = blockKey(block);
     // The block text (what the dialogue parses) carries the body as a screen could; the exact body goes beside it.
-    if (!turn.blocks.has(key)) turn.blocks.set(key, { text: formatBlock(header, request.body), body: request.body, via: request.via === 'command' ? 'command' : 'tool', final });
+    if (!turn.blocks.has(key)) turn.blocks.set(key, { text: formatBlock(header, request.body), body: request.body, type, via: request.via === 'command' ? 'command' : 'tool', final });
     const woken = this.wake;
     this.wake = Intake.signal();
     woken.resolve();
@@ -191,7 +195,10 @@ export class Intake {
     if (turn.id !== id) this.turns[role] = { id, blocks: new Map() };
   }
 
-  /** Ends every turn (the task is over): replies are refused until the next message. */
+  /**
+   * Ends every turn (the task is over, whatever its end): replies are refused as closed until the next message, and a
+   * late reply to a turn of that task is told it was not recorded.
+   */
   idle(): void {
     for (const role of ROLES) this.begin(role, undefined);
   }

@@ -76,6 +76,11 @@ export interface Workspace {
    */
   waitCapMs(): number;
   writeTranscript(task: TaskRecord): Promise<void>;
+  /**
+   * The task is ending: replies through poli's tool and command for its turns are refused as closed from now on
+   * (never answered "delivered" and then dropped).
+   */
+  closeReplies(): void;
   /** Shows a line at the right of the status bar of poli's tmux server (best effort). */
   setStatus(line: string): Promise<void>;
   close(): Promise<void>;
@@ -232,6 +237,7 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
       // `#` starts a tmux format in status-right: double it so task text shows as typed.
       await run(['set-option', '-g', 'status-right', line.replace(/#/g, '##')]).catch(() => undefined);
     },
+    closeReplies: () => intake.idle(),
     async writeTranscript(task) {
       await writeTranscript(settings.stateDir, task).catch((error: unknown) =>
         logger.warn(`could not write the transcript of ${task.id}: ${String(error)}`),

@@ -4,6 +4,8 @@
  * (MOCK_REPLY_VIA=command), instead of printing them. Every reply must be recorded once, with exactly the body the mock
  * sent and the channel it came through.
  */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -69,5 +71,38 @@ describe('replies through poli mcp and poli reply (mock CLIs)', { timeout: FAULT
     expect(messages.filter((m) => m.from === 'PLANNER').map((m) => m.channel)).toEqual(['screen', 'screen']);
     expect(new Set(messages.filter((m) => m.from === 'EXECUTER').map((m) => m.channel))).toEqual(new Set(['command']));
     expect(sent.find((s) => s.header.type === 'result')?.body.split('\n')).toHaveLength(20_000);
+  });
+});
+
+describe('a reply for a turn already closed (interactive mode)', { timeout: FAULT_TEST_TIMEOUT_MS }, () => {
+  it('a late poli reply after the task timed out is refused as closed (exit 3), not told "delivered"', async () => {
+    world = await createFaultWorld();
+    const run = world.start(['--mock', '--kill-on-exit', '--exec-timeout', '3'], { MOCK_ROUNDS: '1', MOCK_EXECUTER_SILENT_AT: '1' });
+    await run.waitFor('poli> ');
+    run.child.stdin?.write('Create w.txt containing W\n');
+    await run.waitFor(/task T1 ended timeout/, 60_000);
+    // The id poli typed into the EXECUTER (a forwarded plan gets its own id): its delivery receipt.
+    const task = (await world.task('T1')) as unknown as { deliveries: { id: string; to: string; type: string }[] };
+    const plan = task.deliveries.find((d) => d.to === 'EXECUTER');
+    expect(plan?.type).toBe('plan');
+    // The executer CLI's own environment, as poli gave it to its pane (role, socket, and what else binds it).
+    const pane = await world.paneOf('EXECUTER');
+    const pid = world.tmux(['display-message', '-p', '-t', pane, '#{pane_pid}']).trim();
+    const env = Object.fromEntries(
+      readFileSync(`/proc/${pid}/environ`, 'utf8')
+        .split('\0')
+        .filter((entry) => entry.includes('='))
+        .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
+    );
+    const late = spawnSync(process.execPath, [env.POLI_BIN ?? '', 'reply', '--id', plan?.id ?? '', '--to', 'PLANNER', '--type', 'result'], {
+      env,
+      input: 'done, late',
+      encoding: 'utf8',
+    });
+    expect(late.stderr).toMatch(new RegExp(`^poli reply: message ${plan?.id} is closed: poli no longer waits for a reply to it .*not recorded`));
+    expect(late.status).toBe(3);
+    run.child.stdin?.end(':quit\n');
+    await run.exited;
+    expect((await world.task('T1')).messages.filter((m) => m.from === 'EXECUTER')).toEqual([]);
   });
 });
