@@ -8,7 +8,7 @@
  * Who may connect: Node offers no SO_PEERCRED, so the socket relies on the file system: it lives in the per-user
  * runtime directory (mode 0700) and is itself mode 0600, so only this user's processes can connect.
  */
-import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
+import { chmod, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import path from 'node:path';
 import type { PaneChannel, PanePosition, ReplyChannel } from '../dialogue/channel.ts';
@@ -17,6 +17,7 @@ import { messageFile } from '../reading/handoff.ts';
 import { blockKey, cleanBody, formatBlock } from '../protocol/format-block.ts';
 import { parseBlocks } from '../protocol/parse-blocks.ts';
 import { ADDRESSEES, MESSAGE_TYPES, ROLES, type Addressee, type Block, type MessageType, type Role } from '../protocol/types.ts';
+import { currentUid, ensurePrivateDir } from '../state/private-dir.ts';
 import { MAX_REQUEST_BYTES, type IntakeRequest, type IntakeResponse } from './wire.ts';
 
 export interface IntakeOptions {
@@ -68,8 +69,8 @@ export class Intake {
    * the socket lock (state/lock.ts) already guarantees that no other poli drives this tmux socket.
    */
   async listen(socketPath: string): Promise<void> {
-    await mkdir(path.dirname(socketPath), { recursive: true, mode: 0o700 });
-    await chmod(path.dirname(socketPath), 0o700).catch(() => undefined);
+    // The directory must be this user's alone (state/private-dir.ts): a failed check refuses, never swallowed.
+    await ensurePrivateDir(path.dirname(socketPath), { uid: currentUid() });
     await rm(socketPath, { force: true });
     const server = createServer({ allowHalfOpen: true }, (socket) => this.serve(socket));
     await new Promise<void>((resolve, reject) => {

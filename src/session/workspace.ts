@@ -16,6 +16,7 @@ import type { Settings } from '../config.ts';
 import { CommandNotFoundError, ConfigError, StateFileError } from '../errors.ts';
 import { createEventLog, EVENTS_FILE, type EventLog, type PoliEvent } from '../records/events.ts';
 import { ControlInbox, controlDir } from '../human/control.ts';
+import { currentUid, ensurePrivateDir } from '../state/private-dir.ts';
 import { createLineInput, type LineInput } from '../cli/line-input.ts';
 import { PACKAGE_ROOT, readPrimer, realClock } from '../host.ts';
 import { createLogger, type Logger } from '../records/logger.ts';
@@ -149,7 +150,10 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
   const known = await store.list(); // marks tasks of dead poli processes as interrupted
   // The lock lives with the socket, not the state dir: two polis with different --state-dir must
   // still not drive one tmux server.
-  await mkdir(io.runtimeDir, { recursive: true, mode: 0o700 });
+  // The runtime dir's path is predictable: one another user made, or could write to, is refused (state/private-dir.ts).
+  for (const dir of [path.join(io.runtimeDir, 'locks'), controlDir(io.runtimeDir, settings.socket)]) {
+    await ensurePrivateDir(dir, { uid: currentUid(), root: io.runtimeDir });
+  }
   const lock = await acquireSocketLock({ dir: io.runtimeDir, socket: settings.socket, pid: io.pid, isPidAlive: isProcessAlive });
   await writeFile(stateDirPointer(io.runtimeDir, settings.socket), settings.stateDir);
   // Session-local settings a CLI is pointed at (Gemini CLI's session home), in the per-user runtime dir: written once
