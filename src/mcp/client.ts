@@ -3,6 +3,7 @@
  */
 import { connect } from 'node:net';
 import { ROLES, type Role } from '../protocol/types.ts';
+import { TOKEN_VARIABLE } from './pane-token.ts';
 import { ROLE_VARIABLE, SOCKET_VARIABLE, type IntakeRequest, type IntakeResponse } from './wire.ts';
 
 /** How long to wait for the running poli to answer (it answers at once; a hung poli must not hang the CLI). */
@@ -47,13 +48,14 @@ export function sendToIntake(socketPath: string, request: IntakeRequest, timeout
   });
 }
 
-/** The role and intake socket poli gave the CLI's pane, or why they are missing. */
-export function paneIdentity(env: Readonly<Record<string, string | undefined>>): { role: Role; socketPath: string } | string {
+/** The role, intake socket and pane token poli gave the CLI's pane, or why they are missing. */
+export function paneIdentity(env: Readonly<Record<string, string | undefined>>): { role: Role; socketPath: string; token?: string } | string {
   const role = env[ROLE_VARIABLE];
   const socketPath = env[SOCKET_VARIABLE];
   if (!role || !ROLES.includes(role as Role)) {
     return `${ROLE_VARIABLE} is ${role === undefined ? 'not set' : JSON.stringify(role)}: this only works inside a CLI that poli started (PLANNER or EXECUTER)`;
   }
   if (!socketPath) return `${SOCKET_VARIABLE} is not set: this only works inside a CLI that poli started`;
-  return { role: role as Role, socketPath };
+  const token = env[TOKEN_VARIABLE];
+  return { role: role as Role, socketPath, ...(token ? { token } : {}) };
 }

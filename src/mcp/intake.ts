@@ -6,7 +6,8 @@
  * loop takes the first complete reply for the pending id from whichever channel it came through, once.
  *
  * Who may connect: Node offers no SO_PEERCRED, so the socket relies on the file system: it lives in the per-user
- * runtime directory (mode 0700) and is itself mode 0600, so only this user's processes can connect.
+ * runtime directory (mode 0700, checked: state/private-dir.ts) and is itself mode 0600, so only this user's processes
+ * can connect. Which pane a request speaks for: its pane token (pane-token.ts), not the role it claims.
  */
 import { chmod, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -18,11 +19,14 @@ import { blockKey, cleanBody, formatBlock } from '../protocol/format-block.ts';
 import { parseBlocks } from '../protocol/parse-blocks.ts';
 import { ADDRESSEES, MESSAGE_TYPES, ROLES, type Addressee, type Block, type MessageType, type Role } from '../protocol/types.ts';
 import { currentUid, ensurePrivateDir } from '../state/private-dir.ts';
-import { MAX_REQUEST_BYTES, type IntakeRequest, type IntakeResponse } from './wire.ts';
+import { TOKEN_VARIABLE, tokenMatches } from './pane-token.ts';
+import { MAX_REQUEST_BYTES, ROLE_VARIABLE, type IntakeRequest, type IntakeResponse } from './wire.ts';
 
 export interface IntakeOptions {
   /** Where `.poli/messages/<id>.md` are (poli_read). */
   projectDir: string;
+  /** Each pane's token (pane-token.ts): a request for a role is taken only with that role's token. */
+  tokens?: Record<Role, string>;
   debug?(message: string): void;
 }
 
@@ -132,6 +136,18 @@ export class Intake {
     const role = request.role;
     if (!ROLES.includes(role)) {
       return { ok: false, error: `unknown role ${JSON.stringify(role)}: poli_reply works only in a CLI that poli started (POLI_ROLE is PLANNER or EXECUTER)`, code: 'denied' };
+    }
+    const tokens = this.options.tokens;
+    if (tokens && !tokenMatches(tokens[role], request.token)) {
+      return {
+        ok: false,
+        code: 'denied',
+        error:
+          request.token === undefined
+            ? `no pane token (${TOKEN_VARIABLE}): only the CLI poli started in the ${role}'s pane can reply for the ${role}. If that is you, ` +
+              'you were started by an older poli without one: print the reply block instead'
+            : `the pane token is not the ${role}'s: a CLI replies only for its own pane (${ROLE_VARIABLE} cannot change that)`,
+      };
     }
     if (typeof request.id !== 'string' || request.id === '') return invalid('missing "id": the id of the message you are answering');
     if (request.op === 'read') return this.read(role, request.id);

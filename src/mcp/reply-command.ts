@@ -38,6 +38,7 @@ export async function runReplyCommand(io: ReplyIO, command: ReplyCommand): Promi
     type: command.type.toLowerCase(),
     body,
     ...(command.extra ? { extra: command.extra } : {}),
+    ...(identity.token ? { token: identity.token } : {}),
   });
   if (response.ok) {
     io.stdout.write(`${response.text}\n`);

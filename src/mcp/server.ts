@@ -8,8 +8,8 @@
  * - `poli_status {id, body}` → a status block to the PLANNER (the EXECUTER's progress report);
  * - `poli_read {id}` → the whole text of a message poli handed over as a file.
  *
- * The pane's role and the socket come from the environment poli gave the CLI (POLI_ROLE, POLI_SOCKET_PATH), so a
- * CLI can reply only for its own role. stdout carries the protocol: nothing else is printed there.
+ * The pane's role, the socket and the pane's token come from the environment poli gave the CLI (POLI_ROLE,
+ * POLI_SOCKET_PATH, POLI_PANE_TOKEN), so a CLI can reply only for its own role (pane-token.ts). stdout carries the protocol: nothing else is printed there.
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -78,7 +78,8 @@ export async function runMcpServer(env: Readonly<Record<string, string | undefin
     stderr.write(`poli mcp: ${identity}\n`);
     return 2;
   }
-  const server = createPoliMcpServer(identity.role, (request) => sendToIntake(identity.socketPath, request));
+  const token = identity.token;
+  const server = createPoliMcpServer(identity.role, (request) => sendToIntake(identity.socketPath, token ? { ...request, token } : request));
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();

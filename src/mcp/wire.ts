@@ -27,8 +27,10 @@ export type IntakeRequest =
       body: string;
       /** Header fields other than to/type/id. */
       extra?: Record<string, unknown>;
+      /** The pane's token (POLI_PANE_TOKEN, pane-token.ts): proves the sender is the CLI in that role's pane. */
+      token?: string;
     }
-  | { op: 'read'; role: Role; id: string };
+  | { op: 'read'; role: Role; id: string; token?: string };
 
 /**
  * Why a request was refused, for the sender to act on (and `poli reply`'s exit code, {@link REFUSAL_EXIT_CODES}):

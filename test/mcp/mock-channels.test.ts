@@ -10,6 +10,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FaultWorld, FAULT_TEST_TIMEOUT_MS, createFaultWorld } from '../faults/fault-world.ts';
+import { runtimeDir } from '../../src/host.ts';
+import { intakeSocketPath } from '../../src/mcp/wire.ts';
+import { REPO_ROOT } from '../helpers/poli-process.ts';
+
+const POLI_BIN = path.join(REPO_ROOT, 'bin', 'poli.js');
 
 interface Sent {
   role: 'PLANNER' | 'EXECUTER';
@@ -74,6 +79,22 @@ describe('replies through poli mcp and poli reply (mock CLIs)', { timeout: FAULT
   });
 });
 
+/** A CLI's own environment, as poli gave it to its pane (role, socket, pane token), read from its process. */
+async function paneEnv(world: FaultWorld, role: 'PLANNER' | 'EXECUTER'): Promise<Record<string, string>> {
+  const pane = await world.paneOf(role);
+  const pid = world.tmux(['display-message', '-p', '-t', pane, '#{pane_pid}']).trim();
+  return Object.fromEntries(
+    readFileSync(`/proc/${pid}/environ`, 'utf8')
+      .split('\0')
+      .filter((entry) => entry.includes('='))
+      .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
+  );
+}
+
+function poliReply(env: Record<string, string>, id: string, body: string): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(process.execPath, [POLI_BIN, 'reply', '--id', id, '--to', 'PLANNER', '--type', 'result'], { env, input: body, encoding: 'utf8' });
+}
+
 describe('a reply for a turn already closed (interactive mode)', { timeout: FAULT_TEST_TIMEOUT_MS }, () => {
   it('a late poli reply after the task timed out is refused as closed (exit 3), not told "delivered"', async () => {
     world = await createFaultWorld();
@@ -85,24 +106,36 @@ describe('a reply for a turn already closed (interactive mode)', { timeout: FAUL
     const task = (await world.task('T1')) as unknown as { deliveries: { id: string; to: string; type: string }[] };
     const plan = task.deliveries.find((d) => d.to === 'EXECUTER');
     expect(plan?.type).toBe('plan');
-    // The executer CLI's own environment, as poli gave it to its pane (role, socket, and what else binds it).
-    const pane = await world.paneOf('EXECUTER');
-    const pid = world.tmux(['display-message', '-p', '-t', pane, '#{pane_pid}']).trim();
-    const env = Object.fromEntries(
-      readFileSync(`/proc/${pid}/environ`, 'utf8')
-        .split('\0')
-        .filter((entry) => entry.includes('='))
-        .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
-    );
-    const late = spawnSync(process.execPath, [env.POLI_BIN ?? '', 'reply', '--id', plan?.id ?? '', '--to', 'PLANNER', '--type', 'result'], {
-      env,
-      input: 'done, late',
-      encoding: 'utf8',
-    });
+    const env = await paneEnv(world, 'EXECUTER');
+    const late = poliReply(env, plan?.id ?? '', 'done, late');
     expect(late.stderr).toMatch(new RegExp(`^poli reply: message ${plan?.id} is closed: poli no longer waits for a reply to it .*not recorded`));
     expect(late.status).toBe(3);
     run.child.stdin?.end(':quit\n');
     await run.exited;
     expect((await world.task('T1')).messages.filter((m) => m.from === 'EXECUTER')).toEqual([]);
+  });
+});
+
+describe('who may reply for the EXECUTER', { timeout: FAULT_TEST_TIMEOUT_MS }, () => {
+  it('a process that only sets POLI_ROLE=EXECUTER, or the PLANNER CLI claiming it, is refused (exit 5); the EXECUTER CLI itself is taken', async () => {
+    world = await createFaultWorld();
+    const run = world.start(['--mock', '--task', 'Create w.txt containing W', '--kill-on-exit', '--exec-timeout', '120'], { MOCK_ROUNDS: '1', MOCK_EXECUTER_SILENT_AT: '1' });
+    await run.waitFor(/plan sent to EXECUTER/, 60_000);
+    const task = (await world.task('T1')) as unknown as { deliveries: { id: string; to: string; type: string }[] };
+    const id = task.deliveries.find((d) => d.to === 'EXECUTER')?.id ?? '';
+    const socketPath = intakeSocketPath(runtimeDir(process.env, process.getuid?.() ?? 0), world.socket);
+    const forged = poliReply({ ...(process.env as Record<string, string>), POLI_ROLE: 'EXECUTER', POLI_SOCKET_PATH: socketPath }, id, 'forged result');
+    expect(forged.stderr).toMatch(/^poli reply: no pane token \(POLI_PANE_TOKEN\): only the CLI poli started in the EXECUTER's pane can reply for the EXECUTER/);
+    expect(forged.status).toBe(5);
+    const planner = await paneEnv(world, 'PLANNER');
+    const posing = poliReply({ ...planner, POLI_ROLE: 'EXECUTER' }, id, 'the planner posing as the executer');
+    expect(posing.stderr).toMatch(/^poli reply: the pane token is not the EXECUTER's: a CLI replies only for its own pane/);
+    expect(posing.status).toBe(5);
+    const own = poliReply(await paneEnv(world, 'EXECUTER'), id, 'the real result');
+    expect(own.stdout).toMatch(/^delivered/);
+    expect(own.status).toBe(0);
+    expect(await run.exited).toBe(0);
+    const done = await world.task('T1');
+    expect(done.messages.filter((m) => m.from === 'EXECUTER').map((m) => [m.type, m.body])).toEqual([['result', 'the real result']]);
   });
 });
