@@ -59,6 +59,11 @@ export interface PaneChannel {
    * tool and command); undefined otherwise (the parsed body, as the screen can carry it, is the body then).
    */
   exactBody?(block: Block): string | undefined;
+  /**
+   * Whether a reply to message `id` was already recorded through a structured channel (by this poli or one killed
+   * after saying "delivered"): a resumed turn then takes it instead of typing the message again.
+   */
+  recorded?(id: string): Promise<boolean>;
 }
 
 export interface DialogueChannels {

@@ -540,7 +540,9 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       // A message poli had pasted but not seen submitted may still sit in the CLI's input box: submitted there, not
       // pasted behind itself.
       const again = (): Promise<void> => send(role, type, id, body, expectLine(role, id), extra, plan.kind === 'await');
-      if (plan.kind === 'resend' || channels.fresh?.(role) === true) {
+      // A reply recorded before poli stopped (it said "delivered") is taken, never asked for again.
+      const recorded = (await channels[role].recorded?.(id).catch(() => false)) === true;
+      if (!recorded && (plan.kind === 'resend' || channels.fresh?.(role) === true)) {
         notice('progress', `resuming: sending message ${id} to ${role} again (same id)`, id);
         return again();
       }

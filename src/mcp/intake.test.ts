@@ -9,6 +9,7 @@ import type { Role } from '../protocol/types.ts';
 import { PassThrough, Readable } from 'node:stream';
 import { sendToIntake } from './client.ts';
 import { runReplyCommand } from './reply-command.ts';
+import { fileJournal, type ReplyJournal } from './reply-journal.ts';
 import { Intake } from './intake.ts';
 import type { IntakeRequest } from './wire.ts';
 
@@ -183,6 +184,64 @@ describe('replies for a turn already closed are refused, never "delivered"', () 
     intake.idle();
     expect(await run(ID)).toEqual({ code: 3, err: expect.stringMatching(/is closed: .*not recorded/) });
     expect((await run(ID, path.join(tmpdir(), 'poli-no-such-intake.sock'))).code).toBe(4);
+  });
+});
+
+describe('"delivered" means recorded: the reply is on disk before poli says so', () => {
+  it('answers only once the journal has saved the reply; a reply it could not save is not delivered', async () => {
+    const projectDir = await mkdtemp(path.join(tmpdir(), 'poli-intake-'));
+    let release = (): void => undefined;
+    const saved: string[] = [];
+    const journal: ReplyJournal = {
+      save: (entry) =>
+        new Promise<void>((resolve) => {
+          release = () => {
+            saved.push(entry.body);
+            resolve();
+          };
+        }),
+      load: async () => [],
+    };
+    const intake = new Intake({ projectDir, journal });
+    open.push(intake);
+    const wrapped = intake.wrap(fakePane().channel);
+    const since = await wrapped.mark({ id: ID });
+    let answered = false;
+    const answer = intake.handle(reply({ body: 'all done' })).then((r) => ((answered = true), r));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(answered).toBe(false);
+    expect(await wrapped.readSince(since)).toBe('');
+    release();
+    expect(await answer).toMatchObject({ ok: true });
+    expect(saved).toEqual(['all done']);
+    const failing = new Intake({ projectDir, journal: { save: async () => Promise.reject(new Error('ENOSPC: no space left on device')), load: async () => [] } });
+    open.push(failing);
+    const other = failing.wrap(fakePane().channel);
+    const at = await other.mark({ id: ID });
+    expect(await failing.handle(reply())).toMatchObject({ ok: false, code: 'unreachable', error: expect.stringMatching(/could not record your result durably \(ENOSPC.*not delivered/) });
+    expect(await other.readSince(at)).toBe('');
+  });
+
+  it('a poli started again (--resume) finds the recorded reply, exact, when the turn of its id begins again', async () => {
+    const stateDir = await mkdtemp(path.join(tmpdir(), 'poli-journal-'));
+    const first = new Intake({ projectDir: stateDir, journal: fileJournal(stateDir) });
+    open.push(first);
+    await first.wrap(fakePane().channel).mark({ id: ID });
+    const body = 'half way  \n';
+    expect(await first.handle(reply({ type: 'status', body }))).toMatchObject({ ok: true });
+    expect(await first.handle(reply({ body: 'the result\t' }))).toMatchObject({ ok: true });
+    // Killed here (nothing else was written); a new process:
+    const second = new Intake({ projectDir: stateDir, journal: fileJournal(stateDir) });
+    open.push(second);
+    const wrapped = second.wrap(fakePane().channel);
+    expect(await wrapped.recorded?.(ID)).toBe(true);
+    expect(await wrapped.recorded?.('T1-R1-nothin')).toBe(false);
+    const since = await wrapped.mark({ id: ID, lookBack: true });
+    const blocks = takeReplies(newTurn('EXECUTER', ID, since, '', '', 'plan'), await wrapped.readSince(since), true);
+    expect(blocks.map((b) => [b.header.type, wrapped.exactBody?.(b), wrapped.origin?.(b)])).toEqual([
+      ['status', body, 'tool'],
+      ['result', 'the result\t', 'tool'],
+    ]);
   });
 });
 

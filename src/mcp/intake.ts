@@ -20,11 +20,14 @@ import { parseBlocks } from '../protocol/parse-blocks.ts';
 import { ADDRESSEES, MESSAGE_TYPES, ROLES, type Addressee, type Block, type MessageType, type Role } from '../protocol/types.ts';
 import { currentUid, ensurePrivateDir } from '../state/private-dir.ts';
 import { TOKEN_VARIABLE, tokenMatches } from './pane-token.ts';
+import type { JournalEntry, ReplyJournal } from './reply-journal.ts';
 import { MAX_REQUEST_BYTES, ROLE_VARIABLE, type IntakeRequest, type IntakeResponse } from './wire.ts';
 
 export interface IntakeOptions {
   /** Where `.poli/messages/<id>.md` are (poli_read). */
   projectDir: string;
+  /** Where replies are recorded before "delivered" is answered, and found again on --resume (reply-journal.ts). */
+  journal?: ReplyJournal;
   /** Each pane's token (pane-token.ts): a request for a role is taken only with that role's token. */
   tokens?: Record<Role, string>;
   debug?(message: string): void;
@@ -51,6 +54,8 @@ export class Intake {
   /** Ids of earlier turns per pane: a reply to one of them gets "already answered", not "unknown id". */
   private readonly earlier: Record<Role, Set<string>> = { PLANNER: new Set(), EXECUTER: new Set() };
   private server: Server | undefined;
+  /** The reply being handled (replies are handled one at a time). */
+  private replies: Promise<unknown> = Promise.resolve();
   private socketPath: string | undefined;
   /** Resolved (and replaced) at each delivery: wakes a dialogue loop waiting for pane output. */
   private wake: { promise: Promise<void>; resolve: () => void } = Intake.signal();
@@ -152,10 +157,17 @@ export class Intake {
     if (typeof request.id !== 'string' || request.id === '') return invalid('missing "id": the id of the message you are answering');
     if (request.op === 'read') return this.read(role, request.id);
     if (request.op !== 'reply') return invalid(`unknown operation ${JSON.stringify((request as { op?: unknown }).op)}`);
-    return this.reply(request);
+    // One reply at a time: each is checked against the turn as the one before left it (and recorded) — two parallel
+    // tool calls cannot both pass as the final reply while the first is being written.
+    const answer = this.replies.then(() => this.reply(request));
+    this.replies = answer.then(
+      () => undefined,
+      () => undefined,
+    );
+    return answer;
   }
 
-  private reply(request: Extract<IntakeRequest, { op: 'reply' }>): IntakeResponse {
+  private async reply(request: Extract<IntakeRequest, { op: 'reply' }>): Promise<IntakeResponse> {
     const { role, id } = request;
     const turn = this.turns[role];
     // Closed: nothing would record it. Said so, never "delivered" (the sender must not think poli has it).
@@ -183,16 +195,52 @@ export class Intake {
     if (final && done) return closed(`your reply to message ${id} was already delivered; poli takes one ${allowed.filter((t) => t !== 'status').join(' or ')} per message, so this one is not recorded`);
     // The dialogue takes the final reply and moves on: a status after it would be acknowledged and then ignored.
     if (done) return closed(`your ${done.type} for message ${id} was already delivered, so poli takes no status for it any more; this status is not recorded`);
-    const header = { to, type, id, ...fields };
-    const block: Block = { header, body: cleanBody(request.body), startLine: 0, endLine: 0 };
-    const key = blockKey(block);
-    // The block text (what the dialogue parses) carries the body as a screen could; the exact body goes beside it.
-    if (!turn.blocks.has(key)) turn.blocks.set(key, { text: formatBlock(header, request.body), body: request.body, type, via: request.via === 'command' ? 'command' : 'tool', final });
+    const entry: JournalEntry = { role, header: { to, type, id, ...fields }, body: request.body, via: request.via === 'command' ? 'command' : 'tool' };
+    // "Delivered" means recorded: on disk (fsync'd) before the answer, so a poli killed now still has it on --resume.
+    try {
+      await this.options.journal?.save(entry);
+    } catch (error) {
+      return {
+        ok: false,
+        code: 'unreachable',
+        error: `poli could not record your ${type} durably (${(error as Error).message}), so it is not delivered; print the reply block instead`,
+      };
+    }
+    this.hold(turn, entry);
     const woken = this.wake;
     this.wake = Intake.signal();
     woken.resolve();
     this.options.debug?.(`${role}: ${type} for ${id} delivered through the ${request.via === 'command' ? 'poli reply command' : 'poli_reply tool'}`);
     return { ok: true, text: `delivered: poli has your ${type} to ${to} for message ${id}` };
+  }
+
+  /** Puts a recorded reply in front of the turn's text (once per block). */
+  private hold(turn: TurnBox, entry: JournalEntry): void {
+    const header = entry.header as Block['header'];
+    const block: Block = { header, body: cleanBody(entry.body), startLine: 0, endLine: 0 };
+    const key = blockKey(block);
+    const type = header.type;
+    // The block text (what the dialogue parses) carries the body as a screen could; the exact body goes beside it.
+    if (!turn.blocks.has(key)) turn.blocks.set(key, { text: formatBlock(header, entry.body), body: entry.body, type, via: entry.via, final: type !== 'status' });
+  }
+
+  /**
+   * The turn of `id` begins (again): replies recorded for it before this poli started (a poli killed after saying
+   * "delivered", then resumed) are held as if just delivered.
+   */
+  private async restore(role: Role, id: string | undefined): Promise<void> {
+    const journal = this.options.journal;
+    if (!journal || id === undefined) return;
+    const entries = await journal.load(role, id);
+    const turn = this.turns[role];
+    if (turn.id !== id) return;
+    for (const entry of entries) this.hold(turn, entry);
+  }
+
+  /** Whether a reply for message `id` from `role`'s pane was recorded (this process or an earlier one). */
+  async recorded(role: Role, id: string): Promise<boolean> {
+    if (this.turns[role].id === id && this.turns[role].blocks.size > 0) return true;
+    return ((await this.options.journal?.load(role, id)) ?? []).length > 0;
   }
 
   /** poli_read: the whole message poli handed over as a file, if it was addressed to this pane. */
@@ -228,10 +276,12 @@ export class Intake {
     const role = inner.role;
     return {
       ...inner,
-      mark: (markOptions) => {
+      mark: async (markOptions) => {
         this.begin(role, markOptions?.id);
+        await this.restore(role, markOptions?.id);
         return inner.mark(markOptions);
       },
+      recorded: (id) => this.recorded(role, id),
       submit: (text, submitOptions) => {
         const first = parseBlocks(text).blocks[0];
         if (first && first.startLine === 0 && first.header.to === role) this.begin(role, first.header.id);

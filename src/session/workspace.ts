@@ -25,6 +25,7 @@ import { mcpRegistration, type McpRegistration } from '../mcp/register.ts';
 import { prepareSessionFiles, removeSessionFiles } from '../mcp/session-files.ts';
 import { intakeSocketPath } from '../mcp/wire.ts';
 import { loadIntakeSecret, paneTokens } from '../mcp/pane-token.ts';
+import { fileJournal } from '../mcp/reply-journal.ts';
 import { withLaunchArgs } from '../profiles/launch.ts';
 import { selectProfile } from '../profiles/select.ts';
 import type { Role } from '../protocol/types.ts';
@@ -164,7 +165,7 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
   // this poli holds the socket's lock, before the CLIs start.
   const sessionFiles: string[] = [];
   let session: PoliSession;
-  const intake = new Intake({ projectDir: settings.projectDir, tokens, debug: (message) => logger.debug(message, { event: 'reply' }) });
+  const intake = new Intake({ projectDir: settings.projectDir, tokens, journal: fileJournal(settings.stateDir), debug: (message) => logger.debug(message, { event: 'reply' }) });
   try {
     for (const registration of registrations) sessionFiles.push(...(await prepareSessionFiles(registration)));
     await intake.listen(intakeSocket);
