@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FaultWorld, FAULT_TEST_TIMEOUT_MS, createFaultWorld } from '../faults/fault-world.ts';
+import { type FaultWorld, FAULT_TEST_TIMEOUT_MS, createFaultWorld, waitForReceivedBlock } from '../faults/fault-world.ts';
 import { runtimeDir } from '../../src/host.ts';
 import { intakeSocketPath } from '../../src/mcp/wire.ts';
 import { REPO_ROOT } from '../helpers/poli-process.ts';
@@ -137,5 +137,33 @@ describe('who may reply for the EXECUTER', { timeout: FAULT_TEST_TIMEOUT_MS }, (
     expect(await run.exited).toBe(0);
     const done = await world.task('T1');
     expect(done.messages.filter((m) => m.from === 'EXECUTER').map((m) => [m.type, m.body])).toEqual([['result', 'the real result']]);
+  });
+});
+
+describe('"delivered" survives kill -9', { timeout: FAULT_TEST_TIMEOUT_MS }, () => {
+  it('a result poli reply was told "delivered" for, before poli recorded it in the task, is taken on --resume and not asked for again', async () => {
+    world = await createFaultWorld();
+    // --approve all holds the dialogue between reading the reply and recording it (the person is asked): poli is
+    // killed exactly in that window. No --kill-on-exit: the session and its CLIs outlive the first poli.
+    const first = world.start(['--mock', '--approve', 'all', '--task', 'Create d.txt containing D'], { MOCK_EXECUTER_SILENT_AT: '1' });
+    await first.waitFor('Approve, edit or reject? [a/e/r] ', 60_000);
+    first.child.stdin?.write('a\n');
+    await waitForReceivedBlock(world, 'EXECUTER');
+    const id = ((await world.task('T1')) as unknown as { deliveries: { id: string; to: string }[] }).deliveries.find((d) => d.to === 'EXECUTER')?.id ?? '';
+    const body = 'the result, delivered just before the kill  \n';
+    const delivered = poliReply(await paneEnv(world, 'EXECUTER'), id, body);
+    expect(delivered.stdout).toMatch(/^delivered/);
+    await first.waitFor(/Approve, edit or reject\? \[a\/e\/r\] [\s\S]*Approve, edit or reject\? \[a\/e\/r\] /, 30_000);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect((await world.task('T1')).messages.filter((m) => m.from === 'EXECUTER')).toEqual([]);
+
+    const second = world.start(['--mock', '--resume', 'T1', '--kill-on-exit'], { MOCK_EXECUTER_SILENT_AT: '1' });
+    expect(await second.exited, second.stderr()).toBe(0);
+    const task = await world.task('T1');
+    expect(task.status).toBe('completed');
+    expect(task.messages.filter((m) => m.from === 'EXECUTER').map((m) => [m.type, m.id, m.body])).toEqual([['result', id, body]]);
+    // The plan reached the executer once: the work was not typed into it again.
+    expect((await world.received('EXECUTER')).filter((r) => r.blocks.some((b) => b.header.id === id))).toHaveLength(1);
   });
 });
