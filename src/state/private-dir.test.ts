@@ -60,6 +60,14 @@ describe('ensurePrivateDir: the runtime directory and its sub-directories must b
     await expect(ensurePrivateDir('/tmp/poli-1000', { uid: 1000, fs: fakeFs({ '/tmp/poli-1000': { uid: 1000, mode: 0o40755 } }) })).rejects.toThrow(/open to group and others \(mode 0755\)/);
   });
 
+  it('create: false makes nothing: a missing directory answers false, an open one is still refused', async () => {
+    const fs = fakeFs({});
+    expect(await ensurePrivateDir('/tmp/poli-1000/locks', { uid: 1000, root: '/tmp/poli-1000', create: false, fs })).toBe(false);
+    expect(fs.made).toEqual([]);
+    const open = fakeFs({ '/tmp/poli-1000': { uid: 1000, mode: 0o40777 } });
+    await expect(ensurePrivateDir('/tmp/poli-1000/locks', { uid: 1000, root: '/tmp/poli-1000', create: false, fs: open })).rejects.toThrow(/open to group and others/);
+  });
+
   it('refuses a symbolic link or a file in its place', async () => {
     await expect(ensurePrivateDir('/tmp/poli-1000', { uid: 1000, fs: fakeFs({ '/tmp/poli-1000': { uid: 1000, mode: 0o120777, link: true } }) })).rejects.toThrow(
       /^poli will not use \/tmp\/poli-1000: it is a symbolic link/,

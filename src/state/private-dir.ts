@@ -34,16 +34,18 @@ export interface PrivateDirOptions {
   /** This process's uid; undefined (no uids on this platform): nothing to check. */
   uid: number | undefined;
   /** Check every directory from `root` down to `dir` (each one made when missing); by default `dir` alone. */
+  /** false: make nothing; a missing directory is no error (the answer is then false: nothing there to read). */
+  create?: boolean;
   root?: string;
   fs?: PrivateDirFs;
 }
 
 /**
  * Makes `dir` (mode 0700) when it is missing, and checks it, and each directory from `options.root` down to it: a
- * directory, not a symbolic link, owned by `uid`, with no permission for group or others.
+ * directory, not a symbolic link, owned by `uid`, with no permission for group or others. True once all are checked.
  * @throws UnsafeDirError naming the first directory that fails, why, and what to do.
  */
-export async function ensurePrivateDir(dir: string, options: PrivateDirOptions): Promise<void> {
+export async function ensurePrivateDir(dir: string, options: PrivateDirOptions): Promise<boolean> {
   const fs = options.fs ?? { mkdir, lstat, chmod };
   const levels = [dir];
   if (options.root !== undefined) {
@@ -55,7 +57,8 @@ export async function ensurePrivateDir(dir: string, options: PrivateDirOptions):
   }
   for (const level of levels) {
     // Made 0700 whatever the umask; an existing one is left as it is and checked below.
-    await fs.mkdir(level, { recursive: true, mode: 0o700 });
+    if (options.create !== false) await fs.mkdir(level, { recursive: true, mode: 0o700 });
+    else if (!(await exists(fs, level))) return false;
     if (options.uid === undefined) continue;
     const info = await fs.lstat(level);
     const mode = `0${(info.mode & 0o777).toString(8).padStart(3, '0')}`;
@@ -83,6 +86,17 @@ export async function ensurePrivateDir(dir: string, options: PrivateDirOptions):
         `Check that nothing in it is someone else's, then \`chmod 700 ${level}\` (or remove it), and run poli again.`,
       );
     }
+  }
+  return true;
+}
+
+async function exists(fs: PrivateDirFs, file: string): Promise<boolean> {
+  try {
+    await fs.lstat(file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
   }
 }
 

@@ -78,4 +78,15 @@ describe("poli's runtime directory must be private (as tmux requires of its own)
     expect(result.code).not.toBe(0);
     expect(await readdir(path.join(dir, 'control', world.socket))).toEqual([]);
   });
+
+  it('poli status refuses to follow a state-dir pointer in a runtime dir open to others', async () => {
+    world = await createWorld();
+    const dir = await runtimeDirMadeBy(async (d) => {
+      await mkdir(path.join(d, 'locks'), { recursive: true });
+      await chmod(d, 0o777);
+    });
+    const result = await runPoli(['status', '--socket', world.socket], { env: { TMUX_TMPDIR: tmuxTmp ?? '' } });
+    expect(result.stderr).toContain(`poli will not use ${dir}: it is open to group and others (mode 0777)`);
+    expect(result.code).not.toBe(0);
+  });
 });
