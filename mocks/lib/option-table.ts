@@ -128,6 +128,8 @@ export interface MockOptions {
   limitResetSec: number;
   /** Hand each reply to poli through its MCP tool or the `poli reply` command instead of printing it (reply-via.ts). */
   replyVia: ReplyVia | undefined;
+  /** Reply bodies with trailing blanks, tabs, no-break spaces, a CRLF, a control byte and edge blank lines. */
+  edgeBodies: boolean;
   help: boolean;
 }
 
@@ -193,6 +195,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     key: 'replyVia', flag: 'reply-via', env: 'MOCK_REPLY_VIA', kind: 'choice', choices: REPLY_VIAS,
     help: 'hand each reply to poli through the poli_reply tool of poli mcp (tool) or the poli reply command (command) instead of printing it; printed if poli refuses it',
   },
+  { key: 'edgeBodies', flag: 'edge-bodies', env: 'MOCK_EDGE_BODIES', kind: 'flag', help: 'reply bodies start and end with blank lines, end lines with blanks, tabs and no-break spaces, hold a CRLF and a control byte (kept exact only through --reply-via)' },
   { key: 'help', flag: 'help', env: 'MOCK_HELP', kind: 'flag', help: 'print this help' },
 ];
 
@@ -233,5 +236,6 @@ export const DEFAULT_MOCK_OPTIONS: Readonly<MockOptions> = {
   limit: 'usage',
   limitResetSec: 3600,
   replyVia: undefined,
+  edgeBodies: false,
   help: false,
 };

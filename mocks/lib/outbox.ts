@@ -10,6 +10,7 @@ import type { AgentEffects, Outbox } from './agent.ts';
 import { DUPLICATE_BODY, formatDecoysBefore, formatMalformedBlock, wrongId } from './decoys.ts';
 import type { MockOptions } from './options.ts';
 import {
+  edgeBody,
   formatRawBlock,
   numberedLines,
   QUOTING_TYPES,
@@ -77,8 +78,10 @@ export function createOutbox(turn: Turn, options: MockOptions, context: OutboxCo
 export function shapeBlock(role: Role, header: BlockHeader, body: string, options: MockOptions): { text: string; body: string } {
   let shaped = body;
   if (role === 'EXECUTER' && header.type === 'result' && options.replyLines !== undefined) shaped = numberedLines(options.replyLines);
+  if (options.edgeBodies) shaped = edgeBody(shaped);
   const quoted = QUOTING_TYPES.includes(header.type) ? quotedLines(header, options) : [];
-  if (quoted.length === 0) return { text: formatBlock(header, shaped), body: cleanBody(shaped) };
+  // poli's tool and command carry a body exactly as given; a printed block carries what a screen can.
+  if (quoted.length === 0) return { text: formatBlock(header, shaped), body: options.replyVia ? shaped : cleanBody(shaped) };
   const raw = quoteInMiddle(sanitizeBody(shaped), quoted);
   return { text: formatRawBlock(header, raw), body: raw };
 }

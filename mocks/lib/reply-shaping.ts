@@ -60,6 +60,15 @@ export function numberedLines(count: number): string {
   return lines.join('\n');
 }
 
+/**
+ * `--edge-bodies`: the body with what a screen cannot carry but poli's tool and command must: a leading blank line and
+ * one of blanks, Markdown hard breaks (two trailing spaces), a trailing tab and no-break space, a CRLF, a BEL, and two
+ * trailing blank lines.
+ */
+export function edgeBody(body: string): string {
+  return ['', '   ', `${body}  `, 'a Markdown hard break  ', 'a diff context line ', 'a tab\t', 'a no-break space\u00a0', 'a CRLF line\r', 'a bell \u0007 in it', '', ''].join('\n');
+}
+
 /** The two pieces of a reply file: open tag and the first half of the body, then the rest and the close tag. */
 export function replyFilePieces(blockText: string): [string, string] {
   const lines = blockText.split('\n');

@@ -119,7 +119,8 @@ const COMMANDS: Record<Subcommand, CommandSpec> = {
     usage: 'poli reply --id ID --to PLANNER|EXECUTER|ORCHESTRATOR --type TYPE [--extra JSON] < body',
     describe:
       'hand the running poli a reply from inside a CLI it started (body on stdin, byte for byte); exits 0 once delivered, ' +
-      '1 with the reason otherwise (unknown id, wrong addressee, type not allowed now)',
+      'otherwise prints the reason and exits 1 (correct it: unknown id, wrong addressee, type not allowed now), 3 (closed: ' +
+      'poli no longer waits for it, not recorded), 4 (no poli reached) or 5 (not this pane\'s to send)',
     // The pane's environment (POLI_ROLE, POLI_SOCKET_PATH) says where to deliver; no setting is read.
     settings: [],
   },

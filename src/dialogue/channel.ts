@@ -54,6 +54,16 @@ export interface PaneChannel {
   damage?(position: PanePosition): Promise<string | undefined>;
   /** Which channel a block taken from this turn's text came through; undefined: the screen. */
   origin?(block: Block): ReplyChannel | undefined;
+  /**
+   * The body exactly as its sender gave it, for a block that came through a channel exact by construction (poli's
+   * tool and command); undefined otherwise (the parsed body, as the screen can carry it, is the body then).
+   */
+  exactBody?(block: Block): string | undefined;
+  /**
+   * Whether a reply to message `id` was already recorded through a structured channel (by this poli or one killed
+   * after saying "delivered"): a resumed turn then takes it instead of typing the message again.
+   */
+  recorded?(id: string): Promise<boolean>;
 }
 
 export interface DialogueChannels {

@@ -540,7 +540,9 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       // A message poli had pasted but not seen submitted may still sit in the CLI's input box: submitted there, not
       // pasted behind itself.
       const again = (): Promise<void> => send(role, type, id, body, expectLine(role, id), extra, plan.kind === 'await');
-      if (plan.kind === 'resend' || channels.fresh?.(role) === true) {
+      // A reply recorded before poli stopped (it said "delivered") is taken, never asked for again.
+      const recorded = (await channels[role].recorded?.(id).catch(() => false)) === true;
+      if (!recorded && (plan.kind === 'resend' || channels.fresh?.(role) === true)) {
         notice('progress', `resuming: sending message ${id} to ${role} again (same id)`, id);
         return again();
       }
@@ -560,12 +562,15 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   }
 
   /** A reply that would be forwarded may need a person's approval first. */
-  async function decide(role: Role, block: Block): Promise<void> {
+  async function decide(role: Role, given: Block): Promise<void> {
+    // Through poli's tool or command the body is exact, trailing blanks and edge blank lines included.
+    const exact = channels[role].exactBody?.(given);
+    const block = exact === undefined ? given : { ...given, body: exact };
     const decision = options.review && forwardable(role, block) ? await options.review(role, block, state.rounds) : null;
     // Stopped while the person was asked (Ctrl+C, end of input): forward nothing; the loop ends the task.
     if (options.signal?.aborted) return;
     // Which channel the reply came through (tool, command, file, transcript, screen), recorded with it.
-    const channel = channels[role].origin?.(block) ?? 'screen';
+    const channel = channels[role].origin?.(given) ?? 'screen';
     if (decision) notice('approval', `human decision on ${block.header.type} ${block.header.id}: ${decision.action}`, block.header.id);
     if (!decision || decision.action === 'approve') return apply({ kind: 'reply', role, block, channel });
     if (decision.action === 'edit') return apply({ kind: 'reply', role, block, editedBody: decision.body, channel });

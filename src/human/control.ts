@@ -5,10 +5,11 @@
  * commands work exactly when the state directory is shared.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PoliError, StateFileError } from '../errors.ts';
 import { ROLES, type Role } from '../protocol/types.ts';
+import { UnsafeDirError, currentUid, ensurePrivateDir } from '../state/private-dir.ts';
 
 export type ControlCommand =
   | { kind: 'say'; to: Role; text: string }
@@ -47,6 +48,8 @@ export class NotRunningError extends PoliError {
 export interface SendControlOptions {
   isPidAlive: (pid: number) => boolean;
   clock: { now(): number };
+  /** The uid that must own the directories (by default this process's; null: do not check). */
+  uid?: number | null;
   /** Random hex for the file name; tests pass a fixed one. */
   randomHex?: () => string;
 }
@@ -72,10 +75,12 @@ export async function sendControl(
   // The inbox only reads names matching COMMAND_FILE, so it never sees the temp file half-written.
   const tmp = path.join(dir, `.${name}.tmp`);
   try {
-    await mkdir(dir, { recursive: true });
+    // Never leave a note where another user could read, change or plant one (state/private-dir.ts).
+    await ensurePrivateDir(dir, { uid: options.uid === undefined ? currentUid() : (options.uid ?? undefined), root: stateDir });
     await writeFile(tmp, `${JSON.stringify(command)}\n`, 'utf8');
     await rename(tmp, file);
   } catch (error) {
+    if (error instanceof UnsafeDirError) throw error;
     await unlink(tmp).catch(() => undefined);
     throw new StateFileError(`could not write the control command ${file}: ${(error as Error).message}`, {
       cause: error,

@@ -3,6 +3,7 @@
  */
 import { connect } from 'node:net';
 import { ROLES, type Role } from '../protocol/types.ts';
+import { TOKEN_VARIABLE } from './pane-token.ts';
 import { ROLE_VARIABLE, SOCKET_VARIABLE, type IntakeRequest, type IntakeResponse } from './wire.ts';
 
 /** How long to wait for the running poli to answer (it answers at once; a hung poli must not hang the CLI). */
@@ -21,7 +22,7 @@ export function sendToIntake(socketPath: string, request: IntakeRequest, timeout
       resolve(response);
     };
     const socket = connect(socketPath);
-    const timer = setTimeout(() => finish({ ok: false, error: `poli did not answer within ${timeoutMs / 1000} s (socket ${socketPath})` }), timeoutMs);
+    const timer = setTimeout(() => finish({ ok: false, error: `poli did not answer within ${timeoutMs / 1000} s (socket ${socketPath})`, code: 'unreachable' }), timeoutMs);
     socket.on('connect', () => socket.end(JSON.stringify(request)));
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     socket.on('error', (error: NodeJS.ErrnoException) => {
@@ -33,27 +34,28 @@ export function sendToIntake(socketPath: string, request: IntakeRequest, timeout
               `a sandbox around this command does not let it reach poli's socket ${socketPath} (${error.code}); use the ` +
               'poli_reply tool (it runs outside the sandbox), or print the reply block'
             : `could not reach poli at ${socketPath}: ${error.message}`;
-      finish({ ok: false, error: why });
+      finish({ ok: false, error: why, code: 'unreachable' });
     });
     socket.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8').trim();
       try {
         const parsed = JSON.parse(text) as IntakeResponse;
-        finish(typeof parsed === 'object' && parsed !== null && 'ok' in parsed ? parsed : { ok: false, error: `poli answered oddly: ${text.slice(0, 200)}` });
+        finish(typeof parsed === 'object' && parsed !== null && 'ok' in parsed ? parsed : { ok: false, error: `poli answered oddly: ${text.slice(0, 200)}`, code: 'unreachable' });
       } catch {
-        finish({ ok: false, error: `poli answered oddly: ${text.slice(0, 200) || '(nothing)'}` });
+        finish({ ok: false, error: `poli answered oddly: ${text.slice(0, 200) || '(nothing)'}`, code: 'unreachable' });
       }
     });
   });
 }
 
-/** The role and intake socket poli gave the CLI's pane, or why they are missing. */
-export function paneIdentity(env: Readonly<Record<string, string | undefined>>): { role: Role; socketPath: string } | string {
+/** The role, intake socket and pane token poli gave the CLI's pane, or why they are missing. */
+export function paneIdentity(env: Readonly<Record<string, string | undefined>>): { role: Role; socketPath: string; token?: string } | string {
   const role = env[ROLE_VARIABLE];
   const socketPath = env[SOCKET_VARIABLE];
   if (!role || !ROLES.includes(role as Role)) {
     return `${ROLE_VARIABLE} is ${role === undefined ? 'not set' : JSON.stringify(role)}: this only works inside a CLI that poli started (PLANNER or EXECUTER)`;
   }
   if (!socketPath) return `${SOCKET_VARIABLE} is not set: this only works inside a CLI that poli started`;
-  return { role: role as Role, socketPath };
+  const token = env[TOKEN_VARIABLE];
+  return { role: role as Role, socketPath, ...(token ? { token } : {}) };
 }

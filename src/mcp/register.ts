@@ -34,6 +34,7 @@
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../host.ts';
 import type { Role } from '../protocol/types.ts';
+import { TOKEN_VARIABLE } from './pane-token.ts';
 import { ROLE_VARIABLE, SOCKET_VARIABLE, TOOL_NAMES } from './wire.ts';
 
 /** The variable naming poli's launcher (`node $POLI_BIN reply …` works where `poli` is not on PATH). */
@@ -67,6 +68,8 @@ export interface RegistrationOptions {
   role: Role;
   /** The intake socket (wire.ts intakeSocketPath); session-local files go beside it, in the per-user runtime dir. */
   socketPath: string;
+  /** The pane's token (pane-token.ts), given to the CLI and its MCP server with the role. */
+  token?: string;
   /** The program and arguments that start `poli mcp`; by default this Node running bin/poli.js. */
   server?: { command: string; args: string[] };
   /** The environment the CLI is started from (a value the user set for the CLI is merged with poli's). */
@@ -97,7 +100,7 @@ export function defaultServerCommand(): { command: string; args: string[] } {
 
 /** The flags, environment and files that give the CLI of `profileName` poli's tools, or just the environment. */
 export function mcpRegistration(profileName: string, options: RegistrationOptions): McpRegistration {
-  const identity = { [ROLE_VARIABLE]: options.role, [SOCKET_VARIABLE]: options.socketPath };
+  const identity = { [ROLE_VARIABLE]: options.role, [SOCKET_VARIABLE]: options.socketPath, ...(options.token ? { [TOKEN_VARIABLE]: options.token } : {}) };
   const env = { ...identity, [BIN_VARIABLE]: path.join(PACKAGE_ROOT, 'bin', 'poli.js') };
   const server = options.server ?? defaultServerCommand();
   const stdio: StdioServer = { command: server.command, args: server.args, env: identity };

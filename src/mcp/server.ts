@@ -3,13 +3,14 @@
  * `@modelcontextprotocol/sdk`. Its tools hand a reply to the running poli over the intake socket (intake.ts) instead
  * of through the screen, so the body arrives byte for byte however the TUI would have rendered it:
  *
- * - `poli_reply {id, to, type, body, extra?}` → "delivered: …", or a precise error (unknown id, wrong addressee for
- *   this pane, type not allowed now) that the model can correct;
+ * - `poli_reply {id, to, type, body, extra?}` → "delivered: …" once the reply is recorded (on disk), or a precise
+ *   error: one the model can correct (unknown id, wrong addressee for this pane, type not allowed now), or that the
+ *   turn is closed (the reply will not be recorded);
  * - `poli_status {id, body}` → a status block to the PLANNER (the EXECUTER's progress report);
  * - `poli_read {id}` → the whole text of a message poli handed over as a file.
  *
- * The pane's role and the socket come from the environment poli gave the CLI (POLI_ROLE, POLI_SOCKET_PATH), so a
- * CLI can reply only for its own role. stdout carries the protocol: nothing else is printed there.
+ * The pane's role, the socket and the pane's token come from the environment poli gave the CLI (POLI_ROLE,
+ * POLI_SOCKET_PATH, POLI_PANE_TOKEN), so a CLI can reply only for its own role (pane-token.ts). stdout carries the protocol: nothing else is printed there.
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -37,7 +38,8 @@ export function createPoliMcpServer(role: Role, send: (request: IntakeRequest) =
       description:
         'Send your reply to the message poli gave you (a [[POLI:MSG …]] block): the preferred way to answer, instead of ' +
         `printing the block. ${expected} "id" is the id of the message you are answering. The body is taken exactly ` +
-        'as given. Answers "delivered", or an error saying what to correct.',
+        'as given. Answers "delivered" once poli has recorded it, or an error saying what to correct, or that the ' +
+        'message is closed (not recorded: poli no longer waits for it; do not send it again).',
       inputSchema: {
         id: z.string().describe('The id of the message you are answering, e.g. T3-R2-k9x2m4'),
         to: z.string().describe('PLANNER, EXECUTER or ORCHESTRATOR'),
@@ -78,7 +80,8 @@ export async function runMcpServer(env: Readonly<Record<string, string | undefin
     stderr.write(`poli mcp: ${identity}\n`);
     return 2;
   }
-  const server = createPoliMcpServer(identity.role, (request) => sendToIntake(identity.socketPath, request));
+  const token = identity.token;
+  const server = createPoliMcpServer(identity.role, (request) => sendToIntake(identity.socketPath, token ? { ...request, token } : request));
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();

@@ -27,10 +27,25 @@ export type IntakeRequest =
       body: string;
       /** Header fields other than to/type/id. */
       extra?: Record<string, unknown>;
+      /** The pane's token (POLI_PANE_TOKEN, pane-token.ts): proves the sender is the CLI in that role's pane. */
+      token?: string;
     }
-  | { op: 'read'; role: Role; id: string };
+  | { op: 'read'; role: Role; id: string; token?: string };
 
-export type IntakeResponse = { ok: true; text: string } | { ok: false; error: string };
+/**
+ * Why a request was refused, for the sender to act on (and `poli reply`'s exit code, {@link REFUSAL_EXIT_CODES}):
+ * `invalid` — correct it and send again (unknown id, type not allowed, wrong addressee, bad field);
+ * `closed` — nothing will record it: the turn it answers is over (answered already, its task ended, a status after
+ * the final reply); do not send it again;
+ * `denied` — this process may not reply for that pane (no or wrong pane token);
+ * `unreachable` — no poli answered, or it could not record the reply: print the block instead.
+ */
+export type RefusalCode = 'invalid' | 'closed' | 'denied' | 'unreachable';
+
+/** `poli reply`'s exit code per refusal (0: delivered and recorded). */
+export const REFUSAL_EXIT_CODES: Readonly<Record<RefusalCode, number>> = { invalid: 1, closed: 3, denied: 5, unreachable: 4 };
+
+export type IntakeResponse = { ok: true; text: string } | { ok: false; error: string; code?: RefusalCode };
 
 /** `<runtime dir>/intake-<tmux socket>.sock`. */
 export function intakeSocketPath(runtimeDir: string, socket: string): string {

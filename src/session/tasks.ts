@@ -102,6 +102,8 @@ export async function executeTask(
       latest = await store.update(taskId, { rounds });
     },
     async finish(status, reason) {
+      // Nothing more is recorded for this task: a late reply through the tool or the command is told so.
+      ws.closeReplies();
       // Commands that arrived after the last look, and notes no message carried: said, not lost.
       for (const late of await control().catch(() => [] as ControlCommand[])) {
         if (late.kind !== 'say') ws.logger.warn(`"poli ${late.kind}" arrived as task ${taskId} ended; it was not applied`, { event: late.kind, task: taskId, round });

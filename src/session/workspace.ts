@@ -16,6 +16,7 @@ import type { Settings } from '../config.ts';
 import { CommandNotFoundError, ConfigError, StateFileError } from '../errors.ts';
 import { createEventLog, EVENTS_FILE, type EventLog, type PoliEvent } from '../records/events.ts';
 import { ControlInbox, controlDir } from '../human/control.ts';
+import { currentUid, ensurePrivateDir } from '../state/private-dir.ts';
 import { createLineInput, type LineInput } from '../cli/line-input.ts';
 import { PACKAGE_ROOT, readPrimer, realClock } from '../host.ts';
 import { createLogger, type Logger } from '../records/logger.ts';
@@ -23,6 +24,8 @@ import { Intake } from '../mcp/intake.ts';
 import { mcpRegistration, type McpRegistration } from '../mcp/register.ts';
 import { prepareSessionFiles, removeSessionFiles } from '../mcp/session-files.ts';
 import { intakeSocketPath } from '../mcp/wire.ts';
+import { loadIntakeSecret, paneTokens } from '../mcp/pane-token.ts';
+import { fileJournal } from '../mcp/reply-journal.ts';
 import { withLaunchArgs } from '../profiles/launch.ts';
 import { selectProfile } from '../profiles/select.ts';
 import type { Role } from '../protocol/types.ts';
@@ -76,6 +79,11 @@ export interface Workspace {
    */
   waitCapMs(): number;
   writeTranscript(task: TaskRecord): Promise<void>;
+  /**
+   * The task is ending: replies through poli's tool and command for its turns are refused as closed from now on
+   * (never answered "delivered" and then dropped).
+   */
+  closeReplies(): void;
   /** Shows a line at the right of the status bar of poli's tmux server (best effort). */
   setStatus(line: string): Promise<void>;
   close(): Promise<void>;
@@ -95,7 +103,10 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
   // The structured channel beside the screen (src/mcp/): each CLI gets poli's MCP server and `poli reply`.
   const intakeSocket = intakeSocketPath(io.runtimeDir, settings.socket);
   const registrations: McpRegistration[] = [];
-  const clis = await resolveClis(io, settings, intakeSocket, registrations);
+  // Each pane's token, derived from the state dir's secret: the same after a restart with --resume (pane-token.ts).
+  await ensureWritableDir(settings.stateDir);
+  const tokens = paneTokens(await loadIntakeSecret(settings.stateDir), settings.socket);
+  const clis = await resolveClis(io, settings, intakeSocket, registrations, tokens);
   const missing = (['PLANNER', 'EXECUTER'] as const).filter(
     (role) => !findProgram(clis[role].command, { path: io.env.PATH ?? '', cwd: settings.projectDir }),
   );
@@ -103,7 +114,7 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
   if (first) {
     throw new CommandNotFoundError(first, clis[first].command, second ? { also: { role: second, command: clis[second].command } } : {});
   }
-  const fallbacks = await resolveFallbacks(io, settings, intakeSocket, registrations);
+  const fallbacks = await resolveFallbacks(io, settings, intakeSocket, registrations, tokens);
   for (const [role, spec] of Object.entries(fallbacks) as [Role, CliSpec][]) {
     if (!findProgram(spec.command, { path: io.env.PATH ?? '', cwd: settings.projectDir })) {
       throw new ConfigError(
@@ -144,14 +155,17 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
   const known = await store.list(); // marks tasks of dead poli processes as interrupted
   // The lock lives with the socket, not the state dir: two polis with different --state-dir must
   // still not drive one tmux server.
-  await mkdir(io.runtimeDir, { recursive: true, mode: 0o700 });
+  // The runtime dir's path is predictable: one another user made, or could write to, is refused (state/private-dir.ts).
+  for (const dir of [path.join(io.runtimeDir, 'locks'), controlDir(io.runtimeDir, settings.socket)]) {
+    await ensurePrivateDir(dir, { uid: currentUid(), root: io.runtimeDir });
+  }
   const lock = await acquireSocketLock({ dir: io.runtimeDir, socket: settings.socket, pid: io.pid, isPidAlive: isProcessAlive });
   await writeFile(stateDirPointer(io.runtimeDir, settings.socket), settings.stateDir);
   // Session-local settings a CLI is pointed at (Gemini CLI's session home), in the per-user runtime dir: written once
   // this poli holds the socket's lock, before the CLIs start.
   const sessionFiles: string[] = [];
   let session: PoliSession;
-  const intake = new Intake({ projectDir: settings.projectDir, debug: (message) => logger.debug(message, { event: 'reply' }) });
+  const intake = new Intake({ projectDir: settings.projectDir, tokens, journal: fileJournal(settings.stateDir), debug: (message) => logger.debug(message, { event: 'reply' }) });
   try {
     for (const registration of registrations) sessionFiles.push(...(await prepareSessionFiles(registration)));
     await intake.listen(intakeSocket);
@@ -232,6 +246,7 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
       // `#` starts a tmux format in status-right: double it so task text shows as typed.
       await run(['set-option', '-g', 'status-right', line.replace(/#/g, '##')]).catch(() => undefined);
     },
+    closeReplies: () => intake.idle(),
     async writeTranscript(task) {
       await writeTranscript(settings.stateDir, task).catch((error: unknown) =>
         logger.warn(`could not write the transcript of ${task.id}: ${String(error)}`),
@@ -268,8 +283,14 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
  * The commands, environment, profiles and primers of both CLIs. Each profile's launch flags and
  * environment (a real scrollback, no update prompt) are added to the user's command and pane.
  */
-async function resolveClis(io: AppIO, settings: Settings, intakeSocket: string, registrations: McpRegistration[]): Promise<Record<Role, CliSpec>> {
-  const spec = cliSpecMaker(io, settings, intakeSocket, registrations);
+async function resolveClis(
+  io: AppIO,
+  settings: Settings,
+  intakeSocket: string,
+  registrations: McpRegistration[],
+  tokens: Record<Role, string>,
+): Promise<Record<Role, CliSpec>> {
+  const spec = cliSpecMaker(io, settings, intakeSocket, registrations, tokens);
   return {
     PLANNER: await spec('PLANNER', settings.mock ? mockCommand('mock-planner.ts') : settings.plannerCmd, settings.plannerProfile),
     EXECUTER: await spec('EXECUTER', settings.mock ? mockCommand('mock-executer.ts') : settings.executerCmd, settings.executerProfile),
@@ -285,22 +306,23 @@ async function resolveFallbacks(
   settings: Settings,
   intakeSocket: string,
   registrations: McpRegistration[],
+  tokens: Record<Role, string>,
 ): Promise<Partial<Record<Role, CliSpec>>> {
   if (settings.onLimit !== 'switch') return {};
-  const spec = cliSpecMaker(io, settings, intakeSocket, registrations);
+  const spec = cliSpecMaker(io, settings, intakeSocket, registrations, tokens);
   const fallbacks: Partial<Record<Role, CliSpec>> = {};
   if (settings.plannerFallbackCmd) fallbacks.PLANNER = await spec('PLANNER', settings.plannerFallbackCmd, undefined);
   if (settings.executerFallbackCmd) fallbacks.EXECUTER = await spec('EXECUTER', settings.executerFallbackCmd, undefined);
   return fallbacks;
 }
 
-function cliSpecMaker(io: AppIO, settings: Settings, intakeSocket: string, registrations: McpRegistration[]) {
+function cliSpecMaker(io: AppIO, settings: Settings, intakeSocket: string, registrations: McpRegistration[], tokens: Record<Role, string>) {
   const mockEnv = Object.fromEntries(
     Object.entries(io.env).filter((e): e is [string, string] => e[0].startsWith('MOCK_') && e[1] !== undefined),
   );
   return async (role: Role, command: string, profileName: string | undefined): Promise<CliSpec> => {
     const profile = selectProfile(command, settings.mock ? 'mock' : profileName);
-    const mcp = mcpRegistration(profile.name, { role, socketPath: intakeSocket, env: io.env, readText: readTextIfAny });
+    const mcp = mcpRegistration(profile.name, { role, socketPath: intakeSocket, token: tokens[role], env: io.env, readText: readTextIfAny });
     registrations.push(mcp);
     return {
       command: withLaunchArgs(command, [...profile.launch.args, ...mcp.args]),

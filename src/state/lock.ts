@@ -33,7 +33,7 @@ export async function acquireSocketLock(options: AcquireSocketLockOptions): Prom
   const { dir, socket, pid, isPidAlive } = options;
   const locksDir = path.join(dir, 'locks');
   const file = path.join(locksDir, `${socket}.lock`);
-  await mkdir(locksDir, { recursive: true });
+  await mkdir(locksDir, { recursive: true, mode: 0o700 });
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     if (await createExclusive(file, pid)) return makeLock(file, pid);
     const holder = await readLockPid(file);

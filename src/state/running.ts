@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isProcessAlive } from './lock.ts';
+import { currentUid, ensurePrivateDir } from './private-dir.ts';
 
 /** The file that holds the state directory of the poli running on `socket`. */
 export function stateDirPointer(runtime: string, socket: string): string {
@@ -14,6 +15,8 @@ export function stateDirPointer(runtime: string, socket: string): string {
 
 /** The state directory of the poli that holds the socket's lock, if one is running. */
 export async function runningStateDir(io: { runtimeDir: string }, socket: string): Promise<string | undefined> {
+  // A pointer in a runtime dir another user could write to could send status and watch to their files.
+  if (!(await ensurePrivateDir(path.join(io.runtimeDir, 'locks'), { uid: currentUid(), root: io.runtimeDir, create: false }))) return undefined;
   const pid = Number((await readFile(path.join(io.runtimeDir, 'locks', `${socket}.lock`), 'utf8').catch(() => '')).trim());
   if (!Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid)) return undefined;
   const dir = (await readFile(stateDirPointer(io.runtimeDir, socket), 'utf8').catch(() => '')).trim();
