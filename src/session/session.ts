@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { DialogWatch } from './cli-dialogs.ts';
+import { findRolePanes, missingRole, restorePane } from './pane-repair.ts';
 import type { DialogueChannels, PaneChannel, PanePosition } from '../dialogue/channel.ts';
 import { PaneDiedError, PoliError } from '../errors.ts';
 import { withHandoff } from '../reading/handoff.ts';
@@ -158,6 +159,8 @@ export class PoliSession {
   static async open(options: SessionOptions): Promise<PoliSession> {
     const server = new TmuxServer({ socket: options.socket, run: options.run });
     let panes = (await server.isRunning()) ? await server.findPanes(SESSION_NAME) : undefined;
+    const restored = panes ? undefined : await restoreMissingPane(options);
+    panes ??= restored?.panes;
     const reused = panes !== undefined;
     if (!panes) {
       panes = await server.start({
@@ -176,6 +179,7 @@ export class PoliSession {
     }
     const session = new PoliSession(options, panes, reused);
     if (!reused) for (const role of ROLES) session.started.add(role);
+    if (restored) session.started.add(restored.role);
     await Promise.all(ROLES.map((role) => session.prepare(role)));
     return session;
   }
@@ -527,6 +531,26 @@ function realProjectDir(projectDir: string): string {
   } catch {
     return projectDir;
   }
+}
+
+/**
+ * One of poli's two panes is gone (`tmux kill-pane`) while the other still runs its CLI: that pane is created again
+ * (its CLI is then primed, as a restarted one) and the living CLI keeps its context. Undefined when there is nothing
+ * to restore (no server, no session, or neither pane).
+ */
+async function restoreMissingPane(options: SessionOptions): Promise<{ panes: Record<Role, string>; role: Role } | undefined> {
+  const found = await findRolePanes(options.run, SESSION_NAME);
+  const role = found ? missingRole(found) : undefined;
+  if (!found || !role) return undefined;
+  const other: Role = role === 'PLANNER' ? 'EXECUTER' : 'PLANNER';
+  const living = found[other];
+  if (living === undefined) return undefined;
+  const spec = options.clis[role];
+  options.log?.(`the ${role} pane is gone from the session (closed or killed); starting the ${role} CLI again in a new pane (the ${other} in pane ${living} keeps its context)`);
+  const panes = await restorePane(options.run, { role: other, paneId: living }, role, { command: spec.command, env: spec.env, cwd: options.projectDir });
+  // Started with this run's command, project and environment: prepare() primes it without starting it once more.
+  await writePaneOptions(options.run, panes[role], { '@poli_command': spec.command, '@poli_project': options.projectDir, '@poli_env': envFingerprint(spec.env) });
+  return { panes, role };
 }
 
 export type { PaneLiveness };
