@@ -51,3 +51,16 @@ export async function restorePane(
   if (tagged.exitCode !== 0) throw new TmuxCommandError(tagArgs, tagged.exitCode, tagged.stderr);
   return { [living.role]: living.paneId, [role]: paneId } as PaneIds;
 }
+
+/** How poli's session stands before a task: whole, one pane gone, or no session at all (the server was killed). */
+export type SessionHealth = { kind: 'ok' } | { kind: 'pane-missing'; role: Role } | { kind: 'gone' };
+
+/** Compares the session's tagged panes with the ones poli drives (`paneIds`). */
+export async function checkSession(run: TmuxRunner, session: string, paneIds: Readonly<PaneIds>): Promise<SessionHealth> {
+  const found = await findRolePanes(run, session);
+  if (!found || (found.PLANNER === undefined && found.EXECUTER === undefined)) return { kind: 'gone' };
+  for (const role of ['PLANNER', 'EXECUTER'] as const) {
+    if (found[role] !== paneIds[role]) return { kind: 'pane-missing', role };
+  }
+  return { kind: 'ok' };
+}

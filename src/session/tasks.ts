@@ -101,7 +101,8 @@ export async function executeTask(
       round = rounds;
       latest = await store.update(taskId, { rounds });
     },
-    async finish(status, reason) {
+    async finish(status, given) {
+      const reason = withTaskId(given, taskId);
       // Commands that arrived after the last look, and notes no message carried: said, not lost.
       for (const late of await control().catch(() => [] as ControlCommand[])) {
         if (late.kind !== 'say') ws.logger.warn(`"poli ${late.kind}" arrived as task ${taskId} ended; it was not applied`, { event: late.kind, task: taskId, round });
@@ -233,7 +234,7 @@ export async function executeTask(
   } catch (error) {
     clearInterval(statusTimer);
     ws.live.stop();
-    const message = (error instanceof Error ? error.message : String(error)).replaceAll('tmux -L <socket>', `tmux -L ${settings.socket}`);
+    const message = withTaskId((error instanceof Error ? error.message : String(error)).replaceAll('tmux -L <socket>', `tmux -L ${settings.socket}`), taskId);
     ws.notify(emit({ event: 'error', task: taskId, round, reason: message }));
     ws.error(`poli: task ${taskId} failed: ${message}`);
     if (!(error instanceof PoliError)) throw error;
@@ -246,6 +247,11 @@ export async function executeTask(
   if (!final) throw new StateFileError(`the state of task ${taskId} disappeared from ${settings.stateDir}`);
   await ws.setStatus(renderStatusLine(final, clock.now(), null));
   return final;
+}
+
+/** Errors raised below the task (the tmux server is gone) say `poli --resume ID`: the task's id is known here. */
+function withTaskId(text: string, taskId: string): string {
+  return text.replaceAll('poli --resume ID`', `poli --resume ${taskId}\``);
 }
 
 /** A new task, or the stored one to resume (set running again under this process). */
