@@ -128,7 +128,7 @@ export async function runApp(io: AppIO): Promise<number> {
     }
 
     const { openWorkspace } = await import('../session/workspace.ts');
-    const workspace = await openWorkspace(io, settings);
+    const workspace = await openWorkspace(io, settings, { deferPriming: command.kind === 'run' && (command.task !== undefined || command.resume !== undefined) });
     try {
       if (command.kind === 'start') {
         workspace.say(`poli: the PLANNER and EXECUTER are ready in tmux (socket "${settings.socket}").`);

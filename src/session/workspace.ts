@@ -88,7 +88,7 @@ export interface Workspace {
 }
 
 /** Checks everything that can be checked before starting, then starts (or reuses) the session. */
-export async function openWorkspace(io: AppIO, settings: Settings): Promise<Workspace> {
+export async function openWorkspace(io: AppIO, settings: Settings, options: { deferPriming?: boolean } = {}): Promise<Workspace> {
   const client = createTmuxClient({
     socket: settings.socket,
     configFile: path.join(PACKAGE_ROOT, 'config', 'tmux.conf'),
@@ -174,6 +174,8 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
     log: (message) => logger.info(message, { event: 'prime' }),
     debug: (message) => logger.debug(message, { event: 'send' }),
     wrapChannel: (channel) => intake.wrap(channel),
+    // One task to run: the CLIs are primed once it exists (tasks.ts), so a usage limit then shows as its wait.
+    ...(options.deferPriming ? { deferPriming: true } : {}),
   };
   try {
     for (const registration of registrations) sessionFiles.push(...(await prepareSessionFiles(registration)));
