@@ -75,6 +75,7 @@ export interface AgentEffects {
 /** The handler the TUI calls with each submission. */
 export function createAgent(brain: Brain, options: MockOptions, effects?: AgentEffects, now: () => number = Date.now): SubmitHandler {
   let received = 0;
+  let primersAtLimit = 0;
   /** Everything received (whole submissions: primer, messages) and every block sent so far, for `--noise stale`. */
   const history: string[] = [];
   /** The block a `--restart-at` restart dropped, answered when a reminder names it. */
@@ -88,6 +89,11 @@ export function createAgent(brain: Brain, options: MockOptions, effects?: AgentE
     const outbox = createOutbox(turn, options, { role: brain.role, history, effects, now, onSent: (t) => sentNow.push(t) });
     if (mine.length === 0) {
       await turn.sleep(options.thinkMs);
+      // --limit-at-start: at its limit when poli primes it; a primer typed again after the reset is answered.
+      if (primersAtLimit < options.limitAtStart) {
+        primersAtLimit++;
+        if (!(await showLimit(turn, options, now()))) return;
+      }
       const reminded = dropped !== undefined && text.includes(dropped.header.id) ? dropped : undefined;
       if (reminded !== undefined) {
         dropped = undefined;

@@ -123,6 +123,8 @@ export interface MockOptions {
   sentFile: string | undefined;
   /** On the Nth block, show the `limit` screen instead of answering (`retrying`: before answering). */
   limitAt: number | undefined;
+  /** At its limit from the start: the first N submissions without a block (the primer) get the `limit` screen. */
+  limitAtStart: number;
   limit: LimitKind;
   /** `usage`: the reset time shown is this many seconds away. */
   limitResetSec: number;
@@ -190,6 +192,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     key: 'limit', flag: 'limit', env: 'MOCK_LIMIT', kind: 'choice', choices: LIMIT_KINDS,
     help: 'usage (default: usage limit, resets in --limit-reset-sec), failed (API Error), auth (Please run /login), retrying (3 s of retry countdown, then the answer), usage-options (a usage limit with Claude\'s menu of choices)',
   },
+  { key: 'limitAtStart', flag: 'limit-at-start', env: 'MOCK_LIMIT_AT_START', kind: 'count', help: 'at its limit from the start: the first N primers get the --limit screen instead of an answer (default 0)' },
   { key: 'limitResetSec', flag: 'limit-reset-sec', env: 'MOCK_LIMIT_RESET_SEC', kind: 'count', help: 'usage: the reset time shown is N seconds away (default 3600)' },
   {
     key: 'replyVia', flag: 'reply-via', env: 'MOCK_REPLY_VIA', kind: 'choice', choices: REPLY_VIAS,
@@ -233,6 +236,7 @@ export const DEFAULT_MOCK_OPTIONS: Readonly<MockOptions> = {
   printSeconds: 10,
   sentFile: undefined,
   limitAt: undefined,
+  limitAtStart: 0,
   limit: 'usage',
   limitResetSec: 3600,
   replyVia: undefined,

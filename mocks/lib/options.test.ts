@@ -37,6 +37,7 @@ describe('parseMockOptions', () => {
       printSeconds: 10,
       sentFile: undefined,
       limitAt: undefined,
+      limitAtStart: 0,
       limit: 'usage',
       limitResetSec: 3600,
       edgeBodies: false,
@@ -99,7 +100,7 @@ describe('parseMockOptions', () => {
         '--crash-limit, --silent-at, --garbage, --wrong-id, --echo-blocks, --approval-at, --stderr-exit-at-start, ' +
         '--noise, --record-file, --cwd, --draw, --animate-ms, --clear-before-reply, --restart-at, --bottom-rows, ' +
         '--submit-on-paste, --enters, --echo-char-ms, --input-lag-ms, --reply-file-pieces, --quote-close-in-fence, --quote-example, ' +
-        '--reply-lines, --print-rate, --print-seconds, --sent-file, --limit-at, --limit, --limit-reset-sec, --reply-via, --edge-bodies, --help)',
+        '--reply-lines, --print-rate, --print-seconds, --sent-file, --limit-at, --limit, --limit-at-start, --limit-reset-sec, --reply-via, --edge-bodies, --help)',
     );
   });
 

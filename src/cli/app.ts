@@ -7,7 +7,7 @@ import { parseArgs } from './args.ts';
 import { renderTaskDetail, renderTaskTable } from './state-view.ts';
 import { checkSettingCombinations, loadSettings, resolveUserCwd, type Settings } from '../config.ts';
 import { ConfigError, PoliError, StateFileError } from '../errors.ts';
-import { fstatSync } from 'node:fs';
+import { fstatSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { currentTurn, pickStatusTask, renderStatusLine } from './status-line.ts';
 import { EVENTS_FILE, followEvents, formatEvent } from '../records/events.ts';
@@ -22,6 +22,8 @@ import { renderTranscript } from '../records/transcript.ts';
 // The commands that drive tmux load it (and execa, winston, the dialogue) when they run, so that
 // `poli --state`, `poli status --short` and `poli --help` start in a blink.
 import type { Workspace } from '../session/workspace.ts';
+import { resumeProjectDir } from '../session/resume-project.ts';
+import type { TaskRecord } from '../state/types.ts';
 
 /** Everything poli takes from the process; main.ts passes the real ones. */
 export interface AppIO {
@@ -63,7 +65,7 @@ export async function runApp(io: AppIO): Promise<number> {
       const { runReplyCommand } = await import('../mcp/reply-command.ts');
       return await runReplyCommand(io, command);
     }
-    const settings = await loadSettings({
+    let settings = await loadSettings({
       flags: command.flags,
       env: io.env,
       userCwd: resolveUserCwd(io.env, io.cwd),
@@ -117,10 +119,16 @@ export async function runApp(io: AppIO): Promise<number> {
     }
     checkSettingCombinations(settings);
     // Refuse what cannot be resumed before starting tmux and both CLIs.
-    if (command.kind === 'run' && command.resume !== undefined) await checkResumable(io, settings, command.resume);
+    if (command.kind === 'run' && command.resume !== undefined) {
+      // In the task's own project, never the current one by accident (session/resume-project.ts).
+      const task = await checkResumable(io, settings, command.resume);
+      const where = resumeProjectDir(task, settings.projectDir, { explicit: command.flags.projectDir !== undefined, isDirectory });
+      if (where.note) io.stderr.write(`${where.note}\n`);
+      settings = { ...settings, projectDir: where.projectDir };
+    }
 
     const { openWorkspace } = await import('../session/workspace.ts');
-    const workspace = await openWorkspace(io, settings);
+    const workspace = await openWorkspace(io, settings, { deferPriming: command.kind === 'run' && (command.task !== undefined || command.resume !== undefined) });
     try {
       if (command.kind === 'start') {
         workspace.say(`poli: the PLANNER and EXECUTER are ready in tmux (socket "${settings.socket}").`);
@@ -158,7 +166,7 @@ function stdinIsNullDevice(io: AppIO): boolean {
 }
 
 /** `--resume ID`: the task exists (exact id) and can be resumed, checked without starting anything. */
-async function checkResumable(io: AppIO, settings: Settings, id: string): Promise<void> {
+async function checkResumable(io: AppIO, settings: Settings, id: string): Promise<TaskRecord> {
   const tasks = await openStore(io, settings).list();
   const task = tasks.find((t) => t.id === id);
   if (!task) {
@@ -170,6 +178,15 @@ async function checkResumable(io: AppIO, settings: Settings, id: string): Promis
   }
   const plan = planResume(task);
   if (typeof plan === 'string') throw new StateFileError(`cannot resume: ${plan}`);
+  return task;
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** `poli status [--short]`: the running (or latest) task on this socket, in one line. */

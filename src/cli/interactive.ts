@@ -3,6 +3,7 @@
  * (the CLIs keep their context), until :quit or end of input.
  */
 import { renderTaskTable } from './state-view.ts';
+import { PoliError } from '../errors.ts';
 import type { ControlCommand } from '../human/control.ts';
 import { executeTask } from '../session/tasks.ts';
 import type { Workspace } from '../session/workspace.ts';
@@ -56,6 +57,12 @@ export async function runInteractive(ws: Workspace): Promise<number> {
         const forTask = carried;
         carried = [];
         try {
+          // The session's server or a pane may have been killed while the prompt waited, or by the last task.
+          if (!(await startSessionAgain(ws))) {
+            lastCode = 1;
+            carried = forTask;
+            continue;
+          }
           const record = await executeTask(ws, { task: line }, current.signal, forTask);
           lastCode = record.status === 'completed' ? 0 : 1;
         } finally {
@@ -75,4 +82,16 @@ export async function runInteractive(ws: Workspace): Promise<number> {
   }
   ws.say('');
   return lastCode;
+}
+
+/** Starts the tmux session again when it (or a pane) is gone; false when that failed (said at the terminal). */
+async function startSessionAgain(ws: Workspace): Promise<boolean> {
+  try {
+    await ws.ensureSession();
+    return true;
+  } catch (error) {
+    if (!(error instanceof PoliError)) throw error;
+    ws.error(`poli: could not start the tmux session again, so the task was not started: ${error.message}`);
+    return false;
+  }
 }

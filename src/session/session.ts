@@ -6,6 +6,8 @@
 import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { DialogWatch } from './cli-dialogs.ts';
+import { findRolePanes, missingRole, restorePane } from './pane-repair.ts';
+import { limitSincePrimer, type PrimingLimitHandler } from './priming-limits.ts';
 import type { DialogueChannels, PaneChannel, PanePosition } from '../dialogue/channel.ts';
 import { PaneDiedError, PoliError } from '../errors.ts';
 import { withHandoff } from '../reading/handoff.ts';
@@ -64,6 +66,8 @@ export interface SessionOptions {
   debug?(message: string): void;
   /** Wraps each pane's channel once more, outside the file channel (the structured intake, src/mcp/intake.ts). */
   wrapChannel?(channel: PaneChannel): PaneChannel;
+  /** Leaves the CLIs to prime for {@link PoliSession.primeRemaining}, once a task exists to show a limit met then. */
+  deferPriming?: boolean;
 }
 
 /** A CLI did not get ready (no prompt, or no answer to its primer) in time. */
@@ -127,6 +131,9 @@ export class PoliSession {
   private readonly watches: Partial<Record<Role, Promise<PaneWatch | undefined>>> = {};
   /** Roles whose CLI this process started (new server, or a pane started again): they hold no earlier history. */
   private readonly started = new Set<Role>();
+  /** Roles left to prime (deferPriming), and who handles a usage limit met while priming (the running task). */
+  private readonly unprimed = new Set<Role>();
+  private primingLimit: PrimingLimitHandler | undefined;
 
   private constructor(
     private readonly options: SessionOptions,
@@ -158,6 +165,8 @@ export class PoliSession {
   static async open(options: SessionOptions): Promise<PoliSession> {
     const server = new TmuxServer({ socket: options.socket, run: options.run });
     let panes = (await server.isRunning()) ? await server.findPanes(SESSION_NAME) : undefined;
+    const restored = panes ? undefined : await restoreMissingPane(options);
+    panes ??= restored?.panes;
     const reused = panes !== undefined;
     if (!panes) {
       panes = await server.start({
@@ -176,8 +185,20 @@ export class PoliSession {
     }
     const session = new PoliSession(options, panes, reused);
     if (!reused) for (const role of ROLES) session.started.add(role);
+    if (restored) session.started.add(restored.role);
     await Promise.all(ROLES.map((role) => session.prepare(role)));
     return session;
+  }
+
+  /**
+   * Primes the CLIs left unprimed by `deferPriming`. `onLimit` (kept for later restarts and switches, until replaced)
+   * is told when a CLI answers its primer with a usage limit or a logout, instead of waiting out the start-up timeout.
+   */
+  async primeRemaining(onLimit?: PrimingLimitHandler): Promise<void> {
+    this.primingLimit = onLimit;
+    const roles = ROLES.filter((role) => this.unprimed.has(role));
+    await Promise.all(roles.map((role) => this.prime(role)));
+    for (const role of roles) this.unprimed.delete(role);
   }
 
   /** Restarts a CLI in its pane and primes it again. */
@@ -264,7 +285,9 @@ export class PoliSession {
       '@poli_project': this.options.projectDir,
       '@poli_env': env,
     });
-    if (current['@poli_primed'] !== '1') await this.prime(role);
+    if (current['@poli_primed'] === '1') return;
+    if (this.options.deferPriming) this.unprimed.add(role);
+    else await this.prime(role);
   }
 
   /** Waits for the CLI's prompt, sends its role file, and waits until it has answered. */
@@ -273,21 +296,38 @@ export class PoliSession {
    * logged in) is started again up to `restarts` times, then reported with its exit and screen.
    */
   private async prime(role: Role): Promise<void> {
-    const spec = this.options.clis[role];
     const paneId = this.paneIds[role];
-    for (let attempt = 0; ; attempt += 1) {
+    for (let attempt = 0; ; ) {
+      const spec = this.options.clis[role];
       this.options.log?.(`priming the ${role} CLI in pane ${paneId}`);
-      const died =
+      let primerMark: PaneMark | undefined;
+      const outcome =
         (await this.waitUntilReady(role, 'did not show a ready prompt')) ??
         // Straight to the pane: the primer is not a message, so it never goes through the file channel.
-        (await this.submitToPane(role, spec.primer).then(() => this.waitUntilReady(role, 'did not finish answering its primer', true)));
+        (await this.readers[role].mark().then(async (mark) => {
+          primerMark = mark;
+          await this.submitToPane(role, spec.primer);
+          return this.waitUntilReady(role, 'did not finish answering its primer', true);
+        }));
+      const limit = !outcome && primerMark && this.primingLimit ? await limitSincePrimer(this.readers[role], primerMark, spec.profile.name, this.options.clock.now()) : undefined;
+      if (limit && this.primingLimit) {
+        // At its limit: the task waits for the reset (then the primer is typed again) or switches to the fallback.
+        const fallback = await this.primingLimit(role, limit);
+        if (fallback) {
+          this.options.clis[role] = fallback;
+          await this.respawn(role);
+        }
+        continue;
+      }
+      const died = outcome;
       if (!died) break;
+      attempt += 1;
       const how = describeExit(died);
-      if (attempt >= (this.options.restarts ?? 0)) {
+      if (attempt > (this.options.restarts ?? 0)) {
         throw new PaneDiedError(role, paneId, how, await this.readers[role].lastLines(15));
       }
       this.options.log?.(
-        `the ${role} CLI (${spec.command}) ${how} while starting; restarting it (${attempt + 1} of ${this.options.restarts})`,
+        `the ${role} CLI (${spec.command}) ${how} while starting; restarting it (${attempt} of ${this.options.restarts})`,
       );
       await this.respawn(role);
     }
@@ -527,6 +567,26 @@ function realProjectDir(projectDir: string): string {
   } catch {
     return projectDir;
   }
+}
+
+/**
+ * One of poli's two panes is gone (`tmux kill-pane`) while the other still runs its CLI: that pane is created again
+ * (its CLI is then primed, as a restarted one) and the living CLI keeps its context. Undefined when there is nothing
+ * to restore (no server, no session, or neither pane).
+ */
+async function restoreMissingPane(options: SessionOptions): Promise<{ panes: Record<Role, string>; role: Role } | undefined> {
+  const found = await findRolePanes(options.run, SESSION_NAME);
+  const role = found ? missingRole(found) : undefined;
+  if (!found || !role) return undefined;
+  const other: Role = role === 'PLANNER' ? 'EXECUTER' : 'PLANNER';
+  const living = found[other];
+  if (living === undefined) return undefined;
+  const spec = options.clis[role];
+  options.log?.(`the ${role} pane is gone from the session (closed or killed); starting the ${role} CLI again in a new pane (the ${other} in pane ${living} keeps its context)`);
+  const panes = await restorePane(options.run, { role: other, paneId: living }, role, { command: spec.command, env: spec.env, cwd: options.projectDir });
+  // Started with this run's command, project and environment: prepare() primes it without starting it once more.
+  await writePaneOptions(options.run, panes[role], { '@poli_command': spec.command, '@poli_project': options.projectDir, '@poli_env': envFingerprint(spec.env) });
+  return { panes, role };
 }
 
 export type { PaneLiveness };

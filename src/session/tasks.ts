@@ -18,6 +18,7 @@ import type { ControlCommand } from '../human/control.ts';
 import { MESSAGES_DIR } from '../reading/handoff.ts';
 import type { TaskRecord } from '../state/types.ts';
 import type { Workspace } from './workspace.ts';
+import { PrimingLimitError, primingLimitHandler } from './priming-wait.ts';
 
 /** Runs one new task, or resumes a stopped one; returns the exit code (0 when it completed). */
 export async function runOneTask(ws: Workspace, what: { task: string } | { resume: string }): Promise<number> {
@@ -101,7 +102,8 @@ export async function executeTask(
       round = rounds;
       latest = await store.update(taskId, { rounds });
     },
-    async finish(status, reason) {
+    async finish(status, given) {
+      const reason = withTaskId(given, taskId);
       // Nothing more is recorded for this task: a late reply through the tool or the command is told so.
       ws.closeReplies();
       // Commands that arrived after the last look, and notes no message carried: said, not lost.
@@ -155,6 +157,16 @@ export async function executeTask(
   const restarts: Record<Role, number> = { PLANNER: 0, EXECUTER: 0 };
   /** --on-limit switch: roles whose pane runs its fallback CLI already (each switches once). */
   const switched = new Set<Role>();
+  try {
+    // The CLIs are primed once the task exists: a CLI at its usage limit then makes the task wait, as in a turn. A
+    // CLI that cannot start is reported as before (the task is recorded failed).
+    await primeForTask(ws, taskId, signal, switched, control, (commands) => pendingCommands.push(...commands), recorder, () => round, started);
+  } catch (error) {
+    clearInterval(statusTimer);
+    ws.live.stop();
+    outerSignal.removeEventListener('abort', forward);
+    throw error;
+  }
   try {
     const outcome = await runTask({
       channels: ws.session.channels,
@@ -235,7 +247,7 @@ export async function executeTask(
   } catch (error) {
     clearInterval(statusTimer);
     ws.live.stop();
-    const message = (error instanceof Error ? error.message : String(error)).replaceAll('tmux -L <socket>', `tmux -L ${settings.socket}`);
+    const message = withTaskId((error instanceof Error ? error.message : String(error)).replaceAll('tmux -L <socket>', `tmux -L ${settings.socket}`), taskId);
     ws.notify(emit({ event: 'error', task: taskId, round, reason: message }));
     ws.error(`poli: task ${taskId} failed: ${message}`);
     if (!(error instanceof PoliError)) throw error;
@@ -248,6 +260,55 @@ export async function executeTask(
   if (!final) throw new StateFileError(`the state of task ${taskId} disappeared from ${settings.stateDir}`);
   await ws.setStatus(renderStatusLine(final, clock.now(), null));
   return final;
+}
+
+/** Primes the CLIs the session left unprimed, a usage limit met meanwhile handled by priming-wait.ts. */
+async function primeForTask(
+  ws: Workspace,
+  taskId: string,
+  signal: AbortSignal,
+  switched: Set<Role>,
+  control: () => Promise<ControlCommand[]>,
+  keep: (commands: ControlCommand[]) => void,
+  recorder: TaskRecorder,
+  round: () => number,
+  started: number,
+): Promise<void> {
+  const { settings, clock } = ws;
+  const handler = primingLimitHandler({
+    clock,
+    limitWaitMs: settings.limitWait * 3600_000,
+    socket: settings.socket,
+    fallbacks: ws.fallbacks,
+    switched,
+    paneOf: (role) => ws.session.paneIds[role],
+    program: (role) => ws.session.channels[role].program ?? 'the CLI',
+    waiting: async (wait) => recorder.waiting?.(wait),
+    notice: (role, text, wait) => {
+      ws.progress(formatProgress(clock.now() - started, round(), role, text, wait !== undefined));
+      ws.logger.warn(text, { event: wait ? 'waiting' : 'restart', task: taskId, round: round(), role, fileOnly: true });
+      if (wait) {
+        const until = wait.until === null ? null : new Date(wait.until).toISOString();
+        ws.notify(ws.events.emit({ event: 'waiting', task: taskId, round: round(), role, pane: ws.session.paneIds[role], reason: text, for: wait.kind, until }));
+      }
+    },
+    control,
+    keep,
+    signal,
+  });
+  try {
+    await ws.session.primeRemaining(handler);
+  } catch (error) {
+    // Ended before the dialogue began: recorded here, as the dialogue records its own end.
+    const message = error instanceof Error ? error.message : String(error);
+    await recorder.finish(error instanceof PrimingLimitError && error.interrupted ? 'interrupted' : 'failed', message);
+    throw error;
+  }
+}
+
+/** Errors raised below the task (the tmux server is gone) say `poli --resume ID`: the task's id is known here. */
+function withTaskId(text: string, taskId: string): string {
+  return text.replaceAll('poli --resume ID`', `poli --resume ${taskId}\``);
 }
 
 /** A new task, or the stored one to resume (set running again under this process). */

@@ -30,7 +30,8 @@ import { withLaunchArgs } from '../profiles/launch.ts';
 import { selectProfile } from '../profiles/select.ts';
 import type { Role } from '../protocol/types.ts';
 import { excludePoliDirFromGit } from './project-files.ts';
-import { PoliSession, SESSION_NAME, type CliSpec } from './session.ts';
+import { PoliSession, SESSION_NAME, type CliSpec, type SessionOptions } from './session.ts';
+import { checkSession } from './pane-repair.ts';
 import { readPaneOptions } from '../tmux/pane-options.ts';
 import { TmuxServer } from '../tmux/server.ts';
 import { acquireSocketLock, isProcessAlive } from '../state/lock.ts';
@@ -46,6 +47,11 @@ export interface Workspace {
   io: AppIO;
   settings: Settings;
   session: PoliSession;
+  /**
+   * Before a task in a session poli keeps open (interactive mode): when the tmux session is gone (its server was
+   * killed) or one of its panes is, starts it again, or the missing pane (saying so at the terminal).
+   */
+  ensureSession(): Promise<void>;
   /** --on-limit switch: the fallback CLI of each role that has one. */
   fallbacks: Partial<Record<Role, CliSpec>>;
   store: StateStore;
@@ -90,7 +96,7 @@ export interface Workspace {
 }
 
 /** Checks everything that can be checked before starting, then starts (or reuses) the session. */
-export async function openWorkspace(io: AppIO, settings: Settings): Promise<Workspace> {
+export async function openWorkspace(io: AppIO, settings: Settings, options: { deferPriming?: boolean } = {}): Promise<Workspace> {
   const client = createTmuxClient({
     socket: settings.socket,
     configFile: path.join(PACKAGE_ROOT, 'config', 'tmux.conf'),
@@ -166,27 +172,31 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
   const sessionFiles: string[] = [];
   let session: PoliSession;
   const intake = new Intake({ projectDir: settings.projectDir, tokens, journal: fileJournal(settings.stateDir), debug: (message) => logger.debug(message, { event: 'reply' }) });
+  // Kept for starting the session again (interactive mode, after its server or a pane was killed).
+  const sessionOptions: SessionOptions = {
+    run,
+    client,
+    // A reply delivered through poli's tool or command wakes the dialogue as pane output does.
+    waitForChange: (paneIds, ms) => Promise.race([client.waitForChange(paneIds, ms), intake.nextDelivery()]),
+    socket: settings.socket,
+    clock: realClock,
+    projectDir: settings.projectDir,
+    clis,
+    readyTimeoutMs: Math.min(settings.planTimeout, 120) * 1000,
+    restarts: settings.restarts,
+    pollMs: settings.pollMs,
+    log: (message) => logger.info(message, { event: 'prime' }),
+    debug: (message) => logger.debug(message, { event: 'send' }),
+    wrapChannel: (channel) => intake.wrap(channel),
+    // One task to run: the CLIs are primed once it exists (tasks.ts), so a usage limit then shows as its wait.
+    ...(options.deferPriming ? { deferPriming: true } : {}),
+  };
   try {
     for (const registration of registrations) sessionFiles.push(...(await prepareSessionFiles(registration)));
     await intake.listen(intakeSocket);
     logger.info(`starting the tmux session on socket "${settings.socket}" in ${settings.projectDir}`, { event: 'start' });
     await warnIfProjectChanged(run, settings, logger);
-    session = await PoliSession.open({
-      run,
-      client,
-      // A reply delivered through poli's tool or command wakes the dialogue as pane output does.
-      waitForChange: (paneIds, ms) => Promise.race([client.waitForChange(paneIds, ms), intake.nextDelivery()]),
-      socket: settings.socket,
-      clock: realClock,
-      projectDir: settings.projectDir,
-      clis,
-      readyTimeoutMs: Math.min(settings.planTimeout, 120) * 1000,
-      restarts: settings.restarts,
-      pollMs: settings.pollMs,
-      log: (message) => logger.info(message, { event: 'prime' }),
-      debug: (message) => logger.debug(message, { event: 'send' }),
-      wrapChannel: (channel) => intake.wrap(channel),
-    });
+    session = await PoliSession.open(sessionOptions);
   } catch (error) {
     await intake.close();
     await rm(stateDirPointer(io.runtimeDir, settings.socket), { force: true });
@@ -219,7 +229,25 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
   return {
     io,
     settings,
-    session,
+    get session() {
+      return session;
+    },
+    async ensureSession() {
+      const health = await checkSession(run, SESSION_NAME, session.paneIds);
+      if (health.kind === 'ok') return;
+      const socketName = `socket "${settings.socket}"`;
+      live.line(
+        health.kind === 'gone'
+          ? `poli: the tmux session on ${socketName} is gone (its server was killed or crashed); starting it again: both CLIs start afresh, without the earlier tasks' context.`
+          : `poli: the ${health.role} pane on ${socketName} is gone; starting the ${health.role} CLI again in a new pane (the other CLI keeps its context).`,
+      );
+      logger.info(`starting the tmux session on socket "${settings.socket}" again (${health.kind === 'gone' ? 'the session was gone' : `the ${health.role} pane was gone`})`, { event: 'start', fileOnly: true });
+      await session.close();
+      session = await PoliSession.open(sessionOptions);
+      for (const role of ['PLANNER', 'EXECUTER'] as const) events.emit({ event: 'prime', role, pane: session.paneIds[role] });
+      // A new server: its status bar is off until poli turns it on again.
+      if (health.kind === 'gone') await showStatusLine(run, logger, renderStatusLine(pickStatusTask(await store.list(), settings.socket), realClock.now()));
+    },
     fallbacks,
     store,
     logger,

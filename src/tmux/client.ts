@@ -83,6 +83,11 @@ export function createTmuxClient(options: ControlModeOptions): TmuxClient {
   const active = (): ControlClient | undefined => (control?.closed === undefined ? control : undefined);
 
   const attach = (target: string): Promise<boolean> => {
+    // The server went away under the control client and poli started its session again: attach to the new one.
+    if (control?.closed !== undefined && !closing) {
+      control = undefined;
+      attaching = undefined;
+    }
     attaching ??= ControlClient.attach({
       socket,
       spawn: () => spawnControl(target),

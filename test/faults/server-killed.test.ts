@@ -25,7 +25,7 @@ describe('the tmux server is killed mid-task', { timeout: FAULT_TEST_TIMEOUT_MS 
 
     expect(code).toBe(1);
     expect(run.stderr()).toContain(`the poli tmux server (socket "${world.socket}") is no longer running`);
-    expect(run.stderr()).toContain('resume it with `poli --resume ID`');
+    expect(run.stderr()).toContain('resume it with `poli --resume T1`');
     expect(run.stderr()).not.toContain('this is a bug in poli');
 
     const task = await world.task('T1');

@@ -1,0 +1,38 @@
+/**
+ * A CLI at its usage limit (or logged out) when poli primes it: its answer to the primer is the limit screen. The
+ * session reports it to a handler (the running task's: wait for the reset with the task `waiting`, or switch to the
+ * fallback CLI) instead of waiting out the start-up timeout. Only the output since the primer was typed counts: a
+ * limit line left from before a wait is not a new limit.
+ */
+import type { CliSpec } from './session.ts';
+import { limitReaderFor, type LimitScreen } from '../profiles/limit-screens.ts';
+import type { Role } from '../protocol/types.ts';
+import type { PaneMark, PaneReader } from '../tmux/reader.ts';
+
+/**
+ * What to do about a limit met while priming: resolve with nothing to type the primer again (the wait is over), or
+ * with another CLI to start in the pane in its place (--on-limit switch). Throws to give up.
+ */
+export type PrimingLimitHandler = (role: Role, screen: LimitScreen) => Promise<CliSpec | undefined>;
+
+/** The limit kinds priming stops for: the CLI answered with a usage limit or a logout. */
+const STOPPING = new Set(['usage', 'auth']);
+
+/** Lines read back from the primer's mark, at most: the limit screens are a few lines at the bottom. */
+const LIMIT_LINES = 30;
+
+/** The usage limit or logout the CLI showed since `mark` (taken as the primer was typed), if any. */
+export async function limitSincePrimer(
+  reader: PaneReader,
+  mark: PaneMark,
+  profileName: string,
+  now: number,
+): Promise<LimitScreen | undefined> {
+  const read = limitReaderFor(profileName);
+  if (!read) return undefined;
+  const text = await reader.readSince(mark, { maxLines: LIMIT_LINES }).catch(() => '');
+  const lines = text.split('\n');
+  while (lines.length > 0 && lines.at(-1)?.trim() === '') lines.pop();
+  const screen = read(lines, { now });
+  return screen && STOPPING.has(screen.kind) ? screen : undefined;
+}
