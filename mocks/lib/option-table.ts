@@ -128,6 +128,8 @@ export interface MockOptions {
   limitResetSec: number;
   /** Hand each reply to poli through its MCP tool or the `poli reply` command instead of printing it (reply-via.ts). */
   replyVia: ReplyVia | undefined;
+  /** Send no status blocks: a reply's only open tag is the one of its final block (issue 18, item 3). */
+  noStatus: boolean;
   help: boolean;
 }
 
@@ -193,6 +195,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     key: 'replyVia', flag: 'reply-via', env: 'MOCK_REPLY_VIA', kind: 'choice', choices: REPLY_VIAS,
     help: 'hand each reply to poli through the poli_reply tool of poli mcp (tool) or the poli reply command (command) instead of printing it; printed if poli refuses it',
   },
+  { key: 'noStatus', flag: 'no-status', env: 'MOCK_NO_STATUS', kind: 'flag', help: 'send no status blocks (the final block is the only one with an open tag)' },
   { key: 'help', flag: 'help', env: 'MOCK_HELP', kind: 'flag', help: 'print this help' },
 ];
 
@@ -233,5 +236,6 @@ export const DEFAULT_MOCK_OPTIONS: Readonly<MockOptions> = {
   limit: 'usage',
   limitResetSec: 3600,
   replyVia: undefined,
+  noStatus: false,
   help: false,
 };

@@ -39,6 +39,7 @@ export function createOutbox(turn: Turn, options: MockOptions, context: OutboxCo
   const show = (text: string) => turn.reply(fence(text, options.fence));
   return {
     async send(header, rawBody) {
+      if (options.noStatus && header.type === 'status') return;
       if (options.clearBeforeReply) turn.clearScreen();
       const { text, body } = shapeBlock(role, header, rawBody, options);
       for (const decoy of formatDecoysBefore(noise, role, header, history)) show(decoy);

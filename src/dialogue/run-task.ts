@@ -26,6 +26,7 @@ import type { DeliveryRecord, DeliveryStage, WaitRecord } from '../state/types.t
 import type { LimitScreen } from '../profiles/limit-screens.ts';
 import { DEFAULT_LIMIT_POLICY, type LimitEpisode, type LimitPolicy, type LimitWait, planAuthWait, planUsageWait } from './limits.ts';
 import { type IgnoredHandler, type Turn, newTurn, takeReplies } from './turn.ts';
+import { endWithoutStart } from '../reading/unseen-start.ts';
 
 /** One stage of a message's delivery receipt: the receipt as the state keeps it, less what the store fills in. */
 export type DeliveryReport = Omit<DeliveryRecord, 'at' | 'after'>;
@@ -615,16 +616,20 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
    */
   async function askForLostReply(turn: Turn, screen: string, screenState: string): Promise<void> {
     if (turn.askedForFile) return;
-    if (!turn.sawOpen && screen !== turn.checkedForOpen) {
+    if (screen !== turn.checkedForOpen) {
       // Once per distinct text (readers return the same text while no tag line changes).
       turn.checkedForOpen = screen;
       const structured = (turn.parsed?.blocks ?? []).filter((block) => ['tool', 'command'].includes(channels[turn.role].origin?.(block) ?? 'screen'));
-      turn.sawOpen = startsReply(screen, turn.role, turn.id, structured);
+      if (!turn.sawOpen) turn.sawOpen = startsReply(screen, turn.role, turn.id, structured);
+      // Only the end of a block shows (its open tag was never on the screen): a reply drawn taller than the screen.
+      turn.endOnly = endWithoutStart(screen);
     }
-    if (!turn.sawOpen || screenState !== 'idle' || turn.idleSince === undefined) return;
+    if (!(turn.sawOpen || turn.endOnly) || screenState !== 'idle' || turn.idleSince === undefined) return;
     if (clock.now() - turn.idleSince < CROSS_CHECK_MS) return;
     turn.askedForFile = true;
-    const reason = 'its start showed on the screen but never its end (a reply taller than an alternate screen, which keeps no history)';
+    const reason = turn.sawOpen
+      ? 'its start showed on the screen but never its end (a reply taller than an alternate screen, which keeps no history)'
+      : 'its end showed on the screen but never its start (a reply drawn taller than the screen at once)';
     options.onIgnored?.(turn.role, `could not read the reply to ${turn.id}: ${reason}; asking for it in a reply file`, false);
     notice('reminder', `asked ${turn.role} to write its reply to ${turn.id} into .poli/replies/${turn.id}.md`, turn.id);
     await channels[turn.role].submit(

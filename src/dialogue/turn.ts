@@ -38,6 +38,8 @@ export interface Turn {
   /** The reply's open tag was read (its start showed) / poli asked for the reply in a file once. */
   sawOpen?: boolean;
   askedForFile?: boolean;
+  /** The latest text's last tag line is a close tag with no open tag: only the reply's end is on the screen. */
+  endOnly?: boolean;
   /** The last text looked at for the reply's open tag. */
   checkedForOpen?: string;
   /** A resumed turn whose message was submitted before poli stopped: types it again if the CLI has lost it. */

@@ -1,0 +1,21 @@
+/**
+ * Issue 18, reading: replies poli cannot see whole or final on the screen (a block taller than an alternate screen
+ * drawn at once, a reply file shown folded, a draft redrawn, a pause mid-reply). Whole dialogues through poli and
+ * real tmux; every body poli recorded is byte-exact what the mock sent.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { FAULT_TEST_TIMEOUT_MS, eventsWith } from '../faults/fault-world.ts';
+import { cleanUpWorlds, runDialogue } from './dialogue-check.ts';
+
+afterEach(cleanUpWorlds);
+
+describe('replies poli cannot see whole on the screen', { timeout: FAULT_TEST_TIMEOUT_MS }, () => {
+  it('a 60-line reply drawn at once on a 50-row alternate screen, its open tag never shown: asked for in a reply file at once, recorded exact', async () => {
+    const { world, sent } = await runDialogue(
+      { MOCK_DRAW: 'alt', MOCK_EXECUTER_REPLY_LINES: '60', MOCK_ROUNDS: '1', MOCK_NO_STATUS: '1' },
+      ['--exec-timeout', '40'],
+    );
+    expect(sent.find((s) => s.header.type === 'result')?.body.split('\n')).toHaveLength(60);
+    expect(eventsWith(await world.log(), /its end showed on the screen but never its start/).length).toBe(1);
+  });
+});
