@@ -40,6 +40,7 @@ describe('parseMockOptions', () => {
       limit: 'usage',
       limitResetSec: 3600,
       noStatus: false,
+      catFold: false,
       help: false,
     });
   });
@@ -99,7 +100,8 @@ describe('parseMockOptions', () => {
         '--crash-limit, --silent-at, --garbage, --wrong-id, --echo-blocks, --approval-at, --stderr-exit-at-start, ' +
         '--noise, --record-file, --cwd, --draw, --animate-ms, --clear-before-reply, --restart-at, --bottom-rows, ' +
         '--submit-on-paste, --enters, --echo-char-ms, --input-lag-ms, --reply-file-pieces, --quote-close-in-fence, --quote-example, ' +
-        '--reply-lines, --print-rate, --print-seconds, --sent-file, --limit-at, --limit, --limit-reset-sec, --reply-via, --no-status, --help)',
+        '--reply-lines, --print-rate, --print-seconds, --sent-file, --limit-at, --limit, --limit-reset-sec, --reply-via, --no-status, --cat-fold, --draft-ms, ' +
+        '--idle-after-example-ms, --help)',
     );
   });
 

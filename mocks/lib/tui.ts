@@ -296,6 +296,18 @@ export class Tui {
       clearScreen: () => {
         if (live()) this.renderer.clearScreen();
       },
+      replaceLast: (text) => {
+        if (live()) this.renderer.replaceLast((columns) => ['', ...renderReply(text, columns)]);
+      },
+      idle: async (ms) => {
+        this.stopBusy();
+        this.redraw();
+        try {
+          await sleepUnlessAborted(ms, signal);
+        } finally {
+          if (live()) this.startBusy();
+        }
+      },
       restart: () => {
         if (!live()) return;
         this.restarted = true;

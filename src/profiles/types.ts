@@ -64,6 +64,11 @@ export interface TranscriptSource {
   dirs(projectDir: string, env: Readonly<Record<string, string | undefined>>, now: Date): string[];
   /** Which file names in those directories are transcripts. */
   file: RegExp;
+  /**
+   * Transcripts outside `dirs()` worth watching too, looked up once per turn: a CLI that files sessions by the day
+   * they started (Codex) keeps appending to a session begun days ago, in a folder `dirs()` no longer names.
+   */
+  recent?(env: Readonly<Record<string, string | undefined>>): Promise<string[]>;
   /** The texts the assistant wrote in one parsed JSONL record (none for other records). */
   assistantTexts(record: unknown): string[];
   /**

@@ -18,4 +18,11 @@ describe('replies poli cannot see whole on the screen', { timeout: FAULT_TEST_TI
     expect(sent.find((s) => s.header.type === 'result')?.body.split('\n')).toHaveLength(60);
     expect(eventsWith(await world.log(), /its end showed on the screen but never its start/).length).toBe(1);
   });
+
+  it('a reply file shown with cat and folded like Codex (two head lines, "… +12 lines", two tail lines): the file wins over the fold', async () => {
+    const { task } = await runDialogue({ MOCK_EXECUTER_CAT_FOLD: '1', MOCK_EXECUTER_REPLY_LINES: '14', MOCK_ROUNDS: '1' });
+    const result = task.messages.find((m) => m.type === 'result');
+    expect(result?.body.split('\n')).toHaveLength(14);
+    expect((result as { channel?: string } | undefined)?.channel).toBe('file');
+  });
 });
