@@ -628,7 +628,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     if (clock.now() - turn.idleSince < CROSS_CHECK_MS) return;
     turn.askedForFile = true;
     const reason = turn.sawOpen
-      ? 'its start showed on the screen but never its end (a reply taller than an alternate screen, which keeps no history)'
+      ? 'its start showed on the screen but never its end (a reply taller than an alternate screen, which keeps no history, or stopped half-way)'
       : 'its end showed on the screen but never its start (a reply drawn taller than the screen at once)';
     options.onIgnored?.(turn.role, `could not read the reply to ${turn.id}: ${reason}; asking for it in a reply file`, false);
     notice('reminder', `asked ${turn.role} to write its reply to ${turn.id} into .poli/replies/${turn.id}.md`, turn.id);

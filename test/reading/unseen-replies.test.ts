@@ -26,3 +26,13 @@ describe('replies poli cannot see whole on the screen', { timeout: FAULT_TEST_TI
     expect((result as { channel?: string } | undefined)?.channel).toBe('file');
   });
 });
+
+describe('replies poli must not take before they are final', { timeout: FAULT_TEST_TIMEOUT_MS }, () => {
+  it('a complete block drawn as a draft, erased 1.5 s later and drawn corrected in its place: the corrected one is recorded', async () => {
+    await runDialogue({ MOCK_DRAFT_MS: '1500', MOCK_ROUNDS: '1' });
+  });
+
+  it('a CLI that looks idle for 4 s mid-reply, right after quoting a whole example block with the same id: the whole reply is recorded', async () => {
+    await runDialogue({ MOCK_QUOTE_EXAMPLE: 'same', MOCK_IDLE_AFTER_EXAMPLE_MS: '4000', MOCK_ROUNDS: '1' });
+  });
+});
