@@ -139,6 +139,8 @@ export interface MockOptions {
   draftMs: number | undefined;
   /** With --quote-example: the reply is printed up to the quoted example, then the TUI looks idle N ms, then the rest. */
   idleAfterExampleMs: number | undefined;
+  /** Each reply block is printed one line every N ms (a model streaming its reply). */
+  streamMs: number | undefined;
   help: boolean;
 }
 
@@ -208,6 +210,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'catFold', flag: 'cat-fold', env: 'MOCK_CAT_FOLD', kind: 'flag', help: 'write each reply block to .poli/replies/<id>.md, then show it with cat, folded like Codex (2 head lines, "… +N lines", 2 tail lines)' },
   { key: 'draftMs', flag: 'draft-ms', env: 'MOCK_DRAFT_MS', kind: 'positive', help: 'draw each reply block as a draft first, erase it N ms later and draw the corrected one in its place (busy throughout)' },
   { key: 'idleAfterExampleMs', flag: 'idle-after-example-ms', env: 'MOCK_IDLE_AFTER_EXAMPLE_MS', kind: 'positive', help: 'with --quote-example: print the reply up to the quoted example, look idle for N ms, then print the rest' },
+  { key: 'streamMs', flag: 'stream-ms', env: 'MOCK_STREAM_MS', kind: 'positive', help: 'print each reply block one line every N ms' },
   { key: 'help', flag: 'help', env: 'MOCK_HELP', kind: 'flag', help: 'print this help' },
 ];
 
@@ -252,5 +255,6 @@ export const DEFAULT_MOCK_OPTIONS: Readonly<MockOptions> = {
   catFold: false,
   draftMs: undefined,
   idleAfterExampleMs: undefined,
+  streamMs: undefined,
   help: false,
 };

@@ -101,7 +101,7 @@ describe('parseMockOptions', () => {
         '--noise, --record-file, --cwd, --draw, --animate-ms, --clear-before-reply, --restart-at, --bottom-rows, ' +
         '--submit-on-paste, --enters, --echo-char-ms, --input-lag-ms, --reply-file-pieces, --quote-close-in-fence, --quote-example, ' +
         '--reply-lines, --print-rate, --print-seconds, --sent-file, --limit-at, --limit, --limit-reset-sec, --reply-via, --no-status, --cat-fold, --draft-ms, ' +
-        '--idle-after-example-ms, --help)',
+        '--idle-after-example-ms, --stream-ms, --help)',
     );
   });
 

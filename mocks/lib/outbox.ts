@@ -63,6 +63,13 @@ export function createOutbox(turn: Turn, options: MockOptions, context: OutboxCo
         show(formatBlock(header, draftBody(body)));
         await turn.sleep(options.draftMs);
         turn.replaceLast(fence(text, options.fence));
+      } else if (options.streamMs !== undefined) {
+        const [first = '', ...rest] = fence(text, options.fence).split('\n');
+        turn.reply(first);
+        for (const line of rest) {
+          await turn.sleep(options.streamMs);
+          turn.print([line]);
+        }
       } else if (options.idleAfterExampleMs !== undefined && splitAfterExample(text) !== undefined) {
         // Mid-reply, right after a whole quoted example block, the TUI looks idle for a while, then goes on.
         const [first, rest] = splitAfterExample(text) ?? ['', ''];

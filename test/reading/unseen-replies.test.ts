@@ -4,7 +4,8 @@
  * real tmux; every body poli recorded is byte-exact what the mock sent.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { FAULT_TEST_TIMEOUT_MS, eventsWith } from '../faults/fault-world.ts';
+import { FAULT_TEST_TIMEOUT_MS, eventsWith, sleep, waitForReceivedBlock } from '../faults/fault-world.ts';
+import { startTerminal } from '../helpers/tty.ts';
 import { cleanUpWorlds, runDialogue } from './dialogue-check.ts';
 
 afterEach(cleanUpWorlds);
@@ -34,5 +35,29 @@ describe('replies poli must not take before they are final', { timeout: FAULT_TE
 
   it('a CLI that looks idle for 4 s mid-reply, right after quoting a whole example block with the same id: the whole reply is recorded', async () => {
     await runDialogue({ MOCK_QUOTE_EXAMPLE: 'same', MOCK_IDLE_AFTER_EXAMPLE_MS: '4000', MOCK_ROUNDS: '1' });
+  });
+});
+
+describe('a person attaches while a reply streams', { timeout: FAULT_TEST_TIMEOUT_MS }, () => {
+  it('a 120-line reply streamed at 25 ms a line while a person attaches at 80×24 and detaches: recorded exact', async () => {
+    await runDialogue(
+      { MOCK_EXECUTER_REPLY_LINES: '120', MOCK_EXECUTER_STREAM_MS: '25', MOCK_ROUNDS: '1' },
+      ['--exec-timeout', '40'],
+      async (world) => {
+        await waitForReceivedBlock(world, 'EXECUTER');
+        await sleep(800);
+        // A real client, in a real terminal of 80×24, attaches to poli's server and detaches again.
+        const terminal = await startTerminal({ shell: `tmux -L ${world.socket} attach -t poli`, cols: 80, rows: 24 });
+        try {
+          // The person sees the reply streaming in the EXECUTER's pane.
+          await terminal.step('attached', /of 120: the mock executer/, { timeoutMs: 10_000 });
+          await sleep(1_000);
+          await terminal.press('C-b', 'd');
+          await terminal.exited(10_000);
+        } finally {
+          await terminal.cleanup();
+        }
+      },
+    );
   });
 });
