@@ -567,9 +567,11 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     if (options.signal?.aborted) return;
     // Which channel the reply came through (tool, command, file, transcript, screen), recorded with it.
     const channel = channels[role].origin?.(block) ?? 'screen';
+    // A body only the screen gave, from a CLI that breaks long lines itself, never passes for exact.
+    const wrapped = channel === 'screen' && channels[role].wrapsLines === true ? { mayBeWrapped: true } : {};
     if (decision) notice('approval', `human decision on ${block.header.type} ${block.header.id}: ${decision.action}`, block.header.id);
-    if (!decision || decision.action === 'approve') return apply({ kind: 'reply', role, block, channel });
-    if (decision.action === 'edit') return apply({ kind: 'reply', role, block, editedBody: decision.body, channel });
+    if (!decision || decision.action === 'approve') return apply({ kind: 'reply', role, block, channel, ...wrapped });
+    if (decision.action === 'edit') return apply({ kind: 'reply', role, block, editedBody: decision.body, channel, ...wrapped });
     return apply({ kind: 'reject', role, block, feedback: decision.reason, channel });
   }
 

@@ -176,5 +176,6 @@ export const codexProfile: CliProfile = {
   dialogs: CODEX_DIALOGS,
   echoPrefix: '› ',
   replyPrefix: '• ',
+  wrapsLines: true,
   transcript: CODEX_TRANSCRIPT,
 };

@@ -189,5 +189,6 @@ export const opencodeProfile: CliProfile = {
   dialogs: OPENCODE_DIALOGS,
   echoPrefix: '› ',
   replyPrefix: '',
+  wrapsLines: true,
   transcript: OPENCODE_TRANSCRIPT,
 };

@@ -44,6 +44,11 @@ export interface CliProfile extends SendProfile {
   /** How a reply starts (e.g. '● ', '• '). */
   replyPrefix: string;
   /**
+   * The TUI breaks lines longer than the pane itself (not tmux's soft wrap, which the reader joins): a body read from
+   * its screen may carry line breaks the model never wrote. Recorded as `mayBeWrapped` with such a body.
+   */
+  wrapsLines?: boolean;
+  /**
    * Clean-up of one screen line before replies are looked for in it (e.g. copilot draws a scrollbar `┃` in the last
    * column of every row); absent: lines are read as they are.
    */

@@ -96,6 +96,7 @@ export function withHandoff(inner: PaneChannel, options: HandoffOptions): PaneCh
     screenState: () => inner.screenState(),
     ...(inner.limit ? { limit: (now: number) => inner.limit?.(now) ?? Promise.resolve(undefined) } : {}),
     ...(inner.program ? { program: inner.program } : {}),
+    ...(inner.wrapsLines === true ? { wrapsLines: true } : {}),
     lastLines: (n) => inner.lastLines(n),
     ...(inner.crossCheck ? { crossCheck: (position: PanePosition) => inner.crossCheck?.(position) ?? Promise.resolve() } : {}),
     ...(inner.damage ? { damage: (position: PanePosition) => inner.damage?.(position) ?? Promise.resolve(undefined) } : {}),
