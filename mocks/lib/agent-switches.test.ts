@@ -31,6 +31,10 @@ function fakeTurn() {
     crash: (code, message) => log.push(`<crash ${code}: ${message}>`),
     clearScreen: () => log.push('<clear>'),
     restart: () => log.push('<restart>'),
+    replaceLast: (text) => log.push(`<replace> ${text}`),
+    idle: async (ms) => {
+      log.push(`<idle ${ms}>`);
+    },
   };
   return { turn, log, now: () => clock };
 }

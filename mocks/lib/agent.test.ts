@@ -28,6 +28,10 @@ function recordingTurn(approve = true): { turn: Turn; log: string[] } {
     print: (lines) => log.push(`<print ${lines.length} lines>`),
     clearScreen: () => log.push('<clear>'),
     restart: () => log.push('<restart>'),
+    replaceLast: (text) => log.push(`<replace> ${text}`),
+    idle: async (ms) => {
+      log.push(`<idle ${ms}>`);
+    },
   };
   return { turn, log };
 }

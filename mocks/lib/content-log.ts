@@ -20,6 +20,12 @@ export class ContentLog {
     this.entries.push({ render, columns: 0, rows: undefined });
   }
 
+  /** Replaces the last thing printed (a redraw in place); pushes when nothing was. */
+  replaceLast(render: RowsFn): void {
+    this.entries.pop();
+    this.push(render);
+  }
+
   clear(): void {
     this.entries = [];
   }

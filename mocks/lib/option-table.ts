@@ -132,6 +132,19 @@ export interface MockOptions {
   replyVia: ReplyVia | undefined;
   /** Reply bodies with trailing blanks, tabs, no-break spaces, a CRLF, a control byte and edge blank lines. */
   edgeBodies: boolean;
+  /** Send no status blocks: a reply's only open tag is the one of its final block (issue 18, item 3). */
+  noStatus: boolean;
+  /**
+   * Each reply block goes to `.poli/replies/<id>.md` in one write, then is shown with `cat`, folded the way Codex's exec
+   * cell folds long output: two head lines, `… +N lines`, two tail lines (issue 18, item 10).
+   */
+  catFold: boolean;
+  /** Each reply block is drawn first as a draft (another body), erased N ms later and drawn corrected in its place. */
+  draftMs: number | undefined;
+  /** With --quote-example: the reply is printed up to the quoted example, then the TUI looks idle N ms, then the rest. */
+  idleAfterExampleMs: number | undefined;
+  /** Each reply block is printed one line every N ms (a model streaming its reply). */
+  streamMs: number | undefined;
   help: boolean;
 }
 
@@ -199,6 +212,11 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     help: 'hand each reply to poli through the poli_reply tool of poli mcp (tool) or the poli reply command (command) instead of printing it; printed if poli refuses it',
   },
   { key: 'edgeBodies', flag: 'edge-bodies', env: 'MOCK_EDGE_BODIES', kind: 'flag', help: 'reply bodies start and end with blank lines, end lines with blanks, tabs and no-break spaces, hold a CRLF and a control byte (kept exact only through --reply-via)' },
+  { key: 'noStatus', flag: 'no-status', env: 'MOCK_NO_STATUS', kind: 'flag', help: 'send no status blocks (the final block is the only one with an open tag)' },
+  { key: 'catFold', flag: 'cat-fold', env: 'MOCK_CAT_FOLD', kind: 'flag', help: 'write each reply block to .poli/replies/<id>.md, then show it with cat, folded like Codex (2 head lines, "… +N lines", 2 tail lines)' },
+  { key: 'draftMs', flag: 'draft-ms', env: 'MOCK_DRAFT_MS', kind: 'positive', help: 'draw each reply block as a draft first, erase it N ms later and draw the corrected one in its place (busy throughout)' },
+  { key: 'idleAfterExampleMs', flag: 'idle-after-example-ms', env: 'MOCK_IDLE_AFTER_EXAMPLE_MS', kind: 'positive', help: 'with --quote-example: print the reply up to the quoted example, look idle for N ms, then print the rest' },
+  { key: 'streamMs', flag: 'stream-ms', env: 'MOCK_STREAM_MS', kind: 'positive', help: 'print each reply block one line every N ms' },
   { key: 'help', flag: 'help', env: 'MOCK_HELP', kind: 'flag', help: 'print this help' },
 ];
 
@@ -241,5 +259,10 @@ export const DEFAULT_MOCK_OPTIONS: Readonly<MockOptions> = {
   limitResetSec: 3600,
   replyVia: undefined,
   edgeBodies: false,
+  noStatus: false,
+  catFold: false,
+  draftMs: undefined,
+  idleAfterExampleMs: undefined,
+  streamMs: undefined,
   help: false,
 };

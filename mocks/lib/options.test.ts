@@ -41,6 +41,8 @@ describe('parseMockOptions', () => {
       limit: 'usage',
       limitResetSec: 3600,
       edgeBodies: false,
+      noStatus: false,
+      catFold: false,
       help: false,
     });
   });
@@ -100,7 +102,8 @@ describe('parseMockOptions', () => {
         '--crash-limit, --silent-at, --garbage, --wrong-id, --echo-blocks, --approval-at, --stderr-exit-at-start, ' +
         '--noise, --record-file, --cwd, --draw, --animate-ms, --clear-before-reply, --restart-at, --bottom-rows, ' +
         '--submit-on-paste, --enters, --echo-char-ms, --input-lag-ms, --reply-file-pieces, --quote-close-in-fence, --quote-example, ' +
-        '--reply-lines, --print-rate, --print-seconds, --sent-file, --limit-at, --limit, --limit-at-start, --limit-reset-sec, --reply-via, --edge-bodies, --help)',
+        '--reply-lines, --print-rate, --print-seconds, --sent-file, --limit-at, --limit, --limit-at-start, --limit-reset-sec, --reply-via, --edge-bodies, --no-status, --cat-fold, --draft-ms, ' +
+        '--idle-after-example-ms, --stream-ms, --help)',
     );
   });
 

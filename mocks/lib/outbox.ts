@@ -10,7 +10,9 @@ import type { AgentEffects, Outbox } from './agent.ts';
 import { DUPLICATE_BODY, formatDecoysBefore, formatMalformedBlock, wrongId } from './decoys.ts';
 import type { MockOptions } from './options.ts';
 import {
+  draftBody,
   edgeBody,
+  foldOutput,
   formatRawBlock,
   numberedLines,
   QUOTING_TYPES,
@@ -18,6 +20,7 @@ import {
   quoteInMiddle,
   replyFilePath,
   replyFilePieces,
+  splitAfterExample,
 } from './reply-shaping.ts';
 import type { Turn } from './tui.ts';
 
@@ -40,6 +43,7 @@ export function createOutbox(turn: Turn, options: MockOptions, context: OutboxCo
   const show = (text: string) => turn.reply(fence(text, options.fence));
   return {
     async send(header, rawBody) {
+      if (options.noStatus && header.type === 'status') return;
       if (options.clearBeforeReply) turn.clearScreen();
       const { text, body } = shapeBlock(role, header, rawBody, options);
       for (const decoy of formatDecoysBefore(noise, role, header, history)) show(decoy);
@@ -54,6 +58,26 @@ export function createOutbox(turn: Turn, options: MockOptions, context: OutboxCo
       effects?.recordSent?.({ role, at: now(), header, body });
       context.onSent?.(text);
       if (options.replyFilePieces) await writeReplyFile(turn, effects, header.id, text);
+      else if (options.catFold) showFolded(turn, effects, header.id, text);
+      else if (options.draftMs !== undefined) {
+        // A streaming Markdown renderer: a complete block drawn, then redrawn in place with its final text.
+        show(formatBlock(header, draftBody(body)));
+        await turn.sleep(options.draftMs);
+        turn.replaceLast(fence(text, options.fence));
+      } else if (options.streamMs !== undefined) {
+        const [first = '', ...rest] = fence(text, options.fence).split('\n');
+        turn.reply(first);
+        for (const line of rest) {
+          await turn.sleep(options.streamMs);
+          turn.print([line]);
+        }
+      } else if (options.idleAfterExampleMs !== undefined && splitAfterExample(text) !== undefined) {
+        // Mid-reply, right after a whole quoted example block, the TUI looks idle for a while, then goes on.
+        const [first, rest] = splitAfterExample(text) ?? ['', ''];
+        turn.reply(first);
+        await turn.idle(options.idleAfterExampleMs);
+        turn.print(rest.split('\n'));
+      }
       else if (options.replyVia && effects?.deliver) {
         // Through poli's tool or command; the printed block only when poli refuses it (the primers' fallback).
         const answer = await effects.deliver(options.replyVia, header, body);
@@ -98,6 +122,14 @@ async function writeReplyFile(turn: Turn, effects: AgentEffects | undefined, id:
   turn.reply(`wrote my reply to ${path}`);
   await turn.sleep(REPLY_PIECE_GAP_MS);
   effects?.appendFile?.(path, second);
+}
+
+/** `--cat-fold`: the block goes to its reply file in one write, then `cat` shows it folded as Codex's exec cell does. */
+function showFolded(turn: Turn, effects: AgentEffects | undefined, id: string, text: string): void {
+  const path = replyFilePath(id);
+  effects?.appendFile?.(path, `${text}\n`);
+  turn.reply(`Ran cat ${path}`);
+  turn.print(foldOutput(text));
 }
 
 export function fence(text: string, enabled: boolean): string {

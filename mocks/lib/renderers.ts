@@ -29,6 +29,8 @@ export interface Renderer {
   print(rows: RowsFn): void;
   /** Redraws the bottom area (spinner, input, prompt). */
   redraw(): void;
+  /** Erases the rows of the last print (still on the screen) and prints `rows` in their place. */
+  replaceLast(rows: RowsFn): void;
   /** Writes CLEAR_TERMINAL and forgets what was printed; a print is expected next (it brings the area back). */
   clearScreen(): void;
   resize(columns: number, rows: number): void;
@@ -59,8 +61,21 @@ class ClassicRenderer implements Renderer {
     this.columns = setup.columns;
   }
 
+  /** Rows of the last print, to erase them again (replaceLast). */
+  private lastPrinted = 0;
+
   print(rows: RowsFn): void {
-    this.setup.write(this.eraseArea() + rows(this.columns).map((row) => `${row}\n`).join('') + this.drawArea());
+    const laid = rows(this.columns);
+    this.lastPrinted = laid.length;
+    this.setup.write(this.eraseArea() + laid.map((row) => `${row}\n`).join('') + this.drawArea());
+  }
+
+  replaceLast(rows: RowsFn): void {
+    const erase = this.eraseArea();
+    const up = this.lastPrinted > 0 ? `${ESC}[${this.lastPrinted}A\r${ESC}[J` : '';
+    const laid = rows(this.columns);
+    this.lastPrinted = laid.length;
+    this.setup.write(erase + up + laid.map((row) => `${row}\n`).join('') + this.drawArea());
   }
 
   redraw(): void {
@@ -130,6 +145,11 @@ class FullScreenRenderer implements Renderer {
   }
 
   redraw(): void {
+    this.paint();
+  }
+
+  replaceLast(rows: RowsFn): void {
+    this.content.replaceLast(rows);
     this.paint();
   }
 

@@ -98,3 +98,29 @@ export function messageFilePointer(body: string): string | undefined {
   if (match !== null) return match[2] ?? match[1];
   return /poli wrote it to the file (\S+\.md)/.exec(body)?.[1];
 }
+
+/**
+ * How Codex's exec cell shows a long command output (`--cat-fold`): the first two lines, `… +N lines`, the last two;
+ * output of five lines or fewer is shown whole.
+ */
+export function foldOutput(text: string): string[] {
+  const lines = text.split('\n');
+  if (lines.length <= 5) return lines;
+  return [...lines.slice(0, 2), `… +${lines.length - 4} lines`, ...lines.slice(-2)];
+}
+
+/**
+ * `--idle-after-example-ms`: a block's text cut right after the close tag of the example block its body quotes (the
+ * first close tag line), so the first piece ends with a whole example block; undefined when the text quotes none.
+ */
+export function splitAfterExample(blockText: string): [string, string] | undefined {
+  const lines = blockText.split('\n');
+  const cut = lines.findIndex((line, i) => i > 0 && i < lines.length - 1 && line.trim() === MESSAGE_CLOSE_TAG);
+  if (cut < 0) return undefined;
+  return [lines.slice(0, cut + 1).join('\n'), lines.slice(cut + 1).join('\n')];
+}
+
+/** `--draft-ms`: the body a draft shows before it is corrected (complete, same header, another body). */
+export function draftBody(body: string): string {
+  return `${body.split('\n')[0] ?? ''}\n(draft: this text is being corrected)`;
+}

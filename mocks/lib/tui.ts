@@ -73,6 +73,8 @@ export class Tui {
   private approval: Approval | undefined;
   private menu: Menu | undefined;
   private restarted = false;
+  /** The footer shows idle while a turn still runs (`Turn.idle`). */
+  private looksIdle = false;
   private readonly queue: string[] = [];
   private stopped = false;
 
@@ -296,6 +298,20 @@ export class Tui {
       clearScreen: () => {
         if (live()) this.renderer.clearScreen();
       },
+      replaceLast: (text) => {
+        if (live()) this.renderer.replaceLast((columns) => ['', ...renderReply(text, columns)]);
+      },
+      idle: async (ms) => {
+        // Only the look changes: the turn still runs, and what is submitted meanwhile waits in the queue.
+        this.looksIdle = true;
+        this.redraw();
+        try {
+          await sleepUnlessAborted(ms, signal);
+        } finally {
+          this.looksIdle = false;
+          this.redraw();
+        }
+      },
       restart: () => {
         if (!live()) return;
         this.restarted = true;
@@ -333,7 +349,7 @@ export class Tui {
     }
     let footer: Footer = { kind: 'idle' };
     if (this.now() < this.exitHintUntil) footer = { kind: 'exit-hint' };
-    else if (this.busySince !== undefined) {
+    else if (this.busySince !== undefined && !this.looksIdle) {
       footer = { kind: 'busy', elapsedMs: this.now() - this.busySince, frame: this.frame };
     }
     return { kind: 'input', input: this.input.display, footer };

@@ -27,6 +27,10 @@ export interface Turn {
   crash(code: number, message: string): void;
   /** Writes ESC[2J ESC[3J ESC[H (Ink's clearTerminal); the next reply starts at the top of the empty screen. */
   clearScreen(): void;
+  /** Erases what the last reply or print drew and draws `text` as a reply in its place (a streaming renderer's redraw). */
+  replaceLast(text: string): void;
+  /** Looks idle (no spinner) for `ms`, then busy again: a CLI that pauses mid-reply. */
+  idle(ms: number): Promise<void>;
   /** Acts as if the CLI restarted in the pane: clear, banner, idle input box; the turn ends without a trace. */
   restart(): void;
 }

@@ -52,6 +52,8 @@ export interface PaneChannel {
    * such event; undefined when they can be trusted.
    */
   damage?(position: PanePosition): Promise<string | undefined>;
+  /** The CLI breaks long lines itself: a body read from its screen may carry its line breaks (profile `wrapsLines`). */
+  readonly wrapsLines?: boolean;
   /** Which channel a block taken from this turn's text came through; undefined: the screen. */
   origin?(block: Block): ReplyChannel | undefined;
   /**

@@ -21,6 +21,8 @@ export interface DialogueMessage {
   extra?: Record<string, unknown>;
   /** How a CLI's reply reached poli: tool, command, file, transcript or screen (docs/protocol.md, "Channels"). */
   channel?: ReplyChannel;
+  /** Read from the screen of a CLI that breaks long lines itself: the body may carry its line breaks. */
+  mayBeWrapped?: boolean;
 }
 
 /** The header fields of a block other than to, type and id; undefined when there are none. */
@@ -66,7 +68,7 @@ export type DialogueEvent =
    * `editedBody`: a person approved it with changes; the edit is forwarded (and recorded from HUMAN).
    * `alreadyRecorded`: the block is in the state already (a resumed task replays it).
    */
-  | { kind: 'reply'; role: Role; block: Block; editedBody?: string; alreadyRecorded?: boolean; channel?: ReplyChannel }
+  | { kind: 'reply'; role: Role; block: Block; editedBody?: string; alreadyRecorded?: boolean; channel?: ReplyChannel; mayBeWrapped?: boolean }
   /** A person rejected this reply: it is not forwarded; `feedback` goes back to its author instead. */
   | { kind: 'reject'; role: Role; block: Block; feedback: string; channel?: ReplyChannel }
   /** Periodic check; `idle` says whether the pending CLI's screen looks idle (not busy, not at a prompt). */
@@ -171,7 +173,7 @@ function onReply(state: DialogueState, event: Extract<DialogueEvent, { kind: 're
   const extra = extraFields(block.header);
   const record: DialogueEffect[] = event.alreadyRecorded
     ? []
-    : [{ kind: 'record', message: { from: role, to, type, id, body: block.body, ...(extra ? { extra } : {}), ...(event.channel ? { channel: event.channel } : {}) } }];
+    : [{ kind: 'record', message: { from: role, to, type, id, body: block.body, ...(extra ? { extra } : {}), ...(event.channel ? { channel: event.channel } : {}), ...(event.mayBeWrapped === true ? { mayBeWrapped: true } : {}) } }];
   // An edited forward is poli's (the person's) own message: recorded from HUMAN.
   const forwardBody = event.editedBody ?? block.body;
   const forwardAs: Sender | null = event.editedBody !== undefined ? 'HUMAN' : null;

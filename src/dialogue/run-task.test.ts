@@ -15,6 +15,7 @@ class FakePane implements PaneChannel {
   submitted: string[] = [];
   state: ScreenState = 'idle';
   dead = false;
+  wrapsLines?: boolean;
   constructor(
     readonly role: Role,
     readonly paneId: string,
@@ -117,6 +118,14 @@ const executer: Script = (_text, h) =>
     : [];
 
 describe('runTask', () => {
+  it('records mayBeWrapped with a body read from the screen of a CLI that breaks long lines itself (issue 18, item 6)', async () => {
+    const t = setup(planner(1), executer);
+    t.panes.EXECUTER.wrapsLines = true;
+    await t.run('Create hello.txt containing Hello');
+    const flags = t.recorded.filter((m) => m.from !== 'ORCHESTRATOR').map((m) => `${m.from}:${m.type}:${m.mayBeWrapped === true}`);
+    expect(flags).toEqual(['PLANNER:plan:false', 'EXECUTER:status:true', 'EXECUTER:result:true', 'PLANNER:complete:false']);
+  });
+
   it('runs a three-round dialogue to completion and records each message once', async () => {
     const t = setup(planner(3), executer);
     const outcome = await t.run('Create hello.txt containing Hello');

@@ -26,6 +26,7 @@ import type { DeliveryRecord, DeliveryStage, WaitRecord } from '../state/types.t
 import type { LimitScreen } from '../profiles/limit-screens.ts';
 import { DEFAULT_LIMIT_POLICY, type LimitEpisode, type LimitPolicy, type LimitWait, planAuthWait, planUsageWait } from './limits.ts';
 import { type IgnoredHandler, type Turn, newTurn, takeReplies } from './turn.ts';
+import { endWithoutStart } from '../reading/unseen-start.ts';
 
 /** One stage of a message's delivery receipt: the receipt as the state keeps it, less what the store fills in. */
 export type DeliveryReport = Omit<DeliveryRecord, 'at' | 'after'>;
@@ -571,9 +572,11 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     if (options.signal?.aborted) return;
     // Which channel the reply came through (tool, command, file, transcript, screen), recorded with it.
     const channel = channels[role].origin?.(given) ?? 'screen';
+    // A body only the screen gave, from a CLI that breaks long lines itself, never passes for exact.
+    const wrapped = channel === 'screen' && channels[role].wrapsLines === true ? { mayBeWrapped: true } : {};
     if (decision) notice('approval', `human decision on ${block.header.type} ${block.header.id}: ${decision.action}`, block.header.id);
-    if (!decision || decision.action === 'approve') return apply({ kind: 'reply', role, block, channel });
-    if (decision.action === 'edit') return apply({ kind: 'reply', role, block, editedBody: decision.body, channel });
+    if (!decision || decision.action === 'approve') return apply({ kind: 'reply', role, block, channel, ...wrapped });
+    if (decision.action === 'edit') return apply({ kind: 'reply', role, block, editedBody: decision.body, channel, ...wrapped });
     return apply({ kind: 'reject', role, block, feedback: decision.reason, channel });
   }
 
@@ -620,16 +623,20 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
    */
   async function askForLostReply(turn: Turn, screen: string, screenState: string): Promise<void> {
     if (turn.askedForFile) return;
-    if (!turn.sawOpen && screen !== turn.checkedForOpen) {
+    if (screen !== turn.checkedForOpen) {
       // Once per distinct text (readers return the same text while no tag line changes).
       turn.checkedForOpen = screen;
       const structured = (turn.parsed?.blocks ?? []).filter((block) => ['tool', 'command'].includes(channels[turn.role].origin?.(block) ?? 'screen'));
-      turn.sawOpen = startsReply(screen, turn.role, turn.id, structured);
+      if (!turn.sawOpen) turn.sawOpen = startsReply(screen, turn.role, turn.id, structured);
+      // Only the end of a block shows (its open tag was never on the screen): a reply drawn taller than the screen.
+      turn.endOnly = endWithoutStart(screen);
     }
-    if (!turn.sawOpen || screenState !== 'idle' || turn.idleSince === undefined) return;
+    if (!(turn.sawOpen || turn.endOnly) || screenState !== 'idle' || turn.idleSince === undefined) return;
     if (clock.now() - turn.idleSince < CROSS_CHECK_MS) return;
     turn.askedForFile = true;
-    const reason = 'its start showed on the screen but never its end (a reply taller than an alternate screen, which keeps no history)';
+    const reason = turn.sawOpen
+      ? 'its start showed on the screen but never its end (a reply taller than an alternate screen, which keeps no history, or stopped half-way)'
+      : 'its end showed on the screen but never its start (a reply drawn taller than the screen at once)';
     options.onIgnored?.(turn.role, `could not read the reply to ${turn.id}: ${reason}; asking for it in a reply file`, false);
     notice('reminder', `asked ${turn.role} to write its reply to ${turn.id} into .poli/replies/${turn.id}.md`, turn.id);
     await channels[turn.role].submit(

@@ -20,8 +20,11 @@ export interface Turn {
   /** Candidate keys seen at the latest read, and since when (ms): a stable screen is required before accepting. */
   previous: string;
   previousSince: number;
-  /** The latest text parsed and what it gave (re-reading the same text costs nothing). */
-  parsed?: { screen: string; final: boolean; blocks: Block[]; rejected: RejectedBlock[] };
+  /**
+   * The latest text parsed and what it gave (re-reading the same text costs nothing); `provisional`: the keys of the
+   * blocks a non-final read of a settled text marks provisional (see {@link PROVISIONAL_IDLE_MS}).
+   */
+  parsed?: { screen: string; final: boolean; blocks: Block[]; rejected: RejectedBlock[]; provisional?: Set<string> };
   /** Blocks already reported as ignored, so each is logged once. */
   ignored: Set<string>;
   /** The CLI's permission prompt was already reported. */
@@ -38,6 +41,8 @@ export interface Turn {
   /** The reply's open tag was read (its start showed) / poli asked for the reply in a file once. */
   sawOpen?: boolean;
   askedForFile?: boolean;
+  /** The latest text's last tag line is a close tag with no open tag: only the reply's end is on the screen. */
+  endOnly?: boolean;
   /** The last text looked at for the reply's open tag. */
   checkedForOpen?: string;
   /** A resumed turn whose message was submitted before poli stopped: types it again if the CLI has lost it. */
@@ -75,6 +80,22 @@ function rejectedKey(r: RejectedBlock): string {
 export const STABLE_MS = 300;
 
 /**
+ * A reply that ends the turn (anything but a status) is taken while the CLI still looks busy only once the candidates
+ * stood this long: a streaming renderer draws a complete block and may redraw it corrected a moment later, so a busy
+ * screen is not evidence that a block is final. Normally the CLI goes idle first (then the block still on the screen
+ * is taken at once); this bounds the wait for a CLI that keeps its spinner after replying.
+ */
+export const BUSY_STABLE_MS = 5_000;
+
+/**
+ * A block that would be provisional (found after an unfinished open tag: it may be an example quoted inside the reply
+ * still being written) is taken on a settled screen only once the candidates have stood this long. Before that, poli asks
+ * for the reply in a reply file (run-task.ts, askForLostReply): a CLI that pauses mid-reply goes on, and its whole
+ * block is taken then.
+ */
+export const PROVISIONAL_IDLE_MS = 10_000;
+
+/**
  * Picks this turn's new replies out of the pane's text since the message was typed: complete
  * blocks with the issued id, addressed away from the pane (echoes of what poli typed are
  * addressed to the pane's own role), each occurrence taken once, wherever on the screen or in the
@@ -101,6 +122,7 @@ export function takeReplies(
   let parsed = turn.parsed;
   if (parsed?.screen !== screen || parsed.final !== settled) {
     parsed = { screen, final: settled, ...parseBlocks(screen, { final: settled }) };
+    if (settled && screen.includes(turn.id)) parsed.provisional = provisionalKeys(screen, turn.id);
     turn.parsed = parsed;
   }
   const { blocks, rejected } = parsed;
@@ -129,17 +151,28 @@ export function takeReplies(
     turn.previous = keys;
     turn.previousSince = now;
   }
-  const stable = now - turn.previousSince >= STABLE_MS;
-  if (!settled && !stable) return [];
+  const stableFor = now - turn.previousSince;
+  if (!settled && stableFor < STABLE_MS) return [];
   // Each block is taken once per turn, however often it is re-read or re-printed (a redraw, a
   // CLI repeating itself): the same header and body carry no new information.
   const fresh: Block[] = [];
   for (const block of candidates) {
     const key = blockKey(block);
     if (turn.taken.has(key)) continue;
+    // Busy: a status goes through once stable; a reply that ends the turn waits for the CLI to look done.
+    if (!settled && block.header.type !== 'status' && stableFor < BUSY_STABLE_MS) continue;
+    // Idle right after a whole example block, inside a reply still open: not yet evidence that it is the reply.
+    if (settled && parsed.provisional?.has(key) === true && stableFor < PROVISIONAL_IDLE_MS) continue;
     if (turn.suspect.has(key) && candidates.filter((c) => blockKey(c) === key).length < 2) continue;
     turn.taken.add(key);
     fresh.push(block);
   }
   return fresh;
+}
+
+/** Keys of the blocks with `id` that a non-final read of `screen` marks provisional (after an unfinished open tag). */
+function provisionalKeys(screen: string, id: string): Set<string> {
+  const keys = new Set<string>();
+  for (const block of parseBlocks(screen).blocks) if (block.provisional === true && block.header.id === id) keys.add(blockKey(block));
+  return keys;
 }

@@ -177,5 +177,6 @@ export const claudeProfile: CliProfile = {
   dialogs: CLAUDE_DIALOGS,
   echoPrefix: '❯ ',
   replyPrefix: '● ',
+  wrapsLines: true,
   transcript: CLAUDE_TRANSCRIPT,
 };

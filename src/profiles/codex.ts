@@ -11,6 +11,7 @@
  * - an approval replaces the input: `Would you like to run the following command?` … `› 1. Yes, proceed (y)`;
  * - a failed request prints a line starting `■` above the input.
  */
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ScreenState } from '../tmux/types.ts';
 import type { CliProfile, DialogRule, TranscriptSource } from './types.ts';
@@ -95,7 +96,8 @@ export const CODEX_DIALOGS: readonly DialogRule[] = [
 
 /**
  * `$CODEX_HOME/sessions/YYYY/MM/DD/rollout-<start time>-<session id>.jsonl` (CODEX_HOME defaults to ~/.codex), in
- * the folder of the day the session started: today's and yesterday's folders are searched, by local and UTC date.
+ * the folder of the day the session started: today's and yesterday's folders are searched, by local and UTC date, and
+ * the newest transcripts of any day (a session older than a day still writes to the folder of the day it started).
  * Records `{"type":"response_item","payload":{"type":"message","role":"assistant","content":[{"type":"output_text",
  * "text":…}]}}` hold the model's text as written (measured on 0.169.0).
  */
@@ -111,6 +113,9 @@ export const CODEX_TRANSCRIPT: TranscriptSource = {
     return [...new Set(dirs)];
   },
   file: /^rollout-.*\.jsonl$/,
+  // A session started more than a day ago writes to a folder dirs() no longer names: the newest transcripts by time
+  // written, whatever their day folder, cover it.
+  recent: (env) => newestRollouts(env, RECENT_ROLLOUTS),
   assistantTexts(record) {
     if (!isObject(record) || record.type !== 'response_item' || !isObject(record.payload)) return [];
     const { payload } = record;
@@ -120,6 +125,32 @@ export const CODEX_TRANSCRIPT: TranscriptSource = {
     );
   },
 };
+
+/** How many of the most recently written Codex transcripts are watched beyond today's and yesterday's folders. */
+const RECENT_ROLLOUTS = 20;
+
+/** The `count` rollout files written last, across every day folder of `$CODEX_HOME/sessions` (none when it is absent). */
+export async function newestRollouts(env: Readonly<Record<string, string | undefined>>, count: number): Promise<string[]> {
+  const home = env.CODEX_HOME || (env.HOME ? path.join(env.HOME, '.codex') : undefined);
+  if (!home) return [];
+  const list = (dir: string) => readdir(dir).catch(() => [] as string[]);
+  const found: { file: string; mtime: number }[] = [];
+  const sessions = path.join(home, 'sessions');
+  for (const year of await list(sessions)) {
+    for (const month of await list(path.join(sessions, year))) {
+      for (const day of await list(path.join(sessions, year, month))) {
+        const dir = path.join(sessions, year, month, day);
+        for (const name of await list(dir)) {
+          if (!CODEX_TRANSCRIPT.file.test(name)) continue;
+          const file = path.join(dir, name);
+          const info = await stat(file).catch(() => undefined);
+          if (info?.isFile()) found.push({ file, mtime: info.mtimeMs });
+        }
+      }
+    }
+  }
+  return found.sort((a, b) => b.mtime - a.mtime).slice(0, count).map((f) => f.file);
+}
 
 function pad(n: number | undefined): string {
   return String(n ?? 0).padStart(2, '0');
@@ -145,5 +176,6 @@ export const codexProfile: CliProfile = {
   dialogs: CODEX_DIALOGS,
   echoPrefix: '› ',
   replyPrefix: '• ',
+  wrapsLines: true,
   transcript: CODEX_TRANSCRIPT,
 };

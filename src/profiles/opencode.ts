@@ -78,6 +78,8 @@ interface ExportedMessage {
 const copied = new Map<string, Set<string>>();
 /** The session of each copy folder, once known. */
 const sessions = new Map<string, string>();
+/** The last export's session and output hash per copy folder: the same again while the database changed means another session did. */
+const exports = new Map<string, string>();
 /** One export at a time per copy folder. */
 const running = new Map<string, Promise<void>>();
 /** The database's size and time at the last export, per copy folder: unchanged, there is nothing new to export. */
@@ -113,16 +115,28 @@ async function refreshCopy(projectDir: string, env: Readonly<Record<string, stri
 async function exportNew(dir: string, projectDir: string, env: Readonly<Record<string, string | undefined>>, command: string | undefined): Promise<void> {
   const program = (command && programOf(command)) || 'opencode';
   const options = { cwd: projectDir, env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)), timeout: 20_000, maxBuffer: 64 * 1024 * 1024 };
-  let session = sessions.get(dir);
-  if (session === undefined) {
+  const newest = async (): Promise<string | undefined> => {
     const { stdout } = await run(program, ['session', 'list', '--format', 'json'], options);
     const list = JSON.parse(stdout) as { id: string; directory?: string; updated?: number }[];
     const mine = list.filter((s) => s.directory === projectDir).sort((a, b) => (b.updated ?? 0) - (a.updated ?? 0));
-    session = mine[0]?.id;
-    if (session === undefined) return;
-    sessions.set(dir, session);
+    return mine[0]?.id;
+  };
+  let session = sessions.get(dir) ?? (await newest());
+  if (session === undefined) return;
+  sessions.set(dir, session);
+  let { stdout } = await run(program, ['export', session], options);
+  const fingerprint = (text: string) => `${session}:${createHash('sha256').update(text).digest('hex')}`;
+  if (exports.get(dir) === fingerprint(stdout)) {
+    // The database changed but this session did not: the CLI may have restarted (opencode exited once under load)
+    // and writes a new session now. Look the newest one up again, so the new session's text is what gets copied.
+    const latest = await newest();
+    if (latest !== undefined && latest !== session) {
+      session = latest;
+      sessions.set(dir, session);
+      ({ stdout } = await run(program, ['export', session], options));
+    }
   }
-  const { stdout } = await run(program, ['export', session], options);
+  exports.set(dir, fingerprint(stdout));
   const exported = JSON.parse(stdout.slice(stdout.indexOf('{'))) as { messages?: ExportedMessage[] };
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, 'session.jsonl');
@@ -175,5 +189,6 @@ export const opencodeProfile: CliProfile = {
   dialogs: OPENCODE_DIALOGS,
   echoPrefix: '› ',
   replyPrefix: '',
+  wrapsLines: true,
   transcript: OPENCODE_TRANSCRIPT,
 };

@@ -97,5 +97,6 @@ export const piProfile: CliProfile = {
   dialogs: [],
   echoPrefix: ' ',
   replyPrefix: ' ',
+  wrapsLines: true,
   transcript: PI_TRANSCRIPT,
 };

@@ -44,6 +44,11 @@ export interface CliProfile extends SendProfile {
   /** How a reply starts (e.g. '● ', '• '). */
   replyPrefix: string;
   /**
+   * The TUI breaks lines longer than the pane itself (not tmux's soft wrap, which the reader joins): a body read from
+   * its screen may carry line breaks the model never wrote. Recorded as `mayBeWrapped` with such a body.
+   */
+  wrapsLines?: boolean;
+  /**
    * Clean-up of one screen line before replies are looked for in it (e.g. copilot draws a scrollbar `┃` in the last
    * column of every row); absent: lines are read as they are.
    */
@@ -64,6 +69,11 @@ export interface TranscriptSource {
   dirs(projectDir: string, env: Readonly<Record<string, string | undefined>>, now: Date): string[];
   /** Which file names in those directories are transcripts. */
   file: RegExp;
+  /**
+   * Transcripts outside `dirs()` worth watching too, looked up once per turn: a CLI that files sessions by the day
+   * they started (Codex) keeps appending to a session begun days ago, in a folder `dirs()` no longer names.
+   */
+  recent?(env: Readonly<Record<string, string | undefined>>): Promise<string[]>;
   /** The texts the assistant wrote in one parsed JSONL record (none for other records). */
   assistantTexts(record: unknown): string[];
   /**

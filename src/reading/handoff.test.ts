@@ -147,4 +147,20 @@ describe('withHandoff: reply files', () => {
     expect(await readdir(dir)).toEqual([]);
     expect(await channel.readSince('mark')).toBe('screen');
   });
+
+  it('a reply file being written or written wins over a complete block the screen shows of it (cat folded like Codex)', async () => {
+    const body = Array.from({ length: 14 }, (_, i) => `line ${i + 1}`).join('\n');
+    const whole = reply(body).split('\n');
+    const fold = [...whole.slice(0, 2), '… +12 lines', ...whole.slice(-2)].map((line) => `  ${line}`).join('\n');
+    const { channel, pane, clock } = await withReplyFile(`${reply(body)}\n`);
+    const echo = message('plan');
+    pane.screen = `${echo}\n● Ran cat .poli/replies/${ID}.md\n${fold}`;
+    const first = parseBlocks(await channel.readSince('mark'), { final: true }).blocks;
+    // Being written (not settled yet): the fold is not offered as the reply; poli's own echo stays.
+    expect(first.map((b) => b.header.to)).toEqual(['EXECUTER']);
+    clock.ms += REPLY_FILE_SETTLE_MS;
+    const taken = parseBlocks(await channel.readSince('mark'), { final: true }).blocks.filter((b) => b.header.to === 'PLANNER');
+    expect(taken.map((b) => b.body)).toEqual([body]);
+    expect(channel.origin?.(taken[0] ?? first[0]!)).toBe('file');
+  });
 });

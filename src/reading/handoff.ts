@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { PaneChannel, PanePosition, ReplyChannel } from '../dialogue/channel.ts';
 import { blockKey, formatBlock } from '../protocol/format-block.ts';
 import { parseBlocks } from '../protocol/parse-blocks.ts';
+import { toScreenLines } from '../protocol/screen-text.ts';
 import type { Block } from '../protocol/types.ts';
 
 export const POLI_DIR = '.poli';
@@ -82,15 +83,20 @@ export function withHandoff(inner: PaneChannel, options: HandoffOptions): PaneCh
       const raw = await inner.readSince(position, readOptions);
       const screen = options.recovery ? await options.recovery.rewrite(raw) : raw;
       if (screen !== raw) noteRecovered(raw, screen, recovered);
-      if (turn.id !== undefined) await collectReplyFiles(repliesDir, turn, options.now());
-      if (turn.blocks.size === 0) return screen;
-      const onScreen = new Set(parseBlocks(screen).blocks.map(blockKey));
+      const now = options.now();
+      if (turn.id !== undefined) await collectReplyFiles(repliesDir, turn, now);
+      // A reply file for this id, written or being written, wins over what the screen shows of it (a CLI that shows
+      // its file with `cat` may show it folded, and the fold is a complete block).
+      const shown = turn.id !== undefined && replyFileWins(turn, now) ? hideReplies(screen, turn.id, inner.role) : screen;
+      if (turn.blocks.size === 0) return shown;
+      const onScreen = new Set(parseBlocks(shown).blocks.map(blockKey));
       const fromFiles = [...turn.blocks].filter(([key]) => !onScreen.has(key)).map(([, text]) => text);
-      return [...fromFiles, screen].join('\n');
+      return [...fromFiles, shown].join('\n');
     },
     screenState: () => inner.screenState(),
     ...(inner.limit ? { limit: (now: number) => inner.limit?.(now) ?? Promise.resolve(undefined) } : {}),
     ...(inner.program ? { program: inner.program } : {}),
+    ...(inner.wrapsLines === true ? { wrapsLines: true } : {}),
     lastLines: (n) => inner.lastLines(n),
     ...(inner.crossCheck ? { crossCheck: (position: PanePosition) => inner.crossCheck?.(position) ?? Promise.resolve() } : {}),
     ...(inner.damage ? { damage: (position: PanePosition) => inner.damage?.(position) ?? Promise.resolve(undefined) } : {}),
@@ -175,6 +181,26 @@ async function collectReplyFiles(repliesDir: string, turn: TurnFiles, now: numbe
       if (!turn.blocks.has(key)) turn.blocks.set(key, formatBlock(block.header, block.body));
     }
   }
+}
+
+/** A reply file of this turn holds complete blocks, or changed less than {@link REPLY_FILE_SETTLE_MS} ago (being written). */
+function replyFileWins(turn: TurnFiles, now: number): boolean {
+  if (turn.blocks.size > 0) return true;
+  return [...turn.looked.values()].some((looked) => now - looked.since < REPLY_FILE_SETTLE_MS);
+}
+
+/**
+ * The screen text with the lines of every complete block carrying `id` and addressed away from `role` (a reply, not
+ * the echo of poli's message) blanked: the reply file has them exactly; what the screen shows may be a view of it
+ * (folded, truncated, wrapped).
+ */
+export function hideReplies(screen: string, id: string, role: string): string {
+  if (!screen.includes(id)) return screen;
+  const replies = parseBlocks(screen, { final: true }).blocks.filter((block) => block.header.id === id && block.header.to !== role);
+  if (replies.length === 0) return screen;
+  const lines = toScreenLines(screen);
+  for (const block of replies) lines.fill('', block.startLine, block.endLine + 1);
+  return lines.join('\n');
 }
 
 async function removeReplyFiles(repliesDir: string, id: string): Promise<void> {

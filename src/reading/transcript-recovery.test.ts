@@ -114,4 +114,19 @@ describe('TranscriptRecovery', () => {
     const screen = `● ${block('x')}`;
     expect(await recovery.rewrite(screen)).toBe(screen);
   });
+
+  it('finds a Codex session that started days ago, in the day folder it started in (issue 18, item 10)', async () => {
+    const home = await mkdtemp(path.join(tmpdir(), 'poli-codex-'));
+    const old = path.join(home, '.codex', 'sessions', '2026', '11', '28');
+    await mkdir(old, { recursive: true });
+    const file = path.join(old, 'rollout-2026-11-28T10-00-00-0190aaaa.jsonl');
+    await writeFile(file, `${JSON.stringify({ type: 'session_meta', payload: {} })}\n`);
+    const now = new Date(Date.UTC(2026, 11, 7, 4));
+    const recovery = new TranscriptRecovery({ source: CODEX_TRANSCRIPT, projectDir: PROJECT, env: { HOME: home }, role: 'EXECUTER', now: () => now });
+    await recovery.begin();
+    const record = { type: 'response_item', payload: { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: block(BODY) }] } };
+    await appendFile(file, `${JSON.stringify(record)}\n`);
+    const screen = `• ${block('x').split('\n')[0]}\n${CODEX_RENDERED}\n  [[/POLI:MSG]]`;
+    expect(parseBlocks(await recovery.rewrite(screen)).blocks.map((b) => b.body)).toEqual([BODY]);
+  });
 });

@@ -45,6 +45,9 @@ export class TranscriptRecovery {
   private firstSeen = new Map<string, number>();
   private lastRead = -Infinity;
   private readonly now: () => Date;
+  /** Transcripts outside the source's folders: its recent ones (looked up at each turn) and every file that grew. */
+  private recent: string[] = [];
+  private grown = new Set<string>();
 
   constructor(private readonly options: TranscriptRecoveryOptions) {
     this.now = options.now ?? (() => new Date());
@@ -56,6 +59,8 @@ export class TranscriptRecovery {
     this.firstSeen = new Map();
     this.offsets = new Map();
     await this.refresh();
+    const { source, env } = this.options;
+    this.recent = (await source.recent?.(env).catch(() => [])) ?? [];
     for (const file of await this.files()) {
       const size = await stat(file).then((s) => s.size, () => undefined);
       if (size !== undefined) this.offsets.set(file, size);
@@ -123,7 +128,7 @@ export class TranscriptRecovery {
       const names = await readdir(dir).catch(() => [] as string[]);
       for (const name of names) if (source.file.test(name)) found.push(path.join(dir, name));
     }
-    return found;
+    return [...new Set([...found, ...this.recent, ...this.grown])];
   }
 
   /**
@@ -143,6 +148,7 @@ export class TranscriptRecovery {
       const lastNewline = bytes.lastIndexOf(0x0a);
       if (lastNewline < 0) continue; // the first line is still being written
       this.offsets.set(file, start + lastNewline + 1);
+      this.grown.add(file);
       for (const line of bytes.subarray(0, lastNewline).toString('utf8').split('\n')) this.collect(line);
     }
     return files.length > 0;

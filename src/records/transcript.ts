@@ -38,7 +38,7 @@ export async function writeTranscript(dir: string, task: TaskRecord, pid: number
 
 function renderMessage(message: MessageRecord, n: number): string {
   const time = message.at.slice(11, 19);
-  const via = message.channel ? ` · via ${message.channel}` : '';
+  const via = message.channel ? ` · via ${message.channel}${message.mayBeWrapped === true ? ', may be wrapped' : ''}` : '';
   const heading = `### ${n}. ${message.from} → ${message.to} · ${message.type} · ${message.id} · ${time}${via}`;
   return `${heading}\n\n${fence(message.body)}`;
 }

@@ -494,6 +494,7 @@ export class PoliSession {
         ? { limit: async (now: number) => limitReader(await this.bottomLines(role, DIALOG_LINES), { now }) }
         : {}),
       program: spec.profile.name,
+      ...(spec.profile.wrapsLines === true ? { wrapsLines: true } : {}),
       lastLines: (n) => reader.lastLines(n),
       damage: async (position: PanePosition): Promise<string | undefined> => {
         const turn = position as TurnPosition;

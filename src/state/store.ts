@@ -91,9 +91,9 @@ export class StateStore {
 
   /** Appends one message to a task's dialogue. */
   appendMessage(id: string, message: MessageRecord): Promise<TaskRecord> {
-    const { from, to, type, id: messageId, body, at, extra, channel } = message;
+    const { from, to, type, id: messageId, body, at, extra, channel, mayBeWrapped } = message;
     const kept = extra !== null && typeof extra === 'object' && !Array.isArray(extra) && Object.keys(extra).length > 0;
-    const copy: MessageRecord = { from, to, type, id: messageId, body, at, ...(kept ? { extra } : {}), ...(typeof channel === 'string' ? { channel } : {}) };
+    const copy: MessageRecord = { from, to, type, id: messageId, body, at, ...(kept ? { extra } : {}), ...(typeof channel === 'string' ? { channel } : {}), ...(mayBeWrapped === true ? { mayBeWrapped: true } : {}) };
     return this.change(id, (record) => {
       // A CLI's reply (not a status) answers the message poli sent it under that id: its receipt says so in the same
       // write, so a poli killed right after reading the reply leaves no receipt behind that looks unanswered.
@@ -315,7 +315,11 @@ export function toPublicState(tasks: readonly TaskRecord[]): PublicState {
       startedAt: t.startedAt,
       endedAt: t.endedAt,
       // `channel` (how a CLI's reply reached poli) is an optional key: present only on replies that recorded one.
-      messages: t.messages.map((m) => ({ from: m.from, to: m.to, type: m.type, id: m.id, body: m.body, at: m.at, ...(m.channel ? { channel: m.channel } : {}) })),
+      messages: t.messages.map((m) => ({
+        from: m.from, to: m.to, type: m.type, id: m.id, body: m.body, at: m.at,
+        ...(m.channel ? { channel: m.channel } : {}),
+        ...(m.mayBeWrapped === true ? { mayBeWrapped: true } : {}),
+      })),
     })),
   };
 }

@@ -47,6 +47,8 @@ export interface MessageRecord {
   extra?: Record<string, unknown>;
   /** How a CLI's reply reached poli: tool, command, file, transcript or screen (docs/protocol.md, "Channels"). */
   channel?: string;
+  /** Read from the screen of a CLI that breaks long lines itself: the body may carry line breaks it added. */
+  mayBeWrapped?: boolean;
 }
 
 /**
