@@ -5,6 +5,7 @@
  */
 import { parseArgs } from './args.ts';
 import { renderTaskDetail, renderTaskTable } from './state-view.ts';
+import { readTaskText, STDIN_SOURCE } from './task-text.ts';
 import { checkSettingCombinations, loadSettings, resolveUserCwd, type Settings } from '../config.ts';
 import { ConfigError, PoliError, StateFileError } from '../errors.ts';
 import { fstatSync } from 'node:fs';
@@ -115,7 +116,14 @@ export async function runApp(io: AppIO): Promise<number> {
           'Run poli at a terminal, pipe the answers in, or use --approve off.',
       );
     }
+    if (command.kind === 'run' && command.taskFile === STDIN_SOURCE && settings.approve !== 'off') {
+      throw new ConfigError(
+        `--approve ${settings.approve} asks you on stdin, but the task is read from stdin (-): give the task in a file (--task-file FILE), or use --approve off.`,
+      );
+    }
     checkSettingCombinations(settings);
+    // Before tmux starts: a task file that cannot be read fails at once.
+    const taskText = command.kind === 'run' && command.taskFile !== undefined ? await readTaskText(command.taskFile, io.stdin) : command.kind === 'run' ? command.task : undefined;
     // Refuse what cannot be resumed before starting tmux and both CLIs.
     if (command.kind === 'run' && command.resume !== undefined) await checkResumable(io, settings, command.resume);
 
@@ -128,7 +136,7 @@ export async function runApp(io: AppIO): Promise<number> {
       }
       const { runOneTask } = await import('../session/tasks.ts');
       if (command.resume !== undefined) return await runOneTask(workspace, { resume: command.resume });
-      if (command.task !== undefined) return await runOneTask(workspace, { task: command.task });
+      if (taskText !== undefined) return await runOneTask(workspace, { task: taskText });
       const { runInteractive } = await import('./interactive.ts');
       return await runInteractive(workspace);
     } finally {

@@ -7,6 +7,7 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { formatMessage, formatProgress, summarizeBody } from '../cli/progress.ts';
 import { STATUS_INTERVAL_SECONDS, renderStatusLine } from '../cli/status-line.ts';
+import { taskHead } from '../cli/task-text.ts';
 import { runTask, type ReplyReviewer, type TaskRecorder } from '../dialogue/run-task.ts';
 import { describeExit } from '../tmux/server.ts';
 import { planResume, resumeContext } from '../dialogue/resume.ts';
@@ -61,7 +62,7 @@ export async function executeTask(
   const emit = ws.events.emit;
   const paneOf = (role: Role) => ws.session.paneIds[role];
 
-  ws.say(`poli: task ${taskId} ${'resume' in what ? 'resumed' : 'started'}: ${created.task}`);
+  ws.say(`poli: task ${taskId} ${'resume' in what ? 'resumed' : 'started'}: ${taskHead(created.task)}`);
   ws.logger.info(`task ${taskId} ${'resume' in what ? 'resumed' : 'started'}`, { event: 'start', task: taskId, fileOnly: true });
   emit({ event: 'start', task: taskId, round, summary: created.task });
 
@@ -138,7 +139,7 @@ export async function executeTask(
   // The status bar of poli's tmux server: refreshed on every step and every few seconds.
   let latest: TaskRecord = created;
   let waitingFor: Role | null = null;
-  let lastSummary = created.task;
+  let lastSummary = taskHead(created.task);
   let askingYou = false;
   const showStatus = () => {
     void ws.setStatus(askingYou ? `poli ${taskId} r${round} waiting for you` : renderStatusLine(latest, clock.now(), waitingFor));
