@@ -6,6 +6,7 @@
 import { parseArgs } from './args.ts';
 import { renderTaskDetail, renderTaskTable } from './state-view.ts';
 import { readTaskText, STDIN_SOURCE } from './task-text.ts';
+import { INTERRUPT_SIGNALS, StartInterruptedError, interruptReason, type InterruptSignal } from './interrupts.ts';
 import { checkSettingCombinations, loadSettings, resolveUserCwd, type Settings } from '../config.ts';
 import { ConfigError, PoliError, StateFileError } from '../errors.ts';
 import { fstatSync } from 'node:fs';
@@ -33,8 +34,11 @@ export interface AppIO {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream;
-  /** Registers a handler for a process signal; returns a function that removes it. */
-  onSignal(signal: 'SIGINT' | 'SIGTERM', handler: () => void): () => void;
+  /**
+   * Registers a handler for a process signal; returns a function that removes it. `SIGPIPE` stands for stdout's
+   * reader going away (EPIPE on a write), which main.ts reports here.
+   */
+  onSignal(signal: InterruptSignal, handler: () => void): () => void;
   now(): number;
   /** Per-user directory for socket locks and control inboxes (see host.ts runtimeDir). */
   runtimeDir: string;
@@ -127,20 +131,38 @@ export async function runApp(io: AppIO): Promise<number> {
     // Refuse what cannot be resumed before starting tmux and both CLIs.
     if (command.kind === 'run' && command.resume !== undefined) await checkResumable(io, settings, command.resume);
 
-    const { openWorkspace } = await import('../session/workspace.ts');
-    const workspace = await openWorkspace(io, settings);
+    // From here to the end, every interrupt takes the clean path: during start-up it stops the start (the lock and,
+    // under --kill-on-exit, the server go), then it ends the one-shot task. Interactive mode handles its own Ctrl+C
+    // (it stops the task, not the prompt), and leaves on the others.
+    const interactive = command.kind === 'run' && command.resume === undefined && taskText === undefined;
+    const interrupt = new AbortController();
+    let opened = false;
+    const offSignals = INTERRUPT_SIGNALS.map((signal) =>
+      io.onSignal(signal, () => {
+        if (!(interactive && opened && signal === 'SIGINT')) interrupt.abort(interruptReason(signal));
+      }),
+    );
     try {
-      if (command.kind === 'start') {
-        workspace.say(`poli: the PLANNER and EXECUTER are ready in tmux (socket "${settings.socket}").`);
-        return 0;
+      const { openWorkspace } = await import('../session/workspace.ts');
+      const workspace = await openWorkspace(io, settings, interrupt.signal);
+      opened = true;
+      try {
+        // Interrupted in the last steps of the start: nothing began yet.
+        if (interrupt.signal.aborted) throw new StartInterruptedError(String(interrupt.signal.reason));
+        if (command.kind === 'start') {
+          workspace.say(`poli: the PLANNER and EXECUTER are ready in tmux (socket "${settings.socket}").`);
+          return 0;
+        }
+        const { runOneTask } = await import('../session/tasks.ts');
+        if (command.resume !== undefined) return await runOneTask(workspace, { resume: command.resume }, interrupt.signal);
+        if (taskText !== undefined) return await runOneTask(workspace, { task: taskText }, interrupt.signal);
+        const { runInteractive } = await import('./interactive.ts');
+        return await runInteractive(workspace);
+      } finally {
+        await closeWorkspace(workspace, io, settings);
       }
-      const { runOneTask } = await import('../session/tasks.ts');
-      if (command.resume !== undefined) return await runOneTask(workspace, { resume: command.resume });
-      if (taskText !== undefined) return await runOneTask(workspace, { task: taskText });
-      const { runInteractive } = await import('./interactive.ts');
-      return await runInteractive(workspace);
     } finally {
-      await closeWorkspace(workspace, io, settings);
+      offSignals.forEach((off) => off());
     }
   } catch (error) {
     return reportError(io, error, socket);

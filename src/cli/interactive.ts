@@ -3,6 +3,7 @@
  * (the CLIs keep their context), until :quit or end of input.
  */
 import { renderTaskTable } from './state-view.ts';
+import { interruptReason } from './interrupts.ts';
 import type { ControlCommand } from '../human/control.ts';
 import { executeTask } from '../session/tasks.ts';
 import type { Workspace } from '../session/workspace.ts';
@@ -32,11 +33,14 @@ export async function runInteractive(ws: Workspace): Promise<number> {
   };
   let quitting = false;
   const offInt = ws.io.onSignal('SIGINT', interrupt);
-  const offTerm = ws.io.onSignal('SIGTERM', () => {
-    quitting = true;
-    current?.abort('terminated (SIGTERM)');
-    ws.input.close();
-  });
+  // SIGTERM, a hung-up terminal and a closed stdout end the running task and leave (src/cli/interrupts.ts).
+  const offLeave = (['SIGTERM', 'SIGHUP', 'SIGPIPE'] as const).map((signal) =>
+    ws.io.onSignal(signal, () => {
+      quitting = true;
+      current?.abort(interruptReason(signal));
+      ws.input.close();
+    }),
+  );
   try {
     while (!quitting) {
       const raw = await ws.input.question('poli> ');
@@ -71,7 +75,7 @@ export async function runInteractive(ws: Workspace): Promise<number> {
     }
   } finally {
     offInt();
-    offTerm();
+    offLeave.forEach((off) => off());
   }
   ws.say('');
   return lastCode;

@@ -20,19 +20,22 @@ import { MESSAGES_DIR } from '../reading/handoff.ts';
 import type { TaskRecord } from '../state/types.ts';
 import type { Workspace } from './workspace.ts';
 
-/** Runs one new task, or resumes a stopped one; returns the exit code (0 when it completed). */
-export async function runOneTask(ws: Workspace, what: { task: string } | { resume: string }): Promise<number> {
+/**
+ * Runs one new task, or resumes a stopped one; returns the exit code (0 when it completed). `interrupted` aborts on
+ * the process's signals and a closed stdout (app.ts, src/cli/interrupts.ts).
+ */
+export async function runOneTask(ws: Workspace, what: { task: string } | { resume: string }, interrupted: AbortSignal): Promise<number> {
   const controller = new AbortController();
-  const offInt = ws.io.onSignal('SIGINT', () => controller.abort('interrupted by Ctrl+C (SIGINT)'));
-  const offTerm = ws.io.onSignal('SIGTERM', () => controller.abort('terminated (SIGTERM)'));
+  const forward = () => controller.abort(interrupted.reason);
+  if (interrupted.aborted) forward();
+  else interrupted.addEventListener('abort', forward, { once: true });
   // Once the approval gate has read the terminal, Ctrl+C arrives through readline, not as a signal.
   const offKey = ws.input.onInterrupt(() => controller.abort('interrupted by Ctrl+C (SIGINT)'));
   try {
     const record = await executeTask(ws, what, controller.signal);
     return record.status === 'completed' ? 0 : 1;
   } finally {
-    offInt();
-    offTerm();
+    interrupted.removeEventListener('abort', forward);
     offKey();
   }
 }

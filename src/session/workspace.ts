@@ -17,6 +17,7 @@ import { CommandNotFoundError, ConfigError, StateFileError } from '../errors.ts'
 import { createEventLog, EVENTS_FILE, type EventLog, type PoliEvent } from '../records/events.ts';
 import { ControlInbox, controlDir } from '../human/control.ts';
 import { createLineInput, type LineInput } from '../cli/line-input.ts';
+import { StartInterruptedError, unlessInterrupted } from '../cli/interrupts.ts';
 import { PACKAGE_ROOT, readPrimer, realClock } from '../host.ts';
 import { createLogger, type Logger } from '../records/logger.ts';
 import { Intake } from '../mcp/intake.ts';
@@ -81,8 +82,12 @@ export interface Workspace {
   close(): Promise<void>;
 }
 
-/** Checks everything that can be checked before starting, then starts (or reuses) the session. */
-export async function openWorkspace(io: AppIO, settings: Settings): Promise<Workspace> {
+/**
+ * Checks everything that can be checked before starting, then starts (or reuses) the session. When `interrupted`
+ * aborts meanwhile (Ctrl+C, SIGTERM, SIGHUP, a closed stdout), it stops starting, cleans up as for a failed start,
+ * and throws StartInterruptedError.
+ */
+export async function openWorkspace(io: AppIO, settings: Settings, interrupted?: AbortSignal): Promise<Workspace> {
   const client = createTmuxClient({
     socket: settings.socket,
     configFile: path.join(PACKAGE_ROOT, 'config', 'tmux.conf'),
@@ -155,9 +160,10 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
   try {
     for (const registration of registrations) sessionFiles.push(...(await prepareSessionFiles(registration)));
     await intake.listen(intakeSocket);
+    if (interrupted?.aborted) throw new StartInterruptedError(String(interrupted.reason));
     logger.info(`starting the tmux session on socket "${settings.socket}" in ${settings.projectDir}`, { event: 'start' });
     await warnIfProjectChanged(run, settings, logger);
-    session = await PoliSession.open({
+    session = await unlessInterrupted(PoliSession.open({
       run,
       client,
       // A reply delivered through poli's tool or command wakes the dialogue as pane output does.
@@ -172,7 +178,7 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
       log: (message) => logger.info(message, { event: 'prime' }),
       debug: (message) => logger.debug(message, { event: 'send' }),
       wrapChannel: (channel) => intake.wrap(channel),
-    });
+    }), interrupted);
   } catch (error) {
     await intake.close();
     await rm(stateDirPointer(io.runtimeDir, settings.socket), { force: true });
