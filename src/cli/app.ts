@@ -136,16 +136,18 @@ export async function runApp(io: AppIO): Promise<number> {
     // (it stops the task, not the prompt), and leaves on the others.
     const interactive = command.kind === 'run' && command.resume === undefined && taskText === undefined;
     const interrupt = new AbortController();
-    let opened = false;
+    let opened: Workspace | undefined;
     const offSignals = INTERRUPT_SIGNALS.map((signal) =>
       io.onSignal(signal, () => {
-        if (!(interactive && opened && signal === 'SIGINT')) interrupt.abort(interruptReason(signal));
+        if (signal === 'SIGINT' && opened && (interactive || opened.input.terminalReleased)) return;
+        // (A Ctrl+C typed into the editor of an approval edit reaches poli too, one process group: it is the editor's.)
+        interrupt.abort(interruptReason(signal));
       }),
     );
     try {
       const { openWorkspace } = await import('../session/workspace.ts');
       const workspace = await openWorkspace(io, settings, interrupt.signal);
-      opened = true;
+      opened = workspace;
       try {
         // Interrupted in the last steps of the start: nothing began yet.
         if (interrupt.signal.aborted) throw new StartInterruptedError(String(interrupt.signal.reason));

@@ -18,7 +18,10 @@ export async function runInteractive(ws: Workspace): Promise<number> {
   ws.say(INTERACTIVE_HELP.split('\n')[1] ?? '');
   let lastCode = 0;
   let current: AbortController | null = null;
-  const interrupt = () => current?.abort('interrupted by Ctrl+C (SIGINT)');
+  // A Ctrl+C typed into the editor of an approval edit reaches poli too (one process group): it is the editor's.
+  const interrupt = () => {
+    if (!ws.input.terminalReleased) current?.abort('interrupted by Ctrl+C (SIGINT)');
+  };
   ws.input.onInterrupt(() => {
     if (current) interrupt();
     else ws.say('(the line was cleared; type :quit or press Ctrl+D to leave)');

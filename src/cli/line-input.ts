@@ -16,6 +16,14 @@ export interface LineInput {
    * the handlers ran. Returns a function that removes the handler.
    */
   onInterrupt(handler: () => void): () => void;
+  /**
+   * Runs `child` (an editor) with the terminal all its own: poli stops reading stdin and puts the terminal back in
+   * cooked mode first, and reads again once `child` settled. Without this, readline kept the terminal raw and took
+   * keystrokes meant for the editor.
+   */
+  releaseTerminal<T>(child: () => Promise<T>): Promise<T>;
+  /** True while `releaseTerminal` runs: a Ctrl+C then belongs to the editor, not to poli. */
+  readonly terminalReleased: boolean;
   close(): void;
 }
 
@@ -25,6 +33,7 @@ export function createLineInput(
 ): LineInput {
   let rl: Interface | null = null;
   let closed = false;
+  let released = 0;
   const lines: string[] = [];
   const waiting: ((line: string | null) => void)[] = [];
   const interruptHandlers = new Set<() => void>();
@@ -39,6 +48,8 @@ export function createLineInput(
       else lines.push(line);
     });
     reader.on('close', () => {
+      // Closed only to hand the terminal to an editor: a new reader opens for the next question.
+      if (rl !== reader) return;
       closed = true;
       for (const next of waiting.splice(0)) next(null);
     });
@@ -84,6 +95,23 @@ export function createLineInput(
     onInterrupt(handler) {
       interruptHandlers.add(handler);
       return () => interruptHandlers.delete(handler);
+    },
+    async releaseTerminal(child) {
+      const reader = rl;
+      released += 1;
+      if (reader && !closed) {
+        rl = null;
+        // Closing (not pausing) is what leaves raw mode: readline's pause() keeps the terminal raw.
+        reader.close();
+      }
+      try {
+        return await child();
+      } finally {
+        released -= 1;
+      }
+    },
+    get terminalReleased() {
+      return released > 0;
     },
     close() {
       rl?.close();

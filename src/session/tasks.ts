@@ -286,7 +286,8 @@ function approvalReviewer(ws: Workspace, taskId: string, stopper: AbortControlle
       }
       throw new NoAnswer();
     },
-    edit: (text) => openInEditor(text, { editor: resolveEditor(ws.io.env) }),
+    // The editor owns the terminal until it exits: poli stops reading it and leaves raw mode meanwhile.
+    edit: (text) => ws.input.releaseTerminal(() => openInEditor(text, { editor: resolveEditor(ws.io.env) })),
     write: (text) => ws.io.stdout.write(text),
     audit: async (entry) => {
       await appendAuditLog(path.join(ws.settings.stateDir, APPROVAL_LOG_FILE), entry);
