@@ -14,7 +14,7 @@ import path from 'node:path';
 import { currentTurn, pickStatusTask, renderStatusLine } from './status-line.ts';
 import { EVENTS_FILE, followEvents, formatEvent } from '../records/events.ts';
 import { PACKAGE_ROOT } from '../host.ts';
-import { describeSentControl, sendControl } from '../human/control.ts';
+import { type ControlCommand, describeQueuedControl, describeSentControl, NothingToStopError, sendControl } from '../human/control.ts';
 import { runningStateDir } from '../state/running.ts';
 import { planResume } from '../dialogue/resume.ts';
 import { attachCommand, attachTerminal } from '../tmux/attach.ts';
@@ -80,11 +80,7 @@ export async function runApp(io: AppIO): Promise<number> {
     });
     socket = settings.socket;
     if (command.kind === 'state') return await showState(io, settings, command.id, command.format);
-    if (command.kind === 'control') {
-      await sendControl(io.runtimeDir, settings.socket, command.command, { isPidAlive: isProcessAlive, clock: { now: io.now } });
-      io.stdout.write(`${describeSentControl(command.command, settings.socket)}\n`);
-      return 0;
-    }
+    if (command.kind === 'control') return await sendControlCommand(io, settings, command.command);
     // Without an explicit --state-dir, status and watch follow the poli running on the socket.
     const explicitStateDir = command.flags.stateDir !== undefined || io.env.POLI_STATE_DIR !== undefined;
     const runningDir = await runningStateDir(io, settings.socket);
@@ -204,6 +200,22 @@ async function checkResumable(io: AppIO, settings: Settings, id: string): Promis
   if (typeof plan === 'string') throw new StateFileError(`cannot resume: ${plan}`);
 }
 
+/**
+ * `poli say|pause|resume|stop`: hands the command to the poli on the socket. While that poli runs no task, a note or
+ * a pause waits for its next task and says so; a stop is refused (there is nothing to stop).
+ */
+async function sendControlCommand(io: AppIO, settings: Settings, command: ControlCommand): Promise<number> {
+  const dir = await runningStateDir(io, settings.socket);
+  const tasks = dir === undefined ? [] : await openStore(io, { ...settings, stateDir: dir }).list();
+  const busy = tasks.some((t) => t.socket === settings.socket && (t.status === 'running' || t.status === 'waiting'));
+  // No poli at all: sendControl says so.
+  if (dir !== undefined && !busy && command.kind === 'stop') throw new NothingToStopError(settings.socket);
+  await sendControl(io.runtimeDir, settings.socket, command, { isPidAlive: isProcessAlive, clock: { now: io.now } });
+  const line = dir !== undefined && !busy && command.kind !== 'stop' ? describeQueuedControl(command, settings.socket) : describeSentControl(command, settings.socket);
+  io.stdout.write(`${line}\n`);
+  return 0;
+}
+
 /** `poli status [--short]`: the running (or latest) task on this socket, in one line. */
 async function showStatus(io: AppIO, settings: Settings, short: boolean): Promise<number> {
   const tasks = await openStore(io, settings).list();
@@ -212,7 +224,11 @@ async function showStatus(io: AppIO, settings: Settings, short: boolean): Promis
   const line = renderStatusLine(task, io.now(), turn?.waitingFor ?? null);
   // The line already names an ended task's status (`poli T3 timeout`): say it once.
   const status =
-    task?.status === 'running'
+    task?.status === 'running' && task.held
+      ? task.held.kind === 'paused'
+        ? ' · paused by the human (poli resume to continue)'
+        : " · waiting for your answer at poli's terminal"
+      : task?.status === 'running'
       ? ` · ${task.status}`
       : task?.status === 'waiting' && task.waiting
         ? ` · waiting: ${task.waiting.reason}${task.waiting.until ? ` (until ${task.waiting.until})` : ''}`

@@ -16,6 +16,7 @@ import { cleanBody } from '../protocol/format-block.ts';
 import { APPROVAL_LOG_FILE, ApprovalGate, appendAuditLog, formatRejection, needsApproval, openInEditor, resolveEditor } from '../human/approval.ts';
 import type { Role } from '../protocol/types.ts';
 import type { ControlCommand } from '../human/control.ts';
+import { holdBeforeStart } from '../human/start-hold.ts';
 import { MESSAGES_DIR } from '../reading/handoff.ts';
 import type { TaskRecord } from '../state/types.ts';
 import type { Workspace } from './workspace.ts';
@@ -113,8 +114,9 @@ export async function executeTask(
       const undelivered = notes.splice(0);
       const patch = {
         status,
-        // A task stopped or failed during a wait is no longer waiting (the wait stays in `waits`).
+        // A task stopped or failed during a wait is no longer waiting (the wait stays in `waits`), nor held.
         waiting: undefined,
+        held: undefined,
         endedAt: new Date(clock.now()).toISOString(),
         ...(status === 'completed' ? {} : { error: reason }),
         ...(undelivered.length > 0 ? { undeliveredNotes: undelivered } : {}),
@@ -144,6 +146,17 @@ export async function executeTask(
   let waitingFor: Role | null = null;
   let lastSummary = taskHead(created.task);
   let askingYou = false;
+  let pausedNow = false;
+  // `poli status` (a status bar) reads the hold from the state: paused, or waiting for the person's answer.
+  const hold = async (kind: 'paused' | 'you' | undefined): Promise<void> => {
+    latest = await store
+      .update(taskId, { held: kind ? { kind, since: new Date(clock.now()).toISOString() } : undefined })
+      .catch((error: unknown) => {
+        ws.logger.warn(`could not record in the state that task ${taskId} is ${kind ?? 'no longer held'}: ${String(error)}`);
+        return latest;
+      });
+    showStatus();
+  };
   const showStatus = () => {
     void ws.setStatus(askingYou ? `poli ${taskId} r${round} waiting for you` : renderStatusLine(latest, clock.now(), waitingFor));
     const wait = latest.status === 'waiting' ? latest.waiting : undefined;
@@ -154,11 +167,35 @@ export async function executeTask(
   statusTimer.unref();
   showStatus();
 
+  /** Stopped while held before the start: nothing was sent; the notes taken are kept as undelivered. */
+  const endBeforeStart = async (reason: string) => {
+    // The pause (and stop) were applied; only the notes are left to report as undelivered.
+    const notesOnly = pendingCommands.filter((c) => c.kind === 'say');
+    pendingCommands.splice(0, pendingCommands.length, ...notesOnly);
+    await recorder.finish('interrupted', reason);
+    return { status: 'interrupted' as const, reason, rounds: round };
+  };
+
   const restarts: Record<Role, number> = { PLANNER: 0, EXECUTER: 0 };
   /** --on-limit switch: roles whose pane runs its fallback CLI already (each switches once). */
   const switched = new Set<Role>();
   try {
-    const outcome = await runTask({
+    // A pause sent while no task ran holds the task before its text is typed (src/human/start-hold.ts).
+    const before = await holdBeforeStart(pendingCommands.splice(0), {
+      poll: () => ws.control.poll(),
+      sleep: (ms) => clock.sleep(ms),
+      everyMs: ws.waitCapMs(),
+      signal,
+      onHold: (on) => {
+        pausedNow = on;
+        void hold(on ? 'paused' : undefined);
+        const text = on ? 'paused by the human (poli resume to continue); the task is not sent until then' : 'resumed by the human';
+        ws.progress(formatProgress(clock.now() - started, round, null, text, false));
+        emit({ event: on ? 'pause' : 'resume', task: taskId, round });
+      },
+    });
+    pendingCommands.push(...before.commands);
+    const outcome = before.outcome === 'stopped' ? await endBeforeStart(before.reason) : await runTask({
       channels: ws.session.channels,
       recorder,
       clock,
@@ -175,6 +212,7 @@ export async function executeTask(
         ? {
             review: approvalReviewer(ws, taskId, stopper, (asking) => {
               askingYou = asking;
+              void hold(asking ? 'you' : pausedNow ? 'paused' : undefined);
               showStatus();
             }),
           }
@@ -199,7 +237,11 @@ export async function executeTask(
         else if (p.kind === 'waiting') {
           ws.logger.warn(text, { event: 'waiting', task: taskId, round: p.round, role, fileOnly: true });
           ws.notify(emit({ event: 'waiting', task: taskId, round: p.round, role, pane: paneOf(role), reason: text }));
-        } else if (p.kind === 'pause' || p.kind === 'resume') emit({ event: p.kind, task: taskId, round: p.round });
+        } else if (p.kind === 'pause' || p.kind === 'resume') {
+          pausedNow = p.kind === 'pause';
+          void hold(pausedNow ? 'paused' : undefined);
+          emit({ event: p.kind, task: taskId, round: p.round });
+        }
         else if (p.kind === 'stop') emit({ event: 'stop', task: taskId, round: p.round, reason: p.text });
       },
       onIgnored: (role, reason, expected) =>

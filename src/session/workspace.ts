@@ -152,6 +152,11 @@ export async function openWorkspace(io: AppIO, settings: Settings, interrupted?:
   await mkdir(io.runtimeDir, { recursive: true, mode: 0o700 });
   const lock = await acquireSocketLock({ dir: io.runtimeDir, socket: settings.socket, pid: io.pid, isPidAlive: isProcessAlive });
   await writeFile(stateDirPointer(io.runtimeDir, settings.socket), settings.stateDir);
+  const control = new ControlInbox({ dir: controlDir(io.runtimeDir, settings.socket), warn: (m) => logger.warn(m) });
+  // Commands left from before this process held the lock belong to no task: drop them, say so. Those sent from now
+  // on (while the CLIs start) are for this poli's first task, and wait in the inbox for it.
+  const stale = await control.poll();
+  if (stale.length > 0) logger.warn(`ignored ${stale.length} control command(s) left by an earlier poli on this socket`);
   // Session-local settings a CLI is pointed at (Gemini CLI's session home), in the per-user runtime dir: written once
   // this poli holds the socket's lock, before the CLIs start.
   const sessionFiles: string[] = [];
@@ -197,10 +202,6 @@ export async function openWorkspace(io: AppIO, settings: Settings, interrupted?:
   });
   const notifier = createNotifier(settings.notify, settings.projectDir, io.env, (m) => logger.warn(m, { event: 'notify' }));
   for (const role of ['PLANNER', 'EXECUTER'] as const) events.emit({ event: 'prime', role, pane: session.paneIds[role] });
-  const control = new ControlInbox({ dir: controlDir(io.runtimeDir, settings.socket), warn: (m) => logger.warn(m) });
-  // Commands left from before this process started belong to no task: drop them, say so.
-  const stale = await control.poll();
-  if (stale.length > 0) logger.warn(`ignored ${stale.length} control command(s) sent while no task was running`);
   // Until a task starts, the status bar tells how the last one on this socket ended (`poli T3 timeout`).
   await showStatusLine(run, logger, renderStatusLine(pickStatusTask(known, settings.socket), realClock.now()));
   const notify = (event: PoliEvent): void => {
