@@ -4,6 +4,7 @@
  */
 import { renderTaskTable } from './state-view.ts';
 import { interruptReason } from './interrupts.ts';
+import { confirmTypeAhead } from './type-ahead.ts';
 import type { ControlCommand } from '../human/control.ts';
 import { executeTask } from '../session/tasks.ts';
 import type { Workspace } from '../session/workspace.ts';
@@ -46,7 +47,8 @@ export async function runInteractive(ws: Workspace): Promise<number> {
   );
   try {
     while (!quitting) {
-      const raw = await ws.input.question('poli> ');
+      // Text typed while the last task ran starts nothing unseen: it is shown and confirmed first.
+      const raw = (await confirmTypeAhead(ws.input, (l) => ws.say(l))) ?? (await ws.input.question('poli> '));
       if (raw === null) break;
       const line = raw.trim();
       if (line === ':quit' || line === ':q' || line === ':exit') break;

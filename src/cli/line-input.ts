@@ -22,10 +22,20 @@ export interface LineInput {
    * keystrokes meant for the editor.
    */
   releaseTerminal<T>(child: () => Promise<T>): Promise<T>;
+  /**
+   * At a terminal, the entries typed while nothing was asked (type-ahead while a task ran), oldest first, taken: they
+   * are never taken as the answer to a question, so the caller shows them and asks first. Piped input has none (its
+   * lines are answers in order).
+   */
+  takeTypeAhead(): string[];
   /** True while `releaseTerminal` runs: a Ctrl+C then belongs to the editor, not to poli. */
   readonly terminalReleased: boolean;
   close(): void;
 }
+
+/** xterm's bracketed paste mode (tmux and most terminals): a paste comes between ESC[200~ and ESC[201~. */
+const BRACKETED_PASTE_ON = '\x1b[?2004h';
+const BRACKETED_PASTE_OFF = '\x1b[?2004l';
 
 export function createLineInput(
   input: NodeJS.ReadableStream & { isTTY?: boolean },
@@ -35,19 +45,60 @@ export function createLineInput(
   let closed = false;
   let released = 0;
   const lines: string[] = [];
+  /** At a terminal: what was typed while nothing was asked (while a task ran); never taken as an answer. */
+  const typeAhead: string[] = [];
   const waiting: ((line: string | null) => void)[] = [];
+  const deliver = (text: string) => {
+    const next = waiting.shift();
+    if (next) next(text);
+    else if (terminal) typeAhead.push(text);
+    else lines.push(text);
+  };
   const interruptHandlers = new Set<() => void>();
   const terminal = input.isTTY === true;
   const open = (): Interface => {
     if (rl) return rl;
     const reader = createInterface({ input, output, terminal });
     rl = reader;
+    // At a terminal, the lines of one paste are one entry: between bracketed-paste markers (a paste that ends
+    // mid-line ends with the person's Enter), or, from a terminal without them, the lines of one read burst.
+    const group: string[] = [];
+    let pasting = false;
+    let pasteOpen = false;
+    let flushing = false;
+    const flush = () => {
+      flushing = false;
+      if (pasting || pasteOpen || group.length === 0) return;
+      deliver(group.splice(0).join('\n'));
+    };
+    const scheduleFlush = () => {
+      if (flushing) return;
+      flushing = true;
+      setImmediate(flush);
+    };
+    const onKeypress = (_text: unknown, key?: { name?: string }) => {
+      if (key?.name === 'paste-start') pasting = true;
+      else if (key?.name === 'paste-end') {
+        pasting = false;
+        pasteOpen = reader.line !== '';
+        scheduleFlush();
+      }
+    };
     reader.on('line', (line) => {
-      const next = waiting.shift();
-      if (next) next(line);
-      else lines.push(line);
+      if (!terminal) return deliver(line);
+      group.push(line);
+      pasteOpen = false;
+      scheduleFlush();
     });
+    if (terminal) {
+      input.on('keypress', onKeypress);
+      output.write(BRACKETED_PASTE_ON);
+    }
     reader.on('close', () => {
+      if (terminal) {
+        input.off('keypress', onKeypress);
+        output.write(BRACKETED_PASTE_OFF);
+      }
       // Closed only to hand the terminal to an editor: a new reader opens for the next question.
       if (rl !== reader) return;
       closed = true;
@@ -109,6 +160,9 @@ export function createLineInput(
       } finally {
         released -= 1;
       }
+    },
+    takeTypeAhead() {
+      return typeAhead.splice(0);
     },
     get terminalReleased() {
       return released > 0;
