@@ -161,7 +161,7 @@ export async function executeTask(
     void ws.setStatus(askingYou ? `poli ${taskId} r${round} waiting for you` : renderStatusLine(latest, clock.now(), waitingFor));
     const wait = latest.status === 'waiting' ? latest.waiting : undefined;
     const held = wait ? { role: wait.role, reason: wait.reason, until: wait.until === null ? null : Date.parse(wait.until) } : undefined;
-    ws.live.update({ round, waitingFor, startedAt: started, last: lastSummary, waitingForYou: askingYou, ...(held ? { held } : {}) });
+    ws.live.update({ round, waitingFor, startedAt: started, last: lastSummary, waitingForYou: askingYou, paused: pausedNow, ...(held ? { held } : {}) });
   };
   const statusTimer = setInterval(showStatus, STATUS_INTERVAL_SECONDS * 1000);
   statusTimer.unref();
