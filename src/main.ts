@@ -34,5 +34,8 @@ const code = await runApp({
 });
 // process.exit drops what a pipe has not taken yet (`poli --state --json | jq` of a task over 64 KB came out cut):
 // wait until both streams have flushed everything written before them.
-await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => stream.write('', () => resolve()))));
+// (A stream whose reader went away is skipped: writing to it again would report EPIPE as if it were new.)
+await Promise.all(
+  [process.stdout, process.stderr].filter((stream) => !stream.destroyed).map((stream) => new Promise<void>((resolve) => stream.write('', () => resolve()))),
+);
 process.exit(code);
