@@ -5,6 +5,8 @@
  */
 import { parseArgs } from './args.ts';
 import { renderTaskDetail, renderTaskTable } from './state-view.ts';
+import { readTaskText, STDIN_SOURCE } from './task-text.ts';
+import { INTERRUPT_SIGNALS, StartInterruptedError, interruptReason, type InterruptSignal } from './interrupts.ts';
 import { checkSettingCombinations, loadSettings, resolveUserCwd, type Settings } from '../config.ts';
 import { ConfigError, PoliError, StateFileError } from '../errors.ts';
 import { fstatSync, statSync } from 'node:fs';
@@ -12,7 +14,7 @@ import path from 'node:path';
 import { currentTurn, pickStatusTask, renderStatusLine } from './status-line.ts';
 import { EVENTS_FILE, followEvents, formatEvent } from '../records/events.ts';
 import { PACKAGE_ROOT } from '../host.ts';
-import { describeSentControl, sendControl } from '../human/control.ts';
+import { type ControlCommand, describeQueuedControl, describeSentControl, NothingToStopError, sendControl } from '../human/control.ts';
 import { runningStateDir } from '../state/running.ts';
 import { planResume } from '../dialogue/resume.ts';
 import { attachCommand, attachTerminal } from '../tmux/attach.ts';
@@ -34,8 +36,11 @@ export interface AppIO {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream;
-  /** Registers a handler for a process signal; returns a function that removes it. */
-  onSignal(signal: 'SIGINT' | 'SIGTERM', handler: () => void): () => void;
+  /**
+   * Registers a handler for a process signal; returns a function that removes it. `SIGPIPE` stands for stdout's
+   * reader going away (EPIPE on a write), which main.ts reports here.
+   */
+  onSignal(signal: InterruptSignal, handler: () => void): () => void;
   now(): number;
   /** Per-user directory for socket locks and control inboxes (see host.ts runtimeDir). */
   runtimeDir: string;
@@ -77,11 +82,7 @@ export async function runApp(io: AppIO): Promise<number> {
     });
     socket = settings.socket;
     if (command.kind === 'state') return await showState(io, settings, command.id, command.format);
-    if (command.kind === 'control') {
-      await sendControl(io.runtimeDir, settings.socket, command.command, { isPidAlive: isProcessAlive, clock: { now: io.now } });
-      io.stdout.write(`${describeSentControl(command.command, settings.socket)}\n`);
-      return 0;
-    }
+    if (command.kind === 'control') return await sendControlCommand(io, settings, command.command);
     // Without an explicit --state-dir, status and watch follow the poli running on the socket.
     const explicitStateDir = command.flags.stateDir !== undefined || io.env.POLI_STATE_DIR !== undefined;
     const runningDir = await runningStateDir(io, settings.socket);
@@ -117,7 +118,14 @@ export async function runApp(io: AppIO): Promise<number> {
           'Run poli at a terminal, pipe the answers in, or use --approve off.',
       );
     }
+    if (command.kind === 'run' && command.taskFile === STDIN_SOURCE && settings.approve !== 'off') {
+      throw new ConfigError(
+        `--approve ${settings.approve} asks you on stdin, but the task is read from stdin (-): give the task in a file (--task-file FILE), or use --approve off.`,
+      );
+    }
     checkSettingCombinations(settings);
+    // Before tmux starts: a task file that cannot be read fails at once.
+    const taskText = command.kind === 'run' && command.taskFile !== undefined ? await readTaskText(command.taskFile, io.stdin) : command.kind === 'run' ? command.task : undefined;
     // Refuse what cannot be resumed before starting tmux and both CLIs.
     if (command.kind === 'run' && command.resume !== undefined) {
       // In the task's own project, never the current one by accident (session/resume-project.ts).
@@ -127,20 +135,42 @@ export async function runApp(io: AppIO): Promise<number> {
       settings = { ...settings, projectDir: where.projectDir };
     }
 
-    const { openWorkspace } = await import('../session/workspace.ts');
-    const workspace = await openWorkspace(io, settings, { deferPriming: command.kind === 'run' && (command.task !== undefined || command.resume !== undefined) });
+    // From here to the end, every interrupt takes the clean path: during start-up it stops the start (the lock and,
+    // under --kill-on-exit, the server go), then it ends the one-shot task. Interactive mode handles its own Ctrl+C
+    // (it stops the task, not the prompt), and leaves on the others.
+    const interactive = command.kind === 'run' && command.resume === undefined && taskText === undefined;
+    const interrupt = new AbortController();
+    let opened: Workspace | undefined;
+    const offSignals = INTERRUPT_SIGNALS.map((signal) =>
+      io.onSignal(signal, () => {
+        if (signal === 'SIGINT' && opened && (interactive || opened.input.terminalReleased)) return;
+        // (A Ctrl+C typed into the editor of an approval edit reaches poli too, one process group: it is the editor's.)
+        interrupt.abort(interruptReason(signal));
+      }),
+    );
     try {
-      if (command.kind === 'start') {
-        workspace.say(`poli: the PLANNER and EXECUTER are ready in tmux (socket "${settings.socket}").`);
-        return 0;
+      const { openWorkspace } = await import('../session/workspace.ts');
+      // One task to run: its CLIs are primed once it exists, so a usage limit at start-up shows as its wait.
+      const deferPriming = command.kind === 'run' && (taskText !== undefined || command.resume !== undefined);
+      const workspace = await openWorkspace(io, settings, { deferPriming, interrupted: interrupt.signal });
+      opened = workspace;
+      try {
+        // Interrupted in the last steps of the start: nothing began yet.
+        if (interrupt.signal.aborted) throw new StartInterruptedError(String(interrupt.signal.reason));
+        if (command.kind === 'start') {
+          workspace.say(`poli: the PLANNER and EXECUTER are ready in tmux (socket "${settings.socket}").`);
+          return 0;
+        }
+        const { runOneTask } = await import('../session/tasks.ts');
+        if (command.resume !== undefined) return await runOneTask(workspace, { resume: command.resume }, interrupt.signal);
+        if (taskText !== undefined) return await runOneTask(workspace, { task: taskText }, interrupt.signal);
+        const { runInteractive } = await import('./interactive.ts');
+        return await runInteractive(workspace);
+      } finally {
+        await closeWorkspace(workspace, io, settings);
       }
-      const { runOneTask } = await import('../session/tasks.ts');
-      if (command.resume !== undefined) return await runOneTask(workspace, { resume: command.resume });
-      if (command.task !== undefined) return await runOneTask(workspace, { task: command.task });
-      const { runInteractive } = await import('./interactive.ts');
-      return await runInteractive(workspace);
     } finally {
-      await closeWorkspace(workspace, io, settings);
+      offSignals.forEach((off) => off());
     }
   } catch (error) {
     return reportError(io, error, socket);
@@ -189,6 +219,22 @@ function isDirectory(dir: string): boolean {
   }
 }
 
+/**
+ * `poli say|pause|resume|stop`: hands the command to the poli on the socket. While that poli runs no task, a note or
+ * a pause waits for its next task and says so; a stop is refused (there is nothing to stop).
+ */
+async function sendControlCommand(io: AppIO, settings: Settings, command: ControlCommand): Promise<number> {
+  const dir = await runningStateDir(io, settings.socket);
+  const tasks = dir === undefined ? [] : await openStore(io, { ...settings, stateDir: dir }).list();
+  const busy = tasks.some((t) => t.socket === settings.socket && (t.status === 'running' || t.status === 'waiting'));
+  // No poli at all: sendControl says so.
+  if (dir !== undefined && !busy && command.kind === 'stop') throw new NothingToStopError(settings.socket);
+  await sendControl(io.runtimeDir, settings.socket, command, { isPidAlive: isProcessAlive, clock: { now: io.now } });
+  const line = dir !== undefined && !busy && command.kind !== 'stop' ? describeQueuedControl(command, settings.socket) : describeSentControl(command, settings.socket);
+  io.stdout.write(`${line}\n`);
+  return 0;
+}
+
 /** `poli status [--short]`: the running (or latest) task on this socket, in one line. */
 async function showStatus(io: AppIO, settings: Settings, short: boolean): Promise<number> {
   const tasks = await openStore(io, settings).list();
@@ -197,7 +243,11 @@ async function showStatus(io: AppIO, settings: Settings, short: boolean): Promis
   const line = renderStatusLine(task, io.now(), turn?.waitingFor ?? null);
   // The line already names an ended task's status (`poli T3 timeout`): say it once.
   const status =
-    task?.status === 'running'
+    task?.status === 'running' && task.held
+      ? task.held.kind === 'paused'
+        ? ' · paused by the human (poli resume to continue)'
+        : " · waiting for your answer at poli's terminal"
+      : task?.status === 'running'
       ? ` · ${task.status}`
       : task?.status === 'waiting' && task.waiting
         ? ` · waiting: ${task.waiting.reason}${task.waiting.until ? ` (until ${task.waiting.until})` : ''}`

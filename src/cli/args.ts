@@ -16,7 +16,8 @@ import type { Role } from '../protocol/types.ts';
 export type SettingFlags = FlagValues;
 
 export type Command =
-  | { kind: 'run'; task: string | undefined; resume: string | undefined; flags: SettingFlags }
+  /** `taskFile`: where to read the task (`-` for stdin) with --task-file FILE or --task -; `task` is then undefined. */
+  | { kind: 'run'; task: string | undefined; resume: string | undefined; flags: SettingFlags; taskFile?: string }
   | { kind: 'state'; id: string | undefined; format: 'text' | 'json' | 'md'; flags: SettingFlags }
   | { kind: 'start'; flags: SettingFlags }
   /** say / pause / resume / stop: a command for the poli process running on the socket. */
@@ -38,6 +39,7 @@ const USAGE = `poli — a PLANNER and an EXECUTER AI coding CLI working on one t
 
 Usage:
   poli --task "TEXT" [options]     run one task; exit 0 when it completed
+  poli --task-file FILE            the same, the task read from FILE (- or --task -: from stdin)
   poli [options]                   interactive mode: a poli> prompt takes task after task
   poli --state [ID] [--json]       list tasks, or show one task's messages
   poli --resume ID                 continue an interrupted, failed or timed-out task
@@ -63,7 +65,8 @@ interface OptionSpec {
 
 /** The options that are not settings; each belongs to the main command or to one subcommand. */
 const OPTIONS: readonly OptionSpec[] = [
-  { flag: 'task', type: 'string', describe: 'Run this task and exit' },
+  { flag: 'task', type: 'string', describe: 'Run this task and exit (- reads it from stdin)' },
+  { flag: 'task-file', type: 'string', describe: 'Run the task written in this file and exit (- for stdin)' },
   { flag: 'state', type: 'string', describe: 'Show tasks (all, or the one with this id)' },
   { flag: 'json', type: 'boolean', describe: 'With --state: print JSON' },
   { flag: 'format', type: 'string', choices: ['text', 'json', 'md'], describe: 'With --state ID: output format' },
@@ -81,6 +84,7 @@ const OPTIONS: readonly OptionSpec[] = [
 /** Which command an option belongs to (settings belong to every command). */
 const OPTION_OWNER: Record<string, Subcommand | readonly Subcommand[] | 'main' | 'any'> = {
   task: 'main',
+  'task-file': 'main',
   state: 'main',
   json: 'main',
   format: 'main',
@@ -155,7 +159,7 @@ const KNOWN_SHORT = new Map(ALL_OPTIONS.filter((o) => o.short !== undefined).map
 
 /** Parses poli's arguments. Throws ConfigError (a usage error, exit 2) on unknown options or bad forms. */
 export async function parseArgs(argv: readonly string[]): Promise<Command> {
-  const parsed = parse([...argv], {
+  const parsed = parse(joinStdinDash(argv), {
     // Every value stays text (settings are validated by config.ts, which shows the text as typed).
     string: ALL_OPTIONS.filter((o) => o.type !== 'boolean').map((o) => o.flag),
     boolean: ALL_OPTIONS.filter((o) => o.type === 'boolean').map((o) => o.flag),
@@ -234,15 +238,36 @@ export async function parseArgs(argv: readonly string[]): Promise<Command> {
   } else {
     const id = state === '' ? undefined : state;
     if (id === undefined && format === 'md') throw new ConfigError('--format md needs a task id: poli --state ID --format md (list the ids with poli --state)');
-    if (parsed['task'] !== undefined || parsed['resume'] !== undefined) throw new ConfigError('--state shows tasks; it does not go with --task or --resume');
+    if (parsed['task'] !== undefined || parsed['task-file'] !== undefined || parsed['resume'] !== undefined) {
+      throw new ConfigError('--state shows tasks; it does not go with --task, --task-file or --resume');
+    }
     return { kind: 'state', id, format: format ?? (json ? 'json' : 'text'), flags };
   }
-  const task = parsed['task'] as string | undefined;
-  if (task !== undefined && task.trim() === '') throw new ConfigError('--task needs a non-empty task text');
+  const taskArg = parsed['task'] as string | undefined;
+  const taskFile = parsed['task-file'] as string | undefined;
+  if (taskArg !== undefined && taskArg.trim() === '') throw new ConfigError('--task needs a non-empty task text');
+  if (taskFile === '') throw new ConfigError('--task-file needs a file name, or - for stdin: poli --task-file task.md');
+  if (taskArg !== undefined && taskFile !== undefined) throw new ConfigError('use either --task or --task-file, not both');
   const resume = parsed['resume'] as string | undefined;
-  if (resume !== undefined && task !== undefined) throw new ConfigError('use either --task or --resume, not both');
+  if (resume !== undefined && (taskArg !== undefined || taskFile !== undefined)) throw new ConfigError('use either --task or --resume, not both');
   if (resume === '') throw new ConfigError('--resume needs a task id, e.g. --resume T3 (see poli --state)');
-  return { kind: 'run', task, resume, flags };
+  // `--task -` reads stdin, as `--task-file -` does (a task text of a lone dash means nothing else).
+  const source = taskArg === '-' ? '-' : taskFile;
+  if (source !== undefined) return { kind: 'run', task: undefined, resume, flags, taskFile: source };
+  return { kind: 'run', task: taskArg, resume, flags };
+}
+
+/** yargs-parser takes a lone `-` after an option for a positional argument: `--task -` becomes `--task=-`. */
+function joinStdinDash(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if ((arg === '--task' || arg === '--task-file') && argv[i + 1] === '-') {
+      out.push(`${arg}=-`);
+      i += 1;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 function subcommand(sub: Subcommand, parsed: Record<string, unknown>, rest: string[], flags: SettingFlags): Command {

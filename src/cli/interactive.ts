@@ -4,6 +4,8 @@
  */
 import { renderTaskTable } from './state-view.ts';
 import { PoliError } from '../errors.ts';
+import { interruptReason } from './interrupts.ts';
+import { confirmTypeAhead } from './type-ahead.ts';
 import type { ControlCommand } from '../human/control.ts';
 import { executeTask } from '../session/tasks.ts';
 import type { Workspace } from '../session/workspace.ts';
@@ -18,7 +20,10 @@ export async function runInteractive(ws: Workspace): Promise<number> {
   ws.say(INTERACTIVE_HELP.split('\n')[1] ?? '');
   let lastCode = 0;
   let current: AbortController | null = null;
-  const interrupt = () => current?.abort('interrupted by Ctrl+C (SIGINT)');
+  // A Ctrl+C typed into the editor of an approval edit reaches poli too (one process group): it is the editor's.
+  const interrupt = () => {
+    if (!ws.input.terminalReleased) current?.abort('interrupted by Ctrl+C (SIGINT)');
+  };
   ws.input.onInterrupt(() => {
     if (current) interrupt();
     else ws.say('(the line was cleared; type :quit or press Ctrl+D to leave)');
@@ -33,14 +38,18 @@ export async function runInteractive(ws: Workspace): Promise<number> {
   };
   let quitting = false;
   const offInt = ws.io.onSignal('SIGINT', interrupt);
-  const offTerm = ws.io.onSignal('SIGTERM', () => {
-    quitting = true;
-    current?.abort('terminated (SIGTERM)');
-    ws.input.close();
-  });
+  // SIGTERM, a hung-up terminal and a closed stdout end the running task and leave (src/cli/interrupts.ts).
+  const offLeave = (['SIGTERM', 'SIGHUP', 'SIGPIPE'] as const).map((signal) =>
+    ws.io.onSignal(signal, () => {
+      quitting = true;
+      current?.abort(interruptReason(signal));
+      ws.input.close();
+    }),
+  );
   try {
     while (!quitting) {
-      const raw = await ws.input.question('poli> ');
+      // Text typed while the last task ran starts nothing unseen: it is shown and confirmed first.
+      const raw = (await confirmTypeAhead(ws.input, (l) => ws.say(l))) ?? (await ws.input.question('poli> '));
       if (raw === null) break;
       const line = raw.trim();
       if (line === ':quit' || line === ':q' || line === ':exit') break;
@@ -78,7 +87,7 @@ export async function runInteractive(ws: Workspace): Promise<number> {
     }
   } finally {
     offInt();
-    offTerm();
+    offLeave.forEach((off) => off());
   }
   ws.say('');
   return lastCode;

@@ -97,4 +97,11 @@ describe('live progress', () => {
     expect(order).toEqual(['stderr while shown: "\\r\\u001b[2K"']);
     expect(h.take()).toBe('\r\x1b[2K⠋ [1:05] r2 EXECUTER working · plan: 1. Create hello.txt');
   });
+
+  it('says paused while the person holds the task, whatever it waited for', () => {
+    const h = harness(true);
+    h.display.update({ ...status, paused: true });
+    expect(h.take()).toBe('\r\x1b[2K⠋ [1:05] r2 paused · plan: 1. Create hello.txt');
+    h.display.stop();
+  });
 });

@@ -15,6 +15,8 @@ export interface LiveStatus {
   last: string;
   /** poli is waiting for the person at this terminal (an approval question). */
   waitingForYou?: boolean;
+  /** The person paused the task (poli pause): nothing moves until poli resume. */
+  paused?: boolean;
   /**
    * The CLI cannot answer now (a usage limit, a login): what poli waits for, and when it looks again (ms, same clock
    * as `now`; null: once the pane is idle again). Shown instead of the last message, with a countdown.
@@ -89,7 +91,15 @@ export function createProgressDisplay(options: ProgressDisplayOptions): Progress
     const held = status.waitingForYou ? undefined : status.held;
     // The countdown before the reason, which is long and may be cut to the terminal's width.
     const heldFor = held ? `${held.role} waiting${held.until === null ? '' : `, next look ${formatCountdown(held.until - options.now())}`}` : '';
-    const who = status.waitingForYou ? 'waiting for you' : held ? heldFor : status.waitingFor ? `${status.waitingFor} working` : 'done';
+    const who = status.waitingForYou
+      ? 'waiting for you'
+      : status.paused
+        ? 'paused'
+        : held
+          ? heldFor
+          : status.waitingFor
+            ? `${status.waitingFor} working`
+            : 'done';
     const what = held ? held.reason : status.last;
     const spinner = SPINNER_FRAMES[frame % SPINNER_FRAMES.length] ?? '';
     const text = `${spinner} ${formatElapsed(options.now() - status.startedAt)} r${status.round} ${who} · ${what}`;

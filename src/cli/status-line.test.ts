@@ -98,3 +98,17 @@ describe('formatClock', () => {
     expect(formatClock(ms)).toBe(expected);
   });
 });
+
+describe('renderStatusLine while the person holds the task', () => {
+  const since = new Date(STARTED + 5_000).toISOString();
+  it('says paused, without a clock that keeps going', () => {
+    const held = task({ held: { kind: 'paused', since }, messages: [message('PLANNER', 'EXECUTER', 'plan')] });
+    expect(renderStatusLine(held, STARTED + 600_000)).toBe('poli T3 r2 paused');
+  });
+  it('says waiting for you while poli asks at its terminal (as its tmux status bar does)', () => {
+    expect(renderStatusLine(task({ held: { kind: 'you', since } }), STARTED + 600_000)).toBe('poli T3 r2 waiting for you');
+  });
+  it('ignores a hold left on a task that ended', () => {
+    expect(renderStatusLine(task({ status: 'interrupted', held: { kind: 'paused', since } }), STARTED)).toBe('poli T3 interrupted');
+  });
+});

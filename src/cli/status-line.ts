@@ -31,13 +31,16 @@ export function currentTurn(task: TaskRecord): CurrentTurn {
 }
 
 /**
- * `poli T3 r2 EXECUTER 01:12` while a task runs (elapsed since it started; h:mm:ss past an hour),
+ * `poli T3 r2 EXECUTER 01:12` while a task runs (elapsed since it started; h:mm:ss past an hour), `poli T3 r2 paused`
+ * or `poli T3 r0 waiting for you` while the person holds it,
  * `poli T3 completed` once it ended, `poli idle` without a task. `waitingFor` overrides what the messages say.
  */
 export function renderStatusLine(task: TaskRecord | undefined, now: number, waitingFor?: Role | null): string {
   if (!task) return 'poli idle';
   if (task.status !== 'running' && task.status !== 'waiting') return `poli ${task.id} ${task.status}`;
   const turn = currentTurn(task);
+  // Held by the person (as poli's tmux status bar says it): no clock, nothing counts against the task's time.
+  if (task.status === 'running' && task.held) return `poli ${task.id} r${turn.round} ${task.held.kind === 'paused' ? 'paused' : 'waiting for you'}`;
   const who = task.waiting?.role ?? (waitingFor === undefined ? turn.waitingFor : waitingFor);
   const parts = ['poli', task.id, `r${turn.round}`];
   if (who) parts.push(who);

@@ -215,6 +215,33 @@ export function applyControlCommands(paused: boolean, commands: readonly Control
   return outcome;
 }
 
+/** `poli stop` while the poli on the socket runs no task (it waits at its prompt, or still starts its CLIs). */
+export class NothingToStopError extends PoliError {
+  constructor(socket: string) {
+    super(
+      'NOTHING_TO_STOP',
+      `no task is running on socket "${socket}" (the poli there waits for a task at its prompt, or is still starting its CLIs); ` +
+        'nothing was stopped. Send poli stop again once a task runs; to end that poli, type :quit at its prompt.',
+    );
+  }
+}
+
+/**
+ * The line `poli say|pause|resume` prints when the poli on the socket runs no task now: what will really happen
+ * (the command waits for the next task), instead of promising an effect on a task that does not exist.
+ */
+export function describeQueuedControl(command: Exclude<ControlCommand, { kind: 'stop' }>, socket: string): string {
+  const idle = `poli: no task is running on socket "${socket}" now;`;
+  switch (command.kind) {
+    case 'say':
+      return `${idle} your message goes to the ${command.to} with the next task.`;
+    case 'pause':
+      return `${idle} the next task will wait before it is sent, until poli resume.`;
+    case 'resume':
+      return `${idle} a pause sent for the next task is lifted.`;
+  }
+}
+
 /** The line `poli say|pause|resume|stop` prints once the command is handed over. */
 export function describeSentControl(command: ControlCommand, socket: string): string {
   switch (command.kind) {

@@ -7,6 +7,7 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { formatMessage, formatProgress, summarizeBody } from '../cli/progress.ts';
 import { STATUS_INTERVAL_SECONDS, renderStatusLine } from '../cli/status-line.ts';
+import { taskHead } from '../cli/task-text.ts';
 import { runTask, type ReplyReviewer, type TaskRecorder } from '../dialogue/run-task.ts';
 import { describeExit } from '../tmux/server.ts';
 import { planResume, resumeContext } from '../dialogue/resume.ts';
@@ -15,24 +16,28 @@ import { cleanBody } from '../protocol/format-block.ts';
 import { APPROVAL_LOG_FILE, ApprovalGate, appendAuditLog, formatRejection, needsApproval, openInEditor, resolveEditor } from '../human/approval.ts';
 import type { Role } from '../protocol/types.ts';
 import type { ControlCommand } from '../human/control.ts';
+import { holdBeforeStart } from '../human/start-hold.ts';
 import { MESSAGES_DIR } from '../reading/handoff.ts';
 import type { TaskRecord } from '../state/types.ts';
 import type { Workspace } from './workspace.ts';
 import { PrimingLimitError, primingLimitHandler } from './priming-wait.ts';
 
-/** Runs one new task, or resumes a stopped one; returns the exit code (0 when it completed). */
-export async function runOneTask(ws: Workspace, what: { task: string } | { resume: string }): Promise<number> {
+/**
+ * Runs one new task, or resumes a stopped one; returns the exit code (0 when it completed). `interrupted` aborts on
+ * the process's signals and a closed stdout (app.ts, src/cli/interrupts.ts).
+ */
+export async function runOneTask(ws: Workspace, what: { task: string } | { resume: string }, interrupted: AbortSignal): Promise<number> {
   const controller = new AbortController();
-  const offInt = ws.io.onSignal('SIGINT', () => controller.abort('interrupted by Ctrl+C (SIGINT)'));
-  const offTerm = ws.io.onSignal('SIGTERM', () => controller.abort('terminated (SIGTERM)'));
+  const forward = () => controller.abort(interrupted.reason);
+  if (interrupted.aborted) forward();
+  else interrupted.addEventListener('abort', forward, { once: true });
   // Once the approval gate has read the terminal, Ctrl+C arrives through readline, not as a signal.
   const offKey = ws.input.onInterrupt(() => controller.abort('interrupted by Ctrl+C (SIGINT)'));
   try {
     const record = await executeTask(ws, what, controller.signal);
     return record.status === 'completed' ? 0 : 1;
   } finally {
-    offInt();
-    offTerm();
+    interrupted.removeEventListener('abort', forward);
     offKey();
   }
 }
@@ -62,7 +67,7 @@ export async function executeTask(
   const emit = ws.events.emit;
   const paneOf = (role: Role) => ws.session.paneIds[role];
 
-  ws.say(`poli: task ${taskId} ${'resume' in what ? 'resumed' : 'started'}: ${created.task}`);
+  ws.say(`poli: task ${taskId} ${'resume' in what ? 'resumed' : 'started'}: ${taskHead(created.task)}`);
   ws.logger.info(`task ${taskId} ${'resume' in what ? 'resumed' : 'started'}`, { event: 'start', task: taskId, fileOnly: true });
   emit({ event: 'start', task: taskId, round, summary: created.task });
 
@@ -113,8 +118,9 @@ export async function executeTask(
       const undelivered = notes.splice(0);
       const patch = {
         status,
-        // A task stopped or failed during a wait is no longer waiting (the wait stays in `waits`).
+        // A task stopped or failed during a wait is no longer waiting (the wait stays in `waits`), nor held.
         waiting: undefined,
+        held: undefined,
         endedAt: new Date(clock.now()).toISOString(),
         ...(status === 'completed' ? {} : { error: reason }),
         ...(undelivered.length > 0 ? { undeliveredNotes: undelivered } : {}),
@@ -142,17 +148,37 @@ export async function executeTask(
   // The status bar of poli's tmux server: refreshed on every step and every few seconds.
   let latest: TaskRecord = created;
   let waitingFor: Role | null = null;
-  let lastSummary = created.task;
+  let lastSummary = taskHead(created.task);
   let askingYou = false;
+  let pausedNow = false;
+  // `poli status` (a status bar) reads the hold from the state: paused, or waiting for the person's answer.
+  const hold = async (kind: 'paused' | 'you' | undefined): Promise<void> => {
+    latest = await store
+      .update(taskId, { held: kind ? { kind, since: new Date(clock.now()).toISOString() } : undefined })
+      .catch((error: unknown) => {
+        ws.logger.warn(`could not record in the state that task ${taskId} is ${kind ?? 'no longer held'}: ${String(error)}`);
+        return latest;
+      });
+    showStatus();
+  };
   const showStatus = () => {
     void ws.setStatus(askingYou ? `poli ${taskId} r${round} waiting for you` : renderStatusLine(latest, clock.now(), waitingFor));
     const wait = latest.status === 'waiting' ? latest.waiting : undefined;
     const held = wait ? { role: wait.role, reason: wait.reason, until: wait.until === null ? null : Date.parse(wait.until) } : undefined;
-    ws.live.update({ round, waitingFor, startedAt: started, last: lastSummary, waitingForYou: askingYou, ...(held ? { held } : {}) });
+    ws.live.update({ round, waitingFor, startedAt: started, last: lastSummary, waitingForYou: askingYou, paused: pausedNow, ...(held ? { held } : {}) });
   };
   const statusTimer = setInterval(showStatus, STATUS_INTERVAL_SECONDS * 1000);
   statusTimer.unref();
   showStatus();
+
+  /** Stopped while held before the start: nothing was sent; the notes taken are kept as undelivered. */
+  const endBeforeStart = async (reason: string) => {
+    // The pause (and stop) were applied; only the notes are left to report as undelivered.
+    const notesOnly = pendingCommands.filter((c) => c.kind === 'say');
+    pendingCommands.splice(0, pendingCommands.length, ...notesOnly);
+    await recorder.finish('interrupted', reason);
+    return { status: 'interrupted' as const, reason, rounds: round };
+  };
 
   const restarts: Record<Role, number> = { PLANNER: 0, EXECUTER: 0 };
   /** --on-limit switch: roles whose pane runs its fallback CLI already (each switches once). */
@@ -168,7 +194,22 @@ export async function executeTask(
     throw error;
   }
   try {
-    const outcome = await runTask({
+    // A pause sent while no task ran holds the task before its text is typed (src/human/start-hold.ts).
+    const before = await holdBeforeStart(pendingCommands.splice(0), {
+      poll: () => ws.control.poll(),
+      sleep: (ms) => clock.sleep(ms),
+      everyMs: ws.waitCapMs(),
+      signal,
+      onHold: (on) => {
+        pausedNow = on;
+        void hold(on ? 'paused' : undefined);
+        const text = on ? 'paused by the human (poli resume to continue); the task is not sent until then' : 'resumed by the human';
+        ws.progress(formatProgress(clock.now() - started, round, null, text, false));
+        emit({ event: on ? 'pause' : 'resume', task: taskId, round });
+      },
+    });
+    pendingCommands.push(...before.commands);
+    const outcome = before.outcome === 'stopped' ? await endBeforeStart(before.reason) : await runTask({
       channels: ws.session.channels,
       recorder,
       clock,
@@ -185,6 +226,7 @@ export async function executeTask(
         ? {
             review: approvalReviewer(ws, taskId, stopper, (asking) => {
               askingYou = asking;
+              void hold(asking ? 'you' : pausedNow ? 'paused' : undefined);
               showStatus();
             }),
           }
@@ -209,7 +251,11 @@ export async function executeTask(
         else if (p.kind === 'waiting') {
           ws.logger.warn(text, { event: 'waiting', task: taskId, round: p.round, role, fileOnly: true });
           ws.notify(emit({ event: 'waiting', task: taskId, round: p.round, role, pane: paneOf(role), reason: text }));
-        } else if (p.kind === 'pause' || p.kind === 'resume') emit({ event: p.kind, task: taskId, round: p.round });
+        } else if (p.kind === 'pause' || p.kind === 'resume') {
+          pausedNow = p.kind === 'pause';
+          void hold(pausedNow ? 'paused' : undefined);
+          emit({ event: p.kind, task: taskId, round: p.round });
+        }
         else if (p.kind === 'stop') emit({ event: 'stop', task: taskId, round: p.round, reason: p.text });
       },
       onIgnored: (role, reason, expected) =>
@@ -345,7 +391,8 @@ function approvalReviewer(ws: Workspace, taskId: string, stopper: AbortControlle
       }
       throw new NoAnswer();
     },
-    edit: (text) => openInEditor(text, { editor: resolveEditor(ws.io.env) }),
+    // The editor owns the terminal until it exits: poli stops reading it and leaves raw mode meanwhile.
+    edit: (text) => ws.input.releaseTerminal(() => openInEditor(text, { editor: resolveEditor(ws.io.env) })),
     write: (text) => ws.io.stdout.write(text),
     audit: async (entry) => {
       await appendAuditLog(path.join(ws.settings.stateDir, APPROVAL_LOG_FILE), entry);

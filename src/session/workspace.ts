@@ -18,6 +18,7 @@ import { createEventLog, EVENTS_FILE, type EventLog, type PoliEvent } from '../r
 import { ControlInbox, controlDir } from '../human/control.ts';
 import { currentUid, ensurePrivateDir } from '../state/private-dir.ts';
 import { createLineInput, type LineInput } from '../cli/line-input.ts';
+import { StartInterruptedError, unlessInterrupted } from '../cli/interrupts.ts';
 import { PACKAGE_ROOT, readPrimer, realClock } from '../host.ts';
 import { createLogger, type Logger } from '../records/logger.ts';
 import { Intake } from '../mcp/intake.ts';
@@ -95,8 +96,17 @@ export interface Workspace {
   close(): Promise<void>;
 }
 
-/** Checks everything that can be checked before starting, then starts (or reuses) the session. */
-export async function openWorkspace(io: AppIO, settings: Settings, options: { deferPriming?: boolean } = {}): Promise<Workspace> {
+/**
+ * Checks everything that can be checked before starting, then starts (or reuses) the session. When `interrupted`
+ * aborts meanwhile (Ctrl+C, SIGTERM, SIGHUP, a closed stdout), it stops starting, cleans up as for a failed start,
+ * and throws StartInterruptedError. `deferPriming`: one task to run, whose priming waits until the task exists.
+ */
+export async function openWorkspace(
+  io: AppIO,
+  settings: Settings,
+  options: { deferPriming?: boolean; interrupted?: AbortSignal } = {},
+): Promise<Workspace> {
+  const interrupted = options.interrupted;
   const client = createTmuxClient({
     socket: settings.socket,
     configFile: path.join(PACKAGE_ROOT, 'config', 'tmux.conf'),
@@ -167,6 +177,11 @@ export async function openWorkspace(io: AppIO, settings: Settings, options: { de
   }
   const lock = await acquireSocketLock({ dir: io.runtimeDir, socket: settings.socket, pid: io.pid, isPidAlive: isProcessAlive });
   await writeFile(stateDirPointer(io.runtimeDir, settings.socket), settings.stateDir);
+  const control = new ControlInbox({ dir: controlDir(io.runtimeDir, settings.socket), warn: (m) => logger.warn(m) });
+  // Commands left from before this process held the lock belong to no task: drop them, say so. Those sent from now
+  // on (while the CLIs start) are for this poli's first task, and wait in the inbox for it.
+  const stale = await control.poll();
+  if (stale.length > 0) logger.warn(`ignored ${stale.length} control command(s) left by an earlier poli on this socket`);
   // Session-local settings a CLI is pointed at (Gemini CLI's session home), in the per-user runtime dir: written once
   // this poli holds the socket's lock, before the CLIs start.
   const sessionFiles: string[] = [];
@@ -194,9 +209,10 @@ export async function openWorkspace(io: AppIO, settings: Settings, options: { de
   try {
     for (const registration of registrations) sessionFiles.push(...(await prepareSessionFiles(registration)));
     await intake.listen(intakeSocket);
+    if (interrupted?.aborted) throw new StartInterruptedError(String(interrupted.reason));
     logger.info(`starting the tmux session on socket "${settings.socket}" in ${settings.projectDir}`, { event: 'start' });
     await warnIfProjectChanged(run, settings, logger);
-    session = await PoliSession.open(sessionOptions);
+    session = await unlessInterrupted(PoliSession.open(sessionOptions), interrupted);
   } catch (error) {
     await intake.close();
     await rm(stateDirPointer(io.runtimeDir, settings.socket), { force: true });
@@ -215,10 +231,6 @@ export async function openWorkspace(io: AppIO, settings: Settings, options: { de
   });
   const notifier = createNotifier(settings.notify, settings.projectDir, io.env, (m) => logger.warn(m, { event: 'notify' }));
   for (const role of ['PLANNER', 'EXECUTER'] as const) events.emit({ event: 'prime', role, pane: session.paneIds[role] });
-  const control = new ControlInbox({ dir: controlDir(io.runtimeDir, settings.socket), warn: (m) => logger.warn(m) });
-  // Commands left from before this process started belong to no task: drop them, say so.
-  const stale = await control.poll();
-  if (stale.length > 0) logger.warn(`ignored ${stale.length} control command(s) sent while no task was running`);
   // Until a task starts, the status bar tells how the last one on this socket ended (`poli T3 timeout`).
   await showStatusLine(run, logger, renderStatusLine(pickStatusTask(known, settings.socket), realClock.now()));
   const notify = (event: PoliEvent): void => {

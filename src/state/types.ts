@@ -100,6 +100,11 @@ export interface TaskRecord {
   deliveries?: DeliveryRecord[];
   /** Notes from the person (poli say) that no message carried before the task ended. */
   undeliveredNotes?: { to: string; text: string }[];
+  /**
+   * While a running task is held by the person: `paused` (poli pause, until poli resume) or `you` (poli waits for an
+   * answer at its terminal: the approval prompt). Read by `poli status`, which a status bar runs.
+   */
+  held?: { kind: 'paused' | 'you'; since: string };
 }
 
 /** The fields `update` may change; `id` and `messages` have their own paths. */

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type FaultWorld,
+  FAST_MOCKS,
   ONE_ROUND_SHAPE,
   type TaskFile,
   FAULT_TEST_TIMEOUT_MS,
@@ -129,5 +130,81 @@ describe('--resume', { timeout: FAULT_TEST_TIMEOUT_MS }, () => {
     expect(await second.exited, second.stderr()).toBe(0);
     expect(second.stdout()).toContain('poli: task T1 completed in 1 round(s).');
     await expectResumed(world, before, 'f.txt', 'F');
+  });
+});
+
+/** No tmux server on `socket` any more. */
+function serverGone(w: FaultWorld): boolean {
+  try {
+    w.tmux(['has-session']);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** poli's lock on the socket is gone (released, not left for the next poli to find stale). */
+async function lockGone(w: FaultWorld): Promise<boolean> {
+  const { runtimeDir } = await import('../../src/host.ts');
+  const lock = path.join(runtimeDir(process.env, process.getuid?.() ?? 0), 'locks', `${w.socket}.lock`);
+  return readFile(lock, 'utf8').then(
+    () => false,
+    () => true,
+  );
+}
+
+describe('signals at any time (issue 18, item 25)', { timeout: FAULT_TEST_TIMEOUT_MS }, () => {
+  it('SIGHUP while the EXECUTER works: the task is interrupted and saved, the session killed under --kill-on-exit', async () => {
+    world = await createFaultWorld();
+    const run = world.start(['--mock', '--task', 'Create h.txt containing H', '--kill-on-exit'], { MOCK_EXECUTER_SILENT_AT: '1' });
+    await waitForReceivedBlock(world, 'EXECUTER');
+    run.child.kill('SIGHUP');
+    expect(await run.exited, run.stderr()).toBe(1);
+    expect(run.stderr()).toContain('poli: task T1 ended interrupted: the terminal hung up (SIGHUP)');
+    expect((await world.task('T1')).status).toBe('interrupted');
+    expect(serverGone(world)).toBe(true);
+    expect(await lockGone(world)).toBe(true);
+  });
+
+  // A PLANNER that never shows a prompt holds poli in start-up (priming) as long as the test needs.
+  it.each([
+    ['SIGINT', 'interrupted by Ctrl+C (SIGINT)'],
+    ['SIGTERM', 'terminated (SIGTERM)'],
+    ['SIGHUP', 'the terminal hung up (SIGHUP)'],
+  ] as const)('%s during start-up: poli says so, exits 1, and leaves no session, lock or task behind', async (signal, reason) => {
+    world = await createFaultWorld();
+    const run = world.start(['--planner-cmd', 'sleep 600', '--executer-cmd', 'sleep 600', '--task', 'Create p.txt containing P', '--kill-on-exit']);
+    await run.waitFor('priming the PLANNER CLI');
+    run.child.kill(signal);
+    expect(await run.exited, run.stderr()).toBe(1);
+    expect(run.stderr()).toContain(`poli: ${reason} while starting the CLIs; no task was started.`);
+    expect(serverGone(world)).toBe(true);
+    expect(await lockGone(world)).toBe(true);
+    expect((await world.publicState()).tasks).toEqual([]);
+  });
+});
+
+describe('stdout closed under poli (issue 18, item 24)', { timeout: FAULT_TEST_TIMEOUT_MS }, () => {
+  it('poli … | head -1: the task ends interrupted, --kill-on-exit is honoured, the exit status is 1', async () => {
+    world = await createFaultWorld();
+    const w = world;
+    const { REPO_ROOT } = await import('../helpers/poli-process.ts');
+    const poli = [process.execPath, path.join(REPO_ROOT, 'bin', 'poli.js'), '--mock', '--task', 'Create q.txt containing Q', '--kill-on-exit', ...w.flags];
+    const quoted = poli.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    // stdin closed, stdout a pipe whose reader leaves after one line; the shell reports poli's own status.
+    const { spawn } = await import('node:child_process');
+    const { testEnv } = await import('../helpers/poli-process.ts');
+    const child = spawn('bash', ['-c', `set -o pipefail; ${quoted} < /dev/null | head -n 1 > '${w.root}/head.txt'`], {
+      env: testEnv({ ...FAST_MOCKS, MOCK_EXECUTER_SILENT_AT: '1' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(1);
+    expect(stderr).toMatch(/poli: task T1 ended interrupted: stdout was closed \(EPIPE: nobody reads poli's output any more\)/);
+    expect((await w.task('T1')).status).toBe('interrupted');
+    expect(serverGone(w)).toBe(true);
+    expect(await lockGone(w)).toBe(true);
   });
 });
