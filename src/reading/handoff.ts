@@ -8,12 +8,13 @@
  * The dialogue loop does not know about files: this wraps the {@link PaneChannel} it already uses.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PaneChannel, PanePosition, ReplyChannel } from '../dialogue/channel.ts';
 import { blockKey, formatBlock } from '../protocol/format-block.ts';
 import { parseBlocks } from '../protocol/parse-blocks.ts';
 import type { Block } from '../protocol/types.ts';
+import { readRegularFile } from './regular-file.ts';
 
 export const POLI_DIR = '.poli';
 export const MESSAGES_DIR = path.join(POLI_DIR, 'messages');
@@ -162,7 +163,8 @@ async function collectReplyFiles(repliesDir: string, turn: TurnFiles, now: numbe
   const id = turn.id;
   if (id === undefined) return;
   for (const name of await replyFileNames(repliesDir, id)) {
-    const content = await readFile(path.join(repliesDir, name), 'utf8').catch(() => undefined);
+    // Never anything but a regular file: a FIFO named like a reply file would block the loop forever (regular-file.ts).
+    const content = await readRegularFile(path.join(repliesDir, name));
     if (content === undefined) continue;
     const previous = turn.looked.get(name);
     if (previous === undefined || previous.content !== content) {
