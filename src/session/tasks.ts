@@ -3,7 +3,6 @@
  * dialogue's reports to the store, the terminal, the log and the event stream, and runs it.
  */
 import { randomBytes } from 'node:crypto';
-import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { formatMessage, formatProgress, summarizeBody } from '../cli/progress.ts';
 import { STATUS_INTERVAL_SECONDS, renderStatusLine } from '../cli/status-line.ts';
@@ -15,7 +14,7 @@ import { cleanBody } from '../protocol/format-block.ts';
 import { APPROVAL_LOG_FILE, ApprovalGate, appendAuditLog, formatRejection, needsApproval, openInEditor, resolveEditor } from '../human/approval.ts';
 import type { Role } from '../protocol/types.ts';
 import type { ControlCommand } from '../human/control.ts';
-import { MESSAGES_DIR } from '../reading/handoff.ts';
+import { removeMessageFiles } from './message-files.ts';
 import type { TaskRecord } from '../state/types.ts';
 import type { Workspace } from './workspace.ts';
 
@@ -122,7 +121,7 @@ export async function executeTask(
         emit({ event: 'say', task: taskId, round, role: note.to, summary: note.text, delivered: false, reason: why });
       }
       await ws.writeTranscript(record);
-      await removeMessageFiles(settings.projectDir, taskId);
+      await removeMessageFiles(settings.projectDir, record);
       ws.logger.info(`task ${taskId} ${status}: ${reason}`, { event: status === 'completed' ? 'complete' : 'error', task: taskId, round, fileOnly: true });
       ws.notify(emit({ event: 'complete', task: taskId, round, status, reason }));
     },
@@ -313,10 +312,3 @@ function approvalReviewer(ws: Workspace, taskId: string, stopper: AbortControlle
 
 /** The person gave no answer at the approval prompt (end of input, or the task was stopped meanwhile). */
 class NoAnswer extends Error {}
-
-/** Removes the task's long-message files from `<project>/.poli/messages/` once it ended. */
-async function removeMessageFiles(projectDir: string, taskId: string): Promise<void> {
-  const dir = path.join(projectDir, MESSAGES_DIR);
-  const names = await readdir(dir).catch(() => [] as string[]);
-  await Promise.all(names.filter((n) => n.startsWith(`${taskId}-`)).map((n) => rm(path.join(dir, n), { force: true })));
-}
