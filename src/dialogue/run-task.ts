@@ -224,7 +224,8 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       recorder.delivery?.({ id, to, type, body: text, ...(extra ? { extra } : {}), stage }) ?? Promise.resolve();
     await receipt('written');
     active.turn = await startTurn(to, id, formatted, type);
-    await channels[to].submit(formatted, { onPasted: () => void receipt('pasted').catch(() => undefined), ...(mayBeInBox ? { mayBeInBox } : {}) });
+    // The pasted receipt is awaited (a durable write) before Enter: see SendOptions.onPasted.
+    await channels[to].submit(formatted, { onPasted: () => receipt('pasted'), ...(mayBeInBox ? { mayBeInBox } : {}) });
     await receipt('submitted');
   };
 
@@ -539,7 +540,10 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       sentBodies.set(id, { type, body, ...(extra ? { extra } : {}) });
       // A message poli had pasted but not seen submitted may still sit in the CLI's input box: submitted there, not
       // pasted behind itself.
-      const again = (): Promise<void> => send(role, type, id, body, expectLine(role, id), extra, plan.kind === 'await');
+      const again = async (): Promise<void> => {
+        await send(role, type, id, body, expectLine(role, id), extra, plan.kind === 'await' || plan.mayBeInBox === true);
+        takenBefore(plan.recorded);
+      };
       if (plan.kind === 'resend' || channels.fresh?.(role) === true) {
         notice('progress', `resuming: sending message ${id} to ${role} again (same id)`, id);
         return again();
@@ -551,12 +555,18 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       const formatted = `${formatBlock({ to: role, type, id, ...extra }, body)}\n${expectLine(role, id)}`;
       active.turn = await startTurn(role, id, formatted, type, { lookBack: true });
       active.turn.lost = again;
+      takenBefore(plan.recorded);
       return;
     }
     const id = plan.block.header.id;
     state = { ...state, pending: { role: plan.role, id, sentType: 'task', sentAt: clock.now(), reminded: false } };
     notice('progress', `resuming: acting on the recorded ${plan.block.header.type} ${id} from ${plan.role}`, id);
     await apply({ kind: 'reply', role: plan.role, block: plan.block, alreadyRecorded: true });
+  }
+
+  /** Replies recorded before poli stopped (a resumed turn's statuses): read off the screen again, never taken twice. */
+  function takenBefore(recorded: readonly Block[] | undefined): void {
+    for (const block of recorded ?? []) active.turn?.taken.add(blockKey(block));
   }
 
   /** A reply that would be forwarded may need a person's approval first. */

@@ -70,7 +70,7 @@ export function withHandoff(inner: PaneChannel, options: HandoffOptions): PaneCh
       await options.recovery?.begin();
       return inner.mark(markOptions);
     },
-    async submit(text: string, submitOptions?: { onPasted?: () => void; mayBeInBox?: boolean }): Promise<void> {
+    async submit(text: string, submitOptions?: { onPasted?: () => void | Promise<void>; mayBeInBox?: boolean }): Promise<void> {
       const block = leadingBlock(text);
       if (!block) return inner.submit(text, submitOptions); // a primer or a reminder: no id, no file
       turn.id = block.header.id;
