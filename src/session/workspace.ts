@@ -18,6 +18,7 @@ import { createEventLog, EVENTS_FILE, type EventLog, type PoliEvent } from '../r
 import { ControlInbox, controlDir } from '../human/control.ts';
 import { createLineInput, type LineInput } from '../cli/line-input.ts';
 import { PACKAGE_ROOT, readPrimer, realClock } from '../host.ts';
+import { durationClock } from '../tmux/clock.ts';
 import { createLogger, type Logger } from '../records/logger.ts';
 import { Intake } from '../mcp/intake.ts';
 import { mcpRegistration, type McpRegistration } from '../mcp/register.ts';
@@ -163,7 +164,8 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
       // A reply delivered through poli's tool or command wakes the dialogue as pane output does.
       waitForChange: (paneIds, ms) => Promise.race([client.waitForChange(paneIds, ms), intake.nextDelivery()]),
       socket: settings.socket,
-      clock: realClock,
+      // The session measures only durations (readiness, re-reads, the send pipeline, reply files' settle time).
+      clock: durationClock(realClock),
       projectDir: settings.projectDir,
       clis,
       readyTimeoutMs: Math.min(settings.planTimeout, 120) * 1000,
