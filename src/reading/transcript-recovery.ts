@@ -45,9 +45,13 @@ export class TranscriptRecovery {
   private firstSeen = new Map<string, number>();
   private lastRead = -Infinity;
   private readonly now: () => Date;
+  /** A monotonic reading for the idle-read interval and the hold time: a step of the wall clock cannot stop them. */
+  private readonly elapsed: () => number;
 
   constructor(private readonly options: TranscriptRecoveryOptions) {
     this.now = options.now ?? (() => new Date());
+    // A test's fake `now` drives both; the real clock's durations are monotonic.
+    this.elapsed = options.now ? () => this.now().getTime() : () => performance.now();
   }
 
   /** Forgets the previous turn; only what the CLI writes from now on counts. */
@@ -69,7 +73,7 @@ export class TranscriptRecovery {
    */
   async rewrite(screen: string): Promise<string> {
     const onScreen = parseBlocks(screen).blocks.filter((block) => block.header.to !== this.options.role);
-    const now = this.now().getTime();
+    const now = this.elapsed();
     // Nothing to compare yet: look at the transcript now and then only, for blocks the screen cannot show.
     if (onScreen.length === 0 && now - this.lastRead < IDLE_READ_INTERVAL_MS) return this.withMissing(screen, []);
     this.lastRead = now;

@@ -15,6 +15,7 @@ import { APPROVAL_LOG_FILE, ApprovalGate, appendAuditLog, formatRejection, needs
 import type { Role } from '../protocol/types.ts';
 import type { ControlCommand } from '../human/control.ts';
 import { removeMessageFiles } from './message-files.ts';
+import { monotonicNow } from '../tmux/clock.ts';
 import type { TaskRecord } from '../state/types.ts';
 import type { Workspace } from './workspace.ts';
 
@@ -56,6 +57,9 @@ export async function executeTask(
   const taskId = created.id;
   const taskNumber = Number(taskId.slice(1));
   const started = clock.now();
+  // The elapsed time shown on progress lines: monotonic, so a step of the wall clock does not show in it.
+  const startedMono = monotonicNow(clock);
+  const elapsedMs = (): number => monotonicNow(clock) - startedMono;
   let round = created.rounds;
   const emit = ws.events.emit;
   const paneOf = (role: Role) => ws.session.paneIds[role];
@@ -80,7 +84,7 @@ export async function executeTask(
         if (at >= 0) notes.splice(at, 1);
       }
       latest = await store.appendMessage(taskId, { ...message, at: new Date(clock.now()).toISOString() });
-      ws.progress(formatMessage(clock.now() - started, round, message));
+      ws.progress(formatMessage(elapsedMs(), round, message));
       lastSummary = `${message.from} → ${message.to} ${message.type}: ${summarizeBody(message.body)}`;
       const { from, to, type, id, body } = message;
       const cli: Role | null = from === 'PLANNER' || from === 'EXECUTER' ? from : null;
@@ -178,7 +182,7 @@ export async function executeTask(
         waitingFor = p.waitingFor;
         showStatus();
         const text = p.text.replace('tmux -L <socket>', `tmux -L ${settings.socket}`);
-        ws.progress(formatProgress(clock.now() - started, p.round, p.waitingFor, text, p.kind === 'limit' && p.wait !== undefined));
+        ws.progress(formatProgress(elapsedMs(), p.round, p.waitingFor, text, p.kind === 'limit' && p.wait !== undefined));
         const role = p.waitingFor ?? 'PLANNER';
         if (p.kind === 'reminder') emit({ event: 'reminder', task: taskId, round: p.round, role, pane: paneOf(role), id: p.id ?? '' });
         else if (p.kind === 'limit') {
