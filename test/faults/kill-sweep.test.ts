@@ -6,7 +6,7 @@
  * The kill moments are swept: after each of the dialogue's submissions (the planner's task, the executer's plan, the
  * planner's review) plus a delay from 0 to ~1 s, which lands the kill before, during and after each paste, Enter,
  * status, reply and state write. The delays only choose a moment; no outcome depends on a timing.
- * POLI_KILL_SWEEP_TRIALS (default 6) sets how many moments run; the report for issue 18 runs 21.
+ * POLI_KILL_SWEEP_TRIALS (default 4) sets how many moments run; the report for issue 18 runs 21.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -42,7 +42,7 @@ const TRIGGERS: readonly { role: 'PLANNER' | 'EXECUTER'; n: number }[] = [
 ];
 const DELAYS_MS = [0, 20, 60, 120, 250, 500, 900];
 const ALL = TRIGGERS.flatMap((trigger) => DELAYS_MS.map((delayMs) => ({ ...trigger, delayMs })));
-const TRIALS = Math.min(ALL.length, Number(process.env.POLI_KILL_SWEEP_TRIALS ?? 6));
+const TRIALS = Math.min(ALL.length, Number(process.env.POLI_KILL_SWEEP_TRIALS ?? 4));
 /** Spread the chosen trials over the whole sweep. */
 const CHOSEN = Array.from({ length: TRIALS }, (_, i) => ALL[Math.floor((i * ALL.length) / TRIALS)]!);
 
