@@ -10,9 +10,11 @@ import type { Clock } from './tmux/types.ts';
 /** poli's package root (where config/, mocks/ and node_modules/ are). */
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The wall clock and real timers. */
+/** The wall clock, a monotonic reading for durations, and real timers. */
 export const realClock: Clock = {
   now: () => Date.now(),
+  // Epoch-like (the process's start on the wall clock, plus the monotonic time since), but it never steps.
+  monotonic: () => performance.timeOrigin + performance.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 

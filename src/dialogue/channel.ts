@@ -24,8 +24,11 @@ export interface PaneChannel {
    * before (a resumed turn whose reply may already be there). `id`: the id of the message the turn waits on.
    */
   mark(options?: { lookBack?: boolean; id?: string }): Promise<PanePosition>;
-  /** Type `text` into the CLI and submit it; resolves once the submission is confirmed. `onPasted`: the text is in. */
-  submit(text: string, options?: { onPasted?: () => void; mayBeInBox?: boolean }): Promise<void>;
+  /**
+   * Type `text` into the CLI and submit it; resolves once the submission is confirmed. `onPasted`: the text is in;
+   * awaited before Enter is pressed (the receipt it records must be durable before the CLI can take the message).
+   */
+  submit(text: string, options?: { onPasted?: () => void | Promise<void>; mayBeInBox?: boolean }): Promise<void>;
   /**
    * The pane's output since `position` (where the turn's message was typed) to the bottom of the screen. `fresh`: the
    * CLI looks done, read it now (otherwise a reader may return its previous read while no tag line changed).

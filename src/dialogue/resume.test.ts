@@ -51,6 +51,8 @@ describe('planResume', () => {
       id: 'T4-R1-c',
       body: 'the plan',
       rounds: 1,
+      // The status recorded already: the resumed turn does not take it again off the screen.
+      recorded: [{ header: { to: 'PLANNER', type: 'status', id: 'T4-R1-c' }, body: 'working', startLine: 0, endLine: 0 }],
     });
   });
 

@@ -8,18 +8,37 @@
  * - the planner's plan/continue/revision, or the executer's result/error: it was read but
  *   maybe not acted on — act on it again without recording it twice;
  * - an executer status: the executer was working; send the work again under the status's id.
+ * - the planner's complete: it was recorded but the task not ended (killed in between): end it, asking nothing again.
+ *
+ * Replies already recorded under the pending id (an executer's statuses) go with the plan, so the resumed turn does not
+ * take them again when it reads them off the screen.
  */
 import type { Block, MessageType, Role } from '../protocol/types.ts';
 import type { DeliveryRecord, MessageRecord, TaskRecord } from '../state/types.ts';
 
 export type ResumePlan =
   | { kind: 'start' }
-  | { kind: 'resend'; role: Role; type: MessageType; id: string; body: string; rounds: number; extra?: Record<string, unknown> }
+  | {
+      kind: 'resend';
+      role: Role;
+      type: MessageType;
+      id: string;
+      body: string;
+      rounds: number;
+      extra?: Record<string, unknown>;
+      /**
+       * The receipt says `written`: poli may have been killed after the paste landed but before it saw it, so the text
+       * may sit in the input box: submit it there rather than paste a second copy behind it.
+       */
+      mayBeInBox?: true;
+      /** Replies recorded under `id` before poli stopped (statuses): not taken again from the screen. */
+      recorded?: Block[];
+    }
   /**
    * The message was submitted before poli stopped: it is not typed again. poli looks for its reply (the screen, its
    * history, a reply file, the transcript) and only if the CLI has lost it, types it again under the same id.
    */
-  | { kind: 'await'; role: Role; type: MessageType; id: string; body: string; rounds: number; extra?: Record<string, unknown> }
+  | { kind: 'await'; role: Role; type: MessageType; id: string; body: string; rounds: number; extra?: Record<string, unknown>; recorded?: Block[] }
   | { kind: 'replay'; role: Role; block: Block; rounds: number };
 
 const WORK: readonly MessageType[] = ['plan', 'continue', 'revision'];
@@ -37,14 +56,18 @@ export function planResume(task: TaskRecord): ResumePlan | string {
   const pending = pendingDelivery(task);
   if (pending) {
     const { to: role, type, id, body, extra } = pending;
-    const kind = pending.stage === 'submitted' || pending.stage === 'pasted' ? 'await' : 'resend';
-    return { kind, role, type, id, body, rounds, ...(extra ? { extra } : {}) };
+    const recorded = recordedReplies(messages, role, id);
+    const kept = { ...(extra ? { extra } : {}), ...(recorded.length > 0 ? { recorded } : {}) };
+    if (pending.stage === 'submitted' || pending.stage === 'pasted') return { kind: 'await', role, type, id, body, rounds, ...kept };
+    return { kind: 'resend', role, type, id, body, rounds, ...kept, ...(pending.stage === 'written' ? { mayBeInBox: true as const } : {}) };
   }
   if (last.from === 'ORCHESTRATOR' || last.from === 'HUMAN') {
     if (last.to === 'ORCHESTRATOR') return `task ${task.id} ends with a message to ORCHESTRATOR; nothing is pending`;
     return { kind: 'resend', role: last.to, type: last.type, id: last.id, body: last.body, rounds };
   }
   if (last.from === 'PLANNER') {
+    // Recorded, then killed before the task was ended: end it now. Asking again would record a second complete.
+    if (last.type === 'complete') return { kind: 'replay', role: 'PLANNER', block: asBlock(last), rounds };
     if (WORK.includes(last.type)) return { kind: 'replay', role: 'PLANNER', block: asBlock(last), rounds: Math.max(0, rounds - 1) };
     // complete or error: ask the planner again what it answered.
     const asked = findLast(messages, (m) => m.to === 'PLANNER' && (m.from === 'ORCHESTRATOR' || m.from === 'HUMAN'));
@@ -55,7 +78,8 @@ export function planResume(task: TaskRecord): ResumePlan | string {
   if (last.type === 'status') {
     const work = findLast(messages, (m) => m.to === 'EXECUTER' && WORK.includes(m.type));
     if (!work) return `task ${task.id} has executer status but no work message to send again`;
-    return { kind: 'resend', role: 'EXECUTER', type: work.type, id: last.id, body: work.body, rounds };
+    const recorded = recordedReplies(messages, 'EXECUTER', last.id);
+    return { kind: 'resend', role: 'EXECUTER', type: work.type, id: last.id, body: work.body, rounds, ...(recorded.length > 0 ? { recorded } : {}) };
   }
   return { kind: 'replay', role: 'EXECUTER', block: asBlock(last), rounds };
 }
@@ -69,6 +93,11 @@ function pendingDelivery(task: TaskRecord): DeliveryRecord | undefined {
   if (!last || last.stage === 'answered') return undefined;
   const later = task.messages.slice(last.after);
   return later.every((m) => m.from === last.to && m.type === 'status') ? last : undefined;
+}
+
+/** The replies `role` gave under `id` that are recorded already, as blocks. */
+function recordedReplies(messages: readonly MessageRecord[], role: Role, id: string): Block[] {
+  return messages.filter((m) => m.from === role && m.id === id).map(asBlock);
 }
 
 /**

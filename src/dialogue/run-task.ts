@@ -7,6 +7,7 @@ import { classifyTagLine } from '../protocol/screen-text.ts';
 import type { Block, MessageType, Role } from '../protocol/types.ts';
 import { describeExit } from '../tmux/server.ts';
 import type { Clock, PaneLiveness } from '../tmux/types.ts';
+import { monotonicNow } from '../tmux/clock.ts';
 import type { DialogueChannels } from './channel.ts';
 import type { ApprovalDecision } from '../human/approval.ts';
 import { type ControlCommand, applyControlCommands } from '../human/control.ts';
@@ -130,6 +131,9 @@ export interface TaskOutcome {
 /** Runs one task to its end and returns how it ended. Never leaves the task `running`. */
 export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   const { channels, recorder, clock, limits } = options;
+  // Every duration here (timeouts, held time, settle and idle times) is measured on the monotonic reading: a step of
+  // the wall clock must neither stop the timeouts nor fire them at once.
+  const elapsed = (): number => monotonicNow(clock);
   let state: DialogueState = initialState(options.taskNumber, limits.maxRounds);
   // A holder rather than a `let`: the turn is replaced inside `perform`, which the compiler cannot follow.
   const active: { turn: Turn | null } = { turn: null };
@@ -167,7 +171,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   const sentBodies = new Map<string, { type: MessageType; body: string; extra?: Record<string, unknown> }>();
 
   const apply = async (event: DialogueEvent): Promise<void> => {
-    const t = transition(state, event, { now: clock.now() - heldMs, newId: options.newId, limits });
+    const t = transition(state, event, { now: elapsed() - heldMs, newId: options.newId, limits });
     const roundsBefore = state.rounds;
     state = t.state;
     if (state.rounds !== roundsBefore) await recorder.setRounds(state.rounds);
@@ -225,7 +229,8 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       recorder.delivery?.({ id, to, type, body: text, ...(extra ? { extra } : {}), stage }) ?? Promise.resolve();
     await receipt('written');
     active.turn = await startTurn(to, id, formatted, type);
-    await channels[to].submit(formatted, { onPasted: () => void receipt('pasted').catch(() => undefined), ...(mayBeInBox ? { mayBeInBox } : {}) });
+    // The pasted receipt is awaited (a durable write) before Enter: see SendOptions.onPasted.
+    await channels[to].submit(formatted, { onPasted: () => receipt('pasted'), ...(mayBeInBox ? { mayBeInBox } : {}) });
     await receipt('submitted');
   };
 
@@ -237,17 +242,17 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
         await apply({ kind: 'interrupt', reason: abortReason(signal) });
         break;
       }
-      const loopStart = clock.now();
+      const loopStart = elapsed();
       await channels.waitForChange(options.pollMs);
       if (signal?.aborted) continue;
       if (await handleControl()) continue;
       if (paused) {
-        heldMs += clock.now() - loopStart;
+        heldMs += elapsed() - loopStart;
         continue;
       }
 
-      if (clock.now() - lastLiveness >= (options.livenessEveryMs ?? 500)) {
-        lastLiveness = clock.now();
+      if (elapsed() - lastLiveness >= (options.livenessEveryMs ?? 500)) {
+        lastLiveness = elapsed();
         const restarted = await checkLiveness();
         if (state.status !== 'running') break;
         const turn = active.turn;
@@ -274,7 +279,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
             current.id,
           );
         }
-        heldMs += clock.now() - loopStart;
+        heldMs += elapsed() - loopStart;
       } else {
         current.waitingNoticed = false;
       }
@@ -283,7 +288,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       if (limitStep === 'restart') continue;
       const settled = screenState === 'idle' || screenState === 'unknown';
       const screen = await channel.readSince(current.since, { fresh: settled });
-      let replies = takeReplies(current, screen, settled, options.onIgnored, issuedIds, clock.now());
+      let replies = takeReplies(current, screen, settled, options.onIgnored, issuedIds, elapsed());
       const damage = replies.length > 0 ? await channel.damage?.(current.since) : undefined;
       if (damage !== undefined) {
         // Never record or forward a body the screen may have damaged: ask for the reply again, under the same id.
@@ -299,7 +304,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       if (screenState !== 'idle') current.idleSince = undefined;
       else if (replies.length === 0) await crossCheck(current);
       if (replies.length === 0) await askForLostReply(current, screen, screenState);
-      if (replies.length === 0 && current.lost && current.idleSince !== undefined && clock.now() - current.idleSince >= RESUME_LOST_MS) {
+      if (replies.length === 0 && current.lost && current.idleSince !== undefined && elapsed() - current.idleSince >= RESUME_LOST_MS) {
         // A resumed turn whose CLI shows no reply and sits idle: it lost the message. Type it again, same id.
         const again = current.lost;
         current.lost = undefined;
@@ -342,11 +347,13 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   async function watchLimits(turn: Turn, screenState: string, loopStart: number): Promise<'restart' | 'held' | 'go'> {
     const channel = channels[turn.role];
     if (!channel.limit) return 'go';
+    // Wall time for what a screen says (reset times) and the waits built on it; the monotonic reading for durations.
     const now = clock.now();
+    const mono = elapsed();
     const screen = await channel.limit(now).catch(() => undefined);
     if (episode && episode.id !== turn.id) episode = null;
     if (limitWait) {
-      heldMs += now - loopStart;
+      heldMs += mono - loopStart;
       const wait = limitWait;
       if (wait.kind === 'usage') {
         if (screenState === 'busy' && screen?.kind !== 'usage') {
@@ -384,7 +391,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     if (staleLimit && (staleLimit.turn !== turn || screenState === 'busy')) staleLimit = undefined;
     // Right after poli typed the message again, the screen may still show what made it do so (seen with Qwen Code:
     // its old 'Quota exhausted' line stood a moment after the paste): not a new limit until the CLI went busy.
-    const stale = staleLimit !== undefined && now - staleLimit.at < STALE_LIMIT_MS && screen?.kind !== 'retrying' && screen?.kind !== 'compacting';
+    const stale = staleLimit !== undefined && mono - staleLimit.at < STALE_LIMIT_MS && screen?.kind !== 'retrying' && screen?.kind !== 'compacting';
     if (!screen || stale) {
       retryingNoticed = undefined;
       return 'go';
@@ -404,8 +411,8 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       case 'compacting': {
         const held = retryHeld.get(turn.id) ?? 0;
         if (held >= policy.retryHoldMaxMs) return 'go';
-        heldMs += now - loopStart;
-        retryHeld.set(turn.id, held + (now - loopStart));
+        heldMs += mono - loopStart;
+        retryHeld.set(turn.id, held + (mono - loopStart));
         if (retryingNoticed !== screen.line.slice(0, 40)) {
           retryingNoticed = screen.line.slice(0, 40);
           const what = screen.kind === 'compacting' ? 'compacting its context' : 'retrying its request';
@@ -418,8 +425,8 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
         if (screenState === 'busy') return 'go';
         // A CLI that crashes may print an error as it goes: that is for the liveness check (a restart), not a re-send.
         // The CLIs leave a failed request's line standing; act once it has stood for a while with the pane alive.
-        if (failedSeen?.turn !== turn) failedSeen = { turn, since: now };
-        if (now - failedSeen.since < FAILED_SETTLE_MS) return 'go';
+        if (failedSeen?.turn !== turn) failedSeen = { turn, since: mono };
+        if (mono - failedSeen.since < FAILED_SETTLE_MS) return 'go';
         const panes = await channels.liveness().catch(() => []);
         if (panes.some((p) => p.paneId === channel.paneId && p.dead)) return 'go';
         const resends = failResends.get(turn.id) ?? 0;
@@ -508,7 +515,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     }
     await apply({ kind: 'resend' });
     active.turn = await startTurn(turn.role, turn.id, turn.text, turn.sentType);
-    staleLimit = { turn: active.turn, at: clock.now() };
+    staleLimit = { turn: active.turn, at: elapsed() };
     notice('progress', `${why}: sent message ${turn.id} to the ${turn.role} again (same id)`, turn.id);
     await channels[turn.role].submit(turn.text);
   }
@@ -534,13 +541,16 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     state = { ...state, rounds: plan.rounds };
     if (plan.kind === 'resend' || plan.kind === 'await') {
       const { role, type, id, extra } = plan;
-      state = { ...state, pending: { role, id, sentType: type, sentAt: clock.now(), reminded: false } };
+      state = { ...state, pending: { role, id, sentType: type, sentAt: elapsed(), reminded: false } };
       issuedIds.add(id);
       const body = start.context ? `${plan.body}\n\n${start.context}` : plan.body;
       sentBodies.set(id, { type, body, ...(extra ? { extra } : {}) });
       // A message poli had pasted but not seen submitted may still sit in the CLI's input box: submitted there, not
       // pasted behind itself.
-      const again = (): Promise<void> => send(role, type, id, body, expectLine(role, id), extra, plan.kind === 'await');
+      const again = async (): Promise<void> => {
+        await send(role, type, id, body, expectLine(role, id), extra, plan.kind === 'await' || plan.mayBeInBox === true);
+        takenBefore(plan.recorded);
+      };
       // A reply recorded before poli stopped (it said "delivered") is taken, never asked for again.
       const recorded = (await channels[role].recorded?.(id).catch(() => false)) === true;
       if (!recorded && (plan.kind === 'resend' || channels.fresh?.(role) === true)) {
@@ -554,12 +564,18 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       const formatted = `${formatBlock({ to: role, type, id, ...extra }, body)}\n${expectLine(role, id)}`;
       active.turn = await startTurn(role, id, formatted, type, { lookBack: true });
       active.turn.lost = again;
+      takenBefore(plan.recorded);
       return;
     }
     const id = plan.block.header.id;
-    state = { ...state, pending: { role: plan.role, id, sentType: 'task', sentAt: clock.now(), reminded: false } };
+    state = { ...state, pending: { role: plan.role, id, sentType: 'task', sentAt: elapsed(), reminded: false } };
     notice('progress', `resuming: acting on the recorded ${plan.block.header.type} ${id} from ${plan.role}`, id);
     await apply({ kind: 'reply', role: plan.role, block: plan.block, alreadyRecorded: true });
+  }
+
+  /** Replies recorded before poli stopped (a resumed turn's statuses): read off the screen again, never taken twice. */
+  function takenBefore(recorded: readonly Block[] | undefined): void {
+    for (const block of recorded ?? []) active.turn?.taken.add(blockKey(block));
   }
 
   /** A reply that would be forwarded may need a person's approval first. */
@@ -609,7 +625,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   async function crossCheck(turn: Turn): Promise<void> {
     const channel = channels[turn.role];
     if (!channel.crossCheck) return;
-    const now = clock.now();
+    const now = elapsed();
     if (turn.idleSince === undefined) turn.idleSince = now;
     if (now - turn.idleSince < CROSS_CHECK_MS || now - (turn.checkedAt ?? 0) < CROSS_CHECK_MS) return;
     turn.checkedAt = now;
@@ -632,7 +648,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       turn.endOnly = endWithoutStart(screen);
     }
     if (!(turn.sawOpen || turn.endOnly) || screenState !== 'idle' || turn.idleSince === undefined) return;
-    if (clock.now() - turn.idleSince < CROSS_CHECK_MS) return;
+    if (elapsed() - turn.idleSince < CROSS_CHECK_MS) return;
     turn.askedForFile = true;
     const reason = turn.sawOpen
       ? 'its start showed on the screen but never its end (a reply taller than an alternate screen, which keeps no history, or stopped half-way)'

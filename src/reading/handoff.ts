@@ -8,13 +8,14 @@
  * The dialogue loop does not know about files: this wraps the {@link PaneChannel} it already uses.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PaneChannel, PanePosition, ReplyChannel } from '../dialogue/channel.ts';
 import { blockKey, formatBlock } from '../protocol/format-block.ts';
 import { parseBlocks } from '../protocol/parse-blocks.ts';
 import { toScreenLines } from '../protocol/screen-text.ts';
 import type { Block } from '../protocol/types.ts';
+import { readRegularFile } from './regular-file.ts';
 
 export const POLI_DIR = '.poli';
 export const MESSAGES_DIR = path.join(POLI_DIR, 'messages');
@@ -70,7 +71,7 @@ export function withHandoff(inner: PaneChannel, options: HandoffOptions): PaneCh
       await options.recovery?.begin();
       return inner.mark(markOptions);
     },
-    async submit(text: string, submitOptions?: { onPasted?: () => void; mayBeInBox?: boolean }): Promise<void> {
+    async submit(text: string, submitOptions?: { onPasted?: () => void | Promise<void>; mayBeInBox?: boolean }): Promise<void> {
       const block = leadingBlock(text);
       if (!block) return inner.submit(text, submitOptions); // a primer or a reminder: no id, no file
       turn.id = block.header.id;
@@ -168,7 +169,8 @@ async function collectReplyFiles(repliesDir: string, turn: TurnFiles, now: numbe
   const id = turn.id;
   if (id === undefined) return;
   for (const name of await replyFileNames(repliesDir, id)) {
-    const content = await readFile(path.join(repliesDir, name), 'utf8').catch(() => undefined);
+    // Never anything but a regular file: a FIFO named like a reply file would block the loop forever (regular-file.ts).
+    const content = await readRegularFile(path.join(repliesDir, name));
     if (content === undefined) continue;
     const previous = turn.looked.get(name);
     if (previous === undefined || previous.content !== content) {

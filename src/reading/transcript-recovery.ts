@@ -48,9 +48,13 @@ export class TranscriptRecovery {
   /** Transcripts outside the source's folders: its recent ones (looked up at each turn) and every file that grew. */
   private recent: string[] = [];
   private grown = new Set<string>();
+  /** A monotonic reading for the idle-read interval and the hold time: a step of the wall clock cannot stop them. */
+  private readonly elapsed: () => number;
 
   constructor(private readonly options: TranscriptRecoveryOptions) {
     this.now = options.now ?? (() => new Date());
+    // A test's fake `now` drives both; the real clock's durations are monotonic.
+    this.elapsed = options.now ? () => this.now().getTime() : () => performance.now();
   }
 
   /** Forgets the previous turn; only what the CLI writes from now on counts. */
@@ -74,7 +78,7 @@ export class TranscriptRecovery {
    */
   async rewrite(screen: string): Promise<string> {
     const onScreen = parseBlocks(screen).blocks.filter((block) => block.header.to !== this.options.role);
-    const now = this.now().getTime();
+    const now = this.elapsed();
     // Nothing to compare yet: look at the transcript now and then only, for blocks the screen cannot show.
     if (onScreen.length === 0 && now - this.lastRead < IDLE_READ_INTERVAL_MS) return this.withMissing(screen, []);
     this.lastRead = now;

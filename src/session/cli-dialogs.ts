@@ -46,7 +46,8 @@ export class DialogWatch {
 
   constructor(
     private readonly options: DialogWatchOptions,
-    private readonly now: () => number = Date.now,
+    // Only a duration (REANSWER_AFTER_MS) is measured: monotonic, so a step of the wall clock cannot change it.
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   /**

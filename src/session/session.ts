@@ -402,7 +402,7 @@ export class PoliSession {
   }
 
   /** Pastes `text` into the role's CLI and confirms the submission (no file channel). */
-  private submitToPane(role: Role, text: string, onPasted?: () => void, mayBeInBox = false): Promise<void> {
+  private submitToPane(role: Role, text: string, onPasted?: () => void | Promise<void>, mayBeInBox = false): Promise<void> {
     const { run, clock } = this.options;
     return sendMessage({
       ...(onPasted ? { onPasted } : {}),

@@ -3,7 +3,6 @@
  * dialogue's reports to the store, the terminal, the log and the event stream, and runs it.
  */
 import { randomBytes } from 'node:crypto';
-import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { formatMessage, formatProgress, summarizeBody } from '../cli/progress.ts';
 import { STATUS_INTERVAL_SECONDS, renderStatusLine } from '../cli/status-line.ts';
@@ -17,7 +16,8 @@ import { APPROVAL_LOG_FILE, ApprovalGate, appendAuditLog, formatRejection, needs
 import type { Role } from '../protocol/types.ts';
 import type { ControlCommand } from '../human/control.ts';
 import { holdBeforeStart } from '../human/start-hold.ts';
-import { MESSAGES_DIR } from '../reading/handoff.ts';
+import { removeMessageFiles } from './message-files.ts';
+import { monotonicNow } from '../tmux/clock.ts';
 import type { TaskRecord } from '../state/types.ts';
 import type { Workspace } from './workspace.ts';
 import { PrimingLimitError, primingLimitHandler } from './priming-wait.ts';
@@ -63,6 +63,9 @@ export async function executeTask(
   const taskId = created.id;
   const taskNumber = Number(taskId.slice(1));
   const started = clock.now();
+  // The elapsed time shown on progress lines: monotonic, so a step of the wall clock does not show in it.
+  const startedMono = monotonicNow(clock);
+  const elapsedMs = (): number => monotonicNow(clock) - startedMono;
   let round = created.rounds;
   const emit = ws.events.emit;
   const paneOf = (role: Role) => ws.session.paneIds[role];
@@ -87,7 +90,7 @@ export async function executeTask(
         if (at >= 0) notes.splice(at, 1);
       }
       latest = await store.appendMessage(taskId, { ...message, at: new Date(clock.now()).toISOString() });
-      ws.progress(formatMessage(clock.now() - started, round, message));
+      ws.progress(formatMessage(elapsedMs(), round, message));
       lastSummary = `${message.from} → ${message.to} ${message.type}: ${summarizeBody(message.body)}`;
       const { from, to, type, id, body } = message;
       const cli: Role | null = from === 'PLANNER' || from === 'EXECUTER' ? from : null;
@@ -132,7 +135,7 @@ export async function executeTask(
         emit({ event: 'say', task: taskId, round, role: note.to, summary: note.text, delivered: false, reason: why });
       }
       await ws.writeTranscript(record);
-      await removeMessageFiles(settings.projectDir, taskId);
+      await removeMessageFiles(settings.projectDir, record);
       ws.logger.info(`task ${taskId} ${status}: ${reason}`, { event: status === 'completed' ? 'complete' : 'error', task: taskId, round, fileOnly: true });
       ws.notify(emit({ event: 'complete', task: taskId, round, status, reason }));
     },
@@ -235,7 +238,7 @@ export async function executeTask(
         waitingFor = p.waitingFor;
         showStatus();
         const text = p.text.replace('tmux -L <socket>', `tmux -L ${settings.socket}`);
-        ws.progress(formatProgress(clock.now() - started, p.round, p.waitingFor, text, p.kind === 'limit' && p.wait !== undefined));
+        ws.progress(formatProgress(elapsedMs(), p.round, p.waitingFor, text, p.kind === 'limit' && p.wait !== undefined));
         const role = p.waitingFor ?? 'PLANNER';
         if (p.kind === 'reminder') emit({ event: 'reminder', task: taskId, round: p.round, role, pane: paneOf(role), id: p.id ?? '' });
         else if (p.kind === 'limit') {
@@ -423,10 +426,3 @@ function approvalReviewer(ws: Workspace, taskId: string, stopper: AbortControlle
 
 /** The person gave no answer at the approval prompt (end of input, or the task was stopped meanwhile). */
 class NoAnswer extends Error {}
-
-/** Removes the task's long-message files from `<project>/.poli/messages/` once it ended. */
-async function removeMessageFiles(projectDir: string, taskId: string): Promise<void> {
-  const dir = path.join(projectDir, MESSAGES_DIR);
-  const names = await readdir(dir).catch(() => [] as string[]);
-  await Promise.all(names.filter((n) => n.startsWith(`${taskId}-`)).map((n) => rm(path.join(dir, n), { force: true })));
-}

@@ -20,6 +20,7 @@ import { currentUid, ensurePrivateDir } from '../state/private-dir.ts';
 import { createLineInput, type LineInput } from '../cli/line-input.ts';
 import { StartInterruptedError, unlessInterrupted } from '../cli/interrupts.ts';
 import { PACKAGE_ROOT, readPrimer, realClock } from '../host.ts';
+import { durationClock } from '../tmux/clock.ts';
 import { createLogger, type Logger } from '../records/logger.ts';
 import { Intake } from '../mcp/intake.ts';
 import { mcpRegistration, type McpRegistration } from '../mcp/register.ts';
@@ -194,7 +195,8 @@ export async function openWorkspace(
     // A reply delivered through poli's tool or command wakes the dialogue as pane output does.
     waitForChange: (paneIds, ms) => Promise.race([client.waitForChange(paneIds, ms), intake.nextDelivery()]),
     socket: settings.socket,
-    clock: realClock,
+    // The session measures only durations (readiness, re-reads, the send pipeline, reply files' settle time).
+    clock: durationClock(realClock),
     projectDir: settings.projectDir,
     clis,
     readyTimeoutMs: Math.min(settings.planTimeout, 120) * 1000,

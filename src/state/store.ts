@@ -270,9 +270,9 @@ export class StateStore {
 }
 
 /**
- * Writes `<file>.<pid>.tmp` (in `tempDir` when given: a directory on the same file system), fsyncs it and renames it
- * over `file`, so readers see the old or the new content, never a half-written file, even if the process dies
- * mid-write.
+ * Writes `<file>.<pid>.tmp` (in `tempDir` when given: a directory on the same file system), fsyncs it, renames it
+ * over `file` and fsyncs the directory, so readers see the old or the new content, never a half-written file, even if
+ * the process dies mid-write, and what the call returned after stays written.
  * @throws StateFileError naming the file.
  */
 export async function writeFileAtomic(file: string, data: string, pid: number, tempDir?: string): Promise<void> {
@@ -287,9 +287,24 @@ export async function writeFileAtomic(file: string, data: string, pid: number, t
       await handle.close();
     }
     await rename(tmp, file);
+    // The rename is durable only once the directory is: without this, a crash of the machine (not only of poli) may
+    // bring back the old file after poli acted on the new one (a receipt said `pasted`, then Enter was pressed).
+    await syncDirectory(path.dirname(file));
   } catch (error) {
     await unlink(tmp).catch(() => undefined);
     throw new StateFileError(`could not write ${file}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** fsyncs a directory (its entries: a rename into it). File systems that cannot (some network mounts) are let be. */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync().catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EINVAL' && error.code !== 'ENOTSUP' && error.code !== 'EPERM') throw error;
+    });
+  } finally {
+    await handle.close();
   }
 }
 

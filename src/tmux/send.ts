@@ -35,8 +35,12 @@ export interface SendOptions {
   confirmTimeoutMs?: number;
   /** Receives what a confirmed send took (for logs and benchmarks). */
   onReport?: (report: SendReport) => void;
-  /** Told once, when the text first shows in the CLI (its input box, or its echo): the delivery receipt's `pasted`. */
-  onPasted?: () => void;
+  /**
+   * Told once, when the text first shows in the CLI (its input box, or its echo): the delivery receipt's `pasted`.
+   * Awaited before Enter: the receipt is durable before the CLI can take the message, so a poli killed at any instant
+   * after Enter never resumes a receipt that still says `written` (and types the message again).
+   */
+  onPasted?: () => void | Promise<void>;
   /**
    * Resolves when the pane may have changed, or after `maxWaitMs` (TmuxClient.waitForChange).
    * Given, each look at the screen waits for the pane's output instead of sleeping `pollMs`:
@@ -112,7 +116,7 @@ export async function sendMessage(options: SendOptions): Promise<void> {
   let pastes = 0;
   let enterPresses = 0;
   let needPaste = !(options.mayBeInBox === true && holdsPayload(profile.readInput(bottomOf(screen.lines, BOTTOM_LINES)), payload));
-  if (!needPaste) options.onPasted?.();
+  if (!needPaste) await options.onPasted?.();
   let lastProblem = '';
   // The screen before the first paste: a slow CLI may show the paste's effect (its echo, busy) only after the paste
   // wait gave up, and must not get the text a second time.
@@ -136,7 +140,7 @@ export async function sendMessage(options: SendOptions): Promise<void> {
       pastes += 1;
       const pasted = await waitForPaste(reader, profile, screen, payload, clock, pause, pasteTimeoutMs);
       screen = pasted.screen;
-      if (pastes === 1) options.onPasted?.();
+      if (pastes === 1) await options.onPasted?.();
       if (pasted.submitted) {
         // The CLI took the paste as a submission (it submits on paste): an Enter now would hit an empty box, or
         // steer the turn that just started.

@@ -51,6 +51,15 @@ export interface SendProfile {
 
 /** Injected clock: tests use a fake that advances instantly. */
 export interface Clock {
+  /**
+   * Wall time (ms since the epoch): for timestamps shown to people and recorded, and for reset times read off a
+   * screen. It steps when the system clock is corrected (NTP): never measure a duration with it.
+   */
   now(): number;
   sleep(ms: number): Promise<void>;
+  /**
+   * A monotonic reading (ms, any origin) for durations: timeouts, settle times, waits. Never steps. Absent (simple
+   * test clocks), durations use `now()`; read it through `monotonicNow` (clock.ts).
+   */
+  monotonic?(): number;
 }
