@@ -32,6 +32,8 @@ export interface Renderer {
   /** Writes CLEAR_TERMINAL and forgets what was printed; a print is expected next (it brings the area back). */
   clearScreen(): void;
   resize(columns: number, rows: number): void;
+  /** Full-screen renderers: the top half of the screen is painted blank for `ms`, then painted again (others ignore it). */
+  blankTopHalf(ms: number): void;
   /** Bytes that leave the terminal usable (area erased, alternate screen left). */
   leave(): string;
 }
@@ -87,6 +89,9 @@ class ClassicRenderer implements Renderer {
     this.redraw();
   }
 
+  /** The classic renderer has no fixed frame to blank. */
+  blankTopHalf(): void {}
+
   leave(): string {
     return this.eraseArea();
   }
@@ -114,6 +119,8 @@ class FullScreenRenderer implements Renderer {
   private rows: number;
   /** The frame on the terminal now; empty forces a repaint of every row. */
   private shown: string[] = [];
+  /** While set, the top half of every frame is painted blank (`blankTopHalf`). */
+  private blankTop: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly setup: RendererSetup,
@@ -149,6 +156,7 @@ class FullScreenRenderer implements Renderer {
   }
 
   leave(): string {
+    clearTimeout(this.blankTop);
     if (this.alt) return ALT_SCREEN_OFF;
     // Keep the content on screen, blank the area, and leave the cursor under the last content row.
     const area = this.setup.area(this.columns).length;
@@ -157,9 +165,19 @@ class FullScreenRenderer implements Renderer {
     return paintFrame(this.shown, frame) + gotoRow(Math.min(this.rows, last + 2));
   }
 
+  blankTopHalf(ms: number): void {
+    clearTimeout(this.blankTop);
+    this.blankTop = setTimeout(() => {
+      this.blankTop = undefined;
+      this.paint();
+    }, ms);
+    this.paint();
+  }
+
   private paint(): void {
     const area = this.setup.area(this.columns);
     const frame = composeFrame(this.content.tail(this.columns, this.rows), area, this.rows);
+    if (this.blankTop !== undefined) frame.fill('', 0, Math.floor(this.rows / 2));
     const bytes = paintFrame(this.shown, frame);
     this.shown = frame;
     if (bytes !== '') this.setup.write(bytes);
