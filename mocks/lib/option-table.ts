@@ -112,7 +112,7 @@ export interface MockOptions {
   enterNewlineFirst: boolean;
   /** The input area: Claude's box between two rules, or a plain `> ` prompt row above the footer. */
   inputBox: InputBoxKind;
-  /** Full-screen draws: each submission blanks the top half of the screen and paints it again 300 ms later. */
+  /** Full-screen draws: each submission blanks the bottom half of the screen (input area, spinner) and paints it again 300 ms later. */
   redrawHalfOnSubmit: boolean;
   /** The spinner keeps going N ms after each reply (input typed meanwhile waits in the box; Enter queues it). */
   busyAfterReplyMs: number;
@@ -188,7 +188,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     key: 'inputBox', flag: 'input-box', env: 'MOCK_INPUT_BOX', kind: 'choice', choices: INPUT_BOX_KINDS,
     help: 'claude (default: the input between two rules) or plain (a bare "> " prompt row above the footer)',
   },
-  { key: 'redrawHalfOnSubmit', flag: 'redraw-half-on-submit', env: 'MOCK_REDRAW_HALF_ON_SUBMIT', kind: 'flag', help: 'repaint/alt: each submission blanks the top half of the screen and paints it again 300 ms later' },
+  { key: 'redrawHalfOnSubmit', flag: 'redraw-half-on-submit', env: 'MOCK_REDRAW_HALF_ON_SUBMIT', kind: 'flag', help: 'repaint/alt: each submission blanks the bottom half of the screen (input area, spinner) and paints it again 300 ms later' },
   { key: 'busyAfterReplyMs', flag: 'busy-after-reply-ms', env: 'MOCK_BUSY_AFTER_REPLY_MS', kind: 'count', help: 'the spinner keeps going N ms after each reply (typed input waits in the box meanwhile)' },
   { key: 'echoCharMs', flag: 'echo-char-ms', env: 'MOCK_ECHO_CHAR_MS', kind: 'count', help: 'input appears one character per N ms; later keys (Enter too) wait their turn' },
   { key: 'inputLagMs', flag: 'input-lag-ms', env: 'MOCK_INPUT_LAG_MS', kind: 'count', help: 'read every chunk of input N ms after it arrived (a loaded machine)' },

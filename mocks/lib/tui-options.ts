@@ -40,7 +40,7 @@ export interface TuiOptions {
   enterNewlineFirst?: boolean;
   /** The input area's look (`--input-box`, default claude). */
   inputBox?: 'claude' | 'plain';
-  /** Full-screen draws: each submission blanks the top half of the screen for 300 ms (`--redraw-half-on-submit`). */
+  /** Full-screen draws: each submission blanks the bottom half of the screen (input area, spinner) for 300 ms (`--redraw-half-on-submit`). */
   redrawHalfOnSubmit?: boolean;
   /** The spinner keeps going this many ms after each turn (`--busy-after-reply-ms`). */
   busyAfterReplyMs?: number;

@@ -34,7 +34,7 @@ const SPINNER_INTERVAL_MS = 120;
 /** Time a lone ESC waits for the rest of an escape sequence before it counts as the Escape key. */
 const ESCAPE_WAIT_MS = 50;
 const EXIT_HINT_MS = 2000;
-/** `--redraw-half-on-submit`: how long the top half stays blank after a submission. */
+/** `--redraw-half-on-submit`: how long the bottom half stays blank after a submission. */
 const REDRAW_HALF_MS = 300;
 const BRACKETED_PASTE_ON = `${ESC}[?2004h`;
 const BRACKETED_PASTE_OFF = `${ESC}[?2004l`;
@@ -264,7 +264,7 @@ export class Tui {
   private async runQueue(): Promise<void> {
     for (let text = this.queue.shift(); text !== undefined; text = this.queue.shift()) {
       this.print((columns) => ['', ...renderEcho(text, columns)]);
-      if (this.options.redrawHalfOnSubmit === true) this.renderer.blankTopHalf(REDRAW_HALF_MS);
+      if (this.options.redrawHalfOnSubmit === true) this.renderer.blankHalf(REDRAW_HALF_MS);
       const started = this.now();
       this.startBusy();
       const abort = new AbortController();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { genericProfile, mockProfile } from '../profiles/basic.ts';
-import { enterTaken, newEnd, submittedOnPaste } from './submit-evidence.ts';
+import { answeredSince, enterTaken, newEnd, submittedOnPaste } from './submit-evidence.ts';
 
 const RULE = '─'.repeat(40);
 const box = (input: string, footer = '  ? for shortcuts') => ['', RULE, `❯\u00a0${input}`, RULE, footer];
@@ -41,6 +41,15 @@ describe('submittedOnPaste', () => {
   it('a clock that ticks below a plain prompt is not output', () => {
     const before = look(['banner', '', '> ', '  ◷ tick 3']);
     expect(submittedOnPaste(genericProfile, before, look(['banner', '', '> hello there', '  ◷ tick 9']), 'hello there')).toBe(false);
+  });
+});
+
+describe('answeredSince', () => {
+  it('the primer echoed with nothing after it is not answered; an answer after it is, a ticking clock row is not one', () => {
+    const before = ['banner', '  ◷ tick 1', ...box('')];
+    const echo = PRIMER.split('\n').slice(-5).map((line) => `  ${line}`);
+    expect(answeredSince(before, [...echo, '  ◷ tick 7', ...box('')], PRIMER)).toBe(false);
+    expect(answeredSince(before, [...echo, '● Ready.', '✻ Worked for 1s', '  ◷ tick 9', ...box('')], PRIMER)).toBe(true);
   });
 });
 

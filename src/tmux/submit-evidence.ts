@@ -72,6 +72,15 @@ function printedAfter(beforeLines: readonly string[], lines: readonly string[], 
   });
 }
 
+/**
+ * Whether the screen shows the payload's echo and, after it, something the CLI printed (its answer): evidence that a
+ * turn on the payload ran, for a CLI never seen busy (its spinner hidden by a redraw, or too short to be seen).
+ */
+export function answeredSince(beforeLines: readonly string[], lines: readonly string[], payload: string): boolean {
+  const end = newEnd(beforeLines, lines, payload);
+  return end !== undefined && printedAfter(beforeLines, lines, payload, end);
+}
+
 export interface Look {
   /** The bottom lines of the screen (status and input are judged from these). */
   bottom: readonly string[];

@@ -88,11 +88,14 @@ describe('what counts as submitted', { timeout: FAULT_TEST_TIMEOUT_MS }, () => {
     await expectCleanDialogue({ MOCK_ENTER_NEWLINE_FIRST: '1' }, GENERIC);
   });
 
-  it('an alternate-screen TUI that blanks half its screen at each submission', async () => {
-    await expectCleanDialogue({ MOCK_DRAW: 'alt', MOCK_REDRAW_HALF_ON_SUBMIT: '1' });
+  // The blank half hides the short turn's spinner, and the clock row never lets the idle screen stay still: only the
+  // answer after the primer's echo tells that the primer was answered.
+  it('an animated alternate-screen TUI that blanks half its screen at each submission: priming finishes', async () => {
+    await expectCleanDialogue({ MOCK_DRAW: 'alt', MOCK_REDRAW_HALF_ON_SUBMIT: '1', MOCK_ANIMATE_MS: '100' }, ['--plan-timeout', '25']);
   });
 
-  it('the same under the generic profile', async () => {
+  // (Not animated: the generic profile cannot tell idle, and takes a screen as settled only when it stays still.)
+  it('an alternate-screen TUI that blanks half its screen at each submission, under the generic profile', async () => {
     await expectCleanDialogue({ MOCK_DRAW: 'alt', MOCK_REDRAW_HALF_ON_SUBMIT: '1' }, GENERIC);
   });
 
