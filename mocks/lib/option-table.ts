@@ -52,6 +52,10 @@ export const DRAW_MODES: readonly DrawMode[] = ['classic', 'repaint', 'alt'];
 export type LimitKind = 'usage' | 'failed' | 'auth' | 'retrying' | 'usage-options';
 export const LIMIT_KINDS: readonly LimitKind[] = ['usage', 'failed', 'auth', 'retrying', 'usage-options'];
 
+/** What the input area looks like (`--input-box`): Claude's box between two rules, or a bare `> ` prompt row. */
+export type InputBoxKind = 'claude' | 'plain';
+export const INPUT_BOX_KINDS: readonly InputBoxKind[] = ['claude', 'plain'];
+
 /** Whose id the example block quoted in each reply body carries (`--quote-example`). */
 export type QuoteExample = 'same' | 'other';
 export const QUOTE_EXAMPLES: readonly QuoteExample[] = ['same', 'other'];
@@ -104,6 +108,14 @@ export interface MockOptions {
   submitOnPaste: boolean;
   /** A non-empty input is submitted at the Nth Enter in a row. */
   enters: number;
+  /** The first Enter after input inserts a line break; the next one submits. */
+  enterNewlineFirst: boolean;
+  /** The input area: Claude's box between two rules, or a plain `> ` prompt row above the footer. */
+  inputBox: InputBoxKind;
+  /** Full-screen draws: each submission blanks the bottom half of the screen (input area, spinner) and paints it again 300 ms later. */
+  redrawHalfOnSubmit: boolean;
+  /** The spinner keeps going N ms after each reply (input typed meanwhile waits in the box; Enter queues it). */
+  busyAfterReplyMs: number;
   /** Input appears one character per N ms; later keys wait their turn. */
   echoCharMs: number;
   /** Every chunk of input is read N ms after it arrived (a loaded machine, a CLI busy drawing). */
@@ -188,6 +200,13 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'bottomRows', flag: 'bottom-rows', env: 'MOCK_BOTTOM_ROWS', kind: 'count', help: 'bottom area at least N rows tall (a todo-list panel above the input box)' },
   { key: 'submitOnPaste', flag: 'submit-on-paste', env: 'MOCK_SUBMIT_ON_PASTE', kind: 'flag', help: 'submit a bracketed paste at once (no Enter needed)' },
   { key: 'enters', flag: 'enters', env: 'MOCK_ENTERS', kind: 'positive', help: 'submit a non-empty input only at the Nth Enter in a row (default 1)' },
+  { key: 'enterNewlineFirst', flag: 'enter-newline-first', env: 'MOCK_ENTER_NEWLINE_FIRST', kind: 'flag', help: 'the first Enter after input inserts a line break, the next one submits' },
+  {
+    key: 'inputBox', flag: 'input-box', env: 'MOCK_INPUT_BOX', kind: 'choice', choices: INPUT_BOX_KINDS,
+    help: 'claude (default: the input between two rules) or plain (a bare "> " prompt row above the footer)',
+  },
+  { key: 'redrawHalfOnSubmit', flag: 'redraw-half-on-submit', env: 'MOCK_REDRAW_HALF_ON_SUBMIT', kind: 'flag', help: 'repaint/alt: each submission blanks the bottom half of the screen (input area, spinner) and paints it again 300 ms later' },
+  { key: 'busyAfterReplyMs', flag: 'busy-after-reply-ms', env: 'MOCK_BUSY_AFTER_REPLY_MS', kind: 'count', help: 'the spinner keeps going N ms after each reply (typed input waits in the box meanwhile)' },
   { key: 'echoCharMs', flag: 'echo-char-ms', env: 'MOCK_ECHO_CHAR_MS', kind: 'count', help: 'input appears one character per N ms; later keys (Enter too) wait their turn' },
   { key: 'inputLagMs', flag: 'input-lag-ms', env: 'MOCK_INPUT_LAG_MS', kind: 'count', help: 'read every chunk of input N ms after it arrived (a loaded machine)' },
   { key: 'replyFilePieces', flag: 'reply-file-pieces', env: 'MOCK_REPLY_FILE_PIECES', kind: 'flag', help: 'write each reply block to .poli/replies/<id>.md (working directory) in two pieces 1.5 s apart; the screen only names the file' },
@@ -244,6 +263,10 @@ export const DEFAULT_MOCK_OPTIONS: Readonly<MockOptions> = {
   bottomRows: 0,
   submitOnPaste: false,
   enters: 1,
+  enterNewlineFirst: false,
+  inputBox: 'claude',
+  redrawHalfOnSubmit: false,
+  busyAfterReplyMs: 0,
   echoCharMs: 0,
   inputLagMs: 0,
   replyFilePieces: false,

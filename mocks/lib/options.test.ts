@@ -27,6 +27,10 @@ describe('parseMockOptions', () => {
       bottomRows: 0,
       submitOnPaste: false,
       enters: 1,
+      enterNewlineFirst: false,
+      inputBox: 'claude',
+      redrawHalfOnSubmit: false,
+      busyAfterReplyMs: 0,
       echoCharMs: 0,
       inputLagMs: 0,
       replyFilePieces: false,
@@ -101,7 +105,7 @@ describe('parseMockOptions', () => {
       'unknown option --turbo (known: --think-ms, --rounds, --fence, --swallow-first-enter, --crash-at, --crash-file, ' +
         '--crash-limit, --silent-at, --garbage, --wrong-id, --echo-blocks, --approval-at, --stderr-exit-at-start, ' +
         '--noise, --record-file, --cwd, --draw, --animate-ms, --clear-before-reply, --restart-at, --bottom-rows, ' +
-        '--submit-on-paste, --enters, --echo-char-ms, --input-lag-ms, --reply-file-pieces, --quote-close-in-fence, --quote-example, ' +
+        '--submit-on-paste, --enters, --enter-newline-first, --input-box, --redraw-half-on-submit, --busy-after-reply-ms, --echo-char-ms, --input-lag-ms, --reply-file-pieces, --quote-close-in-fence, --quote-example, ' +
         '--reply-lines, --print-rate, --print-seconds, --sent-file, --limit-at, --limit, --limit-at-start, --limit-reset-sec, --reply-via, --edge-bodies, --no-status, --cat-fold, --draft-ms, ' +
         '--idle-after-example-ms, --stream-ms, --help)',
     );

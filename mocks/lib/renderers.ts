@@ -34,6 +34,11 @@ export interface Renderer {
   /** Writes CLEAR_TERMINAL and forgets what was printed; a print is expected next (it brings the area back). */
   clearScreen(): void;
   resize(columns: number, rows: number): void;
+  /**
+   * Full-screen renderers: the bottom half of the screen (the input area and spinner with it) is painted blank for `ms`,
+   * then painted again, as a TUI that redraws half its screen at a submission (others ignore it).
+   */
+  blankHalf(ms: number): void;
   /** Bytes that leave the terminal usable (area erased, alternate screen left). */
   leave(): string;
 }
@@ -102,6 +107,9 @@ class ClassicRenderer implements Renderer {
     this.redraw();
   }
 
+  /** The classic renderer has no fixed frame to blank. */
+  blankHalf(): void {}
+
   leave(): string {
     return this.eraseArea();
   }
@@ -129,6 +137,8 @@ class FullScreenRenderer implements Renderer {
   private rows: number;
   /** The frame on the terminal now; empty forces a repaint of every row. */
   private shown: string[] = [];
+  /** While set, the bottom half of every frame is painted blank (`blankHalf`). */
+  private blanking: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly setup: RendererSetup,
@@ -169,6 +179,7 @@ class FullScreenRenderer implements Renderer {
   }
 
   leave(): string {
+    clearTimeout(this.blanking);
     if (this.alt) return ALT_SCREEN_OFF;
     // Keep the content on screen, blank the area, and leave the cursor under the last content row.
     const area = this.setup.area(this.columns).length;
@@ -177,9 +188,19 @@ class FullScreenRenderer implements Renderer {
     return paintFrame(this.shown, frame) + gotoRow(Math.min(this.rows, last + 2));
   }
 
+  blankHalf(ms: number): void {
+    clearTimeout(this.blanking);
+    this.blanking = setTimeout(() => {
+      this.blanking = undefined;
+      this.paint();
+    }, ms);
+    this.paint();
+  }
+
   private paint(): void {
     const area = this.setup.area(this.columns);
     const frame = composeFrame(this.content.tail(this.columns, this.rows), area, this.rows);
+    if (this.blanking !== undefined) frame.fill('', Math.floor(this.rows / 2));
     const bytes = paintFrame(this.shown, frame);
     this.shown = frame;
     if (bytes !== '') this.setup.write(bytes);

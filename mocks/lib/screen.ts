@@ -59,7 +59,12 @@ export interface AreaExtras {
   tick?: number;
   /** Pads the area to at least this many rows with a todo-list panel above the input box. */
   minRows?: number;
+  /** A bare `> ` prompt row (no rules around it) instead of Claude's input box (`--input-box plain`). */
+  plainPrompt?: boolean;
 }
+
+/** The prompt of `--input-box plain`, as shells and Aider draw it. */
+export const PLAIN_PROMPT = '> ';
 
 /** The clock row of `--animate-ms`. */
 export function formatTick(tick: number): string {
@@ -76,13 +81,13 @@ export function formatTodo(n: number): string {
  * input box or the permission prompt.
  */
 export function layOutArea(view: AreaView, columns: number, extras: AreaExtras = {}): string[] {
-  const rows = layOutBox(view, columns);
+  const rows = layOutBox(view, columns, extras.plainPrompt === true);
   const top = extras.tick === undefined ? [''] : ['', formatTick(extras.tick)];
   const pad = Math.max(0, (extras.minRows ?? 0) - rows.length - top.length + 1);
   return [...top, ...Array.from({ length: pad }, (_, i) => formatTodo(i + 1)), ...rows.slice(1)];
 }
 
-function layOutBox(view: AreaView, columns: number): string[] {
+function layOutBox(view: AreaView, columns: number, plain: boolean): string[] {
   if (view.kind === 'menu') {
     return [
       '',
@@ -107,6 +112,7 @@ function layOutBox(view: AreaView, columns: number): string[] {
       'Esc to cancel',
     ];
   }
+  if (plain) return ['', ...layOutInput(view.input, columns, PLAIN_PROMPT), formatFooter(view.footer)];
   return ['', formatRule(columns), ...layOutInput(view.input, columns), formatRule(columns), formatFooter(view.footer)];
 }
 
@@ -114,7 +120,7 @@ function layOutBox(view: AreaView, columns: number): string[] {
 export function renderArea(view: AreaView, columns: number, extras: AreaExtras = {}): string[] {
   const rows = layOutArea(view, columns, extras).map((row) => (row.startsWith('─') ? style.gray(row) : row));
   if (view.kind !== 'input') return rows;
-  const cursorRow = rows.length - 3;
+  const cursorRow = rows.length - (extras.plainPrompt === true ? 2 : 3);
   rows[cursorRow] = `${rows[cursorRow] ?? ''}${style.inverse(' ')}`;
   const footer = rows.length - 1;
   rows[footer] = view.footer.kind === 'busy' ? style.orange(rows[footer] ?? '') : style.dim(rows[footer] ?? '');
@@ -173,10 +179,10 @@ export function renderBanner(title: string, detail: string, columns: number): st
 }
 
 /** Input box rows: `❯ ` then the input, wrapped one cell short of the pane to leave room for the cursor. */
-function layOutInput(input: string, columns: number): string[] {
+function layOutInput(input: string, columns: number, prompt = PROMPT): string[] {
   const rows: string[] = [];
   for (const line of input.split('\n')) {
-    for (const row of wrapLine(line, columns - 3)) rows.push((rows.length === 0 ? PROMPT : '  ') + row);
+    for (const row of wrapLine(line, columns - 3)) rows.push((rows.length === 0 ? prompt : '  ') + row);
   }
   return rows;
 }

@@ -36,6 +36,14 @@ export interface TuiOptions {
   /** Enters in a row that submit a non-empty input (`--enters`, default 1). */
   enters?: number;
   echoCharMs?: number;
+  /** The first Enter after input inserts a line break, the next submits (`--enter-newline-first`). */
+  enterNewlineFirst?: boolean;
+  /** The input area's look (`--input-box`, default claude). */
+  inputBox?: 'claude' | 'plain';
+  /** Full-screen draws: each submission blanks the bottom half of the screen (input area, spinner) for 300 ms (`--redraw-half-on-submit`). */
+  redrawHalfOnSubmit?: boolean;
+  /** The spinner keeps going this many ms after each turn (`--busy-after-reply-ms`). */
+  busyAfterReplyMs?: number;
   /** Each chunk of input is read this many ms after it arrived (`--input-lag-ms`). */
   inputLagMs?: number;
 }

@@ -56,6 +56,42 @@ describe('Tui submission', () => {
     expect(submitted).toEqual(['xy']);
   });
 
+  it('--enter-newline-first: the first Enter breaks the line (shown in the box), the second submits without it', () => {
+    const { type, submitted, out } = start({ enterNewlineFirst: true });
+    type(paste('x'));
+    type('\r');
+    expect(submitted).toEqual([]);
+    expect(out.at(-1)).toContain('❯\u00a0x\n  ');
+    type('\r');
+    expect(submitted).toEqual(['x']);
+  });
+
+  it('--input-box plain draws a bare "> " prompt row above the footer, no rules', () => {
+    const { type, out } = start({ inputBox: 'plain' });
+    type(paste('hi'));
+    const last = out.at(-1) ?? '';
+    expect(last).toContain('> hi');
+    expect(last).not.toContain('───');
+  });
+
+  it('--busy-after-reply-ms keeps the spinner after the reply; a message typed meanwhile waits for Enter, then its turn', async () => {
+    let replies = 0;
+    const { type, submitted, out } = start({ busyAfterReplyMs: 300 }, async () => {
+      replies++;
+    });
+    type(`${paste('first')}\r`);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(replies).toBe(1);
+    expect(out.at(-1)).toContain('esc to interrupt');
+    type(paste('second'));
+    expect(out.at(-1)).toContain('second');
+    type('\r');
+    expect(submitted).toEqual(['first']);
+    // Timers fire in order: this one after the 300 ms of spinner, which let the queued message run.
+    await new Promise((r) => setTimeout(r, 400));
+    expect(submitted).toEqual(['first', 'second']);
+  });
+
   it('a restart clears the screen, reprints the banner and ends the turn without a "Worked for" line', async () => {
     const { type, out } = start({}, async (_text, turn) => turn.restart());
     type(`${paste('go')}\r`);

@@ -34,6 +34,8 @@ const SPINNER_INTERVAL_MS = 120;
 /** Time a lone ESC waits for the rest of an escape sequence before it counts as the Escape key. */
 const ESCAPE_WAIT_MS = 50;
 const EXIT_HINT_MS = 2000;
+/** `--redraw-half-on-submit`: how long the bottom half stays blank after a submission. */
+const REDRAW_HALF_MS = 300;
 const BRACKETED_PASTE_ON = `${ESC}[?2004h`;
 const BRACKETED_PASTE_OFF = `${ESC}[?2004l`;
 const CURSOR_HIDE = `${ESC}[?25l`;
@@ -62,6 +64,8 @@ export class Tui {
   private lastPasteAt = Number.NEGATIVE_INFINITY;
   private enterSwallowed = true;
   private entersInRow = 0;
+  /** `--enter-newline-first`: the line break the last Enter put into the input (the next Enter submits). */
+  private newlineInserted = false;
   private busySince: number | undefined;
   private frame = 0;
   private tick = 0;
@@ -83,7 +87,12 @@ export class Tui {
     const { output } = options;
     this.renderer = createRenderer(options.draw ?? 'classic', {
       write: (text) => this.write(text),
-      area: (columns) => renderArea(this.view(), columns, { tick: options.animateMs === undefined ? undefined : this.tick, minRows: options.bottomRows }),
+      area: (columns) =>
+        renderArea(this.view(), columns, {
+          tick: options.animateMs === undefined ? undefined : this.tick,
+          minRows: options.bottomRows,
+          plainPrompt: options.inputBox === 'plain',
+        }),
       columns: output.columns ?? 80,
       rows: output.rows ?? 24,
     });
@@ -162,7 +171,10 @@ export class Tui {
     if (event.kind === 'ctrl-c') return this.onCtrlC();
     if (this.approval !== undefined) return this.onApprovalKey(event, this.approval);
     if (this.menu !== undefined) return this.onMenuKey(event, this.menu);
-    if (event.kind !== 'enter') this.entersInRow = 0;
+    if (event.kind !== 'enter') {
+      this.entersInRow = 0;
+      this.newlineInserted = false;
+    }
     switch (event.kind) {
       case 'text':
         return this.input.type(event.text);
@@ -206,6 +218,12 @@ export class Tui {
       return;
     }
     if (this.input.expand().trim() === '') return;
+    if (this.options.enterNewlineFirst === true && !this.newlineInserted) {
+      // Like a multi-line editor: Enter breaks the line, a second Enter (on the empty last line) sends.
+      this.newlineInserted = true;
+      this.input.type('\n');
+      return;
+    }
     this.entersInRow++;
     if (this.entersInRow < (this.options.enters ?? 1)) return;
     this.submitInput();
@@ -213,7 +231,9 @@ export class Tui {
 
   private submitInput(): void {
     this.entersInRow = 0;
-    const text = this.input.expand();
+    // The line break the first Enter inserted is not part of the message (CLIs trim the input they send).
+    const text = this.newlineInserted ? this.input.expand().replace(/\n$/, '') : this.input.expand();
+    this.newlineInserted = false;
     if (text.trim() === '') return;
     this.input.clear();
     this.queue.push(text);
@@ -246,6 +266,7 @@ export class Tui {
   private async runQueue(): Promise<void> {
     for (let text = this.queue.shift(); text !== undefined; text = this.queue.shift()) {
       this.print((columns) => ['', ...renderEcho(text, columns)]);
+      if (this.options.redrawHalfOnSubmit === true) this.renderer.blankHalf(REDRAW_HALF_MS);
       const started = this.now();
       this.startBusy();
       const abort = new AbortController();
@@ -254,6 +275,8 @@ export class Tui {
       let doneRows: RowsFn = () => ['', renderTurnDone(this.now() - started)];
       try {
         await this.options.onSubmit(text, this.makeTurn(abort.signal));
+        // Some CLIs keep their spinner a while after the reply (hooks, a summary): still busy, input waits.
+        if ((this.options.busyAfterReplyMs ?? 0) > 0) await sleepUnlessAborted(this.options.busyAfterReplyMs ?? 0, abort.signal);
         const elapsed = this.now() - started;
         doneRows = () => ['', renderTurnDone(elapsed)];
       } catch (error) {

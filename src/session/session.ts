@@ -16,6 +16,7 @@ import type { Role } from '../protocol/types.ts';
 import { readPaneOptions, writePaneOptions } from '../tmux/pane-options.ts';
 import { PaneReader, type PaneMark } from '../tmux/reader.ts';
 import { sendMessage } from '../tmux/send.ts';
+import { answeredSince } from '../tmux/submit-evidence.ts';
 import { TranscriptRecovery } from '../reading/transcript-recovery.ts';
 import { TmuxServer, describeExit } from '../tmux/server.ts';
 import type { TmuxClient } from '../tmux/client.ts';
@@ -87,6 +88,11 @@ export class CliNotReadyError extends PoliError {
 }
 
 const ROLES: readonly Role[] = ['PLANNER', 'EXECUTER'];
+/** The primer's turn: the screen before it was pasted, and its text (to find its echo and what follows). */
+interface PrimerTurn {
+  before: readonly string[];
+  payload: string;
+}
 /** A screen that stayed the same this long counts as settled for CLIs whose profile cannot tell idle. */
 const SETTLE_MS = 1_200;
 /** How long a CLI never seen busy must stay idle after its primer before the primer counts as answered. */
@@ -306,8 +312,9 @@ export class PoliSession {
         // Straight to the pane: the primer is not a message, so it never goes through the file channel.
         (await this.readers[role].mark().then(async (mark) => {
           primerMark = mark;
+          const before = await this.readers[role].snapshot();
           await this.submitToPane(role, spec.primer);
-          return this.waitUntilReady(role, 'did not finish answering its primer', true);
+          return this.waitUntilReady(role, 'did not finish answering its primer', { before: before.lines, payload: spec.primer });
         }));
       const limit = !outcome && primerMark && this.primingLimit ? await limitSincePrimer(this.readers[role], primerMark, spec.profile.name, this.options.clock.now()) : undefined;
       if (limit && this.primingLimit) {
@@ -339,7 +346,7 @@ export class PoliSession {
    * profiles that cannot tell idle, a non-empty screen unchanged for SETTLE_MS. First-run dialogs
    * (trust this folder, …) are answered on the way, or refused with an error.
    */
-  private async waitUntilReady(role: Role, what: string, answering = false): Promise<PaneLiveness | undefined> {
+  private async waitUntilReady(role: Role, what: string, answering?: PrimerTurn): Promise<PaneLiveness | undefined> {
     const { clock, readyTimeoutMs, pollMs } = this.options;
     const profile = this.options.clis[role].profile;
     const reader = this.readers[role];
@@ -369,7 +376,12 @@ export class PoliSession {
       // primer is being answered, idle counts once the CLI was seen working, or after PRIMER_QUIET_MS of idle: Codex
       // under load stayed idle ~300 ms after taking its primer, poli typed the task into the turn that then started,
       // and the task was never submitted (seen in CI-like runs: the reply came only after the 50 s reminder).
-      const settle = Math.max(profile.readySettleMs ?? 0, answering && !busySeen ? PRIMER_QUIET_MS : 0);
+      // A CLI never seen busy whose screen shows an answer after the primer's echo has answered: an idle screen that
+      // keeps moving (a clock, an animation) never stays still for PRIMER_QUIET_MS, and a TUI that redraws half its
+      // screen at a submission can hide a short turn's spinner (issue 18 item 5).
+      const answered = answering !== undefined && !busySeen && answeredSince(answering.before, tall, answering.payload);
+      const quiet = answering !== undefined && !busySeen && !answered ? PRIMER_QUIET_MS : 0;
+      const settle = Math.max(profile.readySettleMs ?? 0, quiet);
       if (dialog === undefined && state === 'idle' && stableFor > 0 && stableFor >= settle) return undefined;
       if (dialog === undefined && state === 'unknown' && text.trim() !== '' && stableFor >= SETTLE_MS) return undefined;
       // A plain sleep, not waitForChange: that would switch the client to control mode during

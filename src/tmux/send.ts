@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { SubmitFailedError } from '../errors.ts';
 import { bottomOf, PaneReader, type PaneSnapshot } from './reader.ts';
 import { checkResult } from './runner.ts';
+import { enterTaken, newEnd, PASTE_PLACEHOLDER, submittedOnPaste } from './submit-evidence.ts';
 import type { Clock, SendProfile, TmuxRunner } from './types.ts';
 
 export interface SendOptions {
@@ -81,9 +82,9 @@ export function sanitizePayload(text: string): string {
 
 /**
  * Pastes `text` into the pane and presses Enter until the CLI confirms the submission.
- * Confirmed means, after Enter: the profile says busy; or the bottom of the screen changed and
- * the input box (profile.readInput) is now empty, or cannot be read (then the change is the only
- * evidence there is). Not confirmed within `confirmTimeoutMs`: press Enter again. A paste that
+ * Confirmed means, after Enter (submit-evidence.ts): the CLI turned busy; or the bottom of the
+ * screen changed and the input box (profile.readInput) is now empty, or cannot be read (then a
+ * change in more than blank space is the evidence, and for a CLI busy before, the text leaving). Not confirmed within `confirmTimeoutMs`: press Enter again. A paste that
  * never showed in a readable input box is pasted again instead of pressing Enter on nothing.
  * Throws SubmitFailedError (with the pane's last lines) after `maxAttempts`; never reports a
  * success it did not see.
@@ -170,7 +171,7 @@ export async function sendMessage(options: SendOptions): Promise<void> {
     for (;;) {
       await pause();
       screen = await reader.snapshot();
-      if (isConfirmed(profile, bottomOf(screen.lines, BOTTOM_LINES), beforeEnter, inputBefore)) {
+      if (enterTaken(profile, beforeEnter, bottomOf(screen.lines, BOTTOM_LINES), inputBefore, payload)) {
         options.onReport?.({ attempts: attempt, enterPresses, pastes, elapsedMs: clock.now() - started });
         return;
       }
@@ -211,8 +212,8 @@ async function pasteText(run: TmuxRunner, paneId: string, payload: string): Prom
  * Looks (after each `pause`) until the paste shows: the screen differs from before the paste (the CLI shows the text
  * or a `[Pasted text #1 +3 lines]` placeholder) and — when the profile can read its input box — the box holds
  * something, then until it settles (two equal looks). A CLI that submits on paste shows no text in its box: it is
- * seen as submitted when it turns busy, or when the box is empty and the payload's first line shows above it (the
- * echo of the prompt). Gives up silently after the timeout: the Enter verification then decides (a missing paste
+ * seen as submitted by the rules of submit-evidence.ts (it turned busy; or the payload's echo shows with the box empty,
+ * or with output after it when the box cannot be read). Gives up silently after the timeout: the Enter verification then decides (a missing paste
  * means the box stays empty → re-paste).
  */
 async function waitForPaste(
@@ -226,14 +227,20 @@ async function waitForPaste(
 ): Promise<{ screen: PaneSnapshot; submitted: boolean }> {
   const start = clock.now();
   const beforeText = before.lines.join('\n');
+  const beforeLook = { lines: before.lines, bottom: bottomOf(before.lines, BOTTOM_LINES) };
+  // A CLI that was busy changes its screen by itself (its spinner): then only the text (or a placeholder) showing
+  // tells that the paste arrived, when the box cannot be read.
+  const busyBefore = profile.classify(beforeLook.bottom) === 'busy';
   let previous = beforeText;
   let changedAt: number | undefined;
   for (;;) {
     const screen = await reader.snapshot();
     const text = screen.lines.join('\n');
-    const input = profile.readInput(bottomOf(screen.lines, BOTTOM_LINES));
-    if (submittedSince(profile, before, screen, payload)) return { screen, submitted: true };
-    const arrived = text !== beforeText && input !== '';
+    const bottom = bottomOf(screen.lines, BOTTOM_LINES);
+    const input = profile.readInput(bottom);
+    if (submittedOnPaste(profile, beforeLook, { lines: screen.lines, bottom }, payload)) return { screen, submitted: true };
+    const shown = input !== undefined || !busyBefore || newEnd(before.lines, screen.lines, payload) !== undefined || newPlaceholder(before.lines, screen.lines);
+    const arrived = text !== beforeText && input !== '' && shown;
     if (arrived) {
       changedAt ??= clock.now();
       if (text === previous || clock.now() - changedAt >= PASTE_SETTLE_MS) return { screen, submitted: false };
@@ -244,13 +251,16 @@ async function waitForPaste(
   }
 }
 
+/** A paste placeholder shows that did not before (counted placeholders differ from the last one's). */
+function newPlaceholder(beforeLines: readonly string[], lines: readonly string[]): boolean {
+  const old = new Set(beforeLines.filter((line) => PASTE_PLACEHOLDER.test(line)));
+  return lines.some((line) => PASTE_PLACEHOLDER.test(line) && !old.has(line));
+}
+
 /** The payload's first line that is not blank: what its echo, or the text in an input box, starts with. */
 function firstLineOf(payload: string): string {
   return payload.split('\n').find((line) => line.trim() !== '') ?? '';
 }
-
-/** A paste placeholder some CLIs show for long pastes instead of the text (Claude Code, Codex, Gemini CLI). */
-const PASTE_PLACEHOLDER = /\[Pasted (?:text|Content)\b/i;
 
 /** Whether the input box already holds `payload`: its first line (wrapping and spacing ignored), or a placeholder. */
 function holdsPayload(input: string | undefined, payload: string): boolean {
@@ -259,35 +269,4 @@ function holdsPayload(input: string | undefined, payload: string): boolean {
   const squeeze = (text: string): string => text.replace(/\s+/g, '');
   const firstLine = squeeze(firstLineOf(payload));
   return firstLine !== '' && squeeze(input).includes(firstLine);
-}
-
-/**
- * Whether the CLI took the paste as a submission since `before`: the screen changed and it is busy, or its box is
- * empty and the payload's first line shows where it did not before (the echo of the prompt).
- */
-function submittedSince(profile: SendProfile, before: PaneSnapshot, screen: PaneSnapshot, payload: string): boolean {
-  const beforeText = before.lines.join('\n');
-  if (screen.lines.join('\n') === beforeText) return false;
-  const bottom = bottomOf(screen.lines, BOTTOM_LINES);
-  if (profile.classify(bottom) === 'busy') return true;
-  const firstLine = firstLineOf(payload).trim().slice(0, 80);
-  return profile.readInput(bottom) === '' && firstLine !== '' && echoed(screen.lines, beforeText, firstLine);
-}
-
-/** The payload's first line shows on the screen and did not before the paste: the CLI printed the prompt's echo. */
-function echoed(lines: readonly string[], beforeText: string, firstLine: string): boolean {
-  return !beforeText.includes(firstLine) && lines.some((line) => line.includes(firstLine));
-}
-
-function isConfirmed(
-  profile: SendProfile,
-  bottom: readonly string[],
-  beforeEnter: readonly string[],
-  inputBefore: string | undefined,
-): boolean {
-  if (profile.classify(bottom) === 'busy') return true;
-  // "The pane changed" alone is weak evidence (field notes), but no change is no evidence at all.
-  if (bottom.join('\n') === beforeEnter.join('\n')) return false;
-  const input = profile.readInput(bottom);
-  return input === undefined || (input === '' && inputBefore !== '');
 }
