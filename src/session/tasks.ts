@@ -186,10 +186,12 @@ export async function executeTask(
   const restarts: Record<Role, number> = { PLANNER: 0, EXECUTER: 0 };
   /** --on-limit switch: roles whose pane runs its fallback CLI already (each switches once). */
   const switched = new Set<Role>();
+  let stoppedPriming: string | undefined;
   try {
     // The CLIs are primed once the task exists: a CLI at its usage limit then makes the task wait, as in a turn. A
-    // CLI that cannot start is reported as before (the task is recorded failed).
-    await primeForTask(ws, taskId, signal, switched, control, (commands) => pendingCommands.push(...commands), recorder, () => round, started);
+    // CLI that cannot start is reported as before (the task is recorded failed); an interrupt while priming ends the
+    // task interrupted like one mid-task.
+    stoppedPriming = await primeForTask(ws, taskId, signal, switched, control, (commands) => pendingCommands.push(...commands), recorder, () => round, started);
   } catch (error) {
     clearInterval(statusTimer);
     ws.live.stop();
@@ -198,7 +200,7 @@ export async function executeTask(
   }
   try {
     // A pause sent while no task ran holds the task before its text is typed (src/human/start-hold.ts).
-    const before = await holdBeforeStart(pendingCommands.splice(0), {
+    const before = stoppedPriming !== undefined ? { outcome: 'stopped' as const, reason: stoppedPriming, commands: [] } : await holdBeforeStart(pendingCommands.splice(0), {
       poll: () => ws.control.poll(),
       sleep: (ms) => clock.sleep(ms),
       everyMs: ws.waitCapMs(),
@@ -311,7 +313,10 @@ export async function executeTask(
   return final;
 }
 
-/** Primes the CLIs the session left unprimed, a usage limit met meanwhile handled by priming-wait.ts. */
+/**
+ * Primes the CLIs the session left unprimed, a usage limit met meanwhile handled by priming-wait.ts. Returns the reason
+ * when an interrupt ended the priming (the task ends interrupted), nothing when both CLIs are primed.
+ */
 async function primeForTask(
   ws: Workspace,
   taskId: string,
@@ -322,7 +327,7 @@ async function primeForTask(
   recorder: TaskRecorder,
   round: () => number,
   started: number,
-): Promise<void> {
+): Promise<string | undefined> {
   const { settings, clock } = ws;
   const handler = primingLimitHandler({
     clock,
@@ -345,12 +350,21 @@ async function primeForTask(
     keep,
     signal,
   });
+  const priming = ws.session.primeRemaining(handler);
+  // Interrupted meanwhile (Ctrl+C, SIGTERM, SIGHUP, a closed stdout): the task ends as interrupted, at once; what is
+  // left of the priming goes on until poli cleans up, and its late failure is nobody's to report.
+  const stopped = new Promise<string>((resolve) => {
+    if (signal.aborted) resolve(String(signal.reason));
+    else signal.addEventListener('abort', () => resolve(String(signal.reason)), { once: true });
+  });
   try {
-    await ws.session.primeRemaining(handler);
+    const result = await Promise.race([priming.then(() => undefined), stopped]);
+    if (result !== undefined) priming.catch(() => undefined);
+    return result;
   } catch (error) {
+    if (error instanceof PrimingLimitError && error.interrupted) return error.message;
     // Ended before the dialogue began: recorded here, as the dialogue records its own end.
-    const message = error instanceof Error ? error.message : String(error);
-    await recorder.finish(error instanceof PrimingLimitError && error.interrupted ? 'interrupted' : 'failed', message);
+    await recorder.finish('failed', error instanceof Error ? error.message : String(error));
     throw error;
   }
 }

@@ -131,7 +131,7 @@ describe('a task whose output goes to files and pipes', () => {
     const w = world;
     execFileSync('git', ['init', '-q', w.projectDir]);
     const notified = path.join(w.projectDir, '..', 'notified.jsonl');
-    // A long message's file of this task (T1) and one of another task.
+    // Message files of ids this task never sent: another poli's on the same project (it numbers its tasks from T1 too).
     const messages = path.join(w.projectDir, '.poli', 'messages');
     await mkdir(messages, { recursive: true });
     await writeFile(path.join(messages, 'T1-R1-aaaaaa.md'), 'x\n');
@@ -147,8 +147,8 @@ describe('a task whose output goes to files and pipes', () => {
     expect(lines.map((e) => [e.event, e.task, e.status, e.socket])).toEqual([['complete', 'T1', 'completed', w.socket]]);
     const all = await events(w);
     expect(all.every((e) => e.socket === w.socket)).toBe(true);
-    // The task's message files are gone with it, and git never sees .poli/.
-    expect(await readdir(messages)).toEqual(['T7-R1-bbbbbb.md']);
+    // The task removes only the message files of the ids it sent (none here), and git never sees .poli/.
+    expect(await readdir(messages)).toEqual(['T1-R1-aaaaaa.md', 'T7-R1-bbbbbb.md']);
     expect(await readFile(path.join(w.projectDir, '.git', 'info', 'exclude'), 'utf8')).toContain('\n/.poli/\n');
     const status = execFileSync('git', ['-C', w.projectDir, 'status', '--porcelain', '--untracked-files=all'], { encoding: 'utf8' });
     expect(status).not.toContain('.poli');

@@ -166,14 +166,32 @@ describe('signals at any time (issue 18, item 25)', { timeout: FAULT_TEST_TIMEOU
     expect(await lockGone(world)).toBe(true);
   });
 
-  // A PLANNER that never shows a prompt holds poli in start-up (priming) as long as the test needs.
+  // A PLANNER that never shows a prompt holds poli in start-up (priming) as long as the test needs. A one-shot task
+  // exists before its CLIs are primed (a usage limit at start-up makes it wait), so it ends interrupted; interactive
+  // mode primes before any task, so none is started.
   it.each([
     ['SIGINT', 'interrupted by Ctrl+C (SIGINT)'],
     ['SIGTERM', 'terminated (SIGTERM)'],
     ['SIGHUP', 'the terminal hung up (SIGHUP)'],
-  ] as const)('%s during start-up: poli says so, exits 1, and leaves no session, lock or task behind', async (signal, reason) => {
+  ] as const)('%s while a one-shot task primes its CLIs: the task ends interrupted, exit 1, no session or lock left', async (signal, reason) => {
     world = await createFaultWorld();
     const run = world.start(['--planner-cmd', 'sleep 600', '--executer-cmd', 'sleep 600', '--task', 'Create p.txt containing P', '--kill-on-exit']);
+    await run.waitFor('priming the PLANNER CLI');
+    run.child.kill(signal);
+    expect(await run.exited, run.stderr()).toBe(1);
+    expect(run.stderr()).toContain(`poli: task T1 ended interrupted: ${reason}`);
+    expect(serverGone(world)).toBe(true);
+    expect(await lockGone(world)).toBe(true);
+    expect((await world.task('T1')).status).toBe('interrupted');
+  });
+
+  it.each([
+    ['SIGINT', 'interrupted by Ctrl+C (SIGINT)'],
+    ['SIGTERM', 'terminated (SIGTERM)'],
+    ['SIGHUP', 'the terminal hung up (SIGHUP)'],
+  ] as const)('%s while interactive mode starts: poli says so, exits 1, and leaves no session, lock or task behind', async (signal, reason) => {
+    world = await createFaultWorld();
+    const run = world.start(['--planner-cmd', 'sleep 600', '--executer-cmd', 'sleep 600', '--kill-on-exit']);
     await run.waitFor('priming the PLANNER CLI');
     run.child.kill(signal);
     expect(await run.exited, run.stderr()).toBe(1);
