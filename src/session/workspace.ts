@@ -26,7 +26,8 @@ import { intakeSocketPath } from '../mcp/wire.ts';
 import { withLaunchArgs } from '../profiles/launch.ts';
 import { selectProfile } from '../profiles/select.ts';
 import type { Role } from '../protocol/types.ts';
-import { excludePoliDirFromGit } from './project-files.ts';
+import { ensureWritableProjectDir, excludePoliDirFromGit, removeEmptyPoliDirs } from './project-files.ts';
+import { makeDirectory } from '../state/make-dir.ts';
 import { PoliSession, SESSION_NAME, type CliSpec } from './session.ts';
 import { readPaneOptions } from '../tmux/pane-options.ts';
 import { TmuxServer } from '../tmux/server.ts';
@@ -114,6 +115,8 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
   }
   // Before tmux starts: a state dir poli cannot write would otherwise fail half-way, with the CLIs running.
   await ensureWritableDir(settings.stateDir);
+  // The same for the project: the first long message (a file in .poli/) would fail mid-task.
+  await ensureWritableProjectDir(settings.projectDir);
   const tty = io.stdout.isTTY === true;
   // no-color.org: set and not empty.
   const noColor = (io.env.NO_COLOR ?? '') !== '';
@@ -182,6 +185,7 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
       await removeSessionFiles(sessionFiles);
     } else if ((await run(['has-session']).catch(() => undefined))?.exitCode === 0) io.stderr.write(`${keepRunningNote(settings.socket)}\n`);
     await client.close();
+    await removeEmptyPoliDirs(settings.projectDir);
     await logger.close();
     throw error;
   }
@@ -252,6 +256,7 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
       await intake.close();
       await lock.release();
       await session.close();
+      await removeEmptyPoliDirs(settings.projectDir);
       // The control client goes first: killing the server under it would read as "control mode stopped".
       await client.close();
       if (settings.killOnExit) {
@@ -383,7 +388,7 @@ export function keepRunningNote(socket: string): string {
 export async function ensureWritableDir(dir: string): Promise<void> {
   let step = `create the directory ${dir}`;
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirectory(dir);
     const probe = path.join(dir, `.poli-write-check-${process.pid}`);
     step = `write a file in ${dir}`;
     await writeFile(probe, '');

@@ -1,0 +1,64 @@
+/**
+ * Issue 18, item 27 and the small items of 32: what poli tells a person when the project or state directory cannot be
+ * used, and the small things a newcomer met (help width, hints, the state's read-only view, scripts).
+ */
+import { execFileSync } from 'node:child_process';
+import { readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type PoliWorld, createWorld, runPoli } from '../helpers/poli-process.ts';
+
+let world: PoliWorld | undefined;
+afterEach(async () => {
+  await world?.cleanup();
+  world = undefined;
+});
+
+function serverRunning(socket: string): boolean {
+  try {
+    execFileSync('tmux', ['-L', socket, 'has-session'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('directories poli cannot use (item 27)', () => {
+  it('--state-dir under /proc fails at once with the state-dir error (it used to spin a core forever)', async () => {
+    world = await createWorld();
+    const r = await runPoli(['--mock', '--task', 'x', '--socket', world.socket, '--project-dir', world.projectDir, '--state-dir', '/proc/nope']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      "poli: cannot use the state directory /proc/nope: could not create the directory /proc/nope (ENOENT: no such file or directory, mkdir '/proc/nope'). " +
+        'poli keeps its task state, events and log there. Choose a writable directory with --state-dir DIR (or POLI_STATE_DIR), or make this one writable.\n',
+    );
+    expect(serverRunning(world.socket)).toBe(false);
+  }, 30_000);
+
+  it('a project directory where .poli/ cannot be made is refused before tmux starts, with what, why and what to do', async () => {
+    world = await createWorld();
+    // As root, permissions cannot make a directory unwritable for this test: a file where .poli/ should be does.
+    await writeFile(path.join(world.projectDir, '.poli'), '');
+    const long = `Create a.txt containing A. ${'Some context. '.repeat(300)}`;
+    const r = await runPoli(['--mock', '--task', long, ...world.flags]);
+    const dir = path.join(world.projectDir, '.poli', 'messages');
+    expect({ code: r.code, stderr: r.stderr }).toEqual({
+      code: 1,
+      stderr:
+        `poli: cannot write in the project directory ${world.projectDir}: could not create the directory ${dir} ` +
+        `(ENOTDIR: not a directory, mkdir '${dir}'). poli hands long messages to the CLIs as files in .poli/ there. ` +
+        'Make the project directory writable (and .poli in it a folder), or choose another with --project-dir DIR.\n',
+    });
+    expect(serverRunning(world.socket)).toBe(false);
+  }, 30_000);
+});
+
+describe('what a task leaves in the project', () => {
+  it('a long message went through a file; at the end no empty .poli/messages, .poli/replies or .poli/ is left', async () => {
+    world = await createWorld();
+    const long = `Create a.txt containing ${'A'.repeat(300)}`;
+    const r = await runPoli(['--mock', '--task', long, '--file-threshold', '256', '--kill-on-exit', ...world.flags], { env: { MOCK_ROUNDS: '1' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(await readdir(world.projectDir)).not.toContain('.poli');
+  }, 90_000);
+});
