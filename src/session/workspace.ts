@@ -102,7 +102,9 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
   );
   const [first, second] = missing;
   if (first) {
-    throw new CommandNotFoundError(first, clis[first].command, second ? { also: { role: second, command: clis[second].command } } : {});
+    // Named as the person gave it (--planner-cmd), not with the launch flags poli adds to it.
+    const given = (role: Role) => (role === 'PLANNER' ? settings.plannerCmd : settings.executerCmd);
+    throw new CommandNotFoundError(first, given(first), second ? { also: { role: second, command: given(second) } } : {});
   }
   const fallbacks = await resolveFallbacks(io, settings, intakeSocket, registrations);
   for (const [role, spec] of Object.entries(fallbacks) as [Role, CliSpec][]) {
@@ -304,6 +306,8 @@ function cliSpecMaker(io: AppIO, settings: Settings, intakeSocket: string, regis
     Object.entries(io.env).filter((e): e is [string, string] => e[0].startsWith('MOCK_') && e[1] !== undefined),
   );
   return async (role: Role, command: string, profileName: string | undefined): Promise<CliSpec> => {
+    // A profile name is checked under --mock too (the mocks run with the mock profile): a typo is refused either way.
+    if (settings.mock && profileName !== undefined) selectProfile(command, profileName);
     const profile = selectProfile(command, settings.mock ? 'mock' : profileName);
     const mcp = mcpRegistration(profile.name, { role, socketPath: intakeSocket, env: io.env, readText: readTextIfAny });
     registrations.push(mcp);

@@ -2,11 +2,11 @@
  * Issue 18, item 27 and the small items of 32: what poli tells a person when the project or state directory cannot be
  * used, and the small things a newcomer met (help width, hints, the state's read-only view, scripts).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type PoliWorld, createWorld, runPoli } from '../helpers/poli-process.ts';
+import { REPO_ROOT, type PoliWorld, createWorld, runPoli } from '../helpers/poli-process.ts';
 
 let world: PoliWorld | undefined;
 afterEach(async () => {
@@ -61,4 +61,49 @@ describe('what a task leaves in the project', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(await readdir(world.projectDir)).not.toContain('.poli');
   }, 90_000);
+});
+
+describe('small things a newcomer met (item 32)', () => {
+  it('the missing-CLI error names the command as given, not with the launch flags poli adds', async () => {
+    world = await createWorld();
+    // claude and codex get MCP and screen flags added by their profiles; the person typed only these words.
+    const r = await runPoli(['--planner-cmd', 'claude', '--executer-cmd', 'codex --model x', '--task', 'x', ...world.flags], {
+      env: { PATH: path.dirname(process.execPath) + ':/usr/bin:/bin' },
+    });
+    expect({ code: r.code, stderr: r.stderr }).toEqual({
+      code: 1,
+      stderr:
+        'poli: the PLANNER command "claude" and the EXECUTER command "codex --model x" are not installed (not found on PATH). ' +
+        'Install them, set a different command with --planner-cmd/--executer-cmd, or run the bundled mock CLIs with --mock.\n',
+    });
+  });
+
+  it('--mock --planner-profile nope is refused as it is without --mock', async () => {
+    world = await createWorld();
+    const r = await runPoli(['--mock', '--planner-profile', 'nope', '--task', 'x', '--kill-on-exit', ...world.flags]);
+    expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'poli: unknown CLI profile "nope"; known profiles: claude, codex, aider, gemini, qwen, pi, opencode, copilot, generic, mock (see docs/profiles.md)\n',
+    });
+    expect(serverRunning(world.socket)).toBe(false);
+  });
+
+  it('scripts/kill_tmux.sh with no poli and no lock file prints only its own line', () => {
+    const tmp = execFileSync('mktemp', ['-d'], { encoding: 'utf8' }).trim();
+    try {
+      const r = spawnSync(path.join(REPO_ROOT, 'scripts', 'kill_tmux.sh'), ['--socket', 'poli-test-nolock'], {
+        encoding: 'utf8',
+        env: { ...process.env, TMPDIR: tmp, TMUX_TMPDIR: tmp },
+      });
+      expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({
+        status: 0,
+        stdout: 'no poli tmux server is running on socket poli-test-nolock\n',
+        stderr: '',
+      });
+    } finally {
+      execFileSync('rm', ['-rf', tmp]);
+    }
+  });
 });
