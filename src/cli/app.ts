@@ -218,6 +218,8 @@ function openStore(io: AppIO, settings: Settings): StateStore {
     pid: io.pid,
     isPidAlive: isProcessAlive,
     warn: (message) => io.stderr.write(`poli: ${message}\n`),
+    // Every caller here only looks (--state, status, the --resume check): never write a task file.
+    readOnly: true,
   });
 }
 

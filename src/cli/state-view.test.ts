@@ -20,11 +20,11 @@ const task: TaskRecord = {
 
 describe('state view', () => {
   it('renders the task table', () => {
-    const running: TaskRecord = { ...task, id: 'T10', status: 'running', endedAt: null, rounds: 12, task: 'x'.repeat(70) };
+    const running: TaskRecord = { ...task, id: 'T10', status: 'running', endedAt: null, rounds: 12, task: 'x'.repeat(70), projectDir: '/home/someone/work/clients/acme/website-2027' };
     expect(renderTaskTable([task, running], Date.parse('2026-11-22T10:03:05Z'))).toBe(
-      'ID   STATUS     ROUNDS  STARTED              DURATION  TASK\n' +
-        'T2   completed  1       2026-11-22 10:00:00  4.3s      Create hello.txt containing Hello\n' +
-        `T10  running    12      2026-11-22 10:00:00  3m05s     ${'x'.repeat(59)}…\n`,
+      'ID   STATUS     ROUNDS  STARTED              DURATION  PROJECT                           TASK\n' +
+        'T2   completed  1       2026-11-22 10:00:00  4.3s      /p                                Create hello.txt containing Hello\n' +
+        `T10  running    12      2026-11-22 10:00:00  3m05s     …/work/clients/acme/website-2027  ${'x'.repeat(59)}…\n`,
     );
     expect(renderTaskTable([], 0)).toBe('No tasks yet. Start one with: npm run poli -- --task "..."\n');
   });

@@ -13,9 +13,11 @@ export function renderTaskTable(tasks: readonly TaskRecord[], now: number): stri
     String(t.rounds),
     formatDateTime(t.startedAt),
     formatDuration((t.endedAt ? Date.parse(t.endedAt) : now) - Date.parse(t.startedAt)),
+    // Tasks of several projects share one state directory (the checkout's logs/): say which is which.
+    shortPath(t.projectDir, 32),
     oneLine(t.task, 60),
   ]);
-  return renderTable(['ID', 'STATUS', 'ROUNDS', 'STARTED', 'DURATION', 'TASK'], rows);
+  return renderTable(['ID', 'STATUS', 'ROUNDS', 'STARTED', 'DURATION', 'PROJECT', 'TASK'], rows);
 }
 
 /** `--state ID`: the task's header and every message in order. */
@@ -73,6 +75,11 @@ export function formatDuration(ms: number): string {
   const m = Math.floor(s / 60);
   if (m < 60) return `${m}m${String(Math.floor(s % 60)).padStart(2, '0')}s`;
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+/** A path, its head cut to `…` when longer than `max` (the end names the project). */
+function shortPath(dir: string, max: number): string {
+  return dir.length > max ? `…${dir.slice(dir.length - max + 1)}` : dir;
 }
 
 function oneLine(text: string, max: number): string {

@@ -114,7 +114,7 @@ export const PUBLIC_TASK_KEYS = ['id', 'task', 'status', 'rounds', 'startedAt', 
 
 /** The stable, public view of the state (`poli --state --json`); `waiting` only while the status is `waiting`. */
 export interface PublicState {
-  tasks: (Pick<TaskRecord, (typeof PUBLIC_TASK_KEYS)[number]> & { waiting?: PublicWait })[];
+  tasks: (Pick<TaskRecord, (typeof PUBLIC_TASK_KEYS)[number] | 'projectDir' | 'socket' | 'error' | 'undeliveredNotes'> & { waiting?: PublicWait })[];
 }
 
 /** A task's `waiting` in the public view: the wait without its start, the reset as ISO 8601. */
