@@ -160,7 +160,13 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
   try {
     for (const registration of registrations) sessionFiles.push(...(await prepareSessionFiles(registration)));
     await intake.listen(intakeSocket);
-    logger.info(`starting the tmux session on socket "${settings.socket}" in ${settings.projectDir}`, { event: 'start' });
+    const reusing = await sessionRunning(run, settings.socket);
+    logger.info(
+      reusing
+        ? `reusing the tmux session on socket "${settings.socket}" (in ${settings.projectDir})`
+        : `starting the tmux session on socket "${settings.socket}" in ${settings.projectDir}`,
+      { event: 'start' },
+    );
     await warnIfProjectChanged(run, settings, logger);
     session = await PoliSession.open({
       run,
@@ -360,6 +366,12 @@ function lineStream(line: (text: string) => void): Writable {
       done();
     },
   });
+}
+
+/** poli's tmux session runs on the socket already (PoliSession.open reuses it). */
+async function sessionRunning(run: TmuxRunner, socket: string): Promise<boolean> {
+  const server = new TmuxServer({ socket, run });
+  return (await server.isRunning().catch(() => false)) && (await server.findPanes(SESSION_NAME).catch(() => undefined)) !== undefined;
 }
 
 /**

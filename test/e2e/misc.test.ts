@@ -107,3 +107,24 @@ describe('small things a newcomer met (item 32)', () => {
     }
   });
 });
+
+describe('what poli says about its tmux session (item 32)', () => {
+  it('says it reuses a running session rather than "starting" it', async () => {
+    world = await createWorld();
+    const started = await runPoli(['start', '--mock', ...world.flags]);
+    expect(started.stderr).toContain(`info  starting the tmux session on socket "${world.socket}" in ${world.projectDir}\n`);
+    const r = await runPoli(['--mock', '--task', 'Create r.txt containing R', '--kill-on-exit', ...world.flags], { env: { MOCK_ROUNDS: '1' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`info  reusing the tmux session on socket "${world.socket}" (in ${world.projectDir})\n`);
+    expect(r.stderr).not.toContain('starting the tmux session');
+  }, 90_000);
+
+  it('the interactive banner says leaving stops the CLIs under --kill-on-exit (and keeps them otherwise)', async () => {
+    world = await createWorld();
+    const killing = await runPoli(['--mock', '--kill-on-exit', ...world.flags], { input: ':quit\n' });
+    expect(killing.stdout).toContain('Commands: :state (list tasks)  :help (this text)  :quit or Ctrl+D (leave; the CLIs are stopped: --kill-on-exit)\n');
+    expect(killing.stdout).not.toContain('keep running');
+    const keeping = await runPoli(['--mock', ...world.flags], { input: ':quit\n' });
+    expect(keeping.stdout).toContain('Commands: :state (list tasks)  :help (this text)  :quit or Ctrl+D (leave; the CLIs keep running)\n');
+  }, 90_000);
+});
