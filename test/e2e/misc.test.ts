@@ -128,3 +128,14 @@ describe('what poli says about its tmux session (item 32)', () => {
     expect(keeping.stdout).toContain('Commands: :state (list tasks)  :help (this text)  :quit or Ctrl+D (leave; the CLIs keep running)\n');
   }, 90_000);
 });
+
+describe('poli reply and poli mcp outside a pane poli started (item 32)', () => {
+  it('both exit 1 with the same reason', async () => {
+    const reply = await runPoli(['reply', '--id', 'T1-R1-x', '--to', 'PLANNER', '--type', 'result'], { input: 'done\n' });
+    const mcp = await runPoli(['mcp'], { input: '' });
+    const reason = (r: { stderr: string }) => r.stderr.replace(/^poli (reply|mcp): /, '');
+    expect({ reply: reply.code, mcp: mcp.code }).toEqual({ reply: 1, mcp: 1 });
+    expect(reason(mcp)).toBe(reason(reply));
+    expect(reply.stderr).toMatch(/^poli reply: \S/);
+  }, 30_000);
+});
