@@ -203,7 +203,10 @@ async function watchEvents(io: AppIO, settings: Settings, all: boolean, running:
     await followEvents(file, {
       fromStart: all,
       signal: controller.signal,
-      onEvent: (e) => io.stdout.write(`${formatEvent(e)}\n`),
+      // Polis on other sockets may share the state directory: only this socket's events (older ones carry none).
+      onEvent: (e) => {
+        if (e.socket === undefined || e.socket === settings.socket) io.stdout.write(`${formatEvent(e)}\n`);
+      },
     });
   } finally {
     off.forEach((f) => f());

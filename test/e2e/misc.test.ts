@@ -3,10 +3,10 @@
  * used, and the small things a newcomer met (help width, hints, the state's read-only view, scripts).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { REPO_ROOT, type PoliWorld, createWorld, runPoli } from '../helpers/poli-process.ts';
+import { REPO_ROOT, type PoliWorld, createWorld, runPoli, startPoli } from '../helpers/poli-process.ts';
 
 let world: PoliWorld | undefined;
 afterEach(async () => {
@@ -137,5 +137,21 @@ describe('poli reply and poli mcp outside a pane poli started (item 32)', () => 
     expect({ reply: reply.code, mcp: mcp.code }).toEqual({ reply: 1, mcp: 1 });
     expect(reason(mcp)).toBe(reason(reply));
     expect(reply.stderr).toMatch(/^poli reply: \S/);
+  }, 30_000);
+});
+
+describe('poli watch --socket (item 32)', () => {
+  it('shows only that socket\'s events from a shared state directory', async () => {
+    world = await createWorld();
+    const w = world;
+    await mkdir(w.stateDir, { recursive: true });
+    const event = (socket: string, summary: string) => JSON.stringify({ at: '2026-12-01T10:00:00.000Z', event: 'say', role: 'PLANNER', summary, socket });
+    // The other socket's event comes first: once this socket's is shown, the other one would have been too.
+    await writeFile(path.join(w.stateDir, 'events.jsonl'), `${event('poli-test-other', 'from the other poli')}\n${event(w.socket, 'from this poli')}\n`);
+    const run = startPoli(['watch', '--all', '--socket', w.socket, '--state-dir', w.stateDir]);
+    await run.waitFor('from this poli');
+    run.child.kill('SIGINT');
+    await run.exited;
+    expect(run.stdout()).not.toContain('from the other poli');
   }, 30_000);
 });
