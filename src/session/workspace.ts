@@ -189,7 +189,8 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
     await rm(stateDirPointer(io.runtimeDir, settings.socket), { force: true });
     await lock.release();
     if (settings.killOnExit) {
-      await run(['kill-server']).catch(() => undefined);
+      // TmuxServer.kill: also the socket file of a server that died while starting.
+      await new TmuxServer({ socket: settings.socket, run }).kill().catch(() => undefined);
       await removeSessionFiles(sessionFiles);
     } else if ((await run(['has-session']).catch(() => undefined))?.exitCode === 0) io.stderr.write(`${keepRunningNote(settings.socket)}\n`);
     await client.close();

@@ -3,7 +3,7 @@
  * used, and the small things a newcomer met (help width, hints, the state's read-only view, scripts).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, type PoliWorld, createWorld, runPoli, startPoli } from '../helpers/poli-process.ts';
@@ -154,4 +154,17 @@ describe('poli watch --socket (item 32)', () => {
     await run.exited;
     expect(run.stdout()).not.toContain('from the other poli');
   }, 30_000);
+});
+
+describe('a failed start under --kill-on-exit (item 32)', () => {
+  it('removes the socket file of a tmux server that died (SIGKILL) while the CLIs started', async () => {
+    world = await createWorld();
+    const socketFile = path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, world.socket);
+    // The PLANNER's command kills its own tmux server with SIGKILL: tmux gets no chance to remove its socket file.
+    const r = await runPoli(['--planner-cmd', 'kill -9 $(tmux display -p "#{pid}"); sleep 30', '--executer-cmd', 'sleep 30', '--kill-on-exit', '--task', 'x', ...world.flags]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`poli: the poli tmux server (socket "${world.socket}") is no longer running`);
+    expect(serverRunning(world.socket)).toBe(false);
+    await expect(stat(socketFile)).rejects.toMatchObject({ code: 'ENOENT' });
+  }, 60_000);
 });
