@@ -26,7 +26,8 @@ describe('state view', () => {
         'T2   completed  1       2026-11-22 10:00:00  4.3s      /p                                Create hello.txt containing Hello\n' +
         `T10  running    12      2026-11-22 10:00:00  3m05s     …/work/clients/acme/website-2027  ${'x'.repeat(59)}…\n`,
     );
-    expect(renderTaskTable([], 0)).toBe('No tasks yet. Start one with: npm run poli -- --task "..."\n');
+    expect(renderTaskTable([], 0)).toBe('No tasks yet. Start one with: poli --task "..."\n');
+    expect(renderTaskTable([], 0, 'npm run poli --')).toBe('No tasks yet. Start one with: npm run poli -- --task "..."\n');
   });
 
   it('renders one task with its messages', () => {

@@ -5,8 +5,8 @@
 import type { MessageRecord, TaskRecord } from '../state/types.ts';
 
 /** `--state`: one row per task. */
-export function renderTaskTable(tasks: readonly TaskRecord[], now: number): string {
-  if (tasks.length === 0) return 'No tasks yet. Start one with: npm run poli -- --task "..."\n';
+export function renderTaskTable(tasks: readonly TaskRecord[], now: number, invokedAs = 'poli'): string {
+  if (tasks.length === 0) return `No tasks yet. Start one with: ${invokedAs} --task "..."\n`;
   const rows = tasks.map((t) => [
     t.id,
     t.status,

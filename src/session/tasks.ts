@@ -2,6 +2,7 @@
  * Running tasks in a workspace: creates (or reopens) the task in the state store, wires the
  * dialogue's reports to the store, the terminal, the log and the event stream, and runs it.
  */
+import { asInvoked, invokedAs } from '../cli/invocation.ts';
 import { randomBytes } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -228,7 +229,7 @@ export async function executeTask(
     if (outcome.status === 'completed') ws.say(`poli: task ${taskId} completed in ${outcome.rounds} round(s).`);
     else {
       ws.error(`poli: task ${taskId} ended ${outcome.status}: ${outcome.reason}`);
-      if (outcome.status === 'interrupted' || outcome.status === 'timeout') ws.error(`poli: its state is kept; continue it with: poli --resume ${taskId}`);
+      if (outcome.status === 'interrupted' || outcome.status === 'timeout') ws.error(asInvoked(`poli: its state is kept; continue it with: poli --resume ${taskId}`, invokedAs(ws.io.env)));
     }
   } catch (error) {
     clearInterval(statusTimer);

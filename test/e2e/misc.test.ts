@@ -168,3 +168,15 @@ describe('a failed start under --kill-on-exit (item 32)', () => {
     await expect(stat(socketFile)).rejects.toMatchObject({ code: 'ENOENT' });
   }, 60_000);
 });
+
+describe('hints in the form the person ran (item 32)', () => {
+  it('under npm run poli they say npm run poli -- …; run as poli they say poli …', async () => {
+    world = await createWorld();
+    const underNpm = await runPoli(['--mock', '--resume', 'T9', ...world.flags], { env: { npm_lifecycle_event: 'poli' } });
+    expect(underNpm.stderr).toBe(`poli: no task with id "T9" in ${world.stateDir} (tasks: none yet). List them with: npm run poli -- --state\n`);
+    const state = await runPoli(['--state', '--state-dir', world.stateDir], { env: { npm_lifecycle_event: 'poli' } });
+    expect(state.stdout).toBe('No tasks yet. Start one with: npm run poli -- --task "..."\n');
+    const direct = await runPoli(['--mock', '--resume', 'T9', ...world.flags], { env: { npm_lifecycle_event: '' } });
+    expect(direct.stderr).toBe(`poli: no task with id "T9" in ${world.stateDir} (tasks: none yet). List them with: poli --state\n`);
+  }, 30_000);
+});
