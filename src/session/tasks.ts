@@ -139,13 +139,15 @@ export async function executeTask(
   // The status bar of poli's tmux server: refreshed on every step and every few seconds.
   let latest: TaskRecord = created;
   let waitingFor: Role | null = null;
+  // Until the dialogue reports its first step, the live line says `starting` (waitingFor null reads `done`).
+  let begun = false;
   let lastSummary = created.task;
   let askingYou = false;
   const showStatus = () => {
     void ws.setStatus(askingYou ? `poli ${taskId} r${round} waiting for you` : renderStatusLine(latest, clock.now(), waitingFor));
     const wait = latest.status === 'waiting' ? latest.waiting : undefined;
     const held = wait ? { role: wait.role, reason: wait.reason, until: wait.until === null ? null : Date.parse(wait.until) } : undefined;
-    ws.live.update({ round, waitingFor, startedAt: started, last: lastSummary, waitingForYou: askingYou, ...(held ? { held } : {}) });
+    ws.live.update({ round, waitingFor, startedAt: started, last: lastSummary, waitingForYou: askingYou, ...(held ? { held } : {}), ...(begun ? {} : { starting: true }) });
   };
   const statusTimer = setInterval(showStatus, STATUS_INTERVAL_SECONDS * 1000);
   statusTimer.unref();
@@ -177,6 +179,7 @@ export async function executeTask(
           }
         : {}),
       onProgress: (p) => {
+        begun = true;
         waitingFor = p.waitingFor;
         showStatus();
         const text = p.text.replace('tmux -L <socket>', `tmux -L ${settings.socket}`);

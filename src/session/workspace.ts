@@ -168,6 +168,8 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
       { event: 'start' },
     );
     await warnIfProjectChanged(run, settings, logger);
+    // Priming takes seconds (the CLIs start, read their role files and answer): a spinner and the time meanwhile.
+    live.update({ round: 0, waitingFor: null, startedAt: realClock.now(), last: 'starting and priming the PLANNER and EXECUTER', starting: true });
     session = await PoliSession.open({
       run,
       client,
@@ -184,7 +186,9 @@ export async function openWorkspace(io: AppIO, settings: Settings): Promise<Work
       debug: (message) => logger.debug(message, { event: 'send' }),
       wrapChannel: (channel) => intake.wrap(channel),
     });
+    live.stop();
   } catch (error) {
+    live.stop();
     await intake.close();
     await rm(stateDirPointer(io.runtimeDir, settings.socket), { force: true });
     await lock.release();

@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { REPO_ROOT, type PoliWorld, createWorld, runPoli, startPoli } from '../helpers/poli-process.ts';
+import { REPO_ROOT, type PoliWorld, createWorld, runPoli, startPoli, testEnv } from '../helpers/poli-process.ts';
 
 let world: PoliWorld | undefined;
 afterEach(async () => {
@@ -179,4 +179,24 @@ describe('hints in the form the person ran (item 32)', () => {
     const direct = await runPoli(['--mock', '--resume', 'T9', ...world.flags], { env: { npm_lifecycle_event: '' } });
     expect(direct.stderr).toBe(`poli: no task with id "T9" in ${world.stateDir} (tasks: none yet). List them with: poli --state\n`);
   }, 30_000);
+});
+
+describe('the live line at a terminal (item 32)', () => {
+  it('shows a spinner and the time while the CLIs are primed, and the first frames read "starting", never "done"', async () => {
+    world = await createWorld();
+    const poli = [process.execPath, path.join(REPO_ROOT, 'bin', 'poli.js'), '--mock', '--task', 'Create s.txt containing S', '--kill-on-exit', ...world.flags];
+    // script(1) runs poli on a pseudo-terminal and passes on every byte it draws, the frames of the live line too.
+    const command = `stty cols 120 rows 40; exec ${poli.map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' ')}`;
+    const r = spawnSync('script', ['-q', '-e', '-c', command, '/dev/null'], {
+      encoding: 'utf8',
+      env: testEnv({ MOCK_ROUNDS: '1' }),
+      timeout: 90_000,
+    });
+    expect(r.status, r.stdout).toBe(0);
+    const frames = r.stdout.split('\r\x1b[2K').map((f) => f.replace(/\r?\n[\s\S]*$/, '')).filter((f) => /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] \[\d+:\d\d\]/.test(f));
+    expect(frames[0]).toMatch(/^⠋ \[0:00\] starting · starting and priming the PLANNER and EXECUTER$/);
+    const firstWork = frames.findIndex((f) => / r\d+ (PLANNER|EXECUTER) working · /.test(f));
+    expect(firstWork).toBeGreaterThan(0);
+    expect(frames.slice(0, firstWork).filter((f) => !/ starting · /.test(f))).toEqual([]);
+  }, 120_000);
 });
