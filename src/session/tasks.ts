@@ -82,7 +82,8 @@ export async function executeTask(
         if (at >= 0) notes.splice(at, 1);
       }
       latest = await store.appendMessage(taskId, { ...message, at: new Date(clock.now()).toISOString() });
-      ws.progress(formatMessage(clock.now() - started, round, message));
+      // A result goes on to the PLANNER as a review with the same body: the result's own line says it already.
+      if (!(message.from === 'ORCHESTRATOR' && message.type === 'review')) ws.progress(formatMessage(clock.now() - started, round, message));
       lastSummary = `${message.from} → ${message.to} ${message.type}: ${summarizeBody(message.body)}`;
       const { from, to, type, id, body } = message;
       const cli: Role | null = from === 'PLANNER' || from === 'EXECUTER' ? from : null;
@@ -183,7 +184,10 @@ export async function executeTask(
         waitingFor = p.waitingFor;
         showStatus();
         const text = p.text.replace('tmux -L <socket>', `tmux -L ${settings.socket}`);
-        ws.progress(formatProgress(clock.now() - started, p.round, p.waitingFor, text, p.kind === 'limit' && p.wait !== undefined));
+        // "result sent to PLANNER for review" follows the result's line at once and says nothing more.
+        if (!text.endsWith(' sent to PLANNER for review')) {
+          ws.progress(formatProgress(clock.now() - started, p.round, p.waitingFor, text, p.kind === 'limit' && p.wait !== undefined));
+        }
         const role = p.waitingFor ?? 'PLANNER';
         if (p.kind === 'reminder') emit({ event: 'reminder', task: taskId, round: p.round, role, pane: paneOf(role), id: p.id ?? '' });
         else if (p.kind === 'limit') {

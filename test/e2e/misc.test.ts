@@ -200,3 +200,14 @@ describe('the live line at a terminal (item 32)', () => {
     expect(frames.slice(0, firstWork).filter((f) => !/ starting · /.test(f))).toEqual([]);
   }, 120_000);
 });
+
+describe('the progress lines of a result (item 32)', () => {
+  it('one result takes one line: no echo of it as the review, no "sent for review" line', async () => {
+    world = await createWorld();
+    const r = await runPoli(['--mock', '--task', 'Create o.txt containing O', '--kill-on-exit', ...world.flags], { env: { MOCK_ROUNDS: '1' } });
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.split('\n').map((l) => l.replace(/^\[\d+:\d\d\] /, ''));
+    const at = lines.findIndex((l) => l.startsWith('r1 EXECUTER → PLANNER result: '));
+    expect(lines.slice(at, at + 2)).toEqual(['r1 EXECUTER → PLANNER result: Created o.txt (2 bytes)', 'r1 PLANNER → ORCHESTRATOR complete: Task complete after 1 round: Create o.txt containing O']);
+  }, 90_000);
+});
