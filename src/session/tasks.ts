@@ -75,6 +75,8 @@ export async function executeTask(
     return commands;
   };
 
+  /** poli's own messages (`ROLE id`), whose `send` event was emitted when they were recorded. */
+  const sentByPoli = new Set<string>();
   const recorder: TaskRecorder = {
     async record(message) {
       if (message.from === 'HUMAN') {
@@ -91,12 +93,20 @@ export async function executeTask(
       ws.logger.info(`${from} → ${to} ${type} ${id}`, { event, task: taskId, round, fileOnly: true });
       if (cli && type === 'status') emit({ event: 'status', task: taskId, round, role: cli, pane: paneOf(cli), id, summary: body });
       else if (cli) emit({ event: 'reply', task: taskId, round, role: cli, pane: paneOf(cli), to, type, id, summary: body });
-      else if (to !== 'ORCHESTRATOR') emit({ event: 'send', task: taskId, round, role: to, pane: paneOf(to), from, type, id, summary: body });
+      else if (to !== 'ORCHESTRATOR') {
+        if (from === 'ORCHESTRATOR') sentByPoli.add(`${to} ${id}`);
+        emit({ event: 'send', task: taskId, round, role: to, pane: paneOf(to), from, type, id, summary: body });
+      }
     },
     async delivery(report) {
       const { id, to, type, body, extra, stage } = report;
       const at = new Date(clock.now()).toISOString();
       latest = await store.recordDelivery(taskId, { id, to, type, body, ...(extra ? { extra } : {}), stage, at });
+      // The PLANNER's work typed into the EXECUTER (under an id of its own) was recorded as the PLANNER's reply: its
+      // `send` is when poli types it. poli's own messages had theirs when recorded.
+      if (stage === 'written' && to === 'EXECUTER' && !sentByPoli.has(`${to} ${id}`) && ['plan', 'continue', 'revision'].includes(type)) {
+        emit({ event: 'send', task: taskId, round, role: to, pane: paneOf(to), from: 'PLANNER', type, id, summary: body });
+      }
       ws.logger.debug(`message ${id} to ${to}: ${stage}`, { event: 'delivery', task: taskId, round, role: to, id, stage, fileOnly: true });
     },
     async setRounds(rounds) {

@@ -3,7 +3,7 @@
  * used, and the small things a newcomer met (help width, hints, the state's read-only view, scripts).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, type PoliWorld, createWorld, runPoli, startPoli, testEnv } from '../helpers/poli-process.ts';
@@ -209,5 +209,19 @@ describe('the progress lines of a result (item 32)', () => {
     const lines = r.stdout.split('\n').map((l) => l.replace(/^\[\d+:\d\d\] /, ''));
     const at = lines.findIndex((l) => l.startsWith('r1 EXECUTER → PLANNER result: '));
     expect(lines.slice(at, at + 2)).toEqual(['r1 EXECUTER → PLANNER result: Created o.txt (2 bytes)', 'r1 PLANNER → ORCHESTRATOR complete: Task complete after 1 round: Create o.txt containing O']);
+  }, 90_000);
+});
+
+describe('events.jsonl (item 32)', () => {
+  it('has a send event for every message typed into a CLI, the plan typed into the EXECUTER too', async () => {
+    world = await createWorld();
+    const r = await runPoli(['--mock', '--task', 'Create e.txt containing E', '--kill-on-exit', ...world.flags], { env: { MOCK_ROUNDS: '1' } });
+    expect(r.code, r.stderr).toBe(0);
+    const events = (await readFile(path.join(world.stateDir, 'events.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.filter((e) => e.event === 'send').map((e) => `${String(e.from)} → ${String(e.role)} ${String(e.type)}`)).toEqual([
+      'ORCHESTRATOR → PLANNER task',
+      'PLANNER → EXECUTER plan',
+      'ORCHESTRATOR → PLANNER review',
+    ]);
   }, 90_000);
 });
