@@ -39,6 +39,12 @@ describe('state view', () => {
     );
   });
 
+  it('leaves the time a task stood stopped before a --resume out of its duration', () => {
+    const resumed: TaskRecord = { ...task, endedAt: '2026-11-22T12:00:10.000Z', stoppedMs: 2 * 3600_000 };
+    expect(renderTaskTable([resumed], 0).split('\n')[1]).toContain('  10.0s  ');
+    expect(renderTaskDetail(resumed, 0).split('\n')[0]).toBe('T2  completed  rounds 1  started 2026-11-22 10:00:00  duration 10.0s');
+  });
+
   it('formats durations', () => {
     expect(formatDuration(0)).toBe('0.0s');
     expect(formatDuration(59_940)).toBe('59.9s');

@@ -12,7 +12,7 @@ export function renderTaskTable(tasks: readonly TaskRecord[], now: number, invok
     t.status,
     String(t.rounds),
     formatDateTime(t.startedAt),
-    formatDuration((t.endedAt ? Date.parse(t.endedAt) : now) - Date.parse(t.startedAt)),
+    formatDuration(taskDurationMs(t, now)),
     // Tasks of several projects share one state directory (the checkout's logs/): say which is which.
     shortPath(t.projectDir, 32),
     oneLine(t.task, 60),
@@ -22,10 +22,9 @@ export function renderTaskTable(tasks: readonly TaskRecord[], now: number, invok
 
 /** `--state ID`: the task's header and every message in order. */
 export function renderTaskDetail(task: TaskRecord, now: number): string {
-  const end = task.endedAt ? Date.parse(task.endedAt) : now;
   const lines = [
     `${task.id}  ${task.status}  rounds ${task.rounds}  started ${formatDateTime(task.startedAt)}  ` +
-      `duration ${formatDuration(end - Date.parse(task.startedAt))}`,
+      `duration ${formatDuration(taskDurationMs(task, now))}`,
     `task: ${task.task}`,
   ];
   if (task.error) lines.push(`error: ${task.error}`);
@@ -56,6 +55,11 @@ function renderTable(header: string[], rows: string[][]): string {
       .join('  ')
       .trimEnd();
   return `${[line(header), ...rows.map(line)].join('\n')}\n`;
+}
+
+/** From start to end (or now), without the time the task stood stopped before a `--resume`. */
+export function taskDurationMs(task: TaskRecord, now: number): number {
+  return (task.endedAt ? Date.parse(task.endedAt) : now) - Date.parse(task.startedAt) - (task.stoppedMs ?? 0);
 }
 
 /** `12:03:04` from an ISO time (UTC, so output does not depend on the machine's zone). */

@@ -283,7 +283,9 @@ async function openTask(ws: Workspace, what: { task: string } | { resume: string
   }
   const plan = planResume(existing);
   if (typeof plan === 'string') throw new StateFileError(`cannot resume: ${plan}`);
-  const record = await store.update(existing.id, { status: 'running', endedAt: null, error: undefined, pid: io.pid, socket: settings.socket });
+  // The time it stood stopped is not part of its duration.
+  const stoppedMs = (existing.stoppedMs ?? 0) + (existing.endedAt ? Math.max(0, ws.clock.now() - Date.parse(existing.endedAt)) : 0);
+  const record = await store.update(existing.id, { status: 'running', endedAt: null, error: undefined, pid: io.pid, socket: settings.socket, stoppedMs });
   return { record, start: plan.kind === 'start' ? { task: existing.task } : { resume: plan, context: resumeContext(existing) } };
 }
 

@@ -96,6 +96,8 @@ export interface TaskRecord {
   approvals?: unknown[];
   /** The delivery receipt of every message poli typed into a CLI, in the order they were sent. */
   deliveries?: DeliveryRecord[];
+  /** Milliseconds the task stood stopped between an end and a `--resume` (not counted in its duration). */
+  stoppedMs?: number;
   /** Notes from the person (poli say) that no message carried before the task ended. */
   undeliveredNotes?: { to: string; text: string }[];
 }

@@ -225,3 +225,25 @@ describe('events.jsonl (item 32)', () => {
     ]);
   }, 90_000);
 });
+
+describe('a resumed task\'s duration (item 32)', () => {
+  it('leaves out the time it stood interrupted', async () => {
+    world = await createWorld();
+    const w = world;
+    const run = startPoli(['--mock', '--task', 'Create d.txt containing D', '--kill-on-exit', ...w.flags], { env: { MOCK_SILENT_AT: '1' } });
+    await run.waitFor('ORCHESTRATOR → PLANNER task');
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(1);
+    // As if it was interrupted two hours ago.
+    const file = path.join(w.stateDir, 'tasks', 'T1.json');
+    const task = JSON.parse(await readFile(file, 'utf8')) as { startedAt: string; endedAt: string };
+    const back = (iso: string) => new Date(Date.parse(iso) - 2 * 3600_000).toISOString();
+    await writeFile(file, JSON.stringify({ ...task, startedAt: back(task.startedAt), endedAt: back(task.endedAt) }));
+    const resumed = await runPoli(['--mock', '--resume', 'T1', '--kill-on-exit', ...w.flags], { env: { MOCK_ROUNDS: '1' } });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const table = await runPoli(['--state', '--state-dir', w.stateDir]);
+    const row = table.stdout.split('\n')[1] ?? '';
+    const duration = row.split(/\s{2,}/)[4];
+    expect(duration, row).toMatch(/^(\d+\.\ds|\dm\d\ds)$/);
+  }, 120_000);
+});
