@@ -29,7 +29,9 @@ fi
 # The lock of the poli driving the socket lives in its per-user runtime dir (src/host.ts runtimeDir).
 tmp="${TMUX_TMPDIR:-${TMPDIR:-/tmp}}"
 lock="${tmp%/}/poli-$(id -u)/locks/$socket.lock"
-pid="$(tr -dc '0-9' < "$lock" 2>/dev/null || true)"
+pid=""
+# No lock file: no poli runs there (a redirection from a missing file would print the shell's own error).
+if [ -r "$lock" ]; then pid="$(tr -dc '0-9' < "$lock" 2>/dev/null || true)"; fi
 if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ "$force" -eq 0 ]; then
   echo "kill_tmux.sh: poli (pid $pid) is running on socket $socket; stop it first (poli stop, Ctrl+C, or :quit)," >&2
   echo "or run again with --force to kill the server anyway (its task ends interrupted)." >&2

@@ -105,6 +105,13 @@ export class StateFileError extends PoliError {
   }
 }
 
+/** The project directory cannot hold poli's message files (`.poli/`). */
+export class ProjectDirError extends PoliError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PROJECT_DIR', message, options);
+  }
+}
+
 /** Another poli process already drives this tmux socket. */
 export class AlreadyRunningError extends PoliError {
   constructor(socket: string, pid: number, options?: { cause?: unknown }) {

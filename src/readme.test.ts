@@ -26,6 +26,12 @@ describe('README.md', () => {
     expect(row).toContain('`$XDG_STATE_HOME/poli` (`~/.local/state/poli`)');
   });
 
+  it('packs the tarball outside the checkout, and git ignores one packed inside it', () => {
+    expect(readme).not.toContain('npm pack && npm install -g ./poli-*.tgz');
+    expect(readme).toContain('npm pack --silent --pack-destination /tmp');
+    expect(readFileSync(path.join(PACKAGE_ROOT, '.gitignore'), 'utf8').split('\n')).toContain('/poli-*.tgz');
+  });
+
   it('gives the install-and-run and test commands that exist', () => {
     expect(readme).toContain('npm ci && mkdir -p /tmp/poli-demo && npm run poli -- --mock --task "Create hello.txt containing Hello"');
     expect(readme).toContain('npm test');

@@ -7,6 +7,7 @@ import { parseArgs } from './args.ts';
 import { renderTaskDetail, renderTaskTable } from './state-view.ts';
 import { readTaskText, STDIN_SOURCE } from './task-text.ts';
 import { INTERRUPT_SIGNALS, StartInterruptedError, interruptReason, type InterruptSignal } from './interrupts.ts';
+import { asInvoked, invokedAs } from './invocation.ts';
 import { checkSettingCombinations, loadSettings, resolveUserCwd, type Settings } from '../config.ts';
 import { ConfigError, PoliError, StateFileError } from '../errors.ts';
 import { fstatSync, statSync } from 'node:fs';
@@ -93,8 +94,11 @@ export async function runApp(io: AppIO): Promise<number> {
       const has = await createTmuxRunner({ socket: settings.socket })(['has-session']).catch(() => undefined);
       if (has?.exitCode !== 0) {
         io.stderr.write(
-          `poli: no poli tmux server is running on socket "${settings.socket}". Start one with: poli start ` +
-            `(or run a task: poli --task "…")${settings.socket === 'poli' ? '' : `, adding --socket ${settings.socket}`}\n`,
+          asInvoked(
+            `poli: no poli tmux server is running on socket "${settings.socket}". Start one with: poli start ` +
+              `(or run a task: poli --task "…")${settings.socket === 'poli' ? '' : `, adding --socket ${settings.socket}`}\n`,
+            invokedAs(io.env),
+          ),
         );
         return 1;
       }
@@ -270,7 +274,10 @@ async function watchEvents(io: AppIO, settings: Settings, all: boolean, running:
     await followEvents(file, {
       fromStart: all,
       signal: controller.signal,
-      onEvent: (e) => io.stdout.write(`${formatEvent(e)}\n`),
+      // Polis on other sockets may share the state directory: only this socket's events (older ones carry none).
+      onEvent: (e) => {
+        if (e.socket === undefined || e.socket === settings.socket) io.stdout.write(`${formatEvent(e)}\n`);
+      },
     });
   } finally {
     off.forEach((f) => f());
@@ -285,13 +292,15 @@ function openStore(io: AppIO, settings: Settings): StateStore {
     pid: io.pid,
     isPidAlive: isProcessAlive,
     warn: (message) => io.stderr.write(`poli: ${message}\n`),
+    // Every caller here only looks (--state, status, the --resume check): never write a task file.
+    readOnly: true,
   });
 }
 
 async function showState(io: AppIO, settings: Settings, id: string | undefined, format: 'text' | 'json' | 'md'): Promise<number> {
   const tasks = await openStore(io, settings).list();
   if (id === undefined) {
-    io.stdout.write(format === 'json' ? `${toPublicJson(tasks)}\n` : renderTaskTable(tasks, io.now()));
+    io.stdout.write(format === 'json' ? `${toPublicJson(tasks)}\n` : renderTaskTable(tasks, io.now(), invokedAs(io.env)));
     return 0;
   }
   const task = tasks.find((t) => t.id === id);
@@ -314,7 +323,7 @@ async function packageVersion(): Promise<string> {
 function reportError(io: AppIO, error: unknown, socket?: string): number {
   if (error instanceof PoliError) {
     const message = socket ? error.message.replaceAll('tmux -L <socket>', `tmux -L ${socket}`) : error.message;
-    io.stderr.write(`poli: ${message}\n`);
+    io.stderr.write(`poli: ${asInvoked(message, invokedAs(io.env))}\n`);
     return error.code === 'CONFIG_INVALID' ? 2 : 1;
   }
   const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);

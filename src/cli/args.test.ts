@@ -63,9 +63,18 @@ describe('parseArgs: help', () => {
     expect(await helpText(['-h'])).toBe(text);
     expect(await helpText(['help'])).toBe(text);
     expect(text).toContain('\nUsage:\n  poli --task "TEXT" [options]     run one task; exit 0 when it completed\n');
-    expect(text).toContain('\n  poli say --to planner|executer "TEXT"   a note for that CLI, delivered with its next message\n');
+    expect(text).toContain('\n  poli say             deliver a note from you to the PLANNER or EXECUTER at its\n');
     for (const sub of SUBCOMMANDS) expect(text).toMatch(new RegExp(`^  poli ${sub} `, 'm'));
     expect(text).toMatch(/^ {2}poli help \[command\]/m);
+  });
+
+  it('fits an 80-column terminal and lists each command once', async () => {
+    for (const argv of [['--help'], ...SUBCOMMANDS.map((sub) => [sub, '--help'])]) {
+      const text = await helpText(argv);
+      expect(text.split('\n').filter((line) => [...line].length > 80), argv.join(' ')).toEqual([]);
+    }
+    const text = await helpText(['--help']);
+    for (const sub of SUBCOMMANDS) expect(text.match(new RegExp(`^ +poli ${sub}\\b`, 'gm')), sub).toHaveLength(1);
   });
 
   it('types numeric settings as numbers, booleans as booleans, and shows every setting', async () => {

@@ -39,21 +39,14 @@ const USAGE = `poli — a PLANNER and an EXECUTER AI coding CLI working on one t
 
 Usage:
   poli --task "TEXT" [options]     run one task; exit 0 when it completed
-  poli --task-file FILE            the same, the task read from FILE (- or --task -: from stdin)
-  poli [options]                   interactive mode: a poli> prompt takes task after task
+  poli --task-file FILE            the same, the task read from FILE (- for stdin)
+  poli [options]                   a poli> prompt that takes task after task
   poli --state [ID] [--json]       list tasks, or show one task's messages
-  poli --resume ID                 continue an interrupted, failed or timed-out task
-  poli start                       start and prime the tmux session, then exit
+  poli --resume ID                 continue a task that stopped before the end
+  poli COMMAND [options]           one of the commands below
 
-From another terminal, while a task runs:
-  poli say --to planner|executer "TEXT"   a note for that CLI, delivered with its next message
-  poli pause | poli resume | poli stop     hold, release, or end the running task
-  poli status --short                      one line: poli T3 r2 EXECUTER 01:12
-  poli watch [--all]                       follow the event stream (--all: from the start)
-  poli attach                              attach to the tmux session (watch or step in)
-
-Inside a CLI that poli started:
-  poli reply --id ID --to PLANNER --type result < body.md   hand poli a reply (body on stdin, byte for byte)`;
+From another terminal, while a task runs: say, pause, resume, stop, status,
+watch and attach. Inside a CLI that poli started: reply and mcp.`;
 
 interface OptionSpec {
   flag: string;
@@ -135,7 +128,8 @@ const COMMANDS: Record<Subcommand, CommandSpec> = {
   },
 };
 
-const HELP_WIDTH = 110;
+/** The help fits a terminal of 80 columns. */
+const HELP_WIDTH = 80;
 
 function settingType(s: SettingSpec): OptionSpec['type'] {
   if (s.kind.type === 'boolean') return 'boolean';
@@ -367,7 +361,8 @@ function mainHelp(): string {
     'Options:',
     ...columns(own.map(optionRow)),
     '',
-    'Settings (flag > environment > .env > config/shared_workspace.env > default; every command takes them):',
+    'Settings (every command takes them; the first found wins: flag, environment,',
+    '.env, config/shared_workspace.env, default):',
     ...columns(SETTINGS.map(settingOption).map(optionRow)),
   ].join('\n');
 }
@@ -380,7 +375,9 @@ function commandHelp(sub: Subcommand): string {
   });
   const settings = SETTINGS.filter((s) => spec.settings === 'all' || spec.settings.includes(s.flag)).map(settingOption);
   const shown = sub === 'reply' ? own.map((o) => (o.flag === 'to' ? { ...o, choices: undefined, describe: 'The addressee: PLANNER, EXECUTER or ORCHESTRATOR' } : o)) : own;
-  const lines = [`Usage: ${spec.usage}`, '', `${spec.describe[0]!.toUpperCase()}${spec.describe.slice(1)}.`, '', 'Options:', ...columns(shown.map(optionRow))];
+  const usage = wrap(spec.usage, HELP_WIDTH - 'Usage: '.length).map((line, i) => `${i === 0 ? 'Usage: ' : '       '}${line}`);
+  const about = wrap(`${spec.describe[0]!.toUpperCase()}${spec.describe.slice(1)}.`, HELP_WIDTH);
+  const lines = [...usage, '', ...about, '', 'Options:', ...columns(shown.map(optionRow))];
   if (settings.length > 0) lines.push('', 'Settings:', ...columns(settings.map(optionRow)));
   if (spec.settings !== 'all') lines.push('', 'Every setting of `poli --help` is accepted too.');
   return lines.join('\n');

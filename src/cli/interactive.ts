@@ -14,10 +14,16 @@ export const INTERACTIVE_HELP = `Type a task and press Enter; the PLANNER plans 
 Commands: :state (list tasks)  :help (this text)  :quit or Ctrl+D (leave; the CLIs keep running)
 While a task runs, Ctrl+C stops it (status interrupted); at the prompt, Ctrl+C clears the line.`;
 
+/** The help, true to --kill-on-exit: leaving then stops the CLIs. */
+function interactiveHelp(killOnExit: boolean): string {
+  return killOnExit ? INTERACTIVE_HELP.replace('the CLIs keep running', 'the CLIs are stopped: --kill-on-exit') : INTERACTIVE_HELP;
+}
+
 /** Runs the prompt loop; returns 0, or 1 when the last task did not complete. */
 export async function runInteractive(ws: Workspace): Promise<number> {
   ws.say(`poli: interactive mode on socket "${ws.settings.socket}", project ${ws.settings.projectDir}.`);
-  ws.say(INTERACTIVE_HELP.split('\n')[1] ?? '');
+  const help = interactiveHelp(ws.settings.killOnExit);
+  ws.say(help.split('\n')[1] ?? '');
   let lastCode = 0;
   let current: AbortController | null = null;
   // A Ctrl+C typed into the editor of an approval edit reaches poli too (one process group): it is the editor's.
@@ -53,12 +59,12 @@ export async function runInteractive(ws: Workspace): Promise<number> {
       if (raw === null) break;
       const line = raw.trim();
       if (line === ':quit' || line === ':q' || line === ':exit') break;
-      if (line === ':help') ws.say(INTERACTIVE_HELP);
+      if (line === ':help') ws.say(help);
       else if (line === ':state') {
         const tasks = await ws.store.list();
         ws.io.stdout.write(tasks.length > 0 ? renderTaskTable(tasks, ws.clock.now()) : 'No tasks yet: type one at the prompt and press Enter.\n');
       }
-      else if (line.startsWith(':')) ws.say(`unknown command ${line}. ${INTERACTIVE_HELP.split('\n')[1] ?? ''}`);
+      else if (line.startsWith(':')) ws.say(`unknown command ${line}. ${help.split('\n')[1] ?? ''}`);
       else if (line !== '') {
         // At once: a Ctrl+C from here on stops this task rather than clearing an empty prompt.
         current = new AbortController();

@@ -57,6 +57,12 @@ describe('live progress', () => {
     expect(h.ticking).toBe(false);
   });
 
+  it('says "starting", without a round, before anything is sent (priming, the first message)', () => {
+    const h = harness(true);
+    h.display.update({ round: 0, waitingFor: null, startedAt: 60_000, last: 'priming the PLANNER and EXECUTER', starting: true });
+    expect(h.take()).toBe('\r\x1b[2K⠋ [0:05] starting · priming the PLANNER and EXECUTER');
+  });
+
   it('says what a held CLI waits for, counting down to the next look, instead of "working"', () => {
     const h = harness(true);
     h.display.update({ ...status, held: { role: 'EXECUTER', reason: 'limit', until: 65_000 + 83_000 } });

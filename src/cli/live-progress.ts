@@ -22,6 +22,11 @@ export interface LiveStatus {
    * as `now`; null: once the pane is idle again). Shown instead of the last message, with a countdown.
    */
   held?: { role: Role; reason: string; until: number | null };
+  /**
+   * Nothing is sent yet (the CLIs are being primed, or the task's first message is on its way): shown as `starting`,
+   * without a round, where `waitingFor: null` would read `done`.
+   */
+  starting?: boolean;
 }
 
 export interface ProgressDisplay {
@@ -102,7 +107,8 @@ export function createProgressDisplay(options: ProgressDisplayOptions): Progress
             : 'done';
     const what = held ? held.reason : status.last;
     const spinner = SPINNER_FRAMES[frame % SPINNER_FRAMES.length] ?? '';
-    const text = `${spinner} ${formatElapsed(options.now() - status.startedAt)} r${status.round} ${who} · ${what}`;
+    const elapsed = formatElapsed(options.now() - status.startedAt);
+    const text = status.starting ? `${spinner} ${elapsed} starting · ${status.last}` : `${spinner} ${elapsed} r${status.round} ${who} · ${what}`;
     const fitted = fit(text, (options.columns ?? 100) - 1);
     return options.color ? `${CYAN}${fitted.slice(0, 1)}${RESET}${DIM}${fitted.slice(1)}${RESET}` : fitted;
   };

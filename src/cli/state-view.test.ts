@@ -20,13 +20,14 @@ const task: TaskRecord = {
 
 describe('state view', () => {
   it('renders the task table', () => {
-    const running: TaskRecord = { ...task, id: 'T10', status: 'running', endedAt: null, rounds: 12, task: 'x'.repeat(70) };
+    const running: TaskRecord = { ...task, id: 'T10', status: 'running', endedAt: null, rounds: 12, task: 'x'.repeat(70), projectDir: '/home/someone/work/clients/acme/website-2027' };
     expect(renderTaskTable([task, running], Date.parse('2026-11-22T10:03:05Z'))).toBe(
-      'ID   STATUS     ROUNDS  STARTED              DURATION  TASK\n' +
-        'T2   completed  1       2026-11-22 10:00:00  4.3s      Create hello.txt containing Hello\n' +
-        `T10  running    12      2026-11-22 10:00:00  3m05s     ${'x'.repeat(59)}…\n`,
+      'ID   STATUS     ROUNDS  STARTED              DURATION  PROJECT                           TASK\n' +
+        'T2   completed  1       2026-11-22 10:00:00  4.3s      /p                                Create hello.txt containing Hello\n' +
+        `T10  running    12      2026-11-22 10:00:00  3m05s     …/work/clients/acme/website-2027  ${'x'.repeat(59)}…\n`,
     );
-    expect(renderTaskTable([], 0)).toBe('No tasks yet. Start one with: npm run poli -- --task "..."\n');
+    expect(renderTaskTable([], 0)).toBe('No tasks yet. Start one with: poli --task "..."\n');
+    expect(renderTaskTable([], 0, 'npm run poli --')).toBe('No tasks yet. Start one with: npm run poli -- --task "..."\n');
   });
 
   it('renders one task with its messages', () => {
@@ -36,6 +37,12 @@ describe('state view', () => {
         '#1 10:00:00 ORCHESTRATOR → PLANNER  task  T2-R0-a\n    Create hello.txt\n\n' +
         '#2 10:00:01 PLANNER → EXECUTER  plan  T2-R0-a\n    <PLAN>\n    1. x\n    </PLAN>\n\n',
     );
+  });
+
+  it('leaves the time a task stood stopped before a --resume out of its duration', () => {
+    const resumed: TaskRecord = { ...task, endedAt: '2026-11-22T12:00:10.000Z', stoppedMs: 2 * 3600_000 };
+    expect(renderTaskTable([resumed], 0).split('\n')[1]).toContain('  10.0s  ');
+    expect(renderTaskDetail(resumed, 0).split('\n')[0]).toBe('T2  completed  rounds 1  started 2026-11-22 10:00:00  duration 10.0s');
   });
 
   it('formats durations', () => {

@@ -5,25 +5,26 @@
 import type { MessageRecord, TaskRecord } from '../state/types.ts';
 
 /** `--state`: one row per task. */
-export function renderTaskTable(tasks: readonly TaskRecord[], now: number): string {
-  if (tasks.length === 0) return 'No tasks yet. Start one with: npm run poli -- --task "..."\n';
+export function renderTaskTable(tasks: readonly TaskRecord[], now: number, invokedAs = 'poli'): string {
+  if (tasks.length === 0) return `No tasks yet. Start one with: ${invokedAs} --task "..."\n`;
   const rows = tasks.map((t) => [
     t.id,
     t.status,
     String(t.rounds),
     formatDateTime(t.startedAt),
-    formatDuration((t.endedAt ? Date.parse(t.endedAt) : now) - Date.parse(t.startedAt)),
+    formatDuration(taskDurationMs(t, now)),
+    // Tasks of several projects share one state directory (the checkout's logs/): say which is which.
+    shortPath(t.projectDir, 32),
     oneLine(t.task, 60),
   ]);
-  return renderTable(['ID', 'STATUS', 'ROUNDS', 'STARTED', 'DURATION', 'TASK'], rows);
+  return renderTable(['ID', 'STATUS', 'ROUNDS', 'STARTED', 'DURATION', 'PROJECT', 'TASK'], rows);
 }
 
 /** `--state ID`: the task's header and every message in order. */
 export function renderTaskDetail(task: TaskRecord, now: number): string {
-  const end = task.endedAt ? Date.parse(task.endedAt) : now;
   const lines = [
     `${task.id}  ${task.status}  rounds ${task.rounds}  started ${formatDateTime(task.startedAt)}  ` +
-      `duration ${formatDuration(end - Date.parse(task.startedAt))}`,
+      `duration ${formatDuration(taskDurationMs(task, now))}`,
     `task: ${task.task}`,
   ];
   if (task.error) lines.push(`error: ${task.error}`);
@@ -56,6 +57,11 @@ function renderTable(header: string[], rows: string[][]): string {
   return `${[line(header), ...rows.map(line)].join('\n')}\n`;
 }
 
+/** From start to end (or now), without the time the task stood stopped before a `--resume`. */
+export function taskDurationMs(task: TaskRecord, now: number): number {
+  return (task.endedAt ? Date.parse(task.endedAt) : now) - Date.parse(task.startedAt) - (task.stoppedMs ?? 0);
+}
+
 /** `12:03:04` from an ISO time (UTC, so output does not depend on the machine's zone). */
 export function formatTime(iso: string): string {
   return iso.slice(11, 19);
@@ -73,6 +79,11 @@ export function formatDuration(ms: number): string {
   const m = Math.floor(s / 60);
   if (m < 60) return `${m}m${String(Math.floor(s % 60)).padStart(2, '0')}s`;
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+/** A path, its head cut to `…` when longer than `max` (the end names the project). */
+function shortPath(dir: string, max: number): string {
+  return dir.length > max ? `…${dir.slice(dir.length - max + 1)}` : dir;
 }
 
 function oneLine(text: string, max: number): string {

@@ -51,7 +51,7 @@ export function renderStatusLine(task: TaskRecord | undefined, now: number, wait
     if (until !== undefined) parts.push(formatClock(until - now));
     return parts.join(' ');
   }
-  parts.push(formatClock(now - Date.parse(task.startedAt)));
+  parts.push(formatClock(now - Date.parse(task.startedAt) - (task.stoppedMs ?? 0)));
   return parts.join(' ');
 }
 

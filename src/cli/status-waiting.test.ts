@@ -47,7 +47,7 @@ describe('a waiting task', () => {
 
   it('--state --json shows status waiting with the reason and until when', () => {
     const [shown] = toPublicState([task()]).tasks;
-    expect(Object.keys(shown ?? {})).toEqual(['id', 'task', 'status', 'waiting', 'rounds', 'startedAt', 'endedAt', 'messages']);
+    expect(Object.keys(shown ?? {})).toEqual(['id', 'task', 'status', 'waiting', 'rounds', 'startedAt', 'endedAt', 'messages', 'projectDir', 'socket']);
     expect(shown?.waiting).toEqual({ kind: 'usage', role: 'EXECUTER', reason: usage.reason, until: usage.until, resetAt: usage.resetAt });
     const [running] = toPublicState([task({ status: 'running', waiting: undefined })]).tasks;
     expect(Object.keys(running ?? {})).not.toContain('waiting');

@@ -78,7 +78,8 @@ export async function runMcpServer(env: Readonly<Record<string, string | undefin
   const identity = paneIdentity(env);
   if (typeof identity === 'string') {
     stderr.write(`poli mcp: ${identity}\n`);
-    return 2;
+    // As `poli reply` does for the same error: 1 with the reason.
+    return 1;
   }
   const token = identity.token;
   const server = createPoliMcpServer(identity.role, (request) => sendToIntake(identity.socketPath, token ? { ...request, token } : request));

@@ -2,6 +2,7 @@
  * Running tasks in a workspace: creates (or reopens) the task in the state store, wires the
  * dialogue's reports to the store, the terminal, the log and the event stream, and runs it.
  */
+import { asInvoked, invokedAs } from '../cli/invocation.ts';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { formatMessage, formatProgress, summarizeBody } from '../cli/progress.ts';
@@ -83,6 +84,8 @@ export async function executeTask(
     return commands;
   };
 
+  /** poli's own messages (`ROLE id`), whose `send` event was emitted when they were recorded. */
+  const sentByPoli = new Set<string>();
   const recorder: TaskRecorder = {
     async record(message) {
       if (message.from === 'HUMAN') {
@@ -90,7 +93,8 @@ export async function executeTask(
         if (at >= 0) notes.splice(at, 1);
       }
       latest = await store.appendMessage(taskId, { ...message, at: new Date(clock.now()).toISOString() });
-      ws.progress(formatMessage(elapsedMs(), round, message));
+      // A result goes on to the PLANNER as a review with the same body: the result's own line says it already.
+      if (!(message.from === 'ORCHESTRATOR' && message.type === 'review')) ws.progress(formatMessage(elapsedMs(), round, message));
       lastSummary = `${message.from} → ${message.to} ${message.type}: ${summarizeBody(message.body)}`;
       const { from, to, type, id, body } = message;
       const cli: Role | null = from === 'PLANNER' || from === 'EXECUTER' ? from : null;
@@ -98,12 +102,20 @@ export async function executeTask(
       ws.logger.info(`${from} → ${to} ${type} ${id}`, { event, task: taskId, round, fileOnly: true });
       if (cli && type === 'status') emit({ event: 'status', task: taskId, round, role: cli, pane: paneOf(cli), id, summary: body });
       else if (cli) emit({ event: 'reply', task: taskId, round, role: cli, pane: paneOf(cli), to, type, id, summary: body });
-      else if (to !== 'ORCHESTRATOR') emit({ event: 'send', task: taskId, round, role: to, pane: paneOf(to), from, type, id, summary: body });
+      else if (to !== 'ORCHESTRATOR') {
+        if (from === 'ORCHESTRATOR') sentByPoli.add(`${to} ${id}`);
+        emit({ event: 'send', task: taskId, round, role: to, pane: paneOf(to), from, type, id, summary: body });
+      }
     },
     async delivery(report) {
       const { id, to, type, body, extra, stage } = report;
       const at = new Date(clock.now()).toISOString();
       latest = await store.recordDelivery(taskId, { id, to, type, body, ...(extra ? { extra } : {}), stage, at });
+      // The PLANNER's work typed into the EXECUTER (under an id of its own) was recorded as the PLANNER's reply: its
+      // `send` is when poli types it. poli's own messages had theirs when recorded.
+      if (stage === 'written' && to === 'EXECUTER' && !sentByPoli.has(`${to} ${id}`) && ['plan', 'continue', 'revision'].includes(type)) {
+        emit({ event: 'send', task: taskId, round, role: to, pane: paneOf(to), from: 'PLANNER', type, id, summary: body });
+      }
       ws.logger.debug(`message ${id} to ${to}: ${stage}`, { event: 'delivery', task: taskId, round, role: to, id, stage, fileOnly: true });
     },
     async setRounds(rounds) {
@@ -151,6 +163,8 @@ export async function executeTask(
   // The status bar of poli's tmux server: refreshed on every step and every few seconds.
   let latest: TaskRecord = created;
   let waitingFor: Role | null = null;
+  // Until the dialogue reports its first step, the live line says `starting` (waitingFor null reads `done`).
+  let begun = false;
   let lastSummary = taskHead(created.task);
   let askingYou = false;
   let pausedNow = false;
@@ -168,7 +182,7 @@ export async function executeTask(
     void ws.setStatus(askingYou ? `poli ${taskId} r${round} waiting for you` : renderStatusLine(latest, clock.now(), waitingFor));
     const wait = latest.status === 'waiting' ? latest.waiting : undefined;
     const held = wait ? { role: wait.role, reason: wait.reason, until: wait.until === null ? null : Date.parse(wait.until) } : undefined;
-    ws.live.update({ round, waitingFor, startedAt: started, last: lastSummary, waitingForYou: askingYou, paused: pausedNow, ...(held ? { held } : {}) });
+    ws.live.update({ round, waitingFor, startedAt: started, last: lastSummary, waitingForYou: askingYou, paused: pausedNow, ...(held ? { held } : {}), ...(begun ? {} : { starting: true }) });
   };
   const statusTimer = setInterval(showStatus, STATUS_INTERVAL_SECONDS * 1000);
   statusTimer.unref();
@@ -237,10 +251,14 @@ export async function executeTask(
           }
         : {}),
       onProgress: (p) => {
+        begun = true;
         waitingFor = p.waitingFor;
         showStatus();
         const text = p.text.replace('tmux -L <socket>', `tmux -L ${settings.socket}`);
-        ws.progress(formatProgress(elapsedMs(), p.round, p.waitingFor, text, p.kind === 'limit' && p.wait !== undefined));
+        // "result sent to PLANNER for review" follows the result's line at once and says nothing more.
+        if (!text.endsWith(' sent to PLANNER for review')) {
+          ws.progress(formatProgress(elapsedMs(), p.round, p.waitingFor, text, p.kind === 'limit' && p.wait !== undefined));
+        }
         const role = p.waitingFor ?? 'PLANNER';
         if (p.kind === 'reminder') emit({ event: 'reminder', task: taskId, round: p.round, role, pane: paneOf(role), id: p.id ?? '' });
         else if (p.kind === 'limit') {
@@ -293,7 +311,7 @@ export async function executeTask(
     if (outcome.status === 'completed') ws.say(`poli: task ${taskId} completed in ${outcome.rounds} round(s).`);
     else {
       ws.error(`poli: task ${taskId} ended ${outcome.status}: ${outcome.reason}`);
-      if (outcome.status === 'interrupted' || outcome.status === 'timeout') ws.error(`poli: its state is kept; continue it with: poli --resume ${taskId}`);
+      if (outcome.status === 'interrupted' || outcome.status === 'timeout') ws.error(asInvoked(`poli: its state is kept; continue it with: poli --resume ${taskId}`, invokedAs(ws.io.env)));
     }
   } catch (error) {
     clearInterval(statusTimer);
@@ -391,7 +409,9 @@ async function openTask(ws: Workspace, what: { task: string } | { resume: string
   }
   const plan = planResume(existing);
   if (typeof plan === 'string') throw new StateFileError(`cannot resume: ${plan}`);
-  const record = await store.update(existing.id, { status: 'running', endedAt: null, error: undefined, pid: io.pid, socket: settings.socket });
+  // The time it stood stopped is not part of its duration.
+  const stoppedMs = (existing.stoppedMs ?? 0) + (existing.endedAt ? Math.max(0, ws.clock.now() - Date.parse(existing.endedAt)) : 0);
+  const record = await store.update(existing.id, { status: 'running', endedAt: null, error: undefined, pid: io.pid, socket: settings.socket, stoppedMs });
   return { record, start: plan.kind === 'start' ? { task: existing.task } : { resume: plan, context: resumeContext(existing) } };
 }
 

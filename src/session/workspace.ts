@@ -31,7 +31,8 @@ import { fileJournal } from '../mcp/reply-journal.ts';
 import { withLaunchArgs } from '../profiles/launch.ts';
 import { selectProfile } from '../profiles/select.ts';
 import type { Role } from '../protocol/types.ts';
-import { excludePoliDirFromGit } from './project-files.ts';
+import { ensureWritableProjectDir, excludePoliDirFromGit, removeEmptyPoliDirs } from './project-files.ts';
+import { makeDirectory } from '../state/make-dir.ts';
 import { PoliSession, SESSION_NAME, type CliSpec, type SessionOptions } from './session.ts';
 import { checkSession } from './pane-repair.ts';
 import { readPaneOptions } from '../tmux/pane-options.ts';
@@ -129,7 +130,9 @@ export async function openWorkspace(
   );
   const [first, second] = missing;
   if (first) {
-    throw new CommandNotFoundError(first, clis[first].command, second ? { also: { role: second, command: clis[second].command } } : {});
+    // Named as the person gave it (--planner-cmd), not with the launch flags poli adds to it.
+    const given = (role: Role) => (role === 'PLANNER' ? settings.plannerCmd : settings.executerCmd);
+    throw new CommandNotFoundError(first, given(first), second ? { also: { role: second, command: given(second) } } : {});
   }
   const fallbacks = await resolveFallbacks(io, settings, intakeSocket, registrations, tokens);
   for (const [role, spec] of Object.entries(fallbacks) as [Role, CliSpec][]) {
@@ -142,6 +145,8 @@ export async function openWorkspace(
   }
   // Before tmux starts: a state dir poli cannot write would otherwise fail half-way, with the CLIs running.
   await ensureWritableDir(settings.stateDir);
+  // The same for the project: the first long message (a file in .poli/) would fail mid-task.
+  await ensureWritableProjectDir(settings.projectDir);
   const tty = io.stdout.isTTY === true;
   // no-color.org: set and not empty.
   const noColor = (io.env.NO_COLOR ?? '') !== '';
@@ -212,18 +217,30 @@ export async function openWorkspace(
     for (const registration of registrations) sessionFiles.push(...(await prepareSessionFiles(registration)));
     await intake.listen(intakeSocket);
     if (interrupted?.aborted) throw new StartInterruptedError(String(interrupted.reason));
-    logger.info(`starting the tmux session on socket "${settings.socket}" in ${settings.projectDir}`, { event: 'start' });
+    const reusing = await sessionRunning(run, settings.socket);
+    logger.info(
+      reusing
+        ? `reusing the tmux session on socket "${settings.socket}" (in ${settings.projectDir})`
+        : `starting the tmux session on socket "${settings.socket}" in ${settings.projectDir}`,
+      { event: 'start' },
+    );
     await warnIfProjectChanged(run, settings, logger);
+    // Priming takes seconds (the CLIs start, read their role files and answer): a spinner and the time meanwhile.
+    live.update({ round: 0, waitingFor: null, startedAt: realClock.now(), last: 'starting and priming the PLANNER and EXECUTER', starting: true });
     session = await unlessInterrupted(PoliSession.open(sessionOptions), interrupted);
+    live.stop();
   } catch (error) {
+    live.stop();
     await intake.close();
     await rm(stateDirPointer(io.runtimeDir, settings.socket), { force: true });
     await lock.release();
     if (settings.killOnExit) {
-      await run(['kill-server']).catch(() => undefined);
+      // TmuxServer.kill: also the socket file of a server that died while starting.
+      await new TmuxServer({ socket: settings.socket, run }).kill().catch(() => undefined);
       await removeSessionFiles(sessionFiles);
     } else if ((await run(['has-session']).catch(() => undefined))?.exitCode === 0) io.stderr.write(`${keepRunningNote(settings.socket)}\n`);
     await client.close();
+    await removeEmptyPoliDirs(settings.projectDir);
     await logger.close();
     throw error;
   }
@@ -309,6 +326,7 @@ export async function openWorkspace(
       await intake.close();
       await lock.release();
       await session.close();
+      await removeEmptyPoliDirs(settings.projectDir);
       // The control client goes first: killing the server under it would read as "control mode stopped".
       await client.close();
       if (settings.killOnExit) {
@@ -363,6 +381,8 @@ function cliSpecMaker(io: AppIO, settings: Settings, intakeSocket: string, regis
     Object.entries(io.env).filter((e): e is [string, string] => e[0].startsWith('MOCK_') && e[1] !== undefined),
   );
   return async (role: Role, command: string, profileName: string | undefined): Promise<CliSpec> => {
+    // A profile name is checked under --mock too (the mocks run with the mock profile): a typo is refused either way.
+    if (settings.mock && profileName !== undefined) selectProfile(command, profileName);
     const profile = selectProfile(command, settings.mock ? 'mock' : profileName);
     const mcp = mcpRegistration(profile.name, { role, socketPath: intakeSocket, token: tokens[role], env: io.env, readText: readTextIfAny });
     registrations.push(mcp);
@@ -417,6 +437,12 @@ function lineStream(line: (text: string) => void): Writable {
   });
 }
 
+/** poli's tmux session runs on the socket already (PoliSession.open reuses it). */
+async function sessionRunning(run: TmuxRunner, socket: string): Promise<boolean> {
+  const server = new TmuxServer({ socket, run });
+  return (await server.isRunning().catch(() => false)) && (await server.findPanes(SESSION_NAME).catch(() => undefined)) !== undefined;
+}
+
 /**
  * A running session works in another project: the CLIs are restarted there and lose their context.
  * Say so plainly (with the way to keep both) rather than as a routine restart.
@@ -447,7 +473,7 @@ export function keepRunningNote(socket: string): string {
 export async function ensureWritableDir(dir: string): Promise<void> {
   let step = `create the directory ${dir}`;
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirectory(dir);
     const probe = path.join(dir, `.poli-write-check-${process.pid}`);
     step = `write a file in ${dir}`;
     await writeFile(probe, '');

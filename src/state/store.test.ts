@@ -45,6 +45,15 @@ function record(id: string, overrides: Partial<TaskRecord> = {}): TaskRecord {
   };
 }
 
+function jsonError(text: string): string {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return '';
+}
+
 async function writeTaskFile(id: string, content: unknown): Promise<void> {
   await mkdir(path.join(dir, 'tasks'), { recursive: true });
   const text = typeof content === 'string' ? content : JSON.stringify(content);
@@ -214,6 +223,20 @@ describe('StateStore', () => {
     expect((await store.get('T1'))?.status).toBe('running');
   });
 
+  it('read-only (poli --state): a dead poli\'s task shows as interrupted, but no file is written, moved or removed', async () => {
+    const running = record('T1', { status: 'running', endedAt: null, pid: 777 });
+    await writeTaskFile('T1', running);
+    await writeTaskFile('T2', '{"id": "T2",');
+    await writeFile(path.join(dir, 'tasks', 'T1.json.778.tmp'), 'half');
+    const before = await taskDirEntries();
+    const looker = new StateStore({ dir, pid: OUR_PID, clock: { now: () => now }, isPidAlive: () => false, warn: (m) => warnings.push(m), readOnly: true });
+    const [shown] = await looker.list();
+    expect(shown).toMatchObject({ id: 'T1', status: 'interrupted', error: 'poli process 777 died while the task was running' });
+    expect(await taskDirEntries()).toEqual(before);
+    expect(JSON.parse(await readFile(path.join(dir, 'tasks', 'T1.json'), 'utf8'))).toEqual(running);
+    expect(warnings).toEqual([`state file ${path.join(dir, 'tasks', 'T2.json')} is corrupt (invalid JSON: ${jsonError('{"id": "T2",')}); left the task out`]);
+  });
+
   it('sets aside a file with invalid JSON, warns, and leaves the task out', async () => {
     await writeTaskFile('T1', '{"id": "T1",');
     await writeTaskFile('T2', record('T2'));
@@ -331,12 +354,25 @@ describe('toPublicJson', () => {
         '          "body": "body 1",',
         '          "at": "2026-01-02T03:04:06.000Z"',
         '        }',
-        '      ]',
+        '      ],',
+        '      "projectDir": "/p",',
+        '      "socket": "poli",',
+        '      "error": "secret"',
         '    }',
         '  ]',
         '}',
       ].join('\n'),
     );
+  });
+
+  it('adds the notes no message carried, and leaves error and undeliveredNotes out when there are none', () => {
+    const task = record('T1', { undeliveredNotes: [{ to: 'EXECUTER', text: 'also add a README' }] });
+    expect(JSON.parse(toPublicJson([task, record('T2', { undeliveredNotes: [] })]))).toEqual({
+      tasks: [
+        { id: 'T1', task: 'fix it', status: 'completed', rounds: 1, startedAt: '2026-01-01T00:00:00.000Z', endedAt: '2026-01-01T00:01:00.000Z', messages: [], projectDir: '/p', socket: 'poli', undeliveredNotes: [{ to: 'EXECUTER', text: 'also add a README' }] },
+        { id: 'T2', task: 'fix it', status: 'completed', rounds: 1, startedAt: '2026-01-01T00:00:00.000Z', endedAt: '2026-01-01T00:01:00.000Z', messages: [], projectDir: '/p', socket: 'poli' },
+      ],
+    });
   });
 
   it('renders no tasks as an empty list', () => {

@@ -22,6 +22,11 @@ export interface StateStoreOptions {
   isPidAlive: (pid: number) => boolean;
   /** Receives a message when a corrupt state file is set aside. */
   warn?: (message: string) => void;
+  /**
+   * Only look (`poli --state`, `status`, `watch`): a task of a dead poli is shown as interrupted without writing its
+   * file, and nothing (temp files, corrupt files) is removed or moved. The poli that next runs tasks there does that.
+   */
+  readOnly?: boolean;
 }
 
 const TASK_FILE = /^T(\d+)\.json$/;
@@ -137,8 +142,10 @@ export class StateStore {
   /** All tasks, by number. Removes the temp files of writes a killed poli never finished (see removeDeadTempFiles). */
   async list(): Promise<TaskRecord[]> {
     const names = await this.fileNames();
-    await this.removeDeadTempFiles(this.tasksDir, names);
-    await this.removeDeadTempFiles(this.tempDir, await readdir(this.tempDir).catch(() => [] as string[]));
+    if (this.options.readOnly !== true) {
+      await this.removeDeadTempFiles(this.tasksDir, names);
+      await this.removeDeadTempFiles(this.tempDir, await readdir(this.tempDir).catch(() => [] as string[]));
+    }
     const ids = names
       .map((name) => TASK_FILE.exec(name)?.[1])
       .filter((n): n is string => n !== undefined)
@@ -198,7 +205,7 @@ export class StateStore {
         error: `poli process ${record.pid} died while the task was ${record.status}`,
       };
       delete interrupted.waiting;
-      await this.write(interrupted);
+      if (this.options.readOnly !== true) await this.write(interrupted);
       return interrupted;
     }
     return record;
@@ -210,6 +217,10 @@ export class StateStore {
   }
 
   private async setAside(file: string, reason: string): Promise<undefined> {
+    if (this.options.readOnly === true) {
+      this.options.warn?.(`state file ${file} is corrupt (${reason}); left the task out`);
+      return undefined;
+    }
     const backup = `${file}.corrupt-${new Date(this.options.clock.now()).toISOString().replace(/:/g, '-')}`;
     try {
       await rename(file, backup);
@@ -335,6 +346,11 @@ export function toPublicState(tasks: readonly TaskRecord[]): PublicState {
         ...(m.channel ? { channel: m.channel } : {}),
         ...(m.mayBeWrapped === true ? { mayBeWrapped: true } : {}),
       })),
+      // Added after the first fields (the shape only grows): where the task ran, why it ended, notes never delivered.
+      projectDir: t.projectDir,
+      socket: t.socket,
+      ...(t.error !== undefined ? { error: t.error } : {}),
+      ...(t.undeliveredNotes !== undefined && t.undeliveredNotes.length > 0 ? { undeliveredNotes: t.undeliveredNotes } : {}),
     })),
   };
 }

@@ -98,6 +98,8 @@ export interface TaskRecord {
   approvals?: unknown[];
   /** The delivery receipt of every message poli typed into a CLI, in the order they were sent. */
   deliveries?: DeliveryRecord[];
+  /** Milliseconds the task stood stopped between an end and a `--resume` (not counted in its duration). */
+  stoppedMs?: number;
   /** Notes from the person (poli say) that no message carried before the task ended. */
   undeliveredNotes?: { to: string; text: string }[];
   /**
@@ -121,7 +123,7 @@ export const PUBLIC_TASK_KEYS = ['id', 'task', 'status', 'rounds', 'startedAt', 
 
 /** The stable, public view of the state (`poli --state --json`); `waiting` only while the status is `waiting`. */
 export interface PublicState {
-  tasks: (Pick<TaskRecord, (typeof PUBLIC_TASK_KEYS)[number]> & { waiting?: PublicWait })[];
+  tasks: (Pick<TaskRecord, (typeof PUBLIC_TASK_KEYS)[number] | 'projectDir' | 'socket' | 'error' | 'undeliveredNotes'> & { waiting?: PublicWait })[];
 }
 
 /** A task's `waiting` in the public view: the wait without its start, the reset as ISO 8601. */

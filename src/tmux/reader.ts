@@ -27,6 +27,7 @@
  * lines is not a number of rows: positions are only ever computed from rows (cursor_y,
  * history_size), never by counting captured lines.
  */
+import { tidyDumpLine } from './dump-lines.ts';
 import { PaneNotFoundError } from '../errors.ts';
 import { checkResult } from './runner.ts';
 import type { TmuxRunner } from './types.ts';
@@ -206,7 +207,8 @@ export class PaneReader {
   async lastLines(n = 15): Promise<string> {
     try {
       const snapshot = await this.snapshot({ historyLines: n * 4 });
-      const said = snapshot.lines.filter((line) => line.trim() !== '' && !/^Pane is dead \(/.test(line));
+      // Rules cut to a terminal's width: a 250-column pane's rules wrap into blocks of dashes in an error message.
+      const said = snapshot.lines.filter((line) => line.trim() !== '' && !/^Pane is dead \(/.test(line)).map(tidyDumpLine);
       return said.slice(Math.max(0, said.length - n)).join('\n');
     } catch (error) {
       return `(could not read pane ${this.paneId}: ${error instanceof Error ? error.message : String(error)})`;

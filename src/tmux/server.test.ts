@@ -107,10 +107,14 @@ describe('TmuxServer.respawn and kill', () => {
     await new TmuxServer({ socket: 'poli-test-k', run, removeFile: async (p) => void removed.push(p), processes: noProcesses }).kill();
     expect(run.calls.map((call) => call.args[0])).toEqual(['display-message', 'list-panes', 'kill-server']);
     expect(removed).toEqual(['/tmp/tmux-0/poli-test-k']);
+    // No server answers: only the socket file a dead server left behind is removed (and only one with this name).
     const notRunning = createFakeRunner(() => ({ stderr: 'no server running on /tmp/tmux-0/x', exitCode: 1 }));
     await new TmuxServer({ socket: 'x', run: notRunning, removeFile: async (p) => void removed.push(p), processes: noProcesses }).kill();
     expect(notRunning.calls).toHaveLength(1);
-    expect(removed).toHaveLength(1);
+    expect(removed).toEqual(['/tmp/tmux-0/poli-test-k', '/tmp/tmux-0/x']);
+    const other = createFakeRunner(() => ({ stderr: 'no server running on /tmp/tmux-0/someone-else', exitCode: 1 }));
+    await new TmuxServer({ socket: 'x', run: other, removeFile: async (p) => void removed.push(p), processes: noProcesses }).kill();
+    expect(removed).toHaveLength(2);
   });
 
   it("after kill-server, ends the panes' process groups that outlive the hangup: SIGTERM after 2 s, SIGKILL 1 s later", async () => {

@@ -196,12 +196,18 @@ export class TmuxServer {
 
   /**
    * Kills exactly this server (`kill-server` on this socket; the runner adds `-L`). tmux 3.3a
-   * leaves the socket file behind after kill-server (measured), so it is removed too. Does
-   * nothing when the server is not running.
+   * leaves the socket file behind after kill-server (measured), so it is removed too. When the
+   * server is not running, only the socket file a dead server left is removed.
    */
   async kill(): Promise<void> {
     const path = await this.run(['display-message', '-p', '#{socket_path}']);
-    if (path.exitCode !== 0) return;
+    if (path.exitCode !== 0) {
+      // A server that died (SIGKILL, a crash) leaves its socket file, which tmux names in its answer: no server listens
+      // there, so it goes too.
+      const stale = /no server running on (\S+)/.exec(path.stderr)?.[1];
+      if (stale?.endsWith(`/${this.socket}`)) await this.removeFile(stale);
+      return;
+    }
     const listed = await this.run(['list-panes', '-a', '-F', '#{pane_pid}']);
     const pids = listed.exitCode === 0 ? listed.stdout.split('\n').map(Number).filter((pid) => Number.isInteger(pid) && pid > 1) : [];
     await this.run(['kill-server']);

@@ -118,6 +118,8 @@ describe('poli end to end with the mock CLIs', () => {
           startedAt: '<time>',
           endedAt: '<time>',
           messages: threeRoundMessages(1),
+          projectDir: world.projectDir,
+          socket: world.socket,
         },
       ],
     });
@@ -170,6 +172,9 @@ describe('poli end to end with the mock CLIs', () => {
         startedAt: '<time>',
         endedAt: '<time>',
         messages: [msg('ORCHESTRATOR', 'PLANNER', 'task', 'T1-R0-#1', 'Create slow.txt containing S')],
+        projectDir: world.projectDir,
+        socket: world.socket,
+        error: 'interrupted by Ctrl+C (SIGINT)',
       },
     ]);
   });

@@ -90,7 +90,7 @@ describe('a bad .env value', () => {
     const state = await runPoli(['--state', '--state-dir', world.stateDir], { cwd: world.projectDir });
     expect(state).toEqual({
       code: 0,
-      stdout: 'No tasks yet. Start one with: npm run poli -- --task "..."\n',
+      stdout: 'No tasks yet. Start one with: poli --task "..."\n',
       stderr: 'poli: ignoring invalid value for --max-rounds (from .env POLI_MAX_ROUNDS): "zero"; expected an integer >= 1 (not needed here)\n',
     });
     const task = await runPoli(['--mock', '--task', 'x', ...world.flags], { cwd: world.projectDir });

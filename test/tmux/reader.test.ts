@@ -157,3 +157,11 @@ describe('PaneReader on a real pane', () => {
     });
   });
 });
+
+describe('PaneReader.lastLines in a 250-column pane', () => {
+  it('cuts a TUI\'s full-width rules to 80 columns for the error message, text unchanged', async () => {
+    const pane = await startTail({ width: 250, height: 20 });
+    await pane.print(['─'.repeat(250), '> half-typed message', '─'.repeat(250), 'end']);
+    expect(await pane.reader.lastLines(4)).toBe(['─'.repeat(80), '> half-typed message', '─'.repeat(80), 'end'].join('\n'));
+  });
+});
