@@ -39,7 +39,7 @@ const USAGE = `poli — a PLANNER and an EXECUTER AI coding CLI working on one t
 
 Usage:
   poli --task "TEXT" [options]     run one task; exit 0 when it completed
-  poli --task-file FILE            the same, the task read from FILE (- for stdin)
+  poli --task-file FILE            the same, the task read from FILE (-: stdin)
   poli [options]                   a poli> prompt that takes task after task
   poli --state [ID] [--json]       list tasks, or show one task's messages
   poli --resume ID                 continue a task that stopped before the end
