@@ -15,7 +15,7 @@ import type { TmuxClient } from '../tmux/client.ts';
 import type { TmuxResult } from '../tmux/types.ts';
 
 export interface PaneWatchOptions {
-  client: Pick<TmuxClient, 'run' | 'onOutput' | 'onResync'>;
+  client: Pick<TmuxClient, 'run' | 'onOutput' | 'onResync' | 'onStop'>;
   paneId: string;
   maxJournalRows?: number;
   debug?(message: string): void;
@@ -32,6 +32,11 @@ export class PaneWatch {
   private readonly off: (() => void)[] = [];
   /** Counts resyncs from layout changes (resizes): a reply drawn across one may be damaged. */
   resizes = 0;
+  /**
+   * False once control mode stopped: no output reaches the model any more (a person's `tmux attach -d` detached
+   * poli's client), so its screen is stale and readers must capture the pane instead (and start a new watch).
+   */
+  live = true;
 
   private constructor(private readonly options: PaneWatchOptions) {
     this.model = new PaneModel({ cols: 250, rows: 50, ...(options.maxJournalRows ? { maxJournalRows: options.maxJournalRows } : {}) });
@@ -45,6 +50,9 @@ export class PaneWatch {
         if (paneId === undefined) this.resizes += 1;
         void this.seed().catch((error: unknown) => options.debug?.(`could not resync the model of ${options.paneId}: ${String(error)}`));
       }),
+      options.client.onStop?.(() => {
+        this.live = false;
+      }) ?? (() => undefined),
     );
   }
 

@@ -248,9 +248,17 @@ export class PoliSession {
    * The terminal model of the role's pane, started on first use: the control client attaches then (not during
    * priming, which polls: a pane that died while starting read blank over control mode). Undefined while polling.
    */
-  private watch(role: Role): Promise<PaneWatch | undefined> {
+  private async watch(role: Role): Promise<PaneWatch | undefined> {
     const client = this.options.client;
-    if (!client) return Promise.resolve(undefined);
+    if (!client) return undefined;
+    // Control mode stopped under the current model (a person's `tmux attach -d` detaches poli's client too): it gets
+    // no output any more. Attach again with a new one; turns marked on the old one read by capture (readTurn).
+    const pending = this.watches[role];
+    const current = await pending?.catch(() => undefined);
+    if (current && !current.live && this.watches[role] === pending) {
+      delete this.watches[role];
+      current.stop();
+    }
     this.watches[role] ??= client.attach(SESSION_NAME).then(async (attached) => {
       if (!attached) return undefined;
       return PaneWatch.start({ client, paneId: this.paneIds[role], ...(this.options.debug ? { debug: this.options.debug } : {}) });
@@ -440,7 +448,8 @@ export class PoliSession {
    */
   private async readTurn(role: Role, turn: TurnPosition, fresh: boolean): Promise<string> {
     const watch = turn.watch;
-    if (!watch || watch !== (await this.watches[role])) {
+    // A model that no output reaches any more (control mode stopped) is stale: tmux's own screen and history are exact.
+    if (!watch || !watch.live || watch !== (await this.watches[role])) {
       return this.readers[role].readSince(turn.pane, { maxLines: CAPTURE_MAX_LINES });
     }
     await watch.model.whenParsed();
@@ -462,7 +471,7 @@ export class PoliSession {
   /** The bottom of the pane's screen: from the model when the dialogue reads one, else by capture. */
   private async bottomLines(role: Role, n: number): Promise<string[]> {
     const watch = await this.watches[role];
-    if (!watch) return this.readers[role].bottomLines(n);
+    if (!watch || !watch.live) return this.readers[role].bottomLines(n);
     await watch.model.whenParsed();
     return watch.model.bottomLines(n);
   }
@@ -523,7 +532,7 @@ export class PoliSession {
       crossCheck: async (position: PanePosition): Promise<void> => {
         const turn = position as TurnPosition;
         const watch = await this.watches[role];
-        if (!watch || turn.watch !== watch || turn.deep) return;
+        if (!watch || !watch.live || turn.watch !== watch || turn.deep) return;
         if (!(await watch.crossCheck())) turn.deep = true;
       },
     };

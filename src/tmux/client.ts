@@ -34,6 +34,11 @@ export interface TmuxClient {
   onOutput(listener: (paneId: string, text: string) => void): () => void;
   /** Told when output of a pane may have been lost, or screens rewrapped (see ControlClient.onResync). */
   onResync(listener: (paneId: string | undefined) => void): () => void;
+  /**
+   * Told when control mode stops (tmux said %exit: a person's `tmux attach -d` detaches every other client, poli's
+   * too): no more output reaches onOutput, so a model fed by it is stale from here on. Returns an unsubscribe.
+   */
+  onStop?(listener: () => void): () => void;
 }
 
 export interface TmuxClientOptions {
@@ -60,6 +65,7 @@ export function createPollingClient(options: TmuxClientOptions): TmuxClient {
     close: async () => undefined,
     onOutput: () => () => undefined,
     onResync: () => () => undefined,
+    onStop: () => () => undefined,
   };
 }
 
@@ -73,6 +79,7 @@ export function createTmuxClient(options: ControlModeOptions): TmuxClient {
   let attaching: Promise<boolean> | undefined;
   const outputListeners = new Set<(paneId: string, text: string) => void>();
   const resyncListeners = new Set<(paneId: string | undefined) => void>();
+  const stopListeners = new Set<() => void>();
   let closing = false;
   let warned = false;
   const warn = (message: string): void => {
@@ -92,7 +99,10 @@ export function createTmuxClient(options: ControlModeOptions): TmuxClient {
       socket,
       spawn: () => spawnControl(target),
       fallbackRun: processRun,
-      onClose: (reason) => warn(`tmux control mode ${reason}`),
+      onClose: (reason) => {
+        warn(`tmux control mode ${reason}`);
+        for (const listener of stopListeners) listener();
+      },
     }).then(
       (client) => {
         control = client;
@@ -145,6 +155,10 @@ export function createTmuxClient(options: ControlModeOptions): TmuxClient {
     onResync(listener) {
       resyncListeners.add(listener);
       return () => resyncListeners.delete(listener);
+    },
+    onStop(listener) {
+      stopListeners.add(listener);
+      return () => stopListeners.delete(listener);
     },
     async close() {
       closing = true;

@@ -60,4 +60,27 @@ describe('a person attaches while a reply streams', { timeout: FAULT_TEST_TIMEOU
       },
     );
   });
+
+  it('the same reply while a person attaches with `attach -d`, which detaches every other client (poli\'s control client too): recorded exact', async () => {
+    // Found from outside: `tmux attach -d` (a common habit, `tmux a -d`) sends %exit to poli's control-mode client. poli
+    // went on polling, but read the reply from its terminal model, which no output reached any more: the reply was
+    // never complete there and the task timed out.
+    await runDialogue(
+      { MOCK_EXECUTER_REPLY_LINES: '120', MOCK_EXECUTER_STREAM_MS: '25', MOCK_ROUNDS: '1' },
+      ['--exec-timeout', '40'],
+      async (world) => {
+        await waitForReceivedBlock(world, 'EXECUTER');
+        await sleep(800);
+        const terminal = await startTerminal({ shell: `tmux -L ${world.socket} attach -d -t poli`, cols: 80, rows: 24 });
+        try {
+          await terminal.step('attached', (screen) => screen.split('\n').length > 5, { timeoutMs: 10_000 });
+          await sleep(1_000);
+          await terminal.press('C-b', 'd');
+          await terminal.exited(10_000);
+        } finally {
+          await terminal.cleanup();
+        }
+      },
+    );
+  });
 });
