@@ -191,6 +191,29 @@ describe('control-mode client when the server goes away', () => {
     }
   });
 
+  it('tells onStop when another client detaches it (a person\'s `tmux attach -d`), and attach() attaches again', async () => {
+    const sandbox = createSandbox();
+    const warnings: string[] = [];
+    const client = createTmuxClient({ socket: sandbox.socket, clock, warn: (m) => warnings.push(m) });
+    try {
+      const pane = await sandbox.newPane('cat');
+      expect(await client.attach(pane)).toBe(true);
+      let stops = 0;
+      client.onStop?.(() => (stops += 1));
+      // What `attach -d` does to every other client of the session.
+      const session = (await sandbox.run(['display-message', '-p', '-t', pane, '#{session_name}'])).stdout.trim();
+      await sandbox.run(['detach-client', '-s', session]);
+      await waitFor(async () => (stops === 1 ? true : undefined), () => `onStop was told ${stops} times`, LONG_WAIT_MS);
+      expect(client.mode).toBe('poll');
+      expect(warnings[0]).toMatch(/^tmux control mode stopped: .*; polling the panes instead/);
+      expect(await client.attach(pane)).toBe(true);
+      expect(client.mode).toBe('control');
+    } finally {
+      await client.close();
+      await sandbox.cleanup();
+    }
+  });
+
   // tmux (3.3a and 3.7c alike) keeps a control client whose reader is gone until its pending output is written; with
   // tmux's stdout going straight to poli that output can never be written, so the `tmux -C` process stayed and a
   // later kill-server never finished. runner.ts relays the output through a process that outlives poli.
