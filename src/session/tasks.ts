@@ -407,7 +407,7 @@ async function openTask(ws: Workspace, what: { task: string } | { resume: string
     const known = (await store.list()).map((t) => t.id).join(', ') || 'none yet';
     throw new StateFileError(`no task with id "${what.resume}" in ${settings.stateDir} (tasks: ${known}). List them with: poli --state`);
   }
-  const plan = planResume(existing);
+  const plan = planResume(existing, settings.maxRounds);
   if (typeof plan === 'string') throw new StateFileError(`cannot resume: ${plan}`);
   // The time it stood stopped is not part of its duration.
   const stoppedMs = (existing.stoppedMs ?? 0) + (existing.endedAt ? Math.max(0, ws.clock.now() - Date.parse(existing.endedAt)) : 0);
