@@ -34,7 +34,8 @@ export type DeliveryReport = Omit<DeliveryRecord, 'at' | 'after'>;
 
 /** Where the runner reports what happened; the composition root wires it to the state store and logs. */
 export interface TaskRecorder {
-  record(message: DialogueMessage): Promise<void>;
+  /** `how.rejected`: a reply the person rejected, or the feedback carrying their reason (machine.ts, onReject). */
+  record(message: DialogueMessage, how?: { rejected: true }): Promise<void>;
   /** How far a message's delivery got (written, pasted, submitted, answered). */
   delivery?(report: DeliveryReport): Promise<void>;
   setRounds(rounds: number): Promise<void>;
@@ -181,7 +182,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   const perform = async (effect: DialogueEffect): Promise<void> => {
     switch (effect.kind) {
       case 'record':
-        await recorder.record(effect.message);
+        await (effect.rejected ? recorder.record(effect.message, { rejected: true }) : recorder.record(effect.message));
         return;
       case 'send':
         await send(effect.to, effect.type, effect.id, effect.body, effect.expect, effect.extra);
