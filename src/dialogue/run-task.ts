@@ -528,8 +528,10 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   async function startTurn(role: Role, id: string, text: string, type: MessageType, markOptions?: { lookBack?: boolean }): Promise<Turn> {
     const channel = channels[role];
     const since = await channel.mark({ ...markOptions, id });
-    // Looking back for a reply that may be there already: nothing on the screen is a leftover then.
-    const before = markOptions?.lookBack ? '' : await channel.readSince(since, { fresh: true }).catch(() => '');
+    // Looking back for a reply that may be there already (--resume in the session the task ran in), the history read
+    // holds the blocks of the task's earlier turns and the primer's example: leftovers too. Leftovers only quiet blocks
+    // under other ids (turn.ts, takeReplies), so a reply to `id` already there is still taken.
+    const before = await channel.readSince(since, { fresh: true }).catch(() => '');
     return newTurn(role, id, since, text, before, type);
   }
 
