@@ -210,7 +210,7 @@ async function checkResumable(io: AppIO, settings: Settings, id: string): Promis
       `no task with id "${id}" in ${settings.stateDir}${near ? ` (did you mean ${near.id}?)` : ` (tasks: ${known})`}. List them with: poli --state`,
     );
   }
-  const plan = planResume(task);
+  const plan = planResume(task, settings.maxRounds);
   if (typeof plan === 'string') throw new StateFileError(`cannot resume: ${plan}`);
   return task;
 }

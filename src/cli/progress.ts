@@ -27,9 +27,13 @@ export function formatCountdown(ms: number): string {
   return `in ${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-/** `[0:02] r0 PLANNER → EXECUTER plan: 1. Create hello.txt containing Hello` */
-export function formatMessage(elapsedMs: number, round: number, message: DialogueMessage): string {
-  return `${formatElapsed(elapsedMs)} r${round} ${message.from} → ${message.to} ${message.type}: ${summarizeBody(message.body)}`;
+/**
+ * `[0:02] r0 PLANNER → EXECUTER plan: 1. Create hello.txt containing Hello`; with a `note`,
+ * `[0:02] r0 PLANNER → EXECUTER plan (rejected by you, not forwarded): …`.
+ */
+export function formatMessage(elapsedMs: number, round: number, message: DialogueMessage, note?: string): string {
+  const what = note ? `${message.type} (${note})` : message.type;
+  return `${formatElapsed(elapsedMs)} r${round} ${message.from} → ${message.to} ${what}: ${summarizeBody(message.body)}`;
 }
 
 /** The first line of a body that says something (skips blank lines and bare tags like `<PLAN>`). */

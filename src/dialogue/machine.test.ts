@@ -232,10 +232,10 @@ describe('dialogue machine', () => {
       feedback: 'too risky',
     });
     expect(t.effects).toEqual([
-      { kind: 'record', message: { from: 'PLANNER', to: 'EXECUTER', type: 'plan', id: 'T7-R0-id1', body: 'bad plan' } },
-      { kind: 'record', message: { from: 'HUMAN', to: 'PLANNER', type: 'review', id: 'T7-R0-id2', body: 'too risky' } },
+      { kind: 'record', message: { from: 'PLANNER', to: 'EXECUTER', type: 'plan', id: 'T7-R0-id1', body: 'bad plan' }, rejected: true },
+      { kind: 'record', message: { from: 'HUMAN', to: 'PLANNER', type: 'review', id: 'T7-R0-id2', body: 'too risky' }, rejected: true },
       { kind: 'send', to: 'PLANNER', type: 'review', id: 'T7-R0-id2', body: 'too risky', expect: expectLine('PLANNER', 'T7-R0-id2'), extra: { re: 'rejected' } },
-      { kind: 'progress', text: 'plan rejected; feedback sent to PLANNER' },
+      { kind: 'progress', text: 'plan rejected by you (not forwarded to the EXECUTER); your reason was sent back to the PLANNER' },
     ]);
     expect(h.state.rounds).toBe(0);
   });
@@ -254,6 +254,7 @@ describe('dialogue machine', () => {
     expect(t.effects[1]).toEqual({
       kind: 'record',
       message: { from: 'HUMAN', to: 'EXECUTER', type: 'revision', id: 'T7-R2-id3', body: 'you skipped step 2' },
+      rejected: true,
     });
     expect(h.state.rounds).toBe(2);
   });

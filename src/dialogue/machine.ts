@@ -81,8 +81,11 @@ export type DialogueEvent =
 export type DialogueEffect =
   /** Type a block into `to`'s pane (followed by the expected-reply line) and submit it. */
   | { kind: 'send'; to: Role; type: MessageType; id: string; body: string; expect: string; extra?: Record<string, unknown> }
-  /** Append a message to the task's state. */
-  | { kind: 'record'; message: DialogueMessage }
+  /**
+   * Append a message to the task's state. `rejected`: a reply the person rejected (not forwarded), or the feedback
+   * that carries their reason back to its author; shown as such at the terminal.
+   */
+  | { kind: 'record'; message: DialogueMessage; rejected?: true }
   /** Tell the CLI once, briefly, what reply is still expected. */
   | { kind: 'remind'; to: Role; text: string }
   /** A one-line summary for progress output and logs. */
@@ -225,12 +228,13 @@ function onReject(state: DialogueState, role: Role, block: Block, feedback: stri
   const pending = state.pending;
   const { type, id, to } = block.header;
   if (!pending || pending.role !== role || pending.id !== id) return { state, effects: [] };
-  const record: DialogueEffect = { kind: 'record', message: { from: role, to, type, id, body: block.body, ...(channel ? { channel } : {}) } };
+  const record: DialogueEffect = { kind: 'record', message: { from: role, to, type, id, body: block.body, ...(channel ? { channel } : {}) }, rejected: true };
   const next =
     role === 'PLANNER'
-      ? sendTo(state, ctx, 'PLANNER', 'review', feedback, 'HUMAN', `${type} rejected; feedback sent to PLANNER`, { re: 'rejected' })
+      ? sendTo(state, ctx, 'PLANNER', 'review', feedback, 'HUMAN', `${type} rejected by you (not forwarded to the ${to}); your reason was sent back to the PLANNER`, { re: 'rejected' })
       : giveWork(state, ctx, 'revision', feedback, 'HUMAN');
-  return { state: next.state, effects: [record, ...next.effects] };
+  const effects = next.effects.map((e): DialogueEffect => (e.kind === 'record' && e.message.from === 'HUMAN' ? { ...e, rejected: true } : e));
+  return { state: next.state, effects: [record, ...effects] };
 }
 
 function onTick(state: DialogueState, idle: boolean, ctx: TransitionContext): Transition {

@@ -73,4 +73,20 @@ describe('planResume', () => {
       rounds: 1,
     });
   });
+
+  it('resumes a task that stopped at --max-rounds only with a higher --max-rounds, its refused round not counted', () => {
+    const result = m('EXECUTER', 'PLANNER', 'result', 'T4-R2-c', 'done');
+    const review = m('ORCHESTRATOR', 'PLANNER', 'review', 'T4-R2-c', 'done');
+    const more = m('PLANNER', 'EXECUTER', 'continue', 'T4-R3-d', 'more');
+    const stopped = task([taskMsg, plan, result, review, more], 2, 'max_rounds');
+    const refusal = 'task T4 stopped at --max-rounds after 2 rounds; to continue it, pass a higher --max-rounds (3 or more): poli --resume T4 --max-rounds N';
+    expect(planResume(stopped)).toBe(refusal);
+    expect(planResume(stopped, 2)).toBe(refusal);
+    expect(planResume(stopped, 5)).toEqual({
+      kind: 'replay',
+      role: 'PLANNER',
+      block: { header: { to: 'EXECUTER', type: 'continue', id: 'T4-R3-d' }, body: 'more', startLine: 0, endLine: 0 },
+      rounds: 2,
+    });
+  });
 });

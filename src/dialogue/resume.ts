@@ -44,8 +44,12 @@ export type ResumePlan =
 const WORK: readonly MessageType[] = ['plan', 'continue', 'revision'];
 export const RESUMABLE: readonly TaskRecord['status'][] = ['interrupted', 'failed', 'timeout'];
 
-/** What to do to continue `task`, or a sentence saying why it cannot be continued. */
-export function planResume(task: TaskRecord): ResumePlan | string {
+/**
+ * What to do to continue `task`, or a sentence saying why it cannot be continued. `maxRounds` is this run's
+ * --max-rounds: a task that stopped at its limit continues when it allows one more round.
+ */
+export function planResume(task: TaskRecord, maxRounds?: number): ResumePlan | string {
+  if (task.status === 'max_rounds') return resumeMaxRounds(task, maxRounds);
   if (!RESUMABLE.includes(task.status)) {
     return `task ${task.id} is ${task.status}; only interrupted, failed or timed-out tasks can be resumed`;
   }
@@ -82,6 +86,19 @@ export function planResume(task: TaskRecord): ResumePlan | string {
     return { kind: 'resend', role: 'EXECUTER', type: work.type, id: last.id, body: work.body, rounds, ...(recorded.length > 0 ? { recorded } : {}) };
   }
   return { kind: 'replay', role: 'EXECUTER', block: asBlock(last), rounds };
+}
+
+/**
+ * A task stopped at --max-rounds recorded the PLANNER's request for one more round and refused it (its round was not
+ * counted): with a higher --max-rounds that request is acted on, as if just read.
+ */
+function resumeMaxRounds(task: TaskRecord, maxRounds: number | undefined): ResumePlan | string {
+  const last = task.messages.at(-1);
+  if (maxRounds === undefined || maxRounds <= task.rounds) {
+    return `task ${task.id} stopped at --max-rounds after ${task.rounds} rounds; to continue it, pass a higher --max-rounds (${task.rounds + 1} or more): poli --resume ${task.id} --max-rounds N`;
+  }
+  if (!last || last.from !== 'PLANNER' || !WORK.includes(last.type)) return `task ${task.id} stopped at --max-rounds but its last message is no request for work from the PLANNER`;
+  return { kind: 'replay', role: 'PLANNER', block: asBlock(last), rounds: task.rounds };
 }
 
 /**

@@ -34,7 +34,8 @@ export type DeliveryReport = Omit<DeliveryRecord, 'at' | 'after'>;
 
 /** Where the runner reports what happened; the composition root wires it to the state store and logs. */
 export interface TaskRecorder {
-  record(message: DialogueMessage): Promise<void>;
+  /** `how.rejected`: a reply the person rejected, or the feedback carrying their reason (machine.ts, onReject). */
+  record(message: DialogueMessage, how?: { rejected: true }): Promise<void>;
   /** How far a message's delivery got (written, pasted, submitted, answered). */
   delivery?(report: DeliveryReport): Promise<void>;
   setRounds(rounds: number): Promise<void>;
@@ -181,7 +182,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   const perform = async (effect: DialogueEffect): Promise<void> => {
     switch (effect.kind) {
       case 'record':
-        await recorder.record(effect.message);
+        await (effect.rejected ? recorder.record(effect.message, { rejected: true }) : recorder.record(effect.message));
         return;
       case 'send':
         await send(effect.to, effect.type, effect.id, effect.body, effect.expect, effect.extra);
@@ -527,8 +528,10 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   async function startTurn(role: Role, id: string, text: string, type: MessageType, markOptions?: { lookBack?: boolean }): Promise<Turn> {
     const channel = channels[role];
     const since = await channel.mark({ ...markOptions, id });
-    // Looking back for a reply that may be there already: nothing on the screen is a leftover then.
-    const before = markOptions?.lookBack ? '' : await channel.readSince(since, { fresh: true }).catch(() => '');
+    // Looking back for a reply that may be there already (--resume in the session the task ran in), the history read
+    // holds the blocks of the task's earlier turns and the primer's example: leftovers too. Leftovers only quiet blocks
+    // under other ids (turn.ts, takeReplies), so a reply to `id` already there is still taken.
+    const before = await channel.readSince(since, { fresh: true }).catch(() => '');
     return newTurn(role, id, since, text, before, type);
   }
 

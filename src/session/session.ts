@@ -288,7 +288,7 @@ export class PoliSession {
         ? 'its CLI had exited'
         : !same
           ? 'the command or project changed'
-          : `its environment changed (${changed.join(', ')}); the CLI starts again with this run's`;
+          : `its environment changed (${changed.join(', ')}); the CLI starts again with this run's environment`;
       this.options.log?.(`restarting the ${role} pane ${paneId}: ${why}`);
       await this.server.respawn(paneId, { command: spec.command, env: spec.env, cwd: this.options.projectDir });
       this.started.add(role);

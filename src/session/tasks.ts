@@ -87,14 +87,18 @@ export async function executeTask(
   /** poli's own messages (`ROLE id`), whose `send` event was emitted when they were recorded. */
   const sentByPoli = new Set<string>();
   const recorder: TaskRecorder = {
-    async record(message) {
+    async record(message, how) {
       if (message.from === 'HUMAN') {
         const at = notes.findIndex((n) => n.to === message.to && n.text === message.body);
         if (at >= 0) notes.splice(at, 1);
       }
       latest = await store.appendMessage(taskId, { ...message, at: new Date(clock.now()).toISOString() });
       // A result goes on to the PLANNER as a review with the same body: the result's own line says it already.
-      if (!(message.from === 'ORCHESTRATOR' && message.type === 'review')) ws.progress(formatMessage(elapsedMs(), round, message));
+      // A rejected reply is shown as not forwarded; the review carrying the person's reason back to the PLANNER is
+      // told by the progress line that follows ("… your reason was sent back to the PLANNER").
+      const rejectedReply = how?.rejected === true && message.from !== 'HUMAN';
+      const told = (message.from === 'ORCHESTRATOR' && message.type === 'review') || (how?.rejected === true && message.from === 'HUMAN' && message.to === 'PLANNER');
+      if (!told) ws.progress(formatMessage(elapsedMs(), round, message, rejectedReply ? 'rejected by you, not forwarded' : undefined));
       lastSummary = `${message.from} → ${message.to} ${message.type}: ${summarizeBody(message.body)}`;
       const { from, to, type, id, body } = message;
       const cli: Role | null = from === 'PLANNER' || from === 'EXECUTER' ? from : null;
@@ -407,7 +411,7 @@ async function openTask(ws: Workspace, what: { task: string } | { resume: string
     const known = (await store.list()).map((t) => t.id).join(', ') || 'none yet';
     throw new StateFileError(`no task with id "${what.resume}" in ${settings.stateDir} (tasks: ${known}). List them with: poli --state`);
   }
-  const plan = planResume(existing);
+  const plan = planResume(existing, settings.maxRounds);
   if (typeof plan === 'string') throw new StateFileError(`cannot resume: ${plan}`);
   // The time it stood stopped is not part of its duration.
   const stoppedMs = (existing.stoppedMs ?? 0) + (existing.endedAt ? Math.max(0, ws.clock.now() - Date.parse(existing.endedAt)) : 0);

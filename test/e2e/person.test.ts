@@ -211,7 +211,10 @@ describe('a session reused with other settings for the CLIs', () => {
     expect(same.stderr).not.toContain('environment changed');
     const r = await runPoli(['start', '--mock', ...w.flags], { env: { MOCK_THINK_MS: '250', MOCK_EXECUTER_SILENT_AT: '1' } });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout + r.stderr).toContain(`its environment changed (MOCK_EXECUTER_SILENT_AT, MOCK_THINK_MS); the CLI starts again with this run's`);
+    // The whole line, to its end (it ended "with this run's", cut off mid-sentence).
+    expect(r.stdout + r.stderr).toMatch(
+      /info {2}restarting the PLANNER pane %\d+: its environment changed \(MOCK_EXECUTER_SILENT_AT, MOCK_THINK_MS\); the CLI starts again with this run's environment\n/,
+    );
     // A run without the setting gets a CLI without it: the executer answers (it would stay silent with the old one).
     const task = await runPoli(['--mock', '--task', 'Create e.txt containing E', '--kill-on-exit', ...w.flags], { env: { MOCK_ROUNDS: '1' } });
     expect(task.code, task.stderr).toBe(0);
