@@ -646,11 +646,15 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       // Once per distinct text (readers return the same text while no tag line changes).
       turn.checkedForOpen = screen;
       const structured = (turn.parsed?.blocks ?? []).filter((block) => ['tool', 'command'].includes(channels[turn.role].origin?.(block) ?? 'screen'));
-      if (!turn.sawOpen) turn.sawOpen = startsReply(screen, turn.role, turn.id, structured);
+      turn.sawOpen = startsReply(screen, turn.role, turn.id, structured);
       // Only the end of a block shows (its open tag was never on the screen): a reply drawn taller than the screen.
       turn.endOnly = endWithoutStart(screen);
     }
     if (!(turn.sawOpen || turn.endOnly) || screenState !== 'idle' || turn.idleSince === undefined) return;
+    // A whole block is on the screen, held as provisional (it follows an unfinished open tag with this id): takeReplies
+    // takes it once it has stood PROVISIONAL_IDLE_MS. Not lost: Copilot CLI leaves a first, unfinished render of a
+    // tall reply above the whole one, and a reminder then would reach a CLI that has answered.
+    if ((turn.parsed?.provisional?.size ?? 0) > 0) return;
     if (elapsed() - turn.idleSince < CROSS_CHECK_MS) return;
     turn.askedForFile = true;
     const reason = turn.sawOpen
