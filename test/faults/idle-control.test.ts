@@ -35,8 +35,9 @@ describe('commands while no task runs', { timeout: FAULT_TEST_TIMEOUT_MS }, () =
   it('a note and a pause sent while poli starts its CLIs are kept for the task: it waits, unsent, until poli resume', async () => {
     world = await createFaultWorld();
     const w = world;
-    // A PLANNER slow to answer its primer keeps poli starting while the commands are sent.
-    const run = w.start(['--mock', '--task', 'Create n.txt containing N', '--kill-on-exit'], { MOCK_PLANNER_THINK_MS: '6000' });
+    // A PLANNER slow to answer its primer keeps poli priming while the commands are sent: two 'poli' processes must
+    // start and hand them over meanwhile, which took over 6 s at a load of 14 on 2 cores.
+    const run = w.start(['--mock', '--task', 'Create n.txt containing N', '--kill-on-exit'], { MOCK_PLANNER_THINK_MS: '20000' });
     await run.waitFor('priming the PLANNER CLI');
     expect((await poli(w, ['say', '--to', 'planner', 'keep it short'])).code).toBe(0);
     expect((await poli(w, ['pause'])).code).toBe(0);
