@@ -36,8 +36,9 @@ describe('commands while no task runs', { timeout: FAULT_TEST_TIMEOUT_MS }, () =
     world = await createFaultWorld();
     const w = world;
     // A PLANNER slow to answer its primer keeps poli priming while the commands are sent: two 'poli' processes must
-    // start and hand them over meanwhile, which took over 6 s at a load of 14 on 2 cores.
-    const run = w.start(['--mock', '--task', 'Create n.txt containing N', '--kill-on-exit'], { MOCK_PLANNER_THINK_MS: '20000' });
+    // start and hand them over meanwhile, which took over 6 s at a load of 14 on 2 cores (each PLANNER turn takes as
+    // long, so the test stays within its 90 s).
+    const run = w.start(['--mock', '--task', 'Create n.txt containing N', '--kill-on-exit'], { MOCK_PLANNER_THINK_MS: '12000' });
     await run.waitFor('priming the PLANNER CLI');
     expect((await poli(w, ['say', '--to', 'planner', 'keep it short'])).code).toBe(0);
     expect((await poli(w, ['pause'])).code).toBe(0);
