@@ -646,7 +646,8 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       // Once per distinct text (readers return the same text while no tag line changes).
       turn.checkedForOpen = screen;
       const structured = (turn.parsed?.blocks ?? []).filter((block) => ['tool', 'command'].includes(channels[turn.role].origin?.(block) ?? 'screen'));
-      turn.sawOpen = startsReply(screen, turn.role, turn.id, structured);
+      // Sticky: a start once read stays read when a tall reply scrolls it off an alternate screen.
+      if (!turn.sawOpen) turn.sawOpen = startsReply(screen, turn.role, turn.id, structured);
       // Only the end of a block shows (its open tag was never on the screen): a reply drawn taller than the screen.
       turn.endOnly = endWithoutStart(screen);
     }
