@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TmuxServerGoneError } from '../errors.ts';
 import { readPaneOptions, writePaneOptions } from './pane-options.ts';
 import type { TmuxRunner } from './types.ts';
 
@@ -26,5 +27,13 @@ describe('pane options', () => {
     const f = fakeRunner();
     await writePaneOptions(f.run, '%3', { '@a': 'x;y', '@b': 'tab\there' });
     expect(f.calls).toEqual([['set-option', '-p', '-t', '%3', '@a', 'x;y', ';', 'set-option', '-p', '-t', '%3', '@b', 'tab here']]);
+  });
+});
+
+describe('pane options when tmux fails', () => {
+  it('reads a dead server as TmuxServerGoneError (the server was killed while the CLIs started)', async () => {
+    const run: TmuxRunner = async () => ({ stdout: '', stderr: 'no server running on /tmp/tmux-0/poli-x\n', exitCode: 1 });
+    await expect(readPaneOptions(run, '%0', ['@poli_command'])).rejects.toEqual(new TmuxServerGoneError('poli-x', 'no server running on /tmp/tmux-0/poli-x'));
+    await expect(writePaneOptions(run, '%0', { '@poli_primed': '1' })).rejects.toBeInstanceOf(TmuxServerGoneError);
   });
 });

@@ -2,7 +2,7 @@
  * Pane user options (`@name`), where poli keeps what a pane runs and whether its CLI was primed,
  * so a later poli process can reuse the session safely.
  */
-import { TmuxCommandError } from '../errors.ts';
+import { checkResult } from './runner.ts';
 import type { TmuxRunner } from './types.ts';
 
 /** Reads several `@options` of a pane in one tmux call; unset options read as ''. */
@@ -14,8 +14,8 @@ export async function readPaneOptions(
   // A tab cannot appear in the values poli writes (they are commands and paths, tabs replaced).
   const format = names.map((n) => `#{${n}}`).join('\t');
   const args = ['display-message', '-p', '-t', paneId, format];
-  const result = await run(args);
-  if (result.exitCode !== 0) throw new TmuxCommandError(args, result.exitCode, result.stderr);
+  // The specific error (a dead server is TmuxServerGoneError, which the CLI explains), never a bare command failure.
+  const result = checkResult(args, await run(args), paneId);
   const values = result.stdout.replace(/\n$/, '').split('\t');
   return Object.fromEntries(names.map((n, i) => [n, values[i] ?? '']));
 }
@@ -28,7 +28,6 @@ export async function writePaneOptions(run: TmuxRunner, paneId: string, options:
     args.push('set-option', '-p', '-t', paneId, name, value.replace(/\t/g, ' '));
   }
   if (args.length === 0) return;
-  const result = await run(args);
-  if (result.exitCode !== 0) throw new TmuxCommandError(args, result.exitCode, result.stderr);
+  checkResult(args, await run(args), paneId);
 }
 
