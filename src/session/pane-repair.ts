@@ -3,7 +3,7 @@
  * CLI, with its context. Rather than fail (`new-session` says "duplicate session") or kill the server (and lose that
  * context), the missing pane is created again beside the living one, tagged with its role; only its CLI starts anew.
  */
-import { TmuxCommandError } from '../errors.ts';
+import { TmuxCommandError, TmuxServerGoneError } from '../errors.ts';
 import type { Role } from '../protocol/types.ts';
 import { ROLE_OPTION, type PaneIds, type PaneSpec } from '../tmux/server.ts';
 import type { TmuxRunner } from '../tmux/types.ts';
@@ -13,8 +13,13 @@ export type FoundPanes = Partial<PaneIds>;
 
 /** The session's panes tagged with a role; undefined when the session (or the server) does not exist. */
 export async function findRolePanes(run: TmuxRunner, session: string): Promise<FoundPanes | undefined> {
-  const result = await run(['list-panes', '-s', '-t', `=${session}`, '-F', `#{pane_id} #{${ROLE_OPTION}}`]);
-  if (result.exitCode !== 0) return undefined;
+  // A server killed just now may still answer through the control client, which then throws when it sees %exit:
+  // that is a session that is gone too, not a failure to start it again.
+  const result = await run(['list-panes', '-s', '-t', `=${session}`, '-F', `#{pane_id} #{${ROLE_OPTION}}`]).catch((error: unknown) => {
+    if (error instanceof TmuxServerGoneError) return undefined;
+    throw error;
+  });
+  if (result === undefined || result.exitCode !== 0) return undefined;
   const found: FoundPanes = {};
   for (const line of result.stdout.split('\n')) {
     const [paneId, role] = line.trim().split(' ');
