@@ -124,6 +124,26 @@ describe('fault injection', () => {
       '<confirm Bash command: poli-mock answer task T1>',
     );
   });
+  it('--hold-at waits before answering the Nth block while --hold-file can be read, and only that block', async () => {
+    const present = new Set(['hold']);
+    let sleeps = 0;
+    const effects: AgentEffects = {
+      countCrashes: () => 0,
+      noteCrash: () => undefined,
+      record: () => undefined,
+      readFile: (path) => (present.has(path) ? '' : undefined),
+    };
+    const agent = createAgent(createPlannerBrain(3), { ...DEFAULT_MOCK_OPTIONS, holdAt: 1, holdFile: 'hold' }, effects);
+    const { turn, log } = recordingTurn();
+    // The third sleep while held removes the file: the answer comes after it, not before.
+    turn.sleep = async () => {
+      sleeps++;
+      if (sleeps === 4) present.delete('hold');
+    };
+    await agent(task, turn);
+    expect(sleeps).toBe(4);
+    expect(log).toEqual([block({ to: 'EXECUTER', type: 'plan', id: 'T1' }, '<PLAN>\n1. Create hello.txt containing Hello\n</PLAN>')]);
+  });
 });
 
 describe('fault injection with files and decoys', () => {

@@ -131,6 +131,7 @@ export function createAgent(brain: Brain, options: MockOptions, effects?: AgentE
       }
       if (received === options.silentAt) continue;
       await turn.sleep(options.thinkMs);
+      if (received === options.holdAt) await holdWhileFileExists(turn, options.holdFile, effects);
       if (received === options.limitAt) {
         const answered = await showLimit(turn, options, now());
         if (!answered) continue;
@@ -224,3 +225,11 @@ async function flood(turn: Turn, id: string, rate: number, seconds: number, now:
     if (lines.length > 0) turn.print(lines);
   }
 }
+
+/** --hold-at: busy (spinner on) while the hold file exists, so a test orders what happens before this answer. */
+async function holdWhileFileExists(turn: Turn, file: string | undefined, effects: AgentEffects | undefined): Promise<void> {
+  if (file === undefined || effects?.readFile === undefined) return;
+  while (effects.readFile(file) !== undefined) await turn.sleep(HOLD_POLL_MS);
+}
+
+const HOLD_POLL_MS = 50;

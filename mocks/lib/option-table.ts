@@ -157,6 +157,10 @@ export interface MockOptions {
   idleAfterExampleMs: number | undefined;
   /** Each reply block is printed one line every N ms (a model streaming its reply). */
   streamMs: number | undefined;
+  /** On the Nth block, wait before answering until --hold-file is gone (a test decides when the reply comes). */
+  holdAt: number | undefined;
+  /** The file --hold-at waits on. */
+  holdFile: string | undefined;
   help: boolean;
 }
 
@@ -236,6 +240,8 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'draftMs', flag: 'draft-ms', env: 'MOCK_DRAFT_MS', kind: 'positive', help: 'draw each reply block as a draft first, erase it N ms later and draw the corrected one in its place (busy throughout)' },
   { key: 'idleAfterExampleMs', flag: 'idle-after-example-ms', env: 'MOCK_IDLE_AFTER_EXAMPLE_MS', kind: 'positive', help: 'with --quote-example: print the reply up to the quoted example, look idle for N ms, then print the rest' },
   { key: 'streamMs', flag: 'stream-ms', env: 'MOCK_STREAM_MS', kind: 'positive', help: 'print each reply block one line every N ms' },
+  { key: 'holdAt', flag: 'hold-at', env: 'MOCK_HOLD_AT', kind: 'positive', help: 'on the Nth block, stay busy before answering while --hold-file exists' },
+  { key: 'holdFile', flag: 'hold-file', env: 'MOCK_HOLD_FILE', kind: 'path', help: 'the file --hold-at waits on (a test removes it to release the answer)' },
   { key: 'help', flag: 'help', env: 'MOCK_HELP', kind: 'flag', help: 'print this help' },
 ];
 
@@ -287,5 +293,7 @@ export const DEFAULT_MOCK_OPTIONS: Readonly<MockOptions> = {
   draftMs: undefined,
   idleAfterExampleMs: undefined,
   streamMs: undefined,
+  holdAt: undefined,
+  holdFile: undefined,
   help: false,
 };

@@ -3,7 +3,7 @@
  * what a person at a terminal has (cron, CI, pipes), what it tells them, and what it leaves behind.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, type PoliWorld, createWorld, runPoli, startPoli, testEnv } from '../helpers/poli-process.ts';
@@ -226,10 +226,17 @@ describe('notes from another terminal', () => {
   it('a note for the executer sent after its last turn is reported as not delivered (terminal, log, events, state)', async () => {
     world = await createWorld();
     const w = world;
-    const run = startPoli(['--mock', '--task', 'Create q.txt containing Q', '--kill-on-exit', ...w.flags], { env: { MOCK_ROUNDS: '1', MOCK_THINK_MS: '1500' } });
+    // The PLANNER's answer to the result (its 2nd block, `complete`) waits until the note is taken: no race with a
+    // think time on a loaded machine.
+    const hold = path.join(path.dirname(w.stateDir), 'hold-review');
+    await writeFile(hold, '');
+    const env = { MOCK_ROUNDS: '1', MOCK_PLANNER_HOLD_AT: '2', MOCK_PLANNER_HOLD_FILE: hold };
+    const run = startPoli(['--mock', '--task', 'Create q.txt containing Q', '--kill-on-exit', ...w.flags], { env });
     await run.waitFor('EXECUTER → PLANNER result');
     const say = await runPoli(['say', '--to', 'executer', 'also add a README', ...w.flags]);
     expect(say.code, say.stderr).toBe(0);
+    await run.waitFor('a note from the human for EXECUTER will go with the next message to it');
+    await rm(hold);
     expect(await run.exited, run.stderr()).toBe(0);
     const why = 'the task ended before poli sent the EXECUTER another message';
     expect(run.stderr()).toMatch(new RegExp(`warn  the note for the EXECUTER was not delivered \\(${why}\\): also add a README\\n`));
