@@ -11,6 +11,7 @@
  */
 import { TmuxServerGoneError } from '../errors.ts';
 import { ControlClient, ControlClientClosedError } from './control-client.ts';
+import { isReadOnly } from './control-protocol.ts';
 import { createTmuxRunner, isServerGone, spawnTmuxControl, type ControlProcess } from './runner.ts';
 import type { Clock, TmuxRunner } from './types.ts';
 
@@ -52,7 +53,11 @@ export interface ControlModeOptions extends TmuxClientOptions {
   warn?(message: string): void;
   /** Starts the control-mode process (tests swap it); default: runner.ts spawnTmuxControl. */
   spawnControl?: (target: string) => ControlProcess;
+  /** Runs one command as its own tmux process (tests swap it); default: runner.ts createTmuxRunner. */
+  processRun?: TmuxRunner;
 }
+
+
 
 /** A client that runs each command as its own tmux process and sleeps between reads. */
 export function createPollingClient(options: TmuxClientOptions): TmuxClient {
@@ -73,7 +78,7 @@ export function createPollingClient(options: TmuxClientOptions): TmuxClient {
 export function createTmuxClient(options: ControlModeOptions): TmuxClient {
   const { socket, clock } = options;
   const runnerOptions = { socket, ...(options.configFile ? { configFile: options.configFile } : {}) };
-  const processRun = createTmuxRunner(runnerOptions);
+  const processRun = options.processRun ?? createTmuxRunner(runnerOptions);
   const spawnControl = options.spawnControl ?? ((target: string) => spawnTmuxControl({ ...runnerOptions, target }));
   let control: ControlClient | undefined;
   let attaching: Promise<boolean> | undefined;
@@ -132,6 +137,10 @@ export function createTmuxClient(options: ControlModeOptions): TmuxClient {
       // Tell "the server is gone" (what callers handle) from "only the control client stopped".
       const probe = await processRun(['display-message', '-p', '#{pid}']);
       if (isServerGone(probe)) throw new TmuxServerGoneError(socket, probe.stderr.trim(), { cause: error });
+      // Only the control client stopped (a person's `tmux attach -d` detaches every other client, poli's too): a
+      // read is safe to run again as its own process; a command that types or pastes is not run twice, since
+      // whether tmux ran it before the detach is unknown, and the caller's own checks decide.
+      if (isReadOnly(args)) return processRun(args, callOptions);
       throw error;
     }
   };

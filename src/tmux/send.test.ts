@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SubmitFailedError } from '../errors.ts';
+import { ControlClientClosedError } from './control-client.ts';
 import { genericProfile, mockProfile } from '../profiles/basic.ts';
 import { createFakeClock, createFakeRunner } from '../../test/helpers/tmux-sandbox.ts';
 import { pressKey, sanitizePayload, sendMessage, type SendReport } from './send.ts';
@@ -145,6 +146,38 @@ describe('sendMessage', () => {
     const { run } = fakePane({ swallowEnters: 99 });
     await expect(send(run, 'hello', { generic: true })).rejects.toBeInstanceOf(SubmitFailedError);
     expect(run.calls.filter((call) => call.args.at(-1) === 'Enter')).toHaveLength(3);
+  });
+});
+
+describe('sendMessage when poli’s control client is detached with a paste or Enter in flight', () => {
+  /** The pane behind a runner that throws ControlClientClosedError once, for the first call `which` picks, after or before tmux ran it. */
+  function detachedOnce(which: (args: readonly string[]) => boolean, ran: boolean) {
+    const { pane, run } = fakePane();
+    let thrown = false;
+    const detaching = Object.assign(
+      async (args: readonly string[], options?: { input?: string }) => {
+        if (thrown || !which(args)) return run(args, options);
+        thrown = true;
+        if (ran) await run(args, options);
+        throw new ControlClientClosedError('poli-test-x', 'stopped: tmux said %exit (detached)');
+      },
+      { calls: run.calls },
+    );
+    return { pane, run: detaching };
+  }
+  const isPaste = (args: readonly string[]): boolean => args[0] === 'load-buffer';
+  const isEnter = (args: readonly string[]): boolean => args[0] === 'send-keys' && args.at(-1) === 'Enter';
+
+  it.each([
+    ['a paste tmux ran', isPaste, true, 1],
+    ['a paste tmux never ran', isPaste, false, 2],
+    ['an Enter tmux ran', isEnter, true, 1],
+    ['an Enter tmux never ran', isEnter, false, 1],
+  ])('%s: delivered exactly once, decided by the screen', async (_name, which, ran, pastes) => {
+    const { pane, run } = detachedOnce(which, ran);
+    const { report } = await send(run, 'the plan');
+    expect(pane.received).toEqual(['the plan']);
+    expect(report?.pastes).toBe(pastes);
   });
 });
 

@@ -14,6 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SubmitFailedError } from '../errors.ts';
+import { ControlClientClosedError } from './control-client.ts';
 import { bottomOf, PaneReader, type PaneSnapshot } from './reader.ts';
 import { checkResult } from './runner.ts';
 import { enterTaken, newEnd, PASTE_PLACEHOLDER, submittedOnPaste } from './submit-evidence.ts';
@@ -136,7 +137,7 @@ export async function sendMessage(options: SendOptions): Promise<void> {
       if (input !== undefined && input !== '') needPaste = false;
     }
     if (needPaste) {
-      await pasteText(run, paneId, payload);
+      await unlessDetached(pasteText(run, paneId, payload));
       const pastedAt = clock.now();
       pastes += 1;
       const pasted = await waitForPaste(reader, profile, screen, payload, clock, pause, pasteTimeoutMs);
@@ -164,7 +165,7 @@ export async function sendMessage(options: SendOptions): Promise<void> {
       continue;
     }
     // Enter is its own tmux command, never part of the paste call.
-    checkResult(['send-keys'], await run(['send-keys', '-t', paneId, 'Enter']), paneId);
+    await unlessDetached(run(['send-keys', '-t', paneId, 'Enter']).then((result) => checkResult(['send-keys'], result, paneId)));
     enterPresses += 1;
 
     const deadline = clock.now() + (options.confirmTimeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS);
@@ -183,6 +184,19 @@ export async function sendMessage(options: SendOptions): Promise<void> {
     lastProblem = inputBefore === undefined ? 'the screen did not change after Enter' : 'the text stayed in the input box after Enter';
   }
   return fail(`${lastProblem} (${maxAttempts} attempts: ${pastes} pastes, ${enterPresses} Enter presses)`);
+}
+
+/**
+ * Runs a paste or an Enter; when poli's control client was detached with it in flight (a person's `tmux attach -d`;
+ * the server still runs, or the error would be TmuxServerGoneError), whether tmux ran it is unknown: go on, and let
+ * the screen checks that follow decide, as for a paste or Enter that a slow CLI shows late.
+ */
+async function unlessDetached(command: Promise<unknown>): Promise<void> {
+  try {
+    await command;
+  } catch (error) {
+    if (!(error instanceof ControlClientClosedError)) throw error;
+  }
 }
 
 /** Sends one key (a tmux key name like `Enter`, `Escape`, `Down`, `y`, `1`) to answer a dialog. */
