@@ -6,128 +6,26 @@ import { blockKey, formatBlock } from '../protocol/format-block.ts';
 import { classifyTagLine } from '../protocol/screen-text.ts';
 import type { Block, MessageType, Role } from '../protocol/types.ts';
 import { describeExit } from '../tmux/server.ts';
-import type { Clock, PaneLiveness } from '../tmux/types.ts';
 import { monotonicNow } from '../tmux/clock.ts';
-import type { DialogueChannels } from './channel.ts';
-import type { ApprovalDecision } from '../human/approval.ts';
-import { type ControlCommand, applyControlCommands } from '../human/control.ts';
+import { applyControlCommands } from '../human/control.ts';
 import {
   type DialogueEffect,
   type DialogueEvent,
-  type DialogueLimits,
-  type DialogueMessage,
   type DialogueState,
-  type EndStatus,
   expectLine,
   initialState,
   transition,
 } from './machine.ts';
-import type { ResumePlan } from './resume.ts';
-import type { DeliveryRecord, DeliveryStage, WaitRecord } from '../state/types.ts';
+import type { DeliveryStage } from '../state/types.ts';
 import type { LimitScreen } from '../profiles/limit-screens.ts';
 import { DEFAULT_LIMIT_POLICY, type LimitEpisode, type LimitPolicy, type LimitWait, planAuthWait, planUsageWait } from './limits.ts';
-import { type IgnoredHandler, type Turn, newTurn, takeReplies } from './turn.ts';
+import { type Turn, newTurn, takeReplies } from './turn.ts';
 import { endWithoutStart } from '../reading/unseen-start.ts';
+import type { CliSwitch, DeliveryReport, NoticeKind, PaneDeathHandler, ProgressEvent, ReplyReviewer, RunTaskOptions, TaskOutcome, TaskRecorder } from './types.ts';
+import { HeldTime } from './held-time.ts';
+import { PersonNotes, withNotes } from './person-notes.ts';
 
-/** One stage of a message's delivery receipt: the receipt as the state keeps it, less what the store fills in. */
-export type DeliveryReport = Omit<DeliveryRecord, 'at' | 'after'>;
-
-/** Where the runner reports what happened; the composition root wires it to the state store and logs. */
-export interface TaskRecorder {
-  /** `how.rejected`: a reply the person rejected, or the feedback carrying their reason (machine.ts, onReject). */
-  record(message: DialogueMessage, how?: { rejected: true }): Promise<void>;
-  /** How far a message's delivery got (written, pasted, submitted, answered). */
-  delivery?(report: DeliveryReport): Promise<void>;
-  setRounds(rounds: number): Promise<void>;
-  finish(status: EndStatus, reason: string): Promise<void>;
-  /** The task starts (a record) or stops (null) waiting for a usage limit or a login: status `waiting` / `running`. */
-  waiting?(wait: WaitRecord | null): Promise<void>;
-}
-
-/** Something worth telling the person watching, beyond the recorded messages. */
-export type NoticeKind =
-  | 'progress'
-  | 'reminder'
-  | 'waiting'
-  | 'say'
-  | 'pause'
-  | 'resume'
-  | 'stop'
-  | 'approval'
-  /** A wait for a usage limit or a login began (`wait` set) or ended. */
-  | 'limit'
-  /** The CLI retries a rate limit or an overload by itself; timeouts are paused. */
-  | 'retrying';
-
-export interface ProgressEvent {
-  round: number;
-  /** Whose turn it is, or null when the task is over. */
-  waitingFor: Role | null;
-  text: string;
-  kind: NoticeKind;
-  /** The message id concerned, when there is one. */
-  id?: string;
-  /** kind `limit`: the wait that began (absent: it ended). */
-  wait?: LimitWait;
-}
-
-/** Decides what to do when a pane's program exited; returns true when it was restarted and primed again. */
-export type PaneDeathHandler = (role: Role, liveness: PaneLiveness) => Promise<boolean>;
-
-/** Asks a person about a reply before it is forwarded; null: no approval needed for this one. */
-export type ReplyReviewer = (role: Role, block: Block, round: number) => Promise<ApprovalDecision | null>;
-
-export interface RunTaskOptions {
-  channels: DialogueChannels;
-  recorder: TaskRecorder;
-  clock: Clock;
-  limits: DialogueLimits;
-  taskNumber: number;
-  /**
-   * A new task, or where a stopped one picks up again; `context` (the task and the dialogue so far) goes with every
-   * message typed again on resume, for a CLI that lost its history or worked on another task since.
-   */
-  start: { task: string } | { resume: ResumePlan; context?: string };
-  newId(round: number): string;
-  onProgress?(event: ProgressEvent): void;
-  /** Called for every block that was read but not taken as the reply (echoes, wrong ids, malformed). */
-  onIgnored?: IgnoredHandler;
-  onPaneDied?: PaneDeathHandler;
-  /** The approval gate (--approve). */
-  review?: ReplyReviewer;
-  /** Commands from other terminals (poli say/pause/resume/stop), polled between reads. */
-  control?(): Promise<ControlCommand[]>;
-  /** Aborting interrupts the task (status `interrupted`). */
-  signal?: AbortSignal;
-  /** Upper bound between two reads when no change is signalled. */
-  pollMs: number;
-  /** How often liveness is checked (ms); crash detection must stay well under 2 s. */
-  livenessEveryMs?: number;
-  /** How long poli waits out usage limits, logins and retries (--limit-wait and its schedule); absent: the defaults. */
-  limitPolicy?: Partial<LimitPolicy>;
-  /** The tmux socket's name, for the "attach" hint of a login wait. */
-  socket?: string;
-  /**
-   * --on-limit switch: instead of waiting out a usage limit, restart the role's pane with its fallback CLI (primed).
-   * Returns the fallback's program and what it needs to take the pending message over (the task and the dialogue so
-   * far), or null when the role has no fallback left (none given, or already switched): then poli waits.
-   */
-  switchCli?(role: Role, screen: LimitScreen): Promise<CliSwitch | null>;
-}
-
-/** A role's pane now runs its fallback CLI. */
-export interface CliSwitch {
-  /** The fallback's program (its profile's name), for progress and logs. */
-  program: string;
-  /** The task and a summary of the dialogue, added to the pending message the fallback is sent. */
-  context: string;
-}
-
-export interface TaskOutcome {
-  status: EndStatus;
-  reason: string;
-  rounds: number;
-}
+export type { CliSwitch, DeliveryReport, NoticeKind, PaneDeathHandler, ProgressEvent, ReplyReviewer, RunTaskOptions, TaskOutcome, TaskRecorder };
 
 /** Runs one task to its end and returns how it ended. Never leaves the task `running`. */
 export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
@@ -142,9 +40,8 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   let lastLiveness = -Infinity;
   // Time that does not count against the reply timeouts: paused by a person, or a CLI waiting
   // at a permission prompt for a person to answer.
-  let heldMs = 0;
-  let paused = false;
-  const notes: Record<Role, string[]> = { PLANNER: [], EXECUTER: [] };
+  const held = new HeldTime(elapsed);
+  const notes = new PersonNotes();
   /** Every id poli issued in this task; their blocks linger on screen in later turns. */
   const issuedIds = new Set<string>();
 
@@ -172,7 +69,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
   const sentBodies = new Map<string, { type: MessageType; body: string; extra?: Record<string, unknown> }>();
 
   const apply = async (event: DialogueEvent): Promise<void> => {
-    const t = transition(state, event, { now: elapsed() - heldMs, newId: options.newId, limits });
+    const t = transition(state, event, { now: held.now(), newId: options.newId, limits });
     const roundsBefore = state.rounds;
     state = t.state;
     if (state.rounds !== roundsBefore) await recorder.setRounds(state.rounds);
@@ -218,11 +115,9 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     extra?: Record<string, unknown>,
     mayBeInBox = false,
   ): Promise<void> => {
-    let text = body;
-    for (const note of notes[to].splice(0)) {
-      await recorder.record({ from: 'HUMAN', to, type, id, body: note });
-      text += `\n\n[A note from the person supervising this task]\n${note}`;
-    }
+    const taken = notes.take(to);
+    for (const note of taken) await recorder.record({ from: 'HUMAN', to, type, id, body: note });
+    const text = withNotes(body, taken);
     const formatted = `${formatBlock({ to, type, id, ...extra }, text)}\n${expect}`;
     issuedIds.add(id);
     sentBodies.set(id, { type, body: text, ...(extra ? { extra } : {}) });
@@ -247,8 +142,8 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       await channels.waitForChange(options.pollMs);
       if (signal?.aborted) continue;
       if (await handleControl()) continue;
-      if (paused) {
-        heldMs += elapsed() - loopStart;
+      if (held.paused) {
+        held.holdSince(loopStart);
         continue;
       }
 
@@ -280,7 +175,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
             current.id,
           );
         }
-        heldMs += elapsed() - loopStart;
+        held.holdSince(loopStart);
       } else {
         current.waitingNoticed = false;
       }
@@ -354,7 +249,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     const screen = await channel.limit(now).catch(() => undefined);
     if (episode && episode.id !== turn.id) episode = null;
     if (limitWait) {
-      heldMs += mono - loopStart;
+      held.hold(mono - loopStart);
       const wait = limitWait;
       if (wait.kind === 'usage') {
         if (screenState === 'busy' && screen?.kind !== 'usage') {
@@ -410,10 +305,10 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
       }
       case 'retrying':
       case 'compacting': {
-        const held = retryHeld.get(turn.id) ?? 0;
-        if (held >= policy.retryHoldMaxMs) return 'go';
-        heldMs += mono - loopStart;
-        retryHeld.set(turn.id, held + (mono - loopStart));
+        const retried = retryHeld.get(turn.id) ?? 0;
+        if (retried >= policy.retryHoldMaxMs) return 'go';
+        held.hold(mono - loopStart);
+        retryHeld.set(turn.id, retried + (mono - loopStart));
         if (retryingNoticed !== screen.line.slice(0, 40)) {
           retryingNoticed = screen.line.slice(0, 40);
           const what = screen.kind === 'compacting' ? 'compacting its context' : 'retrying its request';
@@ -604,17 +499,17 @@ export async function runTask(options: RunTaskOptions): Promise<TaskOutcome> {
     if (!options.control) return false;
     const commands = await options.control();
     if (commands.length === 0) return false;
-    const outcome = applyControlCommands(paused, commands);
+    const outcome = applyControlCommands(held.paused, commands);
     if (limitWait && commands.some((c) => c.kind === 'resume')) {
       cutShort = true;
       notice('progress', `resumed by the human: looking at the ${limitWait.role} again now instead of waiting`);
     }
     for (const { to, text } of outcome.say) {
-      notes[to].push(text);
+      notes.add(to, text);
       notice('say', `a note from the human for ${to} will go with the next message to it`);
     }
-    if (outcome.paused !== paused) notice(outcome.paused ? 'pause' : 'resume', outcome.paused ? 'paused by the human (poli resume to continue)' : 'resumed by the human');
-    paused = outcome.paused;
+    if (outcome.paused !== held.paused) notice(outcome.paused ? 'pause' : 'resume', outcome.paused ? 'paused by the human (poli resume to continue)' : 'resumed by the human');
+    held.paused = outcome.paused;
     if (!outcome.stop) return false;
     notice('stop', 'stopped by the human');
     await apply({ kind: 'interrupt', reason: 'stopped by the human (poli stop)' });
