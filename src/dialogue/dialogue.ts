@@ -262,8 +262,7 @@ export class Dialogue implements DialogueCore {
     // Through poli's tool or command the body is exact, trailing blanks and edge blank lines included.
     const exact = channel.exactBody?.(given);
     const block = exact === undefined ? given : { ...given, body: exact };
-    const review = this.options.review;
-    const decision = review && forwardable(role, block) ? await review(role, block, this.#state.rounds) : null;
+    const decision = this.options.review && forwardable(role, block) ? await this.options.review(role, block, this.#state.rounds) : null;
     // Stopped while the person was asked (Ctrl+C, end of input): forward nothing; the loop ends the task.
     if (this.options.signal?.aborted) return;
     // Which channel the reply came through (tool, command, file, transcript, screen), recorded with it.
