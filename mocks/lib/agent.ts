@@ -82,6 +82,8 @@ export function createAgent(brain: Brain, options: MockOptions, effects?: AgentE
   let dropped: Block | undefined;
   /** The last block answered and the blocks sent in answer: a reminder naming its id gets them again, verbatim. */
   let last: { id: string; texts: string[] } | undefined;
+  /** Primers at the limit: --limit-at-start, plus --limit-after-crash when this process follows a crash. */
+  let primersLimited: number | undefined;
   return async (text: string, turn: Turn) => {
     const mine = blocksFor(brain.role, text, effects);
     effects?.record({ role: brain.role, at: now(), text, blocks: mine.map((b) => ({ header: b.header, body: b.body })) });
@@ -90,7 +92,9 @@ export function createAgent(brain: Brain, options: MockOptions, effects?: AgentE
     if (mine.length === 0) {
       await turn.sleep(options.thinkMs);
       // --limit-at-start: at its limit when poli primes it; a primer typed again after the reset is answered.
-      if (primersAtLimit < options.limitAtStart) {
+      // Counted at the first primer: a crash noted later (by this process) is not one it was started after.
+      primersLimited ??= options.limitAtStart + ((effects?.countCrashes() ?? 0) > 0 ? (options.limitAfterCrash ?? 0) : 0);
+      if (primersAtLimit < primersLimited) {
         primersAtLimit++;
         if (!(await showLimit(turn, options, now()))) return;
       }

@@ -137,6 +137,11 @@ export interface MockOptions {
   limitAt: number | undefined;
   /** At its limit from the start: the first N submissions without a block (the primer) get the `limit` screen. */
   limitAtStart: number;
+  /**
+   * Started again after a `--crash-at` crash (a line in `--crash-file`): the first N primers get the `limit` screen,
+   * as a CLI that crashed and is at its limit when poli restarts it. Undefined: never.
+   */
+  limitAfterCrash: number | undefined;
   limit: LimitKind;
   /** `usage`: the reset time shown is this many seconds away. */
   limitResetSec: number;
@@ -229,6 +234,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     help: 'usage (default: usage limit, resets in --limit-reset-sec), failed (API Error), auth (Please run /login), retrying (3 s of retry countdown, then the answer), usage-options (a usage limit with Claude\'s menu of choices)',
   },
   { key: 'limitAtStart', flag: 'limit-at-start', env: 'MOCK_LIMIT_AT_START', kind: 'count', help: 'at its limit from the start: the first N primers get the --limit screen instead of an answer (default 0)' },
+  { key: 'limitAfterCrash', flag: 'limit-after-crash', env: 'MOCK_LIMIT_AFTER_CRASH', kind: 'positive', help: 'started again after a --crash-at crash (counted in --crash-file): the first N primers get the --limit screen' },
   { key: 'limitResetSec', flag: 'limit-reset-sec', env: 'MOCK_LIMIT_RESET_SEC', kind: 'count', help: 'usage: the reset time shown is N seconds away (default 3600)' },
   {
     key: 'replyVia', flag: 'reply-via', env: 'MOCK_REPLY_VIA', kind: 'choice', choices: REPLY_VIAS,
@@ -284,6 +290,7 @@ export const DEFAULT_MOCK_OPTIONS: Readonly<MockOptions> = {
   sentFile: undefined,
   limitAt: undefined,
   limitAtStart: 0,
+  limitAfterCrash: undefined,
   limit: 'usage',
   limitResetSec: 3600,
   replyVia: undefined,

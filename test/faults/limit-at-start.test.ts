@@ -71,3 +71,104 @@ describe('a usage limit at start-up', { timeout: FAULT_TEST_TIMEOUT_MS }, () => 
     expect(switches).toHaveLength(1);
   });
 });
+
+/** The mock executer run as a fallback CLI (--executer-fallback-cmd), with extra flags (they win over MOCK_EXECUTER_*). */
+function fallbackMock(...flags: string[]): string {
+  const mock = path.join(import.meta.dirname, '..', '..', 'mocks', 'mock-executer.ts');
+  return [process.execPath, '--import', import.meta.resolve('tsx'), mock, ...flags].join(' ');
+}
+
+/** Waits until T1 shows `waiting`, and returns its wait. */
+async function waitingOf(w: FaultWorld): Promise<{ kind?: string; role?: string; reason?: string }> {
+  let waiting: { kind?: string; role?: string; reason?: string } | undefined;
+  await waitUntil('the task shows status waiting', async () => {
+    const task = (await w.publicState()).tasks[0] as { status?: string; waiting?: typeof waiting } | undefined;
+    if (task?.status === 'waiting') waiting = task.waiting;
+    return waiting !== undefined;
+  }, 60_000);
+  return waiting ?? {};
+}
+
+describe('a usage limit when poli primes a CLI later on', { timeout: FAULT_TEST_TIMEOUT_MS }, () => {
+  it('a CLI restarted after a crash and at its limit when primed again: the task waits, then gets the message again and completes', async () => {
+    world = await createFaultWorld();
+    const w = world;
+    const run = w.start(['--mock', '--task', 'Create c.txt containing C', '--kill-on-exit', '--plan-timeout', '5', '--exec-timeout', '5'], {
+      MOCK_EXECUTER_CRASH_AT: '1',
+      MOCK_EXECUTER_CRASH_LIMIT: '1',
+      MOCK_CRASH_FILE: w.crashFile,
+      MOCK_EXECUTER_LIMIT_AFTER_CRASH: '1',
+      MOCK_EXECUTER_LIMIT: 'usage',
+      MOCK_EXECUTER_LIMIT_RESET_SEC: '7200',
+    });
+    const waiting = await waitingOf(w);
+    expect(waiting).toMatchObject({ kind: 'usage', role: 'EXECUTER' });
+    expect((await w.crashes()).map((c) => [c.role, c.n])).toEqual([['EXECUTER', 1]]);
+    // Past the 5 s start-up limit and --exec-timeout, still waiting: a wait is not time the CLI took to answer.
+    await new Promise((r) => setTimeout(r, 6000));
+    expect((await w.publicState()).tasks[0]?.status).toBe('waiting');
+    expect(await primers(w)).toBe(2);
+
+    expect((await runPoli(['resume', ...w.flags])).code).toBe(0);
+    expect(await run.exited, run.stderr()).toBe(0);
+    const task = await w.task('T1');
+    expect(task.status).toBe('completed');
+    expect(dialogueOf(task.messages)).toEqual(oneRoundDialogue('c.txt', 'C'));
+    // The first primer, the restarted CLI's primer at its limit, and that primer again after the wait.
+    expect(await primers(w)).toBe(3);
+    const plans = (await w.received('EXECUTER')).flatMap((r) => r.blocks);
+    expect(plans.map((b) => b.header.type)).toEqual(['plan', 'plan']);
+    expect(plans[1]?.header).toEqual(plans[0]?.header);
+  });
+
+  it('--on-limit switch at start-up, the fallback at its limit too: the task waits for the fallback\'s reset, then completes', async () => {
+    world = await createFaultWorld();
+    const w = world;
+    // The fallback gets MOCK_EXECUTER_LIMIT_AT_START too: it is at its limit when primed.
+    const run = w.start(
+      ['--mock', '--task', 'Create f.txt containing F', '--kill-on-exit', '--plan-timeout', '5', '--on-limit', 'switch', '--executer-fallback-cmd', fallbackMock()],
+      LIMITED,
+    );
+    const waiting = await waitingOf(w);
+    expect(waiting).toMatchObject({ kind: 'usage', role: 'EXECUTER' });
+    await new Promise((r) => setTimeout(r, 6000));
+    expect((await w.publicState()).tasks[0]?.status).toBe('waiting');
+    expect(await primers(w)).toBe(2);
+
+    expect((await runPoli(['resume', ...w.flags])).code).toBe(0);
+    expect(await run.exited, run.stderr()).toBe(0);
+    const task = await w.task('T1');
+    expect(task.status).toBe('completed');
+    expect(dialogueOf(task.messages)).toEqual(oneRoundDialogue('f.txt', 'F'));
+    expect(await primers(w)).toBe(3);
+    expect(eventsWith(await w.log(), /switching its pane to the fallback mock/)).toHaveLength(1);
+  });
+
+  it('--on-limit switch mid-task, the fallback at its limit when primed: the task waits for its reset, then the fallback gets the message', async () => {
+    world = await createFaultWorld();
+    const w = world;
+    // The EXECUTER hits its limit on the plan; the fallback answers blocks (--limit-at out of reach) but is at its
+    // limit when primed.
+    const run = w.start(
+      ['--mock', '--task', 'Create m.txt containing M', '--kill-on-exit', '--plan-timeout', '5', '--exec-timeout', '5', '--on-limit', 'switch',
+        '--executer-fallback-cmd', fallbackMock('--limit-at', '99', '--limit-at-start', '1')],
+      { MOCK_EXECUTER_LIMIT_AT: '1', MOCK_EXECUTER_LIMIT: 'usage', MOCK_EXECUTER_LIMIT_RESET_SEC: '7200' },
+    );
+    const waiting = await waitingOf(w);
+    expect(waiting).toMatchObject({ kind: 'usage', role: 'EXECUTER' });
+    await new Promise((r) => setTimeout(r, 6000));
+    expect((await w.publicState()).tasks[0]?.status).toBe('waiting');
+    expect(await primers(w)).toBe(2);
+
+    expect((await runPoli(['resume', ...w.flags])).code).toBe(0);
+    expect(await run.exited, run.stderr()).toBe(0);
+    const task = await w.task('T1');
+    expect(task.status).toBe('completed');
+    expect(dialogueOf(task.messages)).toEqual(oneRoundDialogue('m.txt', 'M'));
+    expect(await primers(w)).toBe(3);
+    const plans = (await w.received('EXECUTER')).flatMap((r) => r.blocks);
+    expect(plans).toHaveLength(2);
+    expect(plans[1]?.header).toEqual(plans[0]?.header);
+    expect(eventsWith(await w.log(), /switching its pane to the fallback mock/)).toHaveLength(1);
+  });
+});
