@@ -162,7 +162,13 @@ export async function runApp(io: AppIO): Promise<number> {
         // Interrupted in the last steps of the start: nothing began yet.
         if (interrupt.signal.aborted) throw new StartInterruptedError(String(interrupt.signal.reason));
         if (command.kind === 'start') {
-          workspace.say(`poli: the PLANNER and EXECUTER are ready in tmux (socket "${settings.socket}").`);
+          // A CLI that answered its primer with its usage limit (or a logout) is not ready: the first task waits for it.
+          const limited = workspace.session.limitsMet().map(({ role, screen }) => `the ${role} is ${screen.kind === 'usage' ? 'at its usage limit' : 'logged out'} (${screen.line})`);
+          workspace.say(
+            limited.length === 0
+              ? `poli: the PLANNER and EXECUTER are ready in tmux (socket "${settings.socket}").`
+              : `poli: the PLANNER and EXECUTER run in tmux (socket "${settings.socket}"), but ${limited.join(' and ')}: it is primed again when the first task starts, which waits while it is at its limit.`,
+          );
           return 0;
         }
         const { runOneTask } = await import('../session/tasks.ts');

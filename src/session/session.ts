@@ -21,7 +21,7 @@ import { TranscriptRecovery } from '../reading/transcript-recovery.ts';
 import { TmuxServer, describeExit } from '../tmux/server.ts';
 import type { TmuxClient } from '../tmux/client.ts';
 import { PaneWatch } from '../reading/pane-watch.ts';
-import { limitReaderFor } from '../profiles/limit-screens.ts';
+import { limitReaderFor, type LimitScreen } from '../profiles/limit-screens.ts';
 import type { Clock, PaneLiveness, ScreenState, TmuxRunner } from '../tmux/types.ts';
 
 export const SESSION_NAME = 'poli';
@@ -140,6 +140,12 @@ export class PoliSession {
   /** Roles left to prime (deferPriming), and who handles a usage limit met while priming (the running task). */
   private readonly unprimed = new Set<Role>();
   private primingLimit: PrimingLimitHandler | undefined;
+  /**
+   * The usage limit or logout a CLI answered its primer with while no task could wait for it (interactive mode's
+   * start-up, `poli start`, a session started again at the prompt): the CLI is left unprimed, and the next task meets
+   * the limit first ({@link PoliSession.primeRemaining}).
+   */
+  private readonly metLimits = new Map<Role, LimitScreen>();
 
   private constructor(
     private readonly options: SessionOptions,
@@ -203,8 +209,30 @@ export class PoliSession {
   async primeRemaining(onLimit?: PrimingLimitHandler): Promise<void> {
     this.primingLimit = onLimit;
     const roles = ROLES.filter((role) => this.unprimed.has(role));
-    await Promise.all(roles.map((role) => this.prime(role)));
-    for (const role of roles) this.unprimed.delete(role);
+    await Promise.all(
+      roles.map(async (role) => {
+        const met = this.metLimits.get(role);
+        this.metLimits.delete(role);
+        // A limit whose reset is still ahead is met again without typing the primer once more: the task waits for the
+        // reset (or switches). Past its reset, with no reset shown, or a logout, the primer is typed and the CLI says.
+        if (met && onLimit && stillAhead(met, this.options.clock.now())) {
+          const fallback = await onLimit(role, met);
+          if (fallback) {
+            this.options.clis[role] = fallback;
+            await this.respawn(role);
+          }
+        }
+        await this.prime(role);
+      }),
+    );
+  }
+
+  /** The usage limits and logouts CLIs answered their primers with while no task could wait for them (see primeRemaining). */
+  limitsMet(): { role: Role; screen: LimitScreen }[] {
+    return ROLES.flatMap((role) => {
+      const screen = this.metLimits.get(role);
+      return screen ? [{ role, screen }] : [];
+    });
   }
 
   /** Restarts a CLI in its pane and primes it again. */
@@ -324,7 +352,17 @@ export class PoliSession {
           await this.submitToPane(role, spec.primer);
           return this.waitUntilReady(role, 'did not finish answering its primer', { before: before.lines, payload: spec.primer });
         }));
-      const limit = !outcome && primerMark && this.primingLimit ? await limitSincePrimer(this.readers[role], primerMark, spec.profile.name, this.options.clock.now()) : undefined;
+      const limit = !outcome && primerMark ? await limitSincePrimer(this.readers[role], primerMark, spec.profile.name, this.options.clock.now()) : undefined;
+      if (limit && !this.primingLimit) {
+        // No task to wait in: the CLI is left unprimed, and the next task meets this limit before anything else.
+        this.metLimits.set(role, limit);
+        this.unprimed.add(role);
+        this.options.log?.(
+          `the ${role} CLI answered its primer with ${limit.kind === 'usage' ? 'its usage limit' : 'a logout'} (${limit.line}); ` +
+            'it is primed again when the next task starts, which waits for it (or switches, with --on-limit switch)',
+        );
+        return;
+      }
       if (limit && this.primingLimit) {
         // At its limit: the task waits for the reset (then the primer is typed again) or switches to the fallback.
         const fallback = await this.primingLimit(role, limit);
@@ -347,6 +385,7 @@ export class PoliSession {
       await this.respawn(role);
     }
     await writePaneOptions(this.options.run, paneId, { '@poli_primed': '1' });
+    this.unprimed.delete(role);
   }
 
   /**
@@ -575,6 +614,11 @@ export function changedVariables(before: string, after: string): string[] {
   const a = parse(before);
   const b = parse(after);
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((name) => a[name] !== b[name]).sort();
+}
+
+/** A usage limit whose shown reset time has not come yet. */
+function stillAhead(screen: LimitScreen, now: number): boolean {
+  return screen.kind === 'usage' && screen.resetAt !== undefined && screen.resetAt > now;
 }
 
 /** Applies a profile's per-line clean-up (copilot's scrollbar column) to text read from its pane. */

@@ -2,7 +2,9 @@
  * A CLI at its usage limit when poli primes it (the mocks' --limit-at-start: the primer is answered with Claude Code's
  * limit screen). The task exists from the start and shows `waiting` as during a turn; after the wait (cut short with
  * `poli resume`, as limits.test.ts does) the primer is typed again and the task completes; with --on-limit switch the
- * pane switches to the fallback CLI at once.
+ * pane switches to the fallback CLI at once. The same when the limit is met later: in interactive mode (primed before
+ * any task exists: the first task meets the limit), after `poli start`, when poli restarts a crashed CLI, and when the
+ * fallback it switches to is at its limit too.
  */
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -90,6 +92,51 @@ async function waitingOf(w: FaultWorld): Promise<{ kind?: string; role?: string;
 }
 
 describe('a usage limit when poli primes a CLI later on', { timeout: FAULT_TEST_TIMEOUT_MS }, () => {
+  it('interactive mode: the first task typed at the prompt is created and shown waiting, and completes after the wait', async () => {
+    world = await createFaultWorld();
+    const w = world;
+    const run = w.start(['--mock', '--kill-on-exit', '--plan-timeout', '5'], LIMITED);
+    await run.waitFor('poli> ', 60_000);
+    run.child.stdin?.write('Create i.txt containing I\n');
+    const waiting = await waitingOf(w);
+    expect(waiting).toMatchObject({ kind: 'usage', role: 'EXECUTER' });
+    expect(waiting.reason).toMatch(/^the EXECUTER hit its usage limit \(resets \d{1,2}:\d{2}[ap]m \(UTC\)\); poli checks it again at \d\d:\d\d UTC$/);
+    // Past the 5 s start-up limit, still waiting, with the task's text typed into nobody yet.
+    await new Promise((r) => setTimeout(r, 6000));
+    expect((await w.publicState()).tasks[0]?.status).toBe('waiting');
+    expect((await w.received('PLANNER')).flatMap((r) => r.blocks)).toEqual([]);
+    expect(await primers(w)).toBe(1);
+
+    expect((await runPoli(['resume', ...w.flags])).code).toBe(0);
+    await run.waitFor('poli: task T1 completed', 60_000);
+    const task = await w.task('T1');
+    expect(task.status).toBe('completed');
+    expect(dialogueOf(task.messages)).toEqual(oneRoundDialogue('i.txt', 'I'));
+    expect(await primers(w)).toBe(2);
+    expect(run.stdout()).toContain('the wait for the EXECUTER is over (cut short by poli resume); typing its primer again');
+    run.child.stdin?.end();
+    expect(await run.exited, run.stderr()).toBe(0);
+  });
+
+  it('poli start: a CLI at its limit is not said to be ready and is left unprimed, so the first task primes it again', async () => {
+    world = await createFaultWorld();
+    const w = world;
+    const start = w.start(['start', '--mock'], LIMITED);
+    start.child.stdin?.end();
+    expect(await start.exited, start.stderr()).toBe(0);
+    expect(start.stdout()).toMatch(
+      /^poli: the PLANNER and EXECUTER run in tmux \(socket "[^"]+"\), but the EXECUTER is at its usage limit \(.*resets .*\): it is primed again when the first task starts, which waits while it is at its limit\.$/m,
+    );
+    expect(await primers(w)).toBe(1);
+    // The same mock, past its one primer at the limit: it answers the primer typed again.
+    const run = w.start(['--mock', '--task', 'Create p.txt containing P', '--kill-on-exit'], LIMITED);
+    expect(await run.exited, run.stderr()).toBe(0);
+    const task = await w.task('T1');
+    expect(task.status).toBe('completed');
+    expect(dialogueOf(task.messages)).toEqual(oneRoundDialogue('p.txt', 'P'));
+    expect(await primers(w)).toBe(2);
+  });
+
   it('a CLI restarted after a crash and at its limit when primed again: the task waits, then gets the message again and completes', async () => {
     world = await createFaultWorld();
     const w = world;
