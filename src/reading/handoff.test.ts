@@ -164,3 +164,33 @@ describe('withHandoff: reply files', () => {
     expect(channel.origin?.(taken[0] ?? first[0]!)).toBe('file');
   });
 });
+
+describe('withHandoff: the channel of a block the transcript holds (issue 18, item 6)', () => {
+  async function withRecovery(transcriptBodies: readonly string[]) {
+    const projectDir = await mkdtemp(path.join(tmpdir(), 'poli-handoff-'));
+    const { pane, channel: inner } = fakePane();
+    // The screen as it is (nothing to rewrite); the transcript holds the blocks with these bodies.
+    const recovery = {
+      begin: async () => undefined,
+      rewrite: async (screen: string) => screen,
+      confirms: (block: { header: { id: string }; body: string }) => block.header.id === ID && transcriptBodies.includes(block.body),
+    };
+    const channel = withHandoff(inner, { projectDir, fileThreshold: 2048, now: () => 0, recovery });
+    await channel.mark();
+    return { pane, channel };
+  }
+
+  it('a body the screen showed just as the transcript has it came through the transcript', async () => {
+    const { pane, channel } = await withRecovery(['working on it']);
+    pane.screen = reply('working on it', 'status');
+    const [block] = parseBlocks(await channel.readSince('mark')).blocks;
+    expect(block && channel.origin?.(block)).toBe('transcript');
+  });
+
+  it('a body the transcript does not hold is the screen’s', async () => {
+    const { pane, channel } = await withRecovery(['another body']);
+    pane.screen = reply('working on it', 'status');
+    const [block] = parseBlocks(await channel.readSince('mark')).blocks;
+    expect(block && channel.origin?.(block)).toBeUndefined();
+  });
+});
