@@ -5,14 +5,14 @@
  */
 import { parseArgs } from './args.ts';
 import { renderTaskDetail, renderTaskTable } from './state-view.ts';
-import { readTaskText, STDIN_SOURCE } from './task-text.ts';
-import { INTERRUPT_SIGNALS, StartInterruptedError, interruptReason } from './interrupts.ts';
-import { asInvoked, invokedAs } from './invocation.ts';
+import { readTaskText, STDIN_SOURCE } from '../terminal/task-text.ts';
+import { INTERRUPT_SIGNALS, StartInterruptedError, interruptReason } from '../terminal/interrupts.ts';
+import { asInvoked, invokedAs } from '../terminal/invocation.ts';
 import { checkSettingCombinations, loadSettings, resolveUserCwd, type Settings } from '../config.ts';
 import { ConfigError, PoliError, StateFileError } from '../errors.ts';
 import { fstatSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { currentTurn, pickStatusTask, renderStatusLine } from './status-line.ts';
+import { currentTurn, pickStatusTask, renderStatusLine } from '../terminal/status-line.ts';
 import { EVENTS_FILE, followEvents, formatEvent } from '../records/events.ts';
 import { PACKAGE_ROOT, type AppIO } from '../host.ts';
 import { type ControlCommand, describeQueuedControl, describeSentControl, NothingToStopError, sendControl } from '../human/control.ts';
