@@ -8,7 +8,7 @@ import { realpathSync } from 'node:fs';
 import { DialogWatch } from './cli-dialogs.ts';
 import { findRolePanes, missingRole, restorePane } from './pane-repair.ts';
 import { limitSincePrimer, type PrimingLimitHandler } from './priming-limits.ts';
-import type { DialogueChannels, PaneChannel, PanePosition } from '../dialogue/channel.ts';
+import type { DialogueChannels, PaneChannel, PanePosition } from '../reading/channel.ts';
 import { PaneDiedError, PoliError } from '../errors.ts';
 import { withHandoff } from '../reading/handoff.ts';
 import type { CliSpec } from './cli-spec.ts';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { createProgressDisplay, type ProgressDisplay } from '../terminal/live-progress.ts';
 import { STATUS_RIGHT_LENGTH, pickStatusTask, renderStatusLine } from '../terminal/status-line.ts';
-import { findProgram } from './command-check.ts';
+import { findProgram } from '../profiles/command-check.ts';
 import type { Settings } from '../settings.ts';
 import { CommandNotFoundError, ConfigError, StateFileError } from '../errors.ts';
 import { createEventLog, EVENTS_FILE, type EventLog, type PoliEvent } from '../records/events.ts';
