@@ -6,7 +6,7 @@
  */
 import { cleanBody, formatBlock, sanitizeBody } from '../../src/protocol/format-block.ts';
 import type { BlockHeader, Role } from '../../src/protocol/types.ts';
-import type { AgentEffects, Outbox } from './agent.ts';
+import type { AgentEffects, Outbox } from './agent-types.ts';
 import { DUPLICATE_BODY, formatDecoysBefore, formatMalformedBlock, wrongId } from './decoys.ts';
 import type { MockOptions } from './options.ts';
 import {

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { PaneChannel, PanePosition, ReplyChannel } from '../dialogue/channel.ts';
+import type { PaneChannel, PanePosition, ReplyChannel } from './channel.ts';
 import { blockKey, formatBlock } from '../protocol/format-block.ts';
 import { parseBlocks } from '../protocol/parse-blocks.ts';
 import { toScreenLines } from '../protocol/screen-text.ts';
