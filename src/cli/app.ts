@@ -5,16 +5,16 @@
  */
 import { parseArgs } from './args.ts';
 import { renderTaskDetail, renderTaskTable } from './state-view.ts';
-import { readTaskText, STDIN_SOURCE } from './task-text.ts';
-import { INTERRUPT_SIGNALS, StartInterruptedError, interruptReason, type InterruptSignal } from './interrupts.ts';
-import { asInvoked, invokedAs } from './invocation.ts';
+import { readTaskText, STDIN_SOURCE } from '../terminal/task-text.ts';
+import { INTERRUPT_SIGNALS, StartInterruptedError, interruptReason } from '../terminal/interrupts.ts';
+import { asInvoked, invokedAs } from '../terminal/invocation.ts';
 import { checkSettingCombinations, loadSettings, resolveUserCwd, type Settings } from '../config.ts';
 import { ConfigError, PoliError, StateFileError } from '../errors.ts';
 import { fstatSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { currentTurn, pickStatusTask, renderStatusLine } from './status-line.ts';
+import { currentTurn, pickStatusTask, renderStatusLine } from '../terminal/status-line.ts';
 import { EVENTS_FILE, followEvents, formatEvent } from '../records/events.ts';
-import { PACKAGE_ROOT } from '../host.ts';
+import { PACKAGE_ROOT, type AppIO } from '../host.ts';
 import { type ControlCommand, describeQueuedControl, describeSentControl, NothingToStopError, sendControl } from '../human/control.ts';
 import { runningStateDir } from '../state/running.ts';
 import { planResume } from '../dialogue/resume.ts';
@@ -27,25 +27,6 @@ import { renderTranscript } from '../records/transcript.ts';
 import type { Workspace } from '../session/workspace.ts';
 import { resumeProjectDir } from '../session/resume-project.ts';
 import type { TaskRecord } from '../state/types.ts';
-
-/** Everything poli takes from the process; main.ts passes the real ones. */
-export interface AppIO {
-  argv: readonly string[];
-  env: Record<string, string | undefined>;
-  cwd: string;
-  pid: number;
-  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream;
-  /**
-   * Registers a handler for a process signal; returns a function that removes it. `SIGPIPE` stands for stdout's
-   * reader going away (EPIPE on a write), which main.ts reports here.
-   */
-  onSignal(signal: InterruptSignal, handler: () => void): () => void;
-  now(): number;
-  /** Per-user directory for socket locks and control inboxes (see host.ts runtimeDir). */
-  runtimeDir: string;
-}
 
 const READ_ONLY_KINDS = new Set(['state', 'status', 'watch', 'attach', 'control']);
 

@@ -8,7 +8,7 @@ import type { Block, MessageType, Role } from '../protocol/types.ts';
 import { describeExit } from '../tmux/server.ts';
 import type { Clock, PaneLiveness } from '../tmux/types.ts';
 import { monotonicNow } from '../tmux/clock.ts';
-import type { DialogueChannels } from './channel.ts';
+import type { DialogueChannels } from '../reading/channel.ts';
 import type { ApprovalDecision } from '../human/approval.ts';
 import { type ControlCommand, applyControlCommands } from '../human/control.ts';
 import {

@@ -4,7 +4,7 @@
  * fallback CLI) instead of waiting out the start-up timeout. Only the output since the primer was typed counts: a
  * limit line left from before a wait is not a new limit.
  */
-import type { CliSpec } from './session.ts';
+import type { CliSpec } from './cli-spec.ts';
 import { limitReaderFor, type LimitScreen } from '../profiles/limit-screens.ts';
 import type { Role } from '../protocol/types.ts';
 import type { PaneMark, PaneReader } from '../tmux/reader.ts';

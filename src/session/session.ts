@@ -8,10 +8,10 @@ import { realpathSync } from 'node:fs';
 import { DialogWatch } from './cli-dialogs.ts';
 import { findRolePanes, missingRole, restorePane } from './pane-repair.ts';
 import { limitSincePrimer, type PrimingLimitHandler } from './priming-limits.ts';
-import type { DialogueChannels, PaneChannel, PanePosition } from '../dialogue/channel.ts';
+import type { DialogueChannels, PaneChannel, PanePosition } from '../reading/channel.ts';
 import { PaneDiedError, PoliError } from '../errors.ts';
 import { withHandoff } from '../reading/handoff.ts';
-import type { CliProfile } from '../profiles/types.ts';
+import type { CliSpec } from './cli-spec.ts';
 import type { Role } from '../protocol/types.ts';
 import { readPaneOptions, writePaneOptions } from '../tmux/pane-options.ts';
 import { PaneReader, type PaneMark } from '../tmux/reader.ts';
@@ -25,23 +25,6 @@ import { limitReaderFor, type LimitScreen } from '../profiles/limit-screens.ts';
 import type { Clock, PaneLiveness, ScreenState, TmuxRunner } from '../tmux/types.ts';
 
 export const SESSION_NAME = 'poli';
-
-/** One CLI as configured: how to start it, how to read its screen, and its role file. */
-export interface CliSpec {
-  /** The command line, with the profile's launch flags already added. */
-  command: string;
-  /** Environment for its pane, with the profile's launch environment already added. */
-  env: Record<string, string>;
-  profile: CliProfile;
-  primer: string;
-  /** Messages longer than this many bytes are handed over in a file (default {@link DEFAULT_FILE_THRESHOLD}). */
-  fileThreshold?: number;
-  /**
-   * The environment the CLI runs with (poli's, plus `env`): where its session transcript is (HOME, CODEX_HOME, …).
-   * Without it, no transcript recovery.
-   */
-  environment?: Readonly<Record<string, string | undefined>>;
-}
 
 export const DEFAULT_FILE_THRESHOLD = 2048;
 
