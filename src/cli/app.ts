@@ -143,13 +143,7 @@ export async function runApp(io: AppIO): Promise<number> {
         // Interrupted in the last steps of the start: nothing began yet.
         if (interrupt.signal.aborted) throw new StartInterruptedError(String(interrupt.signal.reason));
         if (command.kind === 'start') {
-          // A CLI that answered its primer with its usage limit (or a logout) is not ready: the first task waits for it.
-          const limited = workspace.session.limitsMet().map(({ role, screen }) => `the ${role} is ${screen.kind === 'usage' ? 'at its usage limit' : 'logged out'} (${screen.line})`);
-          workspace.say(
-            limited.length === 0
-              ? `poli: the PLANNER and EXECUTER are ready in tmux (socket "${settings.socket}").`
-              : `poli: the PLANNER and EXECUTER run in tmux (socket "${settings.socket}"), but ${limited.join(' and ')}: it is primed again when the first task starts, which waits while it is at its limit.`,
-          );
+          workspace.say(startedLine(settings.socket, workspace.session.limitsMet()));
           return 0;
         }
         const { runOneTask } = await import('../session/tasks.ts');
@@ -166,6 +160,19 @@ export async function runApp(io: AppIO): Promise<number> {
   } catch (error) {
     return reportError(io, error, socket);
   }
+}
+
+/**
+ * What `poli start` says once the CLIs run: ready, unless one answered its primer with its usage limit (or a logout);
+ * that one is primed again when the first task starts, which waits while it is at its limit.
+ */
+function startedLine(socket: string, limits: readonly { role: string; screen: { kind: string; line: string } }[]): string {
+  if (limits.length === 0) return `poli: the PLANNER and EXECUTER are ready in tmux (socket "${socket}").`;
+  const limited = limits.map(({ role, screen }) => `the ${role} is ${screen.kind === 'usage' ? 'at its usage limit' : 'logged out'} (${screen.line})`);
+  return (
+    `poli: the PLANNER and EXECUTER run in tmux (socket "${socket}"), but ${limited.join(' and ')}: ` +
+    'it is primed again when the first task starts, which waits while it is at its limit.'
+  );
 }
 
 async function closeWorkspace(workspace: Workspace, io: AppIO, settings: Settings): Promise<void> {

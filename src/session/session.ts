@@ -3,11 +3,11 @@
  * waits for both CLIs to be ready, primes them with their role files, and exposes the panes
  * to the dialogue as channels. A pane whose CLI died can be restarted and primed again.
  */
-import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { DialogWatch } from './cli-dialogs.ts';
 import { findRolePanes, missingRole, restorePane } from './pane-repair.ts';
-import { limitSincePrimer, type PrimingLimitHandler } from './priming-limits.ts';
+import { KeptLimits, limitSincePrimer, type PrimingLimitHandler } from './priming-limits.ts';
+import { changedVariables, envFingerprint } from './session-env.ts';
 import type { DialogueChannels, PaneChannel, PanePosition } from '../reading/channel.ts';
 import { PaneDiedError, PoliError } from '../errors.ts';
 import { withHandoff } from '../reading/handoff.ts';
@@ -123,12 +123,8 @@ export class PoliSession {
   /** Roles left to prime (deferPriming), and who handles a usage limit met while priming (the running task). */
   private readonly unprimed = new Set<Role>();
   private primingLimit: PrimingLimitHandler | undefined;
-  /**
-   * The usage limit or logout a CLI answered its primer with while no task could wait for it (interactive mode's
-   * start-up, `poli start`, a session started again at the prompt): the CLI is left unprimed, and the next task meets
-   * the limit first ({@link PoliSession.primeRemaining}).
-   */
-  private readonly metLimits = new Map<Role, LimitScreen>();
+  /** Limits met while priming with no task to wait in (interactive mode's start-up, `poli start`): see KeptLimits. */
+  private readonly kept = new KeptLimits();
 
   private constructor(
     private readonly options: SessionOptions,
@@ -194,28 +190,25 @@ export class PoliSession {
     const roles = ROLES.filter((role) => this.unprimed.has(role));
     await Promise.all(
       roles.map(async (role) => {
-        const met = this.metLimits.get(role);
-        this.metLimits.delete(role);
-        // A limit whose reset is still ahead is met again without typing the primer once more: the task waits for the
-        // reset (or switches). Past its reset, with no reset shown, or a logout, the primer is typed and the CLI says.
-        if (met && onLimit && stillAhead(met, this.options.clock.now())) {
-          const fallback = await onLimit(role, met);
-          if (fallback) {
-            this.options.clis[role] = fallback;
-            await this.respawn(role);
-          }
-        }
+        // A limit kept from before the task, its reset still ahead, is the task's to wait for (or switch) first.
+        const kept = this.kept.take(role, this.options.clock.now());
+        if (kept && onLimit) await this.meetLimit(role, onLimit, kept);
         await this.prime(role);
       }),
     );
   }
 
-  /** The usage limits and logouts CLIs answered their primers with while no task could wait for them (see primeRemaining). */
-  limitsMet(): { role: Role; screen: LimitScreen }[] {
-    return ROLES.flatMap((role) => {
-      const screen = this.metLimits.get(role);
-      return screen ? [{ role, screen }] : [];
-    });
+  /** The usage limits and logouts CLIs answered their primers with while no task could wait for them. */
+  limitsMet(): ReturnType<KeptLimits['list']> {
+    return this.kept.list();
+  }
+
+  /** Hands a limit met while priming to the task's handler: after the wait, or in the fallback's place, prime again. */
+  private async meetLimit(role: Role, handler: PrimingLimitHandler, screen: LimitScreen): Promise<void> {
+    const fallback = await handler(role, screen);
+    if (!fallback) return;
+    this.options.clis[role] = fallback;
+    await this.respawn(role);
   }
 
   /** Restarts a CLI in its pane and primes it again. */
@@ -338,21 +331,13 @@ export class PoliSession {
       const limit = !outcome && primerMark ? await limitSincePrimer(this.readers[role], primerMark, spec.profile.name, this.options.clock.now()) : undefined;
       if (limit && !this.primingLimit) {
         // No task to wait in: the CLI is left unprimed, and the next task meets this limit before anything else.
-        this.metLimits.set(role, limit);
+        this.kept.keep(role, limit, this.options.log);
         this.unprimed.add(role);
-        this.options.log?.(
-          `the ${role} CLI answered its primer with ${limit.kind === 'usage' ? 'its usage limit' : 'a logout'} (${limit.line}); ` +
-            'it is primed again when the next task starts, which waits for it (or switches, with --on-limit switch)',
-        );
         return;
       }
       if (limit && this.primingLimit) {
         // At its limit: the task waits for the reset (then the primer is typed again) or switches to the fallback.
-        const fallback = await this.primingLimit(role, limit);
-        if (fallback) {
-          this.options.clis[role] = fallback;
-          await this.respawn(role);
-        }
+        await this.meetLimit(role, this.primingLimit, limit);
         continue;
       }
       const died = outcome;
@@ -572,36 +557,6 @@ export class PoliSession {
     });
     return this.options.wrapChannel ? this.options.wrapChannel(handoff) : handoff;
   }
-}
-
-/**
- * The pane environment poli set, as variable names with a short hash of each value (no value is stored in tmux):
- * enough to tell that a reused session was started with other settings, and which.
- */
-export function envFingerprint(env: Readonly<Record<string, string>>): string {
-  const entries = Object.keys(env)
-    .sort()
-    .map((name) => [name, createHash('sha256').update(env[name] ?? '').digest('hex').slice(0, 12)]);
-  return JSON.stringify(Object.fromEntries(entries));
-}
-
-/** Names of the variables that differ (set, unset or changed) between two fingerprints. */
-export function changedVariables(before: string, after: string): string[] {
-  const parse = (text: string): Record<string, string> => {
-    try {
-      return JSON.parse(text) as Record<string, string>;
-    } catch {
-      return {};
-    }
-  };
-  const a = parse(before);
-  const b = parse(after);
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((name) => a[name] !== b[name]).sort();
-}
-
-/** A usage limit whose shown reset time has not come yet. */
-function stillAhead(screen: LimitScreen, now: number): boolean {
-  return screen.kind === 'usage' && screen.resetAt !== undefined && screen.resetAt > now;
 }
 
 /** Applies a profile's per-line clean-up (copilot's scrollbar column) to text read from its pane. */
