@@ -9,7 +9,9 @@ export default defineConfig({
     // Integration tests drive real tmux servers; each owns a private socket, but two cores
     // are easily saturated, so keep file-level parallelism modest.
     maxWorkers: 2,
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Limits for hangs, never measurements: beside another heavy job (load 15–19 on 2 cores) a whole-dialogue test
+    // that takes 8 s on an idle machine took over 30 s.
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
   },
 });

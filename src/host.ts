@@ -1,5 +1,7 @@
 /**
- * Facts about where poli runs: its package root, its role files, and the real clock. Kept apart so modules need not import the composition root.
+ * Facts about where poli runs: its package root, its role files, the real clock, and what it takes from the process
+ * (`AppIO`). Kept apart so modules need not import the composition root: main.ts builds the real `AppIO`, src/cli
+ * hands it down, and the session layer uses it without importing src/cli.
  */
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -30,4 +32,26 @@ export async function readPrimer(name: 'planner' | 'executer'): Promise<string> 
  */
 export function runtimeDir(env: Record<string, string | undefined>, uid: number): string {
   return path.join(env.TMUX_TMPDIR || tmpdir(), `poli-${uid}`);
+}
+
+/** The signals that interrupt a running poli; `SIGPIPE` stands for stdout's reader going away (see {@link AppIO}). */
+export type InterruptSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'SIGPIPE';
+
+/** Everything poli takes from the process; main.ts passes the real ones. */
+export interface AppIO {
+  argv: readonly string[];
+  env: Record<string, string | undefined>;
+  cwd: string;
+  pid: number;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream;
+  /**
+   * Registers a handler for a process signal; returns a function that removes it. `SIGPIPE` stands for stdout's
+   * reader going away (EPIPE on a write), which main.ts reports here.
+   */
+  onSignal(signal: InterruptSignal, handler: () => void): () => void;
+  now(): number;
+  /** Per-user directory for socket locks and control inboxes (see {@link runtimeDir}). */
+  runtimeDir: string;
 }

@@ -3,7 +3,7 @@ import { runApp } from './cli/app.ts';
 import { runtimeDir } from './host.ts';
 
 // A reader that closes stdout's pipe (`poli … | head -1`, quitting `less`) is reported to the app as the
-// pseudo-signal SIGPIPE: a running task ends interrupted and is cleaned up (src/cli/interrupts.ts). With nobody
+// pseudo-signal SIGPIPE: a running task ends interrupted and is cleaned up (src/terminal/interrupts.ts). With nobody
 // listening (`poli watch | head`) poli ends quietly, as any Unix tool does. Writes after the first EPIPE fail as
 // "stream destroyed": the same event.
 const pipeClosed = new Set<() => void>();

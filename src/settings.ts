@@ -2,9 +2,8 @@
  * Every setting poli has, as one declarative table: the CLI builds its options from it, the
  * README and config/shared_workspace.env document it, config.ts resolves and validates it.
  */
-import type { LogLevel } from './records/logger.ts';
-
-export type { LogLevel };
+/** How much poli logs (records/logger.ts); lives here, low, so the table needs nothing from the layers above. */
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export type ApproveMode = 'plans' | 'all' | 'off';
 /** What poli does when a CLI hits its usage limit: wait for the reset, or switch that role to its fallback CLI. */
 export type OnLimit = 'wait' | 'switch';

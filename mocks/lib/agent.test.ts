@@ -172,6 +172,22 @@ describe('fault injection with files and decoys', () => {
     ]);
   });
 
+  it('--limit-after-crash: only a mock started after a crash in --crash-file answers its first primers with the limit', async () => {
+    const crashes: string[] = [];
+    const effects: AgentEffects = { countCrashes: () => crashes.length, noteCrash: (line) => crashes.push(line), record: () => undefined };
+    const options = { ...DEFAULT_MOCK_OPTIONS, limitAfterCrash: 1 };
+    const primer = 'You are the PLANNER. Reply with blocks.';
+    const fresh = recordingTurn();
+    await createAgent(createPlannerBrain(3), options, effects)(primer, fresh.turn);
+    expect(fresh.log).toEqual(['Ready. I am the PLANNER.']);
+    crashes.push('42 PLANNER 1');
+    const restarted = recordingTurn();
+    const agent = createAgent(createPlannerBrain(3), options, effects);
+    await agent(primer, restarted.turn);
+    await agent(primer, restarted.turn);
+    expect(restarted.log).toEqual(['<print 1 lines>', 'Ready. I am the PLANNER.']);
+  });
+
   it('--noise prints each decoy in a fixed order, and the duplicate after the real block', async () => {
     const log = await submit(createPlannerBrain(3), [task], {
       noise: ['missing-field', 'unknown-type', 'wrong-addressee', 'self', 'unterminated', 'torn', 'duplicate'],

@@ -6,71 +6,20 @@
  */
 import { formatBlock } from '../../src/protocol/format-block.ts';
 import { parseBlocks } from '../../src/protocol/parse-blocks.ts';
-import type { Block, BlockHeader, Role } from '../../src/protocol/types.ts';
+import type { Block, Role } from '../../src/protocol/types.ts';
+import type { AgentEffects, Brain } from './agent-types.ts';
 import type { MockOptions } from './options.ts';
 import { createOutbox, fence } from './outbox.ts';
-import type { Delivery, ReplyVia } from './reply-via.ts';
 import { floodLine, messageFilePointer } from './reply-shaping.ts';
 import type { SubmitHandler, Turn } from './tui.ts';
 
 export { DUPLICATE_BODY, formatDecoysBefore, formatMalformedBlock, wrongAddressee, wrongId } from './decoys.ts';
+export type { AgentEffects, Brain, Outbox, ReceivedRecord, SentRecord } from './agent-types.ts';
 
 /** Exit code of a `--crash-at` crash. */
 export const CRASH_EXIT_CODE = 3;
 /** How often the `--print-rate` flood prints a batch: often enough to look continuous, rarely enough to cost little. */
 const FLOOD_BATCH_MS = 40;
-
-/** How a role's logic answers: blocks through `send` (faults applied), plain text through `say`. */
-export interface Outbox {
-  send(header: BlockHeader, body: string): Promise<void>;
-  say(text: string): void;
-  /** Spends the think time (spinner showing). */
-  think(): Promise<void>;
-}
-
-/** A role's logic: what it says to text without blocks for it, and how it answers one block. */
-export interface Brain {
-  role: Role;
-  greeting: string;
-  answer(block: Block, outbox: Outbox): Promise<void>;
-}
-
-/** One submission as `--record-file` writes it. */
-export interface ReceivedRecord {
-  role: Role;
-  /** Epoch ms. */
-  at: number;
-  /** The submitted text, exactly as the TUI got it. */
-  text: string;
-  /** The blocks addressed to this mock in it (read from the message file when a block pointed to one). */
-  blocks: { header: BlockHeader; body: string }[];
-}
-
-/** One block as `--sent-file` writes it; `body` is exactly what stands between the tags. */
-export interface SentRecord {
-  role: Role;
-  at: number;
-  header: BlockHeader;
-  body: string;
-}
-
-/** The file effects of fault injection; run-mock passes real ones, unit tests leave them out or fake them. */
-export interface AgentEffects {
-  /** How many crashes `--crash-file` records so far. */
-  countCrashes(): number;
-  /** Records a crash in `--crash-file`. */
-  noteCrash(line: string): void;
-  /** Appends a submission to `--record-file`. */
-  record(entry: ReceivedRecord): void;
-  /** Appends a block sent to `--sent-file`. */
-  recordSent?(entry: SentRecord): void;
-  /** Appends text to a file (path relative to the working directory; directories created as needed). */
-  appendFile?(path: string, text: string): void;
-  /** The text of a file (relative paths against the working directory), or undefined when it cannot be read. */
-  readFile?(path: string): string | undefined;
-  /** Hands a block to poli through its structured channel (`--reply-via`); poli's answer comes back. */
-  deliver?(via: ReplyVia, header: BlockHeader, body: string): Promise<Delivery>;
-}
 
 /** The handler the TUI calls with each submission. */
 export function createAgent(brain: Brain, options: MockOptions, effects?: AgentEffects, now: () => number = Date.now): SubmitHandler {
@@ -82,6 +31,8 @@ export function createAgent(brain: Brain, options: MockOptions, effects?: AgentE
   let dropped: Block | undefined;
   /** The last block answered and the blocks sent in answer: a reminder naming its id gets them again, verbatim. */
   let last: { id: string; texts: string[] } | undefined;
+  /** Primers at the limit: --limit-at-start, plus --limit-after-crash when this process follows a crash. */
+  let primersLimited: number | undefined;
   return async (text: string, turn: Turn) => {
     const mine = blocksFor(brain.role, text, effects);
     effects?.record({ role: brain.role, at: now(), text, blocks: mine.map((b) => ({ header: b.header, body: b.body })) });
@@ -90,7 +41,9 @@ export function createAgent(brain: Brain, options: MockOptions, effects?: AgentE
     if (mine.length === 0) {
       await turn.sleep(options.thinkMs);
       // --limit-at-start: at its limit when poli primes it; a primer typed again after the reset is answered.
-      if (primersAtLimit < options.limitAtStart) {
+      // Counted at the first primer: a crash noted later (by this process) is not one it was started after.
+      primersLimited ??= options.limitAtStart + ((effects?.countCrashes() ?? 0) > 0 ? (options.limitAfterCrash ?? 0) : 0);
+      if (primersAtLimit < primersLimited) {
         primersAtLimit++;
         if (!(await showLimit(turn, options, now()))) return;
       }

@@ -52,9 +52,12 @@ export const DRAW_MODES: readonly DrawMode[] = ['classic', 'repaint', 'alt'];
 export type LimitKind = 'usage' | 'failed' | 'auth' | 'retrying' | 'usage-options';
 export const LIMIT_KINDS: readonly LimitKind[] = ['usage', 'failed', 'auth', 'retrying', 'usage-options'];
 
-/** What the input area looks like (`--input-box`): Claude's box between two rules, or a bare `> ` prompt row. */
-export type InputBoxKind = 'claude' | 'plain';
-export const INPUT_BOX_KINDS: readonly InputBoxKind[] = ['claude', 'plain'];
+/**
+ * What the input area looks like (`--input-box`): Claude's box between two rules, a bare `> ` prompt row, or opencode
+ * `--mini`'s input above a blank row and its ` BUILD` footer (for poli's opencode profile).
+ */
+export type InputBoxKind = 'claude' | 'plain' | 'opencode';
+export const INPUT_BOX_KINDS: readonly InputBoxKind[] = ['claude', 'plain', 'opencode'];
 
 /** Whose id the example block quoted in each reply body carries (`--quote-example`). */
 export type QuoteExample = 'same' | 'other';
@@ -110,7 +113,7 @@ export interface MockOptions {
   enters: number;
   /** The first Enter after input inserts a line break; the next one submits. */
   enterNewlineFirst: boolean;
-  /** The input area: Claude's box between two rules, or a plain `> ` prompt row above the footer. */
+  /** The input area: Claude's box between two rules, a plain `> ` prompt row above the footer, or opencode's. */
   inputBox: InputBoxKind;
   /** Full-screen draws: each submission blanks the bottom half of the screen (input area, spinner) and paints it again 300 ms later. */
   redrawHalfOnSubmit: boolean;
@@ -137,6 +140,11 @@ export interface MockOptions {
   limitAt: number | undefined;
   /** At its limit from the start: the first N submissions without a block (the primer) get the `limit` screen. */
   limitAtStart: number;
+  /**
+   * Started again after a `--crash-at` crash (a line in `--crash-file`): the first N primers get the `limit` screen,
+   * as a CLI that crashed and is at its limit when poli restarts it. Undefined: never.
+   */
+  limitAfterCrash: number | undefined;
   limit: LimitKind;
   /** `usage`: the reset time shown is this many seconds away. */
   limitResetSec: number;
@@ -161,6 +169,14 @@ export interface MockOptions {
   holdAt: number | undefined;
   /** The file --hold-at waits on. */
   holdFile: string | undefined;
+  /**
+   * Keep the session as opencode keeps its own, in a database file at this path (`<data>/opencode/opencode.db`): a new
+   * session at each start and each `--restart-at` restart, every reply a finished text part, written before it shows
+   * (session-db.ts; `mocks/opencode-export.ts` answers `session list` and `export` from it).
+   */
+  sessionDb: string | undefined;
+  /** The executer's result body ends with one line of N characters (numbered words): a self-wrapping screen breaks it. */
+  longLine: number | undefined;
   help: boolean;
 }
 
@@ -207,7 +223,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'enterNewlineFirst', flag: 'enter-newline-first', env: 'MOCK_ENTER_NEWLINE_FIRST', kind: 'flag', help: 'the first Enter after input inserts a line break, the next one submits' },
   {
     key: 'inputBox', flag: 'input-box', env: 'MOCK_INPUT_BOX', kind: 'choice', choices: INPUT_BOX_KINDS,
-    help: 'claude (default: the input between two rules) or plain (a bare "> " prompt row above the footer)',
+    help: 'claude (default: the input between two rules), plain (a bare "> " prompt row above the footer) or opencode (opencode --mini: the input above a blank row and the " BUILD" footer)',
   },
   { key: 'redrawHalfOnSubmit', flag: 'redraw-half-on-submit', env: 'MOCK_REDRAW_HALF_ON_SUBMIT', kind: 'flag', help: 'repaint/alt: each submission blanks the bottom half of the screen (input area, spinner) and paints it again 300 ms later' },
   { key: 'busyAfterReplyMs', flag: 'busy-after-reply-ms', env: 'MOCK_BUSY_AFTER_REPLY_MS', kind: 'count', help: 'the spinner keeps going N ms after each reply (typed input waits in the box meanwhile)' },
@@ -229,6 +245,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     help: 'usage (default: usage limit, resets in --limit-reset-sec), failed (API Error), auth (Please run /login), retrying (3 s of retry countdown, then the answer), usage-options (a usage limit with Claude\'s menu of choices)',
   },
   { key: 'limitAtStart', flag: 'limit-at-start', env: 'MOCK_LIMIT_AT_START', kind: 'count', help: 'at its limit from the start: the first N primers get the --limit screen instead of an answer (default 0)' },
+  { key: 'limitAfterCrash', flag: 'limit-after-crash', env: 'MOCK_LIMIT_AFTER_CRASH', kind: 'positive', help: 'started again after a --crash-at crash (counted in --crash-file): the first N primers get the --limit screen' },
   { key: 'limitResetSec', flag: 'limit-reset-sec', env: 'MOCK_LIMIT_RESET_SEC', kind: 'count', help: 'usage: the reset time shown is N seconds away (default 3600)' },
   {
     key: 'replyVia', flag: 'reply-via', env: 'MOCK_REPLY_VIA', kind: 'choice', choices: REPLY_VIAS,
@@ -242,6 +259,8 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'streamMs', flag: 'stream-ms', env: 'MOCK_STREAM_MS', kind: 'positive', help: 'print each reply block one line every N ms' },
   { key: 'holdAt', flag: 'hold-at', env: 'MOCK_HOLD_AT', kind: 'positive', help: 'on the Nth block, stay busy before answering while --hold-file exists' },
   { key: 'holdFile', flag: 'hold-file', env: 'MOCK_HOLD_FILE', kind: 'path', help: 'the file --hold-at waits on (a test removes it to release the answer)' },
+  { key: 'sessionDb', flag: 'session-db', env: 'MOCK_SESSION_DB', kind: 'path', help: 'keep an opencode-like session database here: a new session at start and at each --restart-at restart, each reply a text part written before it shows (mocks/opencode-export.ts reads it)' },
+  { key: 'longLine', flag: 'long-line', env: 'MOCK_LONG_LINE', kind: 'positive', help: 'executer: the result body ends with one line of N characters' },
   { key: 'help', flag: 'help', env: 'MOCK_HELP', kind: 'flag', help: 'print this help' },
 ];
 
@@ -284,6 +303,7 @@ export const DEFAULT_MOCK_OPTIONS: Readonly<MockOptions> = {
   sentFile: undefined,
   limitAt: undefined,
   limitAtStart: 0,
+  limitAfterCrash: undefined,
   limit: 'usage',
   limitResetSec: 3600,
   replyVia: undefined,
@@ -295,5 +315,7 @@ export const DEFAULT_MOCK_OPTIONS: Readonly<MockOptions> = {
   streamMs: undefined,
   holdAt: undefined,
   holdFile: undefined,
+  sessionDb: undefined,
+  longLine: undefined,
   help: false,
 };

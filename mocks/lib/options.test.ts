@@ -106,8 +106,8 @@ describe('parseMockOptions', () => {
         '--crash-limit, --silent-at, --garbage, --wrong-id, --echo-blocks, --approval-at, --stderr-exit-at-start, ' +
         '--noise, --record-file, --cwd, --draw, --animate-ms, --clear-before-reply, --restart-at, --bottom-rows, ' +
         '--submit-on-paste, --enters, --enter-newline-first, --input-box, --redraw-half-on-submit, --busy-after-reply-ms, --echo-char-ms, --input-lag-ms, --reply-file-pieces, --quote-close-in-fence, --quote-example, ' +
-        '--reply-lines, --print-rate, --print-seconds, --sent-file, --limit-at, --limit, --limit-at-start, --limit-reset-sec, --reply-via, --edge-bodies, --no-status, --cat-fold, --draft-ms, ' +
-        '--idle-after-example-ms, --stream-ms, --hold-at, --hold-file, --help)',
+        '--reply-lines, --print-rate, --print-seconds, --sent-file, --limit-at, --limit, --limit-at-start, --limit-after-crash, --limit-reset-sec, --reply-via, --edge-bodies, --no-status, --cat-fold, --draft-ms, ' +
+        '--idle-after-example-ms, --stream-ms, --hold-at, --hold-file, --session-db, --long-line, --help)',
     );
   });
 

@@ -6,7 +6,7 @@
  */
 import { cleanBody, formatBlock, sanitizeBody } from '../../src/protocol/format-block.ts';
 import type { BlockHeader, Role } from '../../src/protocol/types.ts';
-import type { AgentEffects, Outbox } from './agent.ts';
+import type { AgentEffects, Outbox } from './agent-types.ts';
 import { DUPLICATE_BODY, formatDecoysBefore, formatMalformedBlock, wrongId } from './decoys.ts';
 import type { MockOptions } from './options.ts';
 import {
@@ -14,6 +14,7 @@ import {
   edgeBody,
   foldOutput,
   formatRawBlock,
+  longLine,
   numberedLines,
   QUOTING_TYPES,
   quotedLines,
@@ -102,6 +103,7 @@ export function createOutbox(turn: Turn, options: MockOptions, context: OutboxCo
 export function shapeBlock(role: Role, header: BlockHeader, body: string, options: MockOptions): { text: string; body: string } {
   let shaped = body;
   if (role === 'EXECUTER' && header.type === 'result' && options.replyLines !== undefined) shaped = numberedLines(options.replyLines);
+  if (role === 'EXECUTER' && header.type === 'result' && options.longLine !== undefined) shaped = `${shaped}\n${longLine(options.longLine)}`;
   if (options.edgeBodies) shaped = edgeBody(shaped);
   const quoted = QUOTING_TYPES.includes(header.type) ? quotedLines(header, options) : [];
   // poli's tool and command carry a body exactly as given; a printed block carries what a screen can.

@@ -6,6 +6,7 @@ import {
   EXAMPLE_BODY,
   floodLine,
   formatRawBlock,
+  longLine,
   messageFilePointer,
   numberedLines,
   otherId,
@@ -78,5 +79,17 @@ describe('--print-rate lines', () => {
     expect(new Set(lines).size).toBe(1000);
     for (const line of lines) expect(line.length).toBeGreaterThanOrEqual(75);
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+  });
+});
+
+describe('--long-line', () => {
+  it('is exactly N characters of numbered words, with no blank at either end', () => {
+    for (const n of [1, 9, 10, 300, 601]) {
+      const line = longLine(n);
+      expect(line).toHaveLength(n);
+      expect(line).toBe(line.trim());
+      expect(line).not.toContain('\n');
+    }
+    expect(longLine(20)).toBe('word0001 word0002 wo');
   });
 });

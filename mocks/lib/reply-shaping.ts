@@ -61,6 +61,18 @@ export function numberedLines(count: number): string {
 }
 
 /**
+ * The `--long-line N` line: exactly N characters of numbered words (`word0001 word0002 …`), no blank at either end, so a
+ * TUI that breaks long lines itself breaks it where the model wrote none.
+ */
+export function longLine(length: number): string {
+  let line = '';
+  for (let n = 1; line.length < length; n++) line += `word${String(n).padStart(4, '0')} `;
+  const cut = line.slice(0, length);
+  // Never end on the blank between two words (a trailing blank is not body a screen can carry).
+  return cut.endsWith(' ') ? `${cut.slice(0, -1)}x` : cut;
+}
+
+/**
  * `--edge-bodies`: the body with what a screen cannot carry but poli's tool and command must: a leading blank line and
  * one of blanks, Markdown hard breaks (two trailing spaces), a trailing tab and no-break space, a CRLF, a BEL, and two
  * trailing blank lines.

@@ -10,6 +10,7 @@ import { createAgent, type AgentEffects, type Brain } from './agent.ts';
 import { createExecuterBrain } from './executer-brain.ts';
 import { formatMockUsage, MockOptionsError, parseMockOptions, type MockOptions } from './options.ts';
 import { createPlannerBrain } from './planner-brain.ts';
+import { recordingSession, SessionRecorder } from './session-db.ts';
 import { Tui, type TuiInput, type TuiOutput } from './tui.ts';
 
 /** Exit code of `--stderr-exit-at-start`, as a shell gives for a missing command. */
@@ -46,6 +47,9 @@ export function runMock(role: Role, command: string, proc: MockProcess): void {
   }
   const workDir = resolve(proc.cwd, options.workDir ?? '.');
   const brain: Brain = role === 'PLANNER' ? createPlannerBrain(options.rounds) : createExecuterBrain(workDir);
+  // --session-db: a CLI started (again) writes a new session, as opencode does.
+  const sessions = options.sessionDb === undefined ? undefined : new SessionRecorder(resolve(proc.cwd, options.sessionDb), proc.cwd);
+  sessions?.start();
   const tui = new Tui({
     input: proc.stdin,
     output: proc.stdout,
@@ -63,7 +67,7 @@ export function runMock(role: Role, command: string, proc: MockProcess): void {
     redrawHalfOnSubmit: options.redrawHalfOnSubmit,
     busyAfterReplyMs: options.busyAfterReplyMs,
     inputLagMs: options.inputLagMs,
-    onSubmit: createAgent(brain, options, createFileEffects(proc.cwd, workDir, options)),
+    onSubmit: recordingSession(createAgent(brain, options, createFileEffects(proc.cwd, workDir, options)), sessions),
     onExit: (code) => proc.exit(code),
   });
   tui.start();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatFooter, formatTurnDone, layOutArea, renderArea } from './screen.ts';
+import { classifyOpencodeScreen, readOpencodeInput } from '../../src/profiles/opencode.ts';
+import { formatFooter, formatTurnDone, layOutArea, renderArea, type Footer } from './screen.ts';
 
 describe('layOutArea', () => {
   it('draws the idle input box: blank row, rule, prompt with a no-break space, rule, footer', () => {
@@ -58,5 +59,25 @@ describe('layOutArea extras (--animate-ms, --bottom-rows)', () => {
     expect(layOutArea(idle, 12, { minRows: 3 })).toEqual(layOutArea(idle, 12));
     // The drawn cursor still lands on the prompt row.
     expect(renderArea(idle, 12, { minRows: 8, tick: 1 })[5]).toBe('❯\u00a0\x1b[7m \x1b[27m');
+  });
+});
+
+describe('--input-box opencode', () => {
+  const area = (input: string, footer: Footer) =>
+    layOutArea({ kind: 'input', input, footer }, 60, { inputBox: 'opencode' });
+
+  it('draws the input (the placeholder when empty), a blank row and the BUILD footer, as opencode --mini does', () => {
+    expect(area('', { kind: 'idle' })).toEqual(['', 'Ask anything... "Fix a TODO in the codebase"', '', ' BUILD']);
+    expect(area('hello', { kind: 'busy', elapsedMs: 0, frame: 0 })).toEqual(['', 'hello', '', ' BUILD  ■■■⬝⬝⬝⬝⬝ esc interrupt']);
+  });
+
+  it("is read by poli's opencode profile: idle, busy and the input box", () => {
+    expect(classifyOpencodeScreen(area('', { kind: 'idle' }))).toBe('idle');
+    expect(classifyOpencodeScreen(area('', { kind: 'busy', elapsedMs: 1000, frame: 2 }))).toBe('busy');
+    expect(readOpencodeInput(area('', { kind: 'idle' }))).toBe('');
+    expect(readOpencodeInput(area('[[POLI:MSG {"to":"EXECUTER"}]]\nstep one', { kind: 'idle' }))).toBe('[[POLI:MSG {"to":"EXECUTER"}]]\nstep one');
+    // The drawn cursor (an inverse blank after the input) is not input.
+    const styled = renderArea({ kind: 'input', input: 'hi', footer: { kind: 'idle' } }, 40, { inputBox: 'opencode' }).map((row) => row.replace(/\x1b\[[0-9;]*m/g, ''));
+    expect(readOpencodeInput(styled)).toBe('hi');
   });
 });

@@ -59,8 +59,11 @@ export interface AreaExtras {
   tick?: number;
   /** Pads the area to at least this many rows with a todo-list panel above the input box. */
   minRows?: number;
-  /** A bare `> ` prompt row (no rules around it) instead of Claude's input box (`--input-box plain`). */
-  plainPrompt?: boolean;
+  /**
+   * The input area's look (`--input-box`): Claude's box between two rules (default), a bare `> ` prompt row (`plain`),
+   * or opencode's `--mini` input (`opencode`, see {@link layOutOpencodeInput}).
+   */
+  inputBox?: 'claude' | 'plain' | 'opencode';
 }
 
 /** The prompt of `--input-box plain`, as shells and Aider draw it. */
@@ -81,13 +84,13 @@ export function formatTodo(n: number): string {
  * input box or the permission prompt.
  */
 export function layOutArea(view: AreaView, columns: number, extras: AreaExtras = {}): string[] {
-  const rows = layOutBox(view, columns, extras.plainPrompt === true);
+  const rows = layOutBox(view, columns, extras.inputBox ?? 'claude');
   const top = extras.tick === undefined ? [''] : ['', formatTick(extras.tick)];
   const pad = Math.max(0, (extras.minRows ?? 0) - rows.length - top.length + 1);
   return [...top, ...Array.from({ length: pad }, (_, i) => formatTodo(i + 1)), ...rows.slice(1)];
 }
 
-function layOutBox(view: AreaView, columns: number, plain: boolean): string[] {
+function layOutBox(view: AreaView, columns: number, look: 'claude' | 'plain' | 'opencode'): string[] {
   if (view.kind === 'menu') {
     return [
       '',
@@ -112,7 +115,8 @@ function layOutBox(view: AreaView, columns: number, plain: boolean): string[] {
       'Esc to cancel',
     ];
   }
-  if (plain) return ['', ...layOutInput(view.input, columns, PLAIN_PROMPT), formatFooter(view.footer)];
+  if (look === 'opencode') return ['', ...layOutOpencodeInput(view.input, view.footer, columns)];
+  if (look === 'plain') return ['', ...layOutInput(view.input, columns, PLAIN_PROMPT), formatFooter(view.footer)];
   return ['', formatRule(columns), ...layOutInput(view.input, columns), formatRule(columns), formatFooter(view.footer)];
 }
 
@@ -120,7 +124,7 @@ function layOutBox(view: AreaView, columns: number, plain: boolean): string[] {
 export function renderArea(view: AreaView, columns: number, extras: AreaExtras = {}): string[] {
   const rows = layOutArea(view, columns, extras).map((row) => (row.startsWith('─') ? style.gray(row) : row));
   if (view.kind !== 'input') return rows;
-  const cursorRow = rows.length - (extras.plainPrompt === true ? 2 : 3);
+  const cursorRow = rows.length - (extras.inputBox === 'plain' ? 2 : 3);
   rows[cursorRow] = `${rows[cursorRow] ?? ''}${style.inverse(' ')}`;
   const footer = rows.length - 1;
   rows[footer] = view.footer.kind === 'busy' ? style.orange(rows[footer] ?? '') : style.dim(rows[footer] ?? '');
@@ -176,6 +180,23 @@ export function renderBanner(title: string, detail: string, columns: number): st
     `│ ${pad(`  ${detail}`)}│`,
     `╰${'─'.repeat(inner)}╯`,
   ].map((row) => style.cyan(row));
+}
+
+/** opencode's placeholder in an empty input, and its agent footer (src/profiles/opencode.ts, measured on 1.18.33). */
+export const OPENCODE_PLACEHOLDER = 'Ask anything... "Fix a TODO in the codebase"';
+export const OPENCODE_FOOTER = ' BUILD';
+export const OPENCODE_BUSY_FOOTER = ' BUILD  ■■■⬝⬝⬝⬝⬝ esc interrupt';
+
+/**
+ * `--input-box opencode`, as opencode `--mini` draws its input: the text (no prompt glyph; the placeholder when empty),
+ * a blank row, then the agent footer ` BUILD`, which reads ` BUILD  ■■■⬝⬝⬝⬝⬝ esc interrupt` while a turn runs. Other
+ * footers (the exit hint) show in the footer's place.
+ */
+export function layOutOpencodeInput(input: string, footer: Footer, columns: number): string[] {
+  const rows: string[] = [];
+  for (const line of (input === '' ? OPENCODE_PLACEHOLDER : input).split('\n')) rows.push(...wrapLine(line, columns - 1));
+  const last = footer.kind === 'idle' ? OPENCODE_FOOTER : footer.kind === 'busy' ? OPENCODE_BUSY_FOOTER : formatFooter(footer);
+  return [...rows, '', last];
 }
 
 /** Input box rows: `❯ ` then the input, wrapped one cell short of the pane to leave room for the cursor. */

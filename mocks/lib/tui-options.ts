@@ -39,7 +39,7 @@ export interface TuiOptions {
   /** The first Enter after input inserts a line break, the next submits (`--enter-newline-first`). */
   enterNewlineFirst?: boolean;
   /** The input area's look (`--input-box`, default claude). */
-  inputBox?: 'claude' | 'plain';
+  inputBox?: 'claude' | 'plain' | 'opencode';
   /** Full-screen draws: each submission blanks the bottom half of the screen (input area, spinner) for 300 ms (`--redraw-half-on-submit`). */
   redrawHalfOnSubmit?: boolean;
   /** The spinner keeps going this many ms after each turn (`--busy-after-reply-ms`). */

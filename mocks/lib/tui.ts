@@ -91,7 +91,7 @@ export class Tui {
         renderArea(this.view(), columns, {
           tick: options.animateMs === undefined ? undefined : this.tick,
           minRows: options.bottomRows,
-          plainPrompt: options.inputBox === 'plain',
+          inputBox: options.inputBox ?? 'claude',
         }),
       columns: output.columns ?? 80,
       rows: output.rows ?? 24,

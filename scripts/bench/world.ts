@@ -10,7 +10,8 @@ import path from 'node:path';
 import { PACKAGE_ROOT, readPrimer, realClock } from '../../src/host.ts';
 import { selectProfile } from '../../src/profiles/select.ts';
 import type { Role } from '../../src/protocol/types.ts';
-import { PoliSession, type CliSpec } from '../../src/session/session.ts';
+import type { CliSpec } from '../../src/session/cli-spec.ts';
+import { PoliSession } from '../../src/session/session.ts';
 import { createPollingClient, createTmuxClient, type TmuxClient } from '../../src/tmux/client.ts';
 import { createTmuxRunner, DEFAULT_TMUX_CONFIG } from '../../src/tmux/runner.ts';
 

@@ -5,16 +5,16 @@
  */
 import { parseArgs } from './args.ts';
 import { renderTaskDetail, renderTaskTable } from './state-view.ts';
-import { readTaskText, STDIN_SOURCE } from './task-text.ts';
-import { INTERRUPT_SIGNALS, StartInterruptedError, interruptReason, type InterruptSignal } from './interrupts.ts';
-import { asInvoked, invokedAs } from './invocation.ts';
+import { readTaskText, STDIN_SOURCE } from '../terminal/task-text.ts';
+import { INTERRUPT_SIGNALS, StartInterruptedError, interruptReason } from '../terminal/interrupts.ts';
+import { asInvoked, invokedAs } from '../terminal/invocation.ts';
 import { checkSettingCombinations, loadSettings, resolveUserCwd, type Settings } from '../config.ts';
 import { ConfigError, PoliError, StateFileError } from '../errors.ts';
 import { fstatSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { currentTurn, pickStatusTask, renderStatusLine } from './status-line.ts';
+import { currentTurn, pickStatusTask, renderStatusLine } from '../terminal/status-line.ts';
 import { EVENTS_FILE, followEvents, formatEvent } from '../records/events.ts';
-import { PACKAGE_ROOT } from '../host.ts';
+import { PACKAGE_ROOT, type AppIO } from '../host.ts';
 import { type ControlCommand, describeQueuedControl, describeSentControl, NothingToStopError, sendControl } from '../human/control.ts';
 import { runningStateDir } from '../state/running.ts';
 import { planResume } from '../dialogue/resume.ts';
@@ -27,25 +27,6 @@ import { renderTranscript } from '../records/transcript.ts';
 import type { Workspace } from '../session/workspace.ts';
 import { resumeProjectDir } from '../session/resume-project.ts';
 import type { TaskRecord } from '../state/types.ts';
-
-/** Everything poli takes from the process; main.ts passes the real ones. */
-export interface AppIO {
-  argv: readonly string[];
-  env: Record<string, string | undefined>;
-  cwd: string;
-  pid: number;
-  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream;
-  /**
-   * Registers a handler for a process signal; returns a function that removes it. `SIGPIPE` stands for stdout's
-   * reader going away (EPIPE on a write), which main.ts reports here.
-   */
-  onSignal(signal: InterruptSignal, handler: () => void): () => void;
-  now(): number;
-  /** Per-user directory for socket locks and control inboxes (see host.ts runtimeDir). */
-  runtimeDir: string;
-}
 
 const READ_ONLY_KINDS = new Set(['state', 'status', 'watch', 'attach', 'control']);
 
@@ -162,7 +143,7 @@ export async function runApp(io: AppIO): Promise<number> {
         // Interrupted in the last steps of the start: nothing began yet.
         if (interrupt.signal.aborted) throw new StartInterruptedError(String(interrupt.signal.reason));
         if (command.kind === 'start') {
-          workspace.say(`poli: the PLANNER and EXECUTER are ready in tmux (socket "${settings.socket}").`);
+          workspace.say(startedLine(settings.socket, workspace.session.limitsMet()));
           return 0;
         }
         const { runOneTask } = await import('../session/tasks.ts');
@@ -179,6 +160,19 @@ export async function runApp(io: AppIO): Promise<number> {
   } catch (error) {
     return reportError(io, error, socket);
   }
+}
+
+/**
+ * What `poli start` says once the CLIs run: ready, unless one answered its primer with its usage limit (or a logout);
+ * that one is primed again when the first task starts, which waits while it is at its limit.
+ */
+function startedLine(socket: string, limits: readonly { role: string; screen: { kind: string; line: string } }[]): string {
+  if (limits.length === 0) return `poli: the PLANNER and EXECUTER are ready in tmux (socket "${socket}").`;
+  const limited = limits.map(({ role, screen }) => `the ${role} is ${screen.kind === 'usage' ? 'at its usage limit' : 'logged out'} (${screen.line})`);
+  return (
+    `poli: the PLANNER and EXECUTER run in tmux (socket "${socket}"), but ${limited.join(' and ')}: ` +
+    'it is primed again when the first task starts, which waits while it is at its limit.'
+  );
 }
 
 async function closeWorkspace(workspace: Workspace, io: AppIO, settings: Settings): Promise<void> {

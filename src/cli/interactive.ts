@@ -4,7 +4,7 @@
  */
 import { renderTaskTable } from './state-view.ts';
 import { PoliError } from '../errors.ts';
-import { interruptReason } from './interrupts.ts';
+import { interruptReason } from '../terminal/interrupts.ts';
 import { confirmTypeAhead } from './type-ahead.ts';
 import type { ControlCommand } from '../human/control.ts';
 import { executeTask } from '../session/tasks.ts';
@@ -44,7 +44,7 @@ export async function runInteractive(ws: Workspace): Promise<number> {
   };
   let quitting = false;
   const offInt = ws.io.onSignal('SIGINT', interrupt);
-  // SIGTERM, a hung-up terminal and a closed stdout end the running task and leave (src/cli/interrupts.ts).
+  // SIGTERM, a hung-up terminal and a closed stdout end the running task and leave (src/terminal/interrupts.ts).
   const offLeave = (['SIGTERM', 'SIGHUP', 'SIGPIPE'] as const).map((signal) =>
     ws.io.onSignal(signal, () => {
       quitting = true;

@@ -3,7 +3,7 @@ import { toPublicState } from '../state/store.ts';
 import type { TaskRecord, WaitRecord } from '../state/types.ts';
 import { renderTranscript } from '../records/transcript.ts';
 import { renderTaskDetail } from './state-view.ts';
-import { pickStatusTask, renderStatusLine } from './status-line.ts';
+import { pickStatusTask, renderStatusLine } from '../terminal/status-line.ts';
 
 const STARTED = Date.UTC(2026, 10, 28, 5, 0, 0);
 

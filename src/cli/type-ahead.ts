@@ -2,7 +2,7 @@
  * Type-ahead at the interactive prompt: text typed at poli's terminal while a task ran is shown and confirmed before
  * it starts a task (it used to start one unseen, its echo lost among the progress lines).
  */
-import type { LineInput } from './line-input.ts';
+import type { LineInput } from '../terminal/line-input.ts';
 
 export const TYPE_AHEAD_QUESTION = 'Start it as the next task? [y/N] ';
 

@@ -11,7 +11,7 @@ import { formatBlock } from '../protocol/format-block.ts';
 import { REPLY_FILE_SETTLE_MS, withHandoff } from '../reading/handoff.ts';
 import { durationClock } from '../tmux/clock.ts';
 import type { Clock } from '../tmux/types.ts';
-import type { DialogueChannels, PaneChannel } from './channel.ts';
+import type { DialogueChannels, PaneChannel } from '../reading/channel.ts';
 import { runTask } from './run-task.ts';
 
 const HOUR = 3_600_000;

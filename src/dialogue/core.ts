@@ -5,13 +5,13 @@
  */
 import type { MessageType, Role } from '../protocol/types.ts';
 import type { Clock } from '../tmux/types.ts';
-import type { DialogueChannels } from './channel.ts';
+import type { DialogueChannels } from '../reading/channel.ts';
 import type { HeldTime } from './held-time.ts';
 import type { LimitWaits } from './limit-waits.ts';
 import type { LimitPolicy, LimitWait } from './limits.ts';
 import type { DialogueEvent, DialogueState } from './machine.ts';
 import type { PersonNotes } from './person-notes.ts';
-import type { Retries } from './retries.ts';
+import type { Retries } from './retry-counts.ts';
 import type { Turn } from './turn.ts';
 import type { NoticeKind, RunTaskOptions } from './types.ts';
 

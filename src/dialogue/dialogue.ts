@@ -13,7 +13,7 @@ import type { Block, MessageType, Role } from '../protocol/types.ts';
 import type { DeliveryStage } from '../state/types.ts';
 import { monotonicNow } from '../tmux/clock.ts';
 import type { Clock } from '../tmux/types.ts';
-import type { DialogueChannels } from './channel.ts';
+import type { DialogueChannels } from '../reading/channel.ts';
 import { type ControlCommand, applyControlCommands } from '../human/control.ts';
 import { type DialogueCore, type Outgoing, SentMessages } from './core.ts';
 import { HeldTime } from './held-time.ts';
@@ -25,7 +25,7 @@ import { PersonNotes, withNotes } from './person-notes.ts';
 import { recoverMissingReply, refuseDamaged } from './recovery.ts';
 import { watchRestarts } from './restarts.ts';
 import { beginDialogue } from './resume-start.ts';
-import { Retries } from './retries.ts';
+import { Retries } from './retry-counts.ts';
 import { type Turn, newTurn, takeReplies } from './turn.ts';
 import type { NoticeKind, ProgressEvent, RunTaskOptions, TaskOutcome } from './types.ts';
 

@@ -6,7 +6,7 @@
 import { cleanBody } from '../protocol/format-block.ts';
 import type { Addressee, Block, MessageType, Role, Sender } from '../protocol/types.ts';
 import type { EndStatus, TaskStatus } from '../state/types.ts';
-import type { ReplyChannel } from './channel.ts';
+import type { ReplyChannel } from '../reading/channel.ts';
 
 export type { EndStatus, TaskStatus };
 

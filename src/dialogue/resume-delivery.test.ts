@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatBlock } from '../protocol/format-block.ts';
 import type { DeliveryRecord, MessageRecord, TaskRecord } from '../state/types.ts';
-import type { DialogueChannels, PaneChannel } from './channel.ts';
+import type { DialogueChannels, PaneChannel } from '../reading/channel.ts';
 import type { DialogueMessage, TaskStatus } from './machine.ts';
 import { planResume } from './resume.ts';
 import { type DeliveryReport, runTask } from './run-task.ts';

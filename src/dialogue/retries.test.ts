@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { startedDialogue } from '../../test/helpers/fake-dialogue.ts';
-import { FAILED_SETTLE_MS, Retries, holdWhileRetrying, onFailedRequest, sendAgain } from './retries.ts';
+import { holdWhileRetrying, onFailedRequest, sendAgain } from './retries.ts';
+import { FAILED_SETTLE_MS, Retries } from './retry-counts.ts';
 import { newTurn } from './turn.ts';
 
 describe('Retries', () => {

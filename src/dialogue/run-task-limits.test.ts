@@ -10,7 +10,7 @@ import { parseBlocks } from '../protocol/parse-blocks.ts';
 import type { BlockHeader, Role } from '../protocol/types.ts';
 import type { WaitRecord } from '../state/types.ts';
 import type { PaneLiveness, ScreenState } from '../tmux/types.ts';
-import type { DialogueChannels, PaneChannel } from './channel.ts';
+import type { DialogueChannels, PaneChannel } from '../reading/channel.ts';
 import type { DialogueMessage, TaskStatus } from './machine.ts';
 import { type CliSwitch, type ProgressEvent, type RunTaskOptions, type TaskRecorder, runTask } from './run-task.ts';
 

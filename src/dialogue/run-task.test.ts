@@ -3,7 +3,7 @@ import { formatBlock } from '../protocol/format-block.ts';
 import { parseBlocks } from '../protocol/parse-blocks.ts';
 import type { BlockHeader, Role } from '../protocol/types.ts';
 import type { PaneLiveness, ScreenState } from '../tmux/types.ts';
-import type { DialogueChannels, PaneChannel } from './channel.ts';
+import type { DialogueChannels, PaneChannel } from '../reading/channel.ts';
 import type { DialogueMessage, TaskStatus } from './machine.ts';
 import { type TaskRecorder, runTask } from './run-task.ts';
 

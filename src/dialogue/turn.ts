@@ -5,7 +5,7 @@
 import { blockKey } from '../protocol/format-block.ts';
 import { parseBlocks } from '../protocol/parse-blocks.ts';
 import type { Block, MessageType, RejectedBlock, Role } from '../protocol/types.ts';
-import type { PanePosition } from './channel.ts';
+import type { PanePosition } from '../reading/channel.ts';
 import { allowedReplies, expectedAddressee } from './machine.ts';
 
 export interface Turn {

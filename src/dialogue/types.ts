@@ -4,7 +4,7 @@
  */
 import type { Block, Role } from '../protocol/types.ts';
 import type { Clock, PaneLiveness } from '../tmux/types.ts';
-import type { DialogueChannels } from './channel.ts';
+import type { DialogueChannels } from '../reading/channel.ts';
 import type { ApprovalDecision } from '../human/approval.ts';
 import type { ControlCommand } from '../human/control.ts';
 import type { DialogueLimits, DialogueMessage, EndStatus } from './machine.ts';

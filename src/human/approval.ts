@@ -7,7 +7,7 @@ import { spawn as spawnProcess } from 'node:child_process';
 import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { ApproveMode } from '../config.ts';
+import type { ApproveMode } from '../settings.ts';
 import { PoliError, StateFileError } from '../errors.ts';
 import type { Addressee, MessageType, Sender } from '../protocol/types.ts';
 

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PaneChannel } from '../dialogue/channel.ts';
+import type { PaneChannel } from '../reading/channel.ts';
 import { newTurn, takeReplies } from '../dialogue/turn.ts';
 import { formatBlock } from '../protocol/format-block.ts';
 import type { Role } from '../protocol/types.ts';

@@ -12,7 +12,7 @@
 import { chmod, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import path from 'node:path';
-import type { PaneChannel, PanePosition, ReplyChannel } from '../dialogue/channel.ts';
+import type { PaneChannel, PanePosition, ReplyChannel } from '../reading/channel.ts';
 import { allowedReplies, expectedAddressee } from '../dialogue/machine.ts';
 import { messageFile } from '../reading/handoff.ts';
 import { blockKey, cleanBody, formatBlock } from '../protocol/format-block.ts';

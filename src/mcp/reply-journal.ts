@@ -7,7 +7,7 @@
  */
 import { mkdir, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ReplyChannel } from '../dialogue/channel.ts';
+import type { ReplyChannel } from '../reading/channel.ts';
 import type { Role } from '../protocol/types.ts';
 
 /** One reply as the intake took it: header fields, the body exactly as given, and how it came. */

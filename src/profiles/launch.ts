@@ -2,7 +2,7 @@
  * Adds a profile's launch flags to the user's command line, leaving out the ones the user already gave (a CLI may
  * refuse a repeated flag, and the user's own `-c key=value` must win over the profile's).
  */
-import { shellWords } from '../session/command-check.ts';
+import { shellWords } from './command-check.ts';
 
 /** `command` followed by the profile's `args` that it does not already carry, each shell-quoted. */
 export function withLaunchArgs(command: string, args: readonly string[]): string {

@@ -8,7 +8,7 @@
  * Screen facts: captured with test/real-cli/limit-probe.ts (Qwen Code 0.24.4, pi 0.73.1, opencode 1.18.33, Copilot
  * CLI 1.0.102, 250×50 panes) against test/real-cli/fake-chat.ts's CHAT_ERRORS. Fixtures: ./fixtures/limits/.
  */
-import type { LimitReader, LimitScreen } from './limit-screens.ts';
+import type { LimitReader, LimitScreen } from './limit-types.ts';
 import { type LimitClock, parseResetTime } from './reset-time.ts';
 import { findLine, latestTurn, trimLineEnds } from './screen-lines.ts';
 

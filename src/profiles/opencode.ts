@@ -21,7 +21,7 @@ import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { programOf } from '../session/command-check.ts';
+import { programOf } from './command-check.ts';
 import type { ScreenState } from '../tmux/types.ts';
 import type { CliProfile, DialogRule, TranscriptSource } from './types.ts';
 import { findLastLine, trimLineEnds } from './screen-lines.ts';

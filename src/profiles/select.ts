@@ -3,7 +3,7 @@
  * the command runs (its last path component: `/opt/bin/claude --model x` → claude), else generic.
  */
 import { ConfigError } from '../errors.ts';
-import { programOf } from '../session/command-check.ts';
+import { programOf } from './command-check.ts';
 import { aiderProfile } from './aider.ts';
 import { genericProfile, mockProfile } from './basic.ts';
 import { claudeProfile } from './claude.ts';

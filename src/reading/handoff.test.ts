@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { PaneChannel } from '../dialogue/channel.ts';
+import type { PaneChannel } from '../reading/channel.ts';
 import { REPLY_FILE_SETTLE_MS, withHandoff } from './handoff.ts';
 import { formatBlock } from '../protocol/format-block.ts';
 import { parseBlocks } from '../protocol/parse-blocks.ts';
@@ -162,5 +162,35 @@ describe('withHandoff: reply files', () => {
     const taken = parseBlocks(await channel.readSince('mark'), { final: true }).blocks.filter((b) => b.header.to === 'PLANNER');
     expect(taken.map((b) => b.body)).toEqual([body]);
     expect(channel.origin?.(taken[0] ?? first[0]!)).toBe('file');
+  });
+});
+
+describe('withHandoff: the channel of a block the transcript holds (issue 18, item 6)', () => {
+  async function withRecovery(transcriptBodies: readonly string[]) {
+    const projectDir = await mkdtemp(path.join(tmpdir(), 'poli-handoff-'));
+    const { pane, channel: inner } = fakePane();
+    // The screen as it is (nothing to rewrite); the transcript holds the blocks with these bodies.
+    const recovery = {
+      begin: async () => undefined,
+      rewrite: async (screen: string) => screen,
+      confirms: (block: { header: { id: string }; body: string }) => block.header.id === ID && transcriptBodies.includes(block.body),
+    };
+    const channel = withHandoff(inner, { projectDir, fileThreshold: 2048, now: () => 0, recovery });
+    await channel.mark();
+    return { pane, channel };
+  }
+
+  it('a body the screen showed just as the transcript has it came through the transcript', async () => {
+    const { pane, channel } = await withRecovery(['working on it']);
+    pane.screen = reply('working on it', 'status');
+    const [block] = parseBlocks(await channel.readSince('mark')).blocks;
+    expect(block && channel.origin?.(block)).toBe('transcript');
+  });
+
+  it('a body the transcript does not hold is the screen’s', async () => {
+    const { pane, channel } = await withRecovery(['another body']);
+    pane.screen = reply('working on it', 'status');
+    const [block] = parseBlocks(await channel.readSince('mark')).blocks;
+    expect(block && channel.origin?.(block)).toBeUndefined();
   });
 });

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { PaneChannel, PanePosition, ReplyChannel } from '../dialogue/channel.ts';
+import type { PaneChannel, PanePosition, ReplyChannel } from '../reading/channel.ts';
 import { blockKey, formatBlock } from '../protocol/format-block.ts';
 import { parseBlocks } from '../protocol/parse-blocks.ts';
 import { toScreenLines } from '../protocol/screen-text.ts';
@@ -31,7 +31,12 @@ export interface HandoffOptions {
    * Puts back a reply block's exact body from the CLI's own transcript (transcript-recovery.ts): `begin` at each
    * mark, `rewrite` on each read of the screen.
    */
-  recovery?: { begin(): Promise<void>; rewrite(screen: string): Promise<string> };
+  recovery?: {
+    begin(): Promise<void>;
+    rewrite(screen: string): Promise<string>;
+    /** The transcript of this turn holds the block exactly (header and body): its body is exact, not the screen's. */
+    confirms?(block: Block): boolean;
+  };
   debug?(message: string): void;
 }
 
@@ -104,7 +109,10 @@ export function withHandoff(inner: PaneChannel, options: HandoffOptions): PaneCh
     origin(block: Block): ReplyChannel | undefined {
       const key = blockKey(block);
       if (turn.blocks.has(key)) return 'file';
-      return recovered.has(key) ? 'transcript' : inner.origin?.(block);
+      if (recovered.has(key)) return 'transcript';
+      // A body the screen showed just as the transcript has it (a short line a self-wrapping TUI left whole) is exact
+      // too: recorded as the transcript's, never as a screen body that may be wrapped.
+      return inner.origin?.(block) ?? (options.recovery?.confirms?.(block) === true ? 'transcript' : undefined);
     },
   };
 }

@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { PaneChannel } from '../dialogue/channel.ts';
+import type { PaneChannel } from '../reading/channel.ts';
 import { formatBlock } from '../protocol/format-block.ts';
 import { REPLY_FILE_SETTLE_MS, withHandoff } from './handoff.ts';
 

@@ -74,6 +74,18 @@ describe('TranscriptRecovery', () => {
     expect(await recovery.rewrite(screen)).toBe(screen);
   });
 
+  it('confirms a block the transcript holds with the same header and body, of this turn only (issue 18, item 6)', async () => {
+    const { recovery, file } = await claudeSetup();
+    await appendFile(file, claudeRecord(block('plain', 'status')));
+    const [shown] = parseBlocks(`● ${block('plain', 'status')}`).blocks;
+    const [other] = parseBlocks(`● ${block('plain but longer', 'status')}`).blocks;
+    const [old] = parseBlocks(formatBlock({ to: 'PLANNER', type: 'result', id: 'T0-R1-aaaaaa' }, 'old')).blocks;
+    await recovery.rewrite(`● ${block('plain', 'status')}`);
+    expect([shown, other, old].map((b) => b !== undefined && recovery.confirms(b))).toEqual([true, false, false]);
+    await recovery.begin();
+    expect(shown !== undefined && recovery.confirms(shown)).toBe(false);
+  });
+
   it('appends a block the transcript has and the screen does not show (its close tag eaten by a quote)', async () => {
     const { recovery, file } = await claudeSetup();
     await appendFile(file, claudeRecord(block('> quoted\nafter')));

@@ -112,6 +112,15 @@ export class TranscriptRecovery {
     return this.withMissing(out.join('\n'), onScreen);
   }
 
+  /**
+   * Whether this turn's transcript holds `block` exactly: the same addressee, type and id, and the same body. Such a
+   * body is the model's own even when the screen showed it unchanged (no rewrite was needed), so it came through the
+   * transcript; one the transcript does not hold is only what the screen showed.
+   */
+  confirms(block: Block): boolean {
+    return this.blocks.some((written) => sameHeader(written, block) && written.body === block.body);
+  }
+
   /** Appends the transcript's blocks of this turn whose addressee, type and id no screen block has. */
   private withMissing(screen: string, onScreen: readonly Block[]): string {
     const missing = this.blocks.filter((block) => !onScreen.some((shown) => sameHeader(shown, block)));

@@ -1,8 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import winston from 'winston';
-
-export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+import type { LogLevel } from '../settings.ts';
 
 /** Structured fields of a log event; `event` names what happened (`message_routed`, `pane_died`, …). */
 export interface LogFields {

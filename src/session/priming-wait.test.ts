@@ -3,7 +3,7 @@ import type { ControlCommand } from '../human/control.ts';
 import type { LimitScreen } from '../profiles/limit-screens.ts';
 import type { WaitRecord } from '../state/types.ts';
 import { PrimingLimitError, primingLimitHandler, type PrimingWaitOptions } from './priming-wait.ts';
-import type { CliSpec } from './session.ts';
+import type { CliSpec } from './cli-spec.ts';
 
 const T0 = Date.parse('2026-12-07T05:00:00Z');
 

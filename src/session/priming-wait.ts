@@ -11,7 +11,7 @@ import type { Role } from '../protocol/types.ts';
 import type { WaitRecord } from '../state/types.ts';
 import type { Clock } from '../tmux/types.ts';
 import type { PrimingLimitHandler } from './priming-limits.ts';
-import type { CliSpec } from './session.ts';
+import type { CliSpec } from './cli-spec.ts';
 
 /** A CLI stayed at its limit past --limit-wait while poli primed it, or the task was stopped during that wait. */
 export class PrimingLimitError extends PoliError {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changedVariables, envFingerprint } from './session.ts';
+import { changedVariables, envFingerprint } from './session-env.ts';
 
 describe('the pane environment fingerprint', () => {
   it('names the variables set, unset or changed, and stores no value', () => {

@@ -3,15 +3,15 @@
  * waits for both CLIs to be ready, primes them with their role files, and exposes the panes
  * to the dialogue as channels. A pane whose CLI died can be restarted and primed again.
  */
-import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { DialogWatch } from './cli-dialogs.ts';
 import { findRolePanes, missingRole, restorePane } from './pane-repair.ts';
-import { limitSincePrimer, type PrimingLimitHandler } from './priming-limits.ts';
-import type { DialogueChannels, PaneChannel, PanePosition } from '../dialogue/channel.ts';
+import { KeptLimits, limitSincePrimer, type PrimingLimitHandler } from './priming-limits.ts';
+import { changedVariables, envFingerprint } from './session-env.ts';
+import type { DialogueChannels, PaneChannel, PanePosition } from '../reading/channel.ts';
 import { PaneDiedError, PoliError } from '../errors.ts';
 import { withHandoff } from '../reading/handoff.ts';
-import type { CliProfile } from '../profiles/types.ts';
+import type { CliSpec } from './cli-spec.ts';
 import type { Role } from '../protocol/types.ts';
 import { readPaneOptions, writePaneOptions } from '../tmux/pane-options.ts';
 import { PaneReader, type PaneMark } from '../tmux/reader.ts';
@@ -21,27 +21,10 @@ import { TranscriptRecovery } from '../reading/transcript-recovery.ts';
 import { TmuxServer, describeExit } from '../tmux/server.ts';
 import type { TmuxClient } from '../tmux/client.ts';
 import { PaneWatch } from '../reading/pane-watch.ts';
-import { limitReaderFor } from '../profiles/limit-screens.ts';
+import { limitReaderFor, type LimitScreen } from '../profiles/limit-screens.ts';
 import type { Clock, PaneLiveness, ScreenState, TmuxRunner } from '../tmux/types.ts';
 
 export const SESSION_NAME = 'poli';
-
-/** One CLI as configured: how to start it, how to read its screen, and its role file. */
-export interface CliSpec {
-  /** The command line, with the profile's launch flags already added. */
-  command: string;
-  /** Environment for its pane, with the profile's launch environment already added. */
-  env: Record<string, string>;
-  profile: CliProfile;
-  primer: string;
-  /** Messages longer than this many bytes are handed over in a file (default {@link DEFAULT_FILE_THRESHOLD}). */
-  fileThreshold?: number;
-  /**
-   * The environment the CLI runs with (poli's, plus `env`): where its session transcript is (HOME, CODEX_HOME, …).
-   * Without it, no transcript recovery.
-   */
-  environment?: Readonly<Record<string, string | undefined>>;
-}
 
 export const DEFAULT_FILE_THRESHOLD = 2048;
 
@@ -140,6 +123,8 @@ export class PoliSession {
   /** Roles left to prime (deferPriming), and who handles a usage limit met while priming (the running task). */
   private readonly unprimed = new Set<Role>();
   private primingLimit: PrimingLimitHandler | undefined;
+  /** Limits met while priming with no task to wait in (interactive mode's start-up, `poli start`): see KeptLimits. */
+  private readonly kept = new KeptLimits();
 
   private constructor(
     private readonly options: SessionOptions,
@@ -203,8 +188,27 @@ export class PoliSession {
   async primeRemaining(onLimit?: PrimingLimitHandler): Promise<void> {
     this.primingLimit = onLimit;
     const roles = ROLES.filter((role) => this.unprimed.has(role));
-    await Promise.all(roles.map((role) => this.prime(role)));
-    for (const role of roles) this.unprimed.delete(role);
+    await Promise.all(
+      roles.map(async (role) => {
+        // A limit kept from before the task, its reset still ahead, is the task's to wait for (or switch) first.
+        const kept = this.kept.take(role, this.options.clock.now());
+        if (kept && onLimit) await this.meetLimit(role, onLimit, kept);
+        await this.prime(role);
+      }),
+    );
+  }
+
+  /** The usage limits and logouts CLIs answered their primers with while no task could wait for them. */
+  limitsMet(): ReturnType<KeptLimits['list']> {
+    return this.kept.list();
+  }
+
+  /** Hands a limit met while priming to the task's handler: after the wait, or in the fallback's place, prime again. */
+  private async meetLimit(role: Role, handler: PrimingLimitHandler, screen: LimitScreen): Promise<void> {
+    const fallback = await handler(role, screen);
+    if (!fallback) return;
+    this.options.clis[role] = fallback;
+    await this.respawn(role);
   }
 
   /** Restarts a CLI in its pane and primes it again. */
@@ -324,14 +328,16 @@ export class PoliSession {
           await this.submitToPane(role, spec.primer);
           return this.waitUntilReady(role, 'did not finish answering its primer', { before: before.lines, payload: spec.primer });
         }));
-      const limit = !outcome && primerMark && this.primingLimit ? await limitSincePrimer(this.readers[role], primerMark, spec.profile.name, this.options.clock.now()) : undefined;
+      const limit = !outcome && primerMark ? await limitSincePrimer(this.readers[role], primerMark, spec.profile.name, this.options.clock.now()) : undefined;
+      if (limit && !this.primingLimit) {
+        // No task to wait in: the CLI is left unprimed, and the next task meets this limit before anything else.
+        this.kept.keep(role, limit, this.options.log);
+        this.unprimed.add(role);
+        return;
+      }
       if (limit && this.primingLimit) {
         // At its limit: the task waits for the reset (then the primer is typed again) or switches to the fallback.
-        const fallback = await this.primingLimit(role, limit);
-        if (fallback) {
-          this.options.clis[role] = fallback;
-          await this.respawn(role);
-        }
+        await this.meetLimit(role, this.primingLimit, limit);
         continue;
       }
       const died = outcome;
@@ -347,6 +353,7 @@ export class PoliSession {
       await this.respawn(role);
     }
     await writePaneOptions(this.options.run, paneId, { '@poli_primed': '1' });
+    this.unprimed.delete(role);
   }
 
   /**
@@ -550,31 +557,6 @@ export class PoliSession {
     });
     return this.options.wrapChannel ? this.options.wrapChannel(handoff) : handoff;
   }
-}
-
-/**
- * The pane environment poli set, as variable names with a short hash of each value (no value is stored in tmux):
- * enough to tell that a reused session was started with other settings, and which.
- */
-export function envFingerprint(env: Readonly<Record<string, string>>): string {
-  const entries = Object.keys(env)
-    .sort()
-    .map((name) => [name, createHash('sha256').update(env[name] ?? '').digest('hex').slice(0, 12)]);
-  return JSON.stringify(Object.fromEntries(entries));
-}
-
-/** Names of the variables that differ (set, unset or changed) between two fingerprints. */
-export function changedVariables(before: string, after: string): string[] {
-  const parse = (text: string): Record<string, string> => {
-    try {
-      return JSON.parse(text) as Record<string, string>;
-    } catch {
-      return {};
-    }
-  };
-  const a = parse(before);
-  const b = parse(after);
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((name) => a[name] !== b[name]).sort();
 }
 
 /** Applies a profile's per-line clean-up (copilot's scrollbar column) to text read from its pane. */

@@ -2,12 +2,12 @@
  * Running tasks in a workspace: creates (or reopens) the task in the state store, wires the
  * dialogue's reports to the store, the terminal, the log and the event stream, and runs it.
  */
-import { asInvoked, invokedAs } from '../cli/invocation.ts';
+import { asInvoked, invokedAs } from '../terminal/invocation.ts';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { formatMessage, formatProgress, summarizeBody } from '../cli/progress.ts';
-import { STATUS_INTERVAL_SECONDS, renderStatusLine } from '../cli/status-line.ts';
-import { taskHead } from '../cli/task-text.ts';
+import { formatMessage, formatProgress, summarizeBody } from '../terminal/progress.ts';
+import { STATUS_INTERVAL_SECONDS, renderStatusLine } from '../terminal/status-line.ts';
+import { taskHead } from '../terminal/task-text.ts';
 import { runTask, type ReplyReviewer, type TaskRecorder } from '../dialogue/run-task.ts';
 import { describeExit } from '../tmux/server.ts';
 import { planResume, resumeContext } from '../dialogue/resume.ts';
@@ -25,7 +25,7 @@ import { PrimingLimitError, primingLimitHandler } from './priming-wait.ts';
 
 /**
  * Runs one new task, or resumes a stopped one; returns the exit code (0 when it completed). `interrupted` aborts on
- * the process's signals and a closed stdout (app.ts, src/cli/interrupts.ts).
+ * the process's signals and a closed stdout (app.ts, src/terminal/interrupts.ts).
  */
 export async function runOneTask(ws: Workspace, what: { task: string } | { resume: string }, interrupted: AbortSignal): Promise<number> {
   const controller = new AbortController();

@@ -7,7 +7,7 @@ import type { LimitScreen } from '../../src/profiles/limit-screens.ts';
 import type { Role } from '../../src/protocol/types.ts';
 import type { WaitRecord } from '../../src/state/types.ts';
 import type { PaneLiveness, ScreenState } from '../../src/tmux/types.ts';
-import type { DialogueChannels, PaneChannel } from '../../src/dialogue/channel.ts';
+import type { DialogueChannels, PaneChannel } from '../../src/reading/channel.ts';
 import { Dialogue } from '../../src/dialogue/dialogue.ts';
 import type { DialogueMessage, EndStatus } from '../../src/dialogue/machine.ts';
 import type { DeliveryReport, ProgressEvent, RunTaskOptions } from '../../src/dialogue/types.ts';

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { runtimeDir } from '../../src/host.ts';
+import { LOADED_WAIT_MS } from './waits.ts';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 const POLI_BIN = path.join(REPO_ROOT, 'bin', 'poli.js');
@@ -108,7 +109,7 @@ export function startPoli(args: readonly string[], options: { env?: Record<strin
     stdout: () => out,
     stderr: () => err,
     exited,
-    waitFor(text, timeoutMs = 20_000) {
+    waitFor(text, timeoutMs = LOADED_WAIT_MS) {
       const seen = () => (typeof text === 'string' ? (out + err).includes(text) : text.test(out + err));
       return new Promise<void>((resolve, reject) => {
         if (seen()) return resolve();

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { createTmuxRunner, DEFAULT_TMUX_CONFIG } from '../../src/tmux/runner.ts';
 import { TmuxServer } from '../../src/tmux/server.ts';
 import type { Clock, TmuxResult, TmuxRunner } from '../../src/tmux/types.ts';
+import { LOADED_WAIT_MS } from './waits.ts';
 
 /** The repository root, for commands that run repo files in panes. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -81,7 +82,7 @@ export function defaultSocketPath(socket: string): string {
 export async function waitFor<T>(
   probe: () => Promise<T | undefined>,
   describe: () => Promise<string> | string,
-  timeoutMs = 10_000,
+  timeoutMs = LOADED_WAIT_MS / 2,
   pollMs = 20,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT, killServer, testEnv } from './poli-process.ts';
+import { LOADED_WAIT_MS } from './waits.ts';
 
 const exec = promisify(execFile);
 const POLI_BIN = path.join(REPO_ROOT, 'bin', 'poli.js');
@@ -106,7 +107,7 @@ export async function startTerminal(options: TerminalOptions): Promise<Terminal>
       await tmux('send-keys', '-t', 'term', ...keys);
     },
     async step(name, until, stepOptions = {}) {
-      const timeoutMs = stepOptions.timeoutMs ?? 20_000;
+      const timeoutMs = stepOptions.timeoutMs ?? LOADED_WAIT_MS;
       const deadline = Date.now() + timeoutMs;
       let screen: string;
       for (;;) {
@@ -128,7 +129,7 @@ export async function startTerminal(options: TerminalOptions): Promise<Terminal>
       const { stdout } = await tmux('display-message', '-p', '-t', 'term', '#{window_bell_flag}');
       return stdout.trim() === '1';
     },
-    async exited(timeoutMs = 20_000) {
+    async exited(timeoutMs = LOADED_WAIT_MS) {
       let code = Number.NaN;
       await terminal.step(
         'the program exited',

@@ -68,7 +68,9 @@ describe('replies from TUIs that draw anywhere', { timeout: FAULT_TEST_TIMEOUT_M
   it('a reply of 60 lines on a 50-row alternate screen (it never shows whole): asked for in a reply file, recorded exact', async () => {
     const { world: w, sent } = await runDialogue({ MOCK_DRAW: 'alt', MOCK_EXECUTER_REPLY_LINES: '60', MOCK_ROUNDS: '1' });
     expect(sent.find((s) => s.header.type === 'result')?.body.split('\n')).toHaveLength(60);
-    expect(eventsWith(await w.log(), /its start showed on the screen but never its end/).length).toBe(1);
+    // Which part poli saw depends on when it looked (the mock draws the 60 lines in one go; on a loaded machine poli
+    // may first look once they are all drawn): either way it asks once for the file.
+    expect(eventsWith(await w.log(), /its (start|end) showed on the screen but never its (end|start)/).length).toBe(1);
   });
 
   it('an animated full-screen TUI (one row changes every 100 ms): priming and every send go through', async () => {

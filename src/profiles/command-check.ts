@@ -1,6 +1,7 @@
 /**
  * Checks, before anything starts, that the configured CLI commands exist: a command line such as
- * `claude --model x` or `FOO=1 ./bin/agent` is looked up by its program word on PATH.
+ * `claude --model x` or `FOO=1 ./bin/agent` is looked up by its program word on PATH. Beside the profiles, which
+ * read a command line's program word to pick and launch a CLI, so that they need nothing from the session above.
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.ts';
-import { parseArgs } from './args.ts';
+import { parseArgs } from '../cli/args.ts';
 import { readTaskText, taskHead } from './task-text.ts';
 
 describe('--task-file and --task -', () => {

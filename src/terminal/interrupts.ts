@@ -5,8 +5,8 @@
  * files are released, --kill-on-exit kills the server, and poli exits 1.
  */
 import { PoliError } from '../errors.ts';
+import type { InterruptSignal } from '../host.ts';
 
-export type InterruptSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'SIGPIPE';
 export const INTERRUPT_SIGNALS: readonly InterruptSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGPIPE'];
 
 /** The reason a task interrupted by `signal` records (the first two are the ones poli always wrote). */

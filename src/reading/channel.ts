@@ -1,7 +1,9 @@
 /**
  * What the task runner needs from one CLI pane. The tmux-backed implementation lives in
  * session.ts; tests use an in-memory fake. Keeping this narrow keeps the dialogue loop
- * independent of how tmux is reached (new process per call, or a control-mode client).
+ * independent of how tmux is reached (new process per call, or a control-mode client). It lives in the reading
+ * layer, below the dialogue, because reading implements it too (handoff.ts wraps a channel) and the mcp intake names
+ * its reply channels: each of them imports it downwards.
  */
 import type { PaneLiveness, ScreenState } from '../tmux/types.ts';
 import type { Block, Role } from '../protocol/types.ts';
