@@ -25,12 +25,6 @@ const OVER_TODAY = [
   { file: 'src/session/tasks.ts', lines: 400, fn: 256 },
   // issue 19: openWorkspace (207) and the file (426).
   { file: 'src/session/workspace.ts', lines: 426, fn: 207 },
-  // issue 19: createLineInput (128).
-  { file: 'src/terminal/line-input.ts', fn: 128 },
-  // issue 19: createProgressDisplay (87).
-  { file: 'src/terminal/live-progress.ts', fn: 87 },
-  // issue 19: createTmuxClient (93).
-  { file: 'src/tmux/client.ts', fn: 93 },
 ];
 
 export default tseslint.config(
