@@ -13,8 +13,6 @@ const COUNT = { skipBlankLines: true, skipComments: true };
  * entry once it is under the limit. `fn` is the longest function in the file (the rule takes one ceiling per file).
  */
 const OVER_TODAY = [
-  // issue 19: runApp (116) dispatches every command; split per command.
-  { file: 'src/cli/app.ts', fn: 116 },
   // issue 19 item 1: runTask's closure (462, with watchLimits 88) becomes the dialogue object and its parts.
   { file: 'src/dialogue/run-task.ts', lines: 575, fn: 462 },
   // issue 19: PoliSession (449 lines in the file) splits by concern.
