@@ -13,22 +13,12 @@ const COUNT = { skipBlankLines: true, skipComments: true };
  * entry once it is under the limit. `fn` is the longest function in the file (the rule takes one ceiling per file).
  */
 const OVER_TODAY = [
-  // issue 19: runApp (116) dispatches every command; split per command.
-  { file: 'src/cli/app.ts', fn: 116 },
-  // issue 19: parseArgs (89) and the file (355): the option table and its checks apart.
-  { file: 'src/cli/args.ts', lines: 355, fn: 89 },
   // issue 19: PoliSession (449 lines in the file) splits by concern.
   { file: 'src/session/session.ts', lines: 449 },
   // issue 19: executeTask (256) and the file (400).
   { file: 'src/session/tasks.ts', lines: 400, fn: 256 },
   // issue 19: openWorkspace (207) and the file (426).
   { file: 'src/session/workspace.ts', lines: 426, fn: 207 },
-  // issue 19: createLineInput (128).
-  { file: 'src/terminal/line-input.ts', fn: 128 },
-  // issue 19: createProgressDisplay (87).
-  { file: 'src/terminal/live-progress.ts', fn: 87 },
-  // issue 19: createTmuxClient (93).
-  { file: 'src/tmux/client.ts', fn: 93 },
 ];
 
 export default tseslint.config(

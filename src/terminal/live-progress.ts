@@ -68,53 +68,16 @@ const CYAN = '\x1b[36m';
 const RESET = '\x1b[0m';
 
 export function createProgressDisplay(options: ProgressDisplayOptions): ProgressDisplay {
-  if (!options.tty) {
-    return {
-      line: (text) => options.write(`${text}\n`),
-      update: () => undefined,
-      stop: () => undefined,
-      above: (write) => write(),
-      suspend: () => undefined,
-      resume: () => undefined,
-    };
-  }
+  if (!options.tty) return createPlainDisplay(options);
   let status: LiveStatus | null = null;
   let frame = 0;
   let shown = false;
   let suspended = 0;
   let stopTimer: (() => void) | null = null;
-  const every =
-    options.every ??
-    ((ms: number, tick: () => void) => {
-      const timer = setInterval(tick, ms);
-      timer.unref();
-      return () => clearInterval(timer);
-    });
-
-  const render = (): string => {
-    if (!status) return '';
-    const held = status.waitingForYou ? undefined : status.held;
-    // The countdown before the reason, which is long and may be cut to the terminal's width.
-    const heldFor = held ? `${held.role} waiting${held.until === null ? '' : `, next look ${formatCountdown(held.until - options.now())}`}` : '';
-    const who = status.waitingForYou
-      ? 'waiting for you'
-      : status.paused
-        ? 'paused'
-        : held
-          ? heldFor
-          : status.waitingFor
-            ? `${status.waitingFor} working`
-            : 'done';
-    const what = held ? held.reason : status.last;
-    const spinner = SPINNER_FRAMES[frame % SPINNER_FRAMES.length] ?? '';
-    const elapsed = formatElapsed(options.now() - status.startedAt);
-    const text = status.starting ? `${spinner} ${elapsed} starting · ${status.last}` : `${spinner} ${elapsed} r${status.round} ${who} · ${what}`;
-    const fitted = fit(text, (options.columns ?? 100) - 1);
-    return options.color ? `${CYAN}${fitted.slice(0, 1)}${RESET}${DIM}${fitted.slice(1)}${RESET}` : fitted;
-  };
+  const every = options.every ?? everyUnref;
   const draw = (): void => {
     if (!status || suspended > 0) return;
-    options.write(`${ERASE_LINE}${render()}`);
+    options.write(`${ERASE_LINE}${renderLiveLine(status, frame, options)}`);
     shown = true;
   };
   const erase = (): void => {
@@ -156,6 +119,47 @@ export function createProgressDisplay(options: ProgressDisplayOptions): Progress
       draw();
     },
   };
+}
+
+/** Pipes, CI, logs: plain lines only, no live line. */
+function createPlainDisplay(options: ProgressDisplayOptions): ProgressDisplay {
+  return {
+    line: (text) => options.write(`${text}\n`),
+    update: () => undefined,
+    stop: () => undefined,
+    above: (write) => write(),
+    suspend: () => undefined,
+    resume: () => undefined,
+  };
+}
+
+/** The spinner's timer; unref'd so that it never keeps poli running. */
+function everyUnref(ms: number, tick: () => void): () => void {
+  const timer = setInterval(tick, ms);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** The live line for `status` at spinner `frame`, cut to the terminal's width (and coloured, unless NO_COLOR). */
+function renderLiveLine(status: LiveStatus, frame: number, options: ProgressDisplayOptions): string {
+  const held = status.waitingForYou ? undefined : status.held;
+  // The countdown before the reason, which is long and may be cut to the terminal's width.
+  const heldFor = held ? `${held.role} waiting${held.until === null ? '' : `, next look ${formatCountdown(held.until - options.now())}`}` : '';
+  const who = status.waitingForYou
+    ? 'waiting for you'
+    : status.paused
+      ? 'paused'
+      : held
+        ? heldFor
+        : status.waitingFor
+          ? `${status.waitingFor} working`
+          : 'done';
+  const what = held ? held.reason : status.last;
+  const spinner = SPINNER_FRAMES[frame % SPINNER_FRAMES.length] ?? '';
+  const elapsed = formatElapsed(options.now() - status.startedAt);
+  const text = status.starting ? `${spinner} ${elapsed} starting · ${status.last}` : `${spinner} ${elapsed} r${status.round} ${who} · ${what}`;
+  const fitted = fit(text, (options.columns ?? 100) - 1);
+  return options.color ? `${CYAN}${fitted.slice(0, 1)}${RESET}${DIM}${fitted.slice(1)}${RESET}` : fitted;
 }
 
 /** Cuts a line to `width` characters (by code point), ending in … when cut. */

@@ -82,9 +82,9 @@ export function createTmuxClient(options: ControlModeOptions): TmuxClient {
   const spawnControl = options.spawnControl ?? ((target: string) => spawnTmuxControl({ ...runnerOptions, target }));
   let control: ControlClient | undefined;
   let attaching: Promise<boolean> | undefined;
-  const outputListeners = new Set<(paneId: string, text: string) => void>();
-  const resyncListeners = new Set<(paneId: string | undefined) => void>();
-  const stopListeners = new Set<() => void>();
+  const output = listenerSet<[paneId: string, text: string]>();
+  const resync = listenerSet<[paneId: string | undefined]>();
+  const stop = listenerSet<[]>();
   let closing = false;
   let warned = false;
   const warn = (message: string): void => {
@@ -106,17 +106,13 @@ export function createTmuxClient(options: ControlModeOptions): TmuxClient {
       fallbackRun: processRun,
       onClose: (reason) => {
         warn(`tmux control mode ${reason}`);
-        for (const listener of stopListeners) listener();
+        stop.emit();
       },
     }).then(
       (client) => {
         control = client;
-        client.onOutput((paneId, text) => {
-          for (const listener of outputListeners) listener(paneId, text);
-        });
-        client.onResync((paneId) => {
-          for (const listener of resyncListeners) listener(paneId);
-        });
+        client.onOutput(output.emit);
+        client.onResync(resync.emit);
         return true;
       },
       (error: unknown) => {
@@ -127,7 +123,35 @@ export function createTmuxClient(options: ControlModeOptions): TmuxClient {
     return attaching;
   };
 
-  const run: TmuxRunner = async (args, callOptions) => {
+  return {
+    run: createFallbackRunner(active, processRun, socket),
+    get mode() {
+      return active() === undefined ? 'poll' : 'control';
+    },
+    async waitForChange(paneIds, maxWaitMs) {
+      if (attaching === undefined && paneIds[0] !== undefined && !closing) await attach(paneIds[0]);
+      const client = active();
+      if (client === undefined) return clock.sleep(maxWaitMs);
+      await client.waitForChange(paneIds, maxWaitMs);
+    },
+    attach,
+    onOutput: output.add,
+    onResync: resync.add,
+    onStop: stop.add,
+    async close() {
+      closing = true;
+      await attaching;
+      await control?.close();
+    },
+  };
+}
+
+/**
+ * Runs each command over the control client while one is attached, else as its own tmux process; when the control
+ * client stopped under a command, tells "the server is gone" from "only the control client stopped".
+ */
+function createFallbackRunner(active: () => ControlClient | undefined, processRun: TmuxRunner, socket: string): TmuxRunner {
+  return async (args, callOptions) => {
     const client = active();
     if (client === undefined) return processRun(args, callOptions);
     try {
@@ -144,35 +168,18 @@ export function createTmuxClient(options: ControlModeOptions): TmuxClient {
       throw error;
     }
   };
+}
 
+/** Listeners told in the order they were added; `add` returns the unsubscribe. */
+function listenerSet<A extends unknown[]>(): { add(listener: (...args: A) => void): () => void; emit(...args: A): void } {
+  const listeners = new Set<(...args: A) => void>();
   return {
-    run,
-    get mode() {
-      return active() === undefined ? 'poll' : 'control';
+    add(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
-    async waitForChange(paneIds, maxWaitMs) {
-      if (attaching === undefined && paneIds[0] !== undefined && !closing) await attach(paneIds[0]);
-      const client = active();
-      if (client === undefined) return clock.sleep(maxWaitMs);
-      await client.waitForChange(paneIds, maxWaitMs);
-    },
-    attach,
-    onOutput(listener) {
-      outputListeners.add(listener);
-      return () => outputListeners.delete(listener);
-    },
-    onResync(listener) {
-      resyncListeners.add(listener);
-      return () => resyncListeners.delete(listener);
-    },
-    onStop(listener) {
-      stopListeners.add(listener);
-      return () => stopListeners.delete(listener);
-    },
-    async close() {
-      closing = true;
-      await attaching;
-      await control?.close();
+    emit(...args) {
+      for (const listener of listeners) listener(...args);
     },
   };
 }

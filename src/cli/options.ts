@@ -1,0 +1,110 @@
+/**
+ * poli's command line as data: the commands, the options that are not settings (and which command each belongs
+ * to), and the settings of settings.ts as options. The parser (args.ts) checks against it; help.ts renders it.
+ */
+import { SETTINGS, type SettingSpec } from '../config.ts';
+
+export const SUBCOMMANDS = ['start', 'say', 'pause', 'resume', 'stop', 'status', 'attach', 'watch', 'reply', 'mcp'] as const;
+export type Subcommand = (typeof SUBCOMMANDS)[number];
+
+export interface OptionSpec {
+  flag: string;
+  short?: string;
+  type: 'string' | 'boolean' | 'number';
+  choices?: readonly string[];
+  describe: string;
+}
+
+/** The options that are not settings; each belongs to the main command or to one subcommand. */
+export const OPTIONS: readonly OptionSpec[] = [
+  { flag: 'task', type: 'string', describe: 'Run this task and exit (- reads it from stdin)' },
+  { flag: 'task-file', type: 'string', describe: 'Run the task written in this file and exit (- for stdin)' },
+  { flag: 'state', type: 'string', describe: 'Show tasks (all, or the one with this id)' },
+  { flag: 'json', type: 'boolean', describe: 'With --state: print JSON' },
+  { flag: 'format', type: 'string', choices: ['text', 'json', 'md'], describe: 'With --state ID: output format' },
+  { flag: 'resume', type: 'string', describe: 'Continue the task with this id' },
+  { flag: 'to', type: 'string', choices: ['planner', 'executer', 'PLANNER', 'EXECUTER'], describe: 'With say: who gets the note' },
+  { flag: 'id', type: 'string', describe: 'With reply: the id of the message answered' },
+  { flag: 'type', type: 'string', describe: 'With reply: the reply\'s type (plan, continue, revision, complete, error, status, result)' },
+  { flag: 'extra', type: 'string', describe: 'With reply: further header fields, as a JSON object' },
+  { flag: 'short', type: 'boolean', describe: 'With status: one line' },
+  { flag: 'all', type: 'boolean', describe: 'With watch: from the start of the stream' },
+  { flag: 'help', short: 'h', type: 'boolean', describe: 'Show this help (poli help COMMAND: a command\'s help)' },
+  { flag: 'version', short: 'V', type: 'boolean', describe: 'Print poli\'s version' },
+];
+
+/** Which command an option belongs to (settings belong to every command). */
+export const OPTION_OWNER: Record<string, Subcommand | readonly Subcommand[] | 'main' | 'any'> = {
+  task: 'main',
+  'task-file': 'main',
+  state: 'main',
+  json: 'main',
+  format: 'main',
+  resume: 'main',
+  to: ['say', 'reply'],
+  id: 'reply',
+  type: 'reply',
+  extra: 'reply',
+  short: 'status',
+  all: 'watch',
+  help: 'any',
+  version: 'any',
+};
+
+export interface CommandSpec {
+  usage: string;
+  describe: string;
+  /** Settings that matter to this command (all of them are accepted). */
+  settings: 'all' | readonly string[];
+}
+
+export const COMMANDS: Record<Subcommand, CommandSpec> = {
+  start: { usage: 'poli start [options]', describe: 'start and prime the tmux session with both CLIs, then exit', settings: 'all' },
+  say: {
+    usage: 'poli say --to planner|executer "TEXT"',
+    describe: 'deliver a note from you to the PLANNER or EXECUTER at its next message',
+    settings: ['socket'],
+  },
+  pause: { usage: 'poli pause', describe: 'hold the running task: nothing is forwarded, timeouts stop', settings: ['socket'] },
+  resume: { usage: 'poli resume', describe: 'release a paused task, or end a wait for a usage limit or a login now', settings: ['socket'] },
+  stop: { usage: 'poli stop', describe: 'end the running task as interrupted (continue it later with --resume ID)', settings: ['socket'] },
+  status: { usage: 'poli status [--short]', describe: "print the running task's status (--short: one line for a status bar)", settings: ['socket', 'state-dir'] },
+  attach: { usage: 'poli attach', describe: "attach to poli's tmux session (watch or step in)", settings: ['socket'] },
+  watch: { usage: 'poli watch [--all]', describe: 'follow the event stream (events.jsonl in the state directory)', settings: ['socket', 'state-dir'] },
+  reply: {
+    usage: 'poli reply --id ID --to PLANNER|EXECUTER|ORCHESTRATOR --type TYPE [--extra JSON] < body',
+    describe:
+      'hand the running poli a reply from inside a CLI it started (body on stdin, byte for byte); exits 0 once delivered, ' +
+      'otherwise prints the reason and exits 1 (correct it: unknown id, wrong addressee, type not allowed now), 3 (closed: ' +
+      'poli no longer waits for it, not recorded), 4 (no poli reached) or 5 (not this pane\'s to send)',
+    // The pane's environment (POLI_ROLE, POLI_SOCKET_PATH) says where to deliver; no setting is read.
+    settings: [],
+  },
+  mcp: {
+    usage: 'poli mcp',
+    describe: 'the stdio MCP server (tools poli_reply, poli_status, poli_read) that poli registers with each CLI it starts',
+    settings: [],
+  },
+};
+
+function settingType(s: SettingSpec): OptionSpec['type'] {
+  if (s.kind.type === 'boolean') return 'boolean';
+  if (s.kind.type === 'integer' || s.kind.type === 'seconds' || s.kind.type === 'hours') return 'number';
+  return 'string';
+}
+
+/** A setting of settings.ts as a command-line option, its default and environment variable in its description. */
+export function settingOption(s: SettingSpec): OptionSpec {
+  const def = s.default === undefined ? '' : ` (default: ${String(s.default)})`;
+  return {
+    flag: s.flag,
+    type: settingType(s),
+    choices: s.kind.type === 'choice' ? s.kind.choices : undefined,
+    describe: `${s.description}${def} [env\u00a0${s.env}]`,
+  };
+}
+
+/** Every option poli takes: its own, then the settings. */
+export const ALL_OPTIONS: readonly OptionSpec[] = [...OPTIONS, ...SETTINGS.map(settingOption)];
+export const KNOWN_FLAGS = new Set(ALL_OPTIONS.map((o) => o.flag));
+export const KNOWN_SHORT = new Map(ALL_OPTIONS.filter((o) => o.short !== undefined).map((o) => [o.short as string, o.flag]));

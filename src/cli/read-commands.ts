@@ -1,0 +1,132 @@
+/**
+ * The commands that only read poli's state or talk to a running poli: `--state`, `status`, `watch`, `attach` and
+ * say / pause / resume / stop. They start nothing, and need only the socket and the state directory.
+ */
+import path from 'node:path';
+import { renderTaskDetail, renderTaskTable } from './state-view.ts';
+import type { Settings } from '../config.ts';
+import { StateFileError } from '../errors.ts';
+import type { AppIO } from '../host.ts';
+import { type ControlCommand, describeQueuedControl, describeSentControl, NothingToStopError, sendControl } from '../human/control.ts';
+import { EVENTS_FILE, followEvents, formatEvent } from '../records/events.ts';
+import { renderTranscript } from '../records/transcript.ts';
+import { isProcessAlive } from '../state/lock.ts';
+import { runningStateDir } from '../state/running.ts';
+import { StateStore, toPublicJson } from '../state/store.ts';
+import { asInvoked, invokedAs } from '../terminal/invocation.ts';
+import { currentTurn, pickStatusTask, renderStatusLine } from '../terminal/status-line.ts';
+import { attachCommand, attachTerminal } from '../tmux/attach.ts';
+
+/** `poli --state [ID]`: every task, or one task's messages, as text, JSON or Markdown. */
+export async function showState(io: AppIO, settings: Settings, id: string | undefined, format: 'text' | 'json' | 'md'): Promise<number> {
+  const tasks = await openStore(io, settings).list();
+  if (id === undefined) {
+    io.stdout.write(format === 'json' ? `${toPublicJson(tasks)}\n` : renderTaskTable(tasks, io.now(), invokedAs(io.env)));
+    return 0;
+  }
+  const task = tasks.find((t) => t.id === id);
+  if (!task) {
+    const known = tasks.map((t) => t.id).join(', ') || 'none yet';
+    throw new StateFileError(`no task with id "${id}" in ${settings.stateDir} (tasks: ${known}). List them with: poli --state`);
+  }
+  if (format === 'json') io.stdout.write(`${toPublicJson([task])}\n`);
+  else if (format === 'md') io.stdout.write(renderTranscript(task));
+  else io.stdout.write(renderTaskDetail(task, io.now()));
+  return 0;
+}
+
+/**
+ * `poli say|pause|resume|stop`: hands the command to the poli on the socket. While that poli runs no task, a note or
+ * a pause waits for its next task and says so; a stop is refused (there is nothing to stop).
+ */
+export async function sendControlCommand(io: AppIO, settings: Settings, command: ControlCommand): Promise<number> {
+  const dir = await runningStateDir(io, settings.socket);
+  const tasks = dir === undefined ? [] : await openStore(io, { ...settings, stateDir: dir }).list();
+  const busy = tasks.some((t) => t.socket === settings.socket && (t.status === 'running' || t.status === 'waiting'));
+  // No poli at all: sendControl says so.
+  if (dir !== undefined && !busy && command.kind === 'stop') throw new NothingToStopError(settings.socket);
+  await sendControl(io.runtimeDir, settings.socket, command, { isPidAlive: isProcessAlive, clock: { now: io.now } });
+  const line = dir !== undefined && !busy && command.kind !== 'stop' ? describeQueuedControl(command, settings.socket) : describeSentControl(command, settings.socket);
+  io.stdout.write(`${line}\n`);
+  return 0;
+}
+
+/** `poli status [--short]`: the running (or latest) task on this socket, in one line. */
+export async function showStatus(io: AppIO, settings: Settings, short: boolean): Promise<number> {
+  const tasks = await openStore(io, settings).list();
+  const task = pickStatusTask(tasks, settings.socket);
+  const turn = task ? currentTurn(task) : undefined;
+  const line = renderStatusLine(task, io.now(), turn?.waitingFor ?? null);
+  // The line already names an ended task's status (`poli T3 timeout`): say it once.
+  const status =
+    task?.status === 'running' && task.held
+      ? task.held.kind === 'paused'
+        ? ' · paused by the human (poli resume to continue)'
+        : " · waiting for your answer at poli's terminal"
+      : task?.status === 'running'
+      ? ` · ${task.status}`
+      : task?.status === 'waiting' && task.waiting
+        ? ` · waiting: ${task.waiting.reason}${task.waiting.until ? ` (until ${task.waiting.until})` : ''}`
+        : '';
+  io.stdout.write(short || !task ? `${line}\n` : `${line}${status} · ${task.task.replace(/\s+/g, ' ').slice(0, 80)}\n`);
+  return 0;
+}
+
+/** `poli watch [--all]`: follows the event stream until Ctrl+C. */
+export async function watchEvents(io: AppIO, settings: Settings, all: boolean, running: boolean): Promise<number> {
+  const file = path.join(settings.stateDir, EVENTS_FILE);
+  if (!running) {
+    io.stderr.write(
+      `poli: no poli is running on socket "${settings.socket}" now; waiting for events in ${file} (Ctrl+C to stop).\n`,
+    );
+  }
+  const controller = new AbortController();
+  const off = [io.onSignal('SIGINT', () => controller.abort()), io.onSignal('SIGTERM', () => controller.abort())];
+  try {
+    await followEvents(file, {
+      fromStart: all,
+      signal: controller.signal,
+      // Polis on other sockets may share the state directory: only this socket's events (older ones carry none).
+      onEvent: (e) => {
+        if (e.socket === undefined || e.socket === settings.socket) io.stdout.write(`${formatEvent(e)}\n`);
+      },
+    });
+  } finally {
+    off.forEach((f) => f());
+  }
+  return 0;
+}
+
+/** `poli attach`: attaches this terminal to poli's tmux session, or prints the command when stdout is no terminal. */
+export async function attachSession(io: AppIO, settings: Settings): Promise<number> {
+  const { createTmuxRunner } = await import('../tmux/runner.ts');
+  const has = await createTmuxRunner({ socket: settings.socket })(['has-session']).catch(() => undefined);
+  if (has?.exitCode !== 0) {
+    io.stderr.write(
+      asInvoked(
+        `poli: no poli tmux server is running on socket "${settings.socket}". Start one with: poli start ` +
+          `(or run a task: poli --task "…")${settings.socket === 'poli' ? '' : `, adding --socket ${settings.socket}`}\n`,
+        invokedAs(io.env),
+      ),
+    );
+    return 1;
+  }
+  if (!io.stdout.isTTY) {
+    io.stdout.write(`${attachCommand(settings.socket)}\n`);
+    return 0;
+  }
+  return attachTerminal(settings.socket);
+}
+
+/** The state store, read-only: every caller of it in the CLI only looks. */
+export function openStore(io: AppIO, settings: Settings): StateStore {
+  return new StateStore({
+    dir: settings.stateDir,
+    clock: { now: io.now },
+    pid: io.pid,
+    isPidAlive: isProcessAlive,
+    warn: (message) => io.stderr.write(`poli: ${message}\n`),
+    // Every caller here only looks (--state, status, the --resume check): never write a task file.
+    readOnly: true,
+  });
+}
