@@ -21,8 +21,6 @@ const OVER_TODAY = [
   { file: 'src/dialogue/run-task.ts', lines: 575, fn: 462 },
   // issue 19: PoliSession (449 lines in the file) splits by concern.
   { file: 'src/session/session.ts', lines: 449 },
-  // issue 19: openWorkspace (207) and the file (426).
-  { file: 'src/session/workspace.ts', lines: 426, fn: 207 },
   // issue 19: createLineInput (128).
   { file: 'src/terminal/line-input.ts', fn: 128 },
   // issue 19: createProgressDisplay (87).

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { ReplyReviewer } from '../dialogue/run-task.ts';
 import { APPROVAL_LOG_FILE, ApprovalGate, appendAuditLog, formatRejection, needsApproval, openInEditor, resolveEditor } from '../human/approval.ts';
 import { summarizeBody } from '../terminal/progress.ts';
-import type { Workspace } from './workspace.ts';
+import type { Workspace } from './workspace-api.ts';
 
 /** The --approve gate: asks at the terminal, audits to approvals.jsonl and the task's state. */
 export function approvalReviewer(ws: Workspace, taskId: string, stopper: AbortController, asking: (on: boolean) => void): ReplyReviewer {

@@ -8,7 +8,7 @@ import { STATUS_INTERVAL_SECONDS, renderStatusLine } from '../terminal/status-li
 import { taskHead } from '../terminal/task-text.ts';
 import type { Role } from '../protocol/types.ts';
 import type { TaskRecord } from '../state/types.ts';
-import type { Workspace } from './workspace.ts';
+import type { Workspace } from './workspace-api.ts';
 
 /** The running task's view: the latest record and what the dialogue last reported. */
 export interface TaskView {

@@ -7,7 +7,7 @@ import type { ControlCommand } from '../human/control.ts';
 import type { Role } from '../protocol/types.ts';
 import { formatProgress } from '../terminal/progress.ts';
 import { PrimingLimitError, primingLimitHandler } from './priming-wait.ts';
-import type { Workspace } from './workspace.ts';
+import type { Workspace } from './workspace-api.ts';
 
 /**
  * Primes the CLIs the session left unprimed, a usage limit met meanwhile handled by priming-wait.ts. Returns the reason

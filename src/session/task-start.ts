@@ -11,7 +11,7 @@ import type { TaskRecord } from '../state/types.ts';
 import { taskHead } from '../terminal/task-text.ts';
 import { monotonicNow } from '../tmux/clock.ts';
 import { TaskDisplay } from './task-display.ts';
-import type { Workspace } from './workspace.ts';
+import type { Workspace } from './workspace-api.ts';
 
 /** A new task's text, or the id of a stopped task to resume. */
 export type TaskRequest = { task: string } | { resume: string };

@@ -13,7 +13,7 @@ import type { Role } from '../protocol/types.ts';
 import type { ControlCommand } from '../human/control.ts';
 import { holdBeforeStart, type StartHoldResult } from '../human/start-hold.ts';
 import type { TaskRecord } from '../state/types.ts';
-import type { Workspace } from './workspace.ts';
+import type { Workspace } from './workspace-api.ts';
 import { approvalReviewer } from './task-approval.ts';
 import { endBeforeStart, tellFailure, tellOutcome } from './task-end.ts';
 import { TaskNotes } from './task-notes.ts';
