@@ -12,7 +12,7 @@ import { STATUS_RIGHT_LENGTH } from '../terminal/status-line.ts';
 import { readPaneOptions } from '../tmux/pane-options.ts';
 import { TmuxServer } from '../tmux/server.ts';
 import type { TmuxRunner } from '../tmux/types.ts';
-import { SESSION_NAME } from './session.ts';
+import { SESSION_NAME } from './session-options.ts';
 
 /**
  * Turns on the status bar of poli's own tmux server, where poli shows `poli T3 r2 EXECUTER 01:12`
