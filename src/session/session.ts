@@ -3,114 +3,31 @@
  * waits for both CLIs to be ready, primes them with their role files, and exposes the panes
  * to the dialogue as channels. A pane whose CLI died can be restarted and primed again.
  */
-import { realpathSync } from 'node:fs';
 import { DialogWatch } from './cli-dialogs.ts';
+import { waitUntilReady, type PrimerTurn } from './cli-ready.ts';
+import { paneChannel, PANE_ROWS } from './pane-channel.ts';
 import { findRolePanes, missingRole, restorePane } from './pane-repair.ts';
 import { KeptLimits, limitSincePrimer, type PrimingLimitHandler } from './priming-limits.ts';
 import { changedVariables, envFingerprint } from './session-env.ts';
-import type { DialogueChannels, PaneChannel, PanePosition } from '../reading/channel.ts';
-import { PaneDiedError, PoliError } from '../errors.ts';
-import { withHandoff } from '../reading/handoff.ts';
+import { SESSION_NAME, type SessionOptions } from './session-options.ts';
+import type { DialogueChannels, PaneChannel } from '../reading/channel.ts';
+import { PaneDiedError } from '../errors.ts';
 import type { CliSpec } from './cli-spec.ts';
 import type { Role } from '../protocol/types.ts';
 import { readPaneOptions, writePaneOptions } from '../tmux/pane-options.ts';
 import { PaneReader, type PaneMark } from '../tmux/reader.ts';
 import { sendMessage } from '../tmux/send.ts';
-import { answeredSince } from '../tmux/submit-evidence.ts';
-import { TranscriptRecovery } from '../reading/transcript-recovery.ts';
 import { TmuxServer, describeExit } from '../tmux/server.ts';
-import type { TmuxClient } from '../tmux/client.ts';
 import { PaneWatch } from '../reading/pane-watch.ts';
-import { limitReaderFor, type LimitScreen } from '../profiles/limit-screens.ts';
-import type { Clock, PaneLiveness, ScreenState, TmuxRunner } from '../tmux/types.ts';
+import type { LimitScreen } from '../profiles/limit-screens.ts';
+import type { PaneLiveness } from '../tmux/types.ts';
 
-export const SESSION_NAME = 'poli';
-
-export const DEFAULT_FILE_THRESHOLD = 2048;
-
-export interface SessionOptions {
-  run: TmuxRunner;
-  /**
-   * The control-mode side of the tmux client: given, each pane is read from a terminal model fed by its output
-   * (reading/pane-watch.ts) once the dialogue starts; absent (or when control mode is unavailable), by capture-pane.
-   */
-  client?: Pick<TmuxClient, 'run' | 'attach' | 'onOutput' | 'onResync'>;
-  /** Resolves when a pane may have changed (see TmuxClient); defaults to sleeping. */
-  waitForChange?: (paneIds: readonly string[], maxWaitMs: number) => Promise<void>;
-  socket: string;
-  clock: Clock;
-  projectDir: string;
-  clis: Record<Role, CliSpec>;
-  /** How long a CLI may take to show its prompt after starting, or to answer its primer. */
-  readyTimeoutMs: number;
-  /** How often a CLI that exits while starting or answering its primer is started again. */
-  restarts?: number;
-  pollMs: number;
-  log?(message: string): void;
-  debug?(message: string): void;
-  /** Wraps each pane's channel once more, outside the file channel (the structured intake, src/mcp/intake.ts). */
-  wrapChannel?(channel: PaneChannel): PaneChannel;
-  /** Leaves the CLIs to prime for {@link PoliSession.primeRemaining}, once a task exists to show a limit met then. */
-  deferPriming?: boolean;
-}
-
-/** A CLI did not get ready (no prompt, or no answer to its primer) in time. */
-export class CliNotReadyError extends PoliError {
-  constructor(role: Role, paneId: string, what: string, seconds: number, lastLines: string, socket = 'poli') {
-    super(
-      'CLI_NOT_READY',
-      `the ${role} CLI in pane ${paneId} ${what} within ${Number(seconds.toFixed(2))} s ` +
-        `(the start-up limit is --plan-timeout, at most 120 s). Last lines of its screen:\n` +
-        lastLines
-          .split('\n')
-          .map((l) => `  | ${l}`)
-          .join('\n') +
-        `\nCheck that the command works when run by hand in the project directory, or attach to look: tmux -L ${socket} attach`,
-    );
-  }
-}
+export { SESSION_NAME, type SessionOptions } from './session-options.ts';
+export { CliNotReadyError } from './cli-ready.ts';
+export { DEFAULT_FILE_THRESHOLD } from './pane-channel.ts';
 
 const ROLES: readonly Role[] = ['PLANNER', 'EXECUTER'];
-/** The primer's turn: the screen before it was pasted, and its text (to find its echo and what follows). */
-interface PrimerTurn {
-  before: readonly string[];
-  payload: string;
-}
-/** A screen that stayed the same this long counts as settled for CLIs whose profile cannot tell idle. */
-const SETTLE_MS = 1_200;
-/** How long a CLI never seen busy must stay idle after its primer before the primer counts as answered. */
-const PRIMER_QUIET_MS = 2_000;
-/** Status is judged from this many bottom lines (stale text higher up misleads). */
-const STATUS_LINES = 15;
-/** Dialogs can be taller than the status area: Claude's trust prompt is 15 rows at 250 columns, more in a narrower pane. */
-const DIALOG_LINES = 30;
 const PANE_COLUMNS = 250;
-const PANE_ROWS = 50;
-/** Replies are read from the pane's output since the message was sent, found by their id wherever the CLI draws
- * them; when poli reads by capture (no control mode), it reads from the top of the screen at the send. */
-const MARK_LINES_ABOVE = PANE_ROWS;
-/** A reply as long as this is still read whole by capture (no control mode); the terminal model has no such bound. */
-const CAPTURE_MAX_LINES = 100_000;
-/**
- * While no tag line changes, a turn's text is read again at most this often (a CLI printing hundreds of lines a second
- * must not cost a parse per output burst); a changed tag line, or a CLI that looks done, reads at once.
- */
-const REREAD_MS = 250;
-
-/** Where a turn started, in both readers, and the last read (reused while no tag line changed). */
-interface TurnPosition {
-  watch: PaneWatch | undefined;
-  model: number;
-  /** The watch's resize count when the turn started (or its damage was last acknowledged), and the size then. */
-  resizes: number;
-  size: string;
-  pane: PaneMark;
-  signature?: string;
-  text?: string;
-  readAt?: number;
-  /** After a cross-check found the model wrong: also read tmux's own history since the mark. */
-  deep?: boolean;
-}
 
 export class PoliSession {
   readonly channels: DialogueChannels;
@@ -356,67 +273,6 @@ export class PoliSession {
     this.unprimed.delete(role);
   }
 
-  /**
-   * Ready = the profile says idle and the screen is unchanged since the previous look; for
-   * profiles that cannot tell idle, a non-empty screen unchanged for SETTLE_MS. First-run dialogs
-   * (trust this folder, …) are answered on the way, or refused with an error.
-   */
-  private async waitUntilReady(role: Role, what: string, answering?: PrimerTurn): Promise<PaneLiveness | undefined> {
-    const { clock, readyTimeoutMs, pollMs } = this.options;
-    const profile = this.options.clis[role].profile;
-    const reader = this.readers[role];
-    const start = clock.now();
-    let previous = '';
-    let stableSince = clock.now();
-    let busySeen = false;
-    for (;;) {
-      if (clock.now() - start > readyTimeoutMs) {
-        throw new CliNotReadyError(role, this.paneIds[role], what, readyTimeoutMs / 1000, await reader.lastLines(15), this.options.socket);
-      }
-      const [life] = await this.server.liveness([this.paneIds[role]]);
-      if (life?.dead) return await this.exitOf(life);
-      const tall = await reader.bottomLines(DIALOG_LINES);
-      const lines = tall.slice(-STATUS_LINES);
-      const text = lines.join('\n');
-      if (text !== previous) {
-        previous = text;
-        stableSince = clock.now();
-      }
-      const dialog = await this.dialogs[role].handle(tall);
-      const state = profile.classify(lines);
-      const stableFor = clock.now() - stableSince;
-      if (state === 'busy') busySeen = true;
-      // A profile may ask for a longer settle: some CLIs look idle for a moment after taking a prompt, before its echo
-      // or spinner is drawn (Gemini CLI and Qwen Code under load: the primer "answered" before it was read). While the
-      // primer is being answered, idle counts once the CLI was seen working, or after PRIMER_QUIET_MS of idle: Codex
-      // under load stayed idle ~300 ms after taking its primer, poli typed the task into the turn that then started,
-      // and the task was never submitted (seen in CI-like runs: the reply came only after the 50 s reminder).
-      // A CLI never seen busy whose screen shows an answer after the primer's echo has answered: an idle screen that
-      // keeps moving (a clock, an animation) never stays still for PRIMER_QUIET_MS, and a TUI that redraws half its
-      // screen at a submission can hide a short turn's spinner (issue 18 item 5).
-      const answered = answering !== undefined && !busySeen && answeredSince(answering.before, tall, answering.payload);
-      const quiet = answering !== undefined && !busySeen && !answered ? PRIMER_QUIET_MS : 0;
-      const settle = Math.max(profile.readySettleMs ?? 0, quiet);
-      if (dialog === undefined && state === 'idle' && stableFor > 0 && stableFor >= settle) return undefined;
-      if (dialog === undefined && state === 'unknown' && text.trim() !== '' && stableFor >= SETTLE_MS) return undefined;
-      // A plain sleep, not waitForChange: that would switch the client to control mode during
-      // priming, where reading a pane that just died returned a blank screen (seen in CI).
-      await clock.sleep(Math.min(pollMs, 50));
-    }
-  }
-
-  /**
-   * tmux fills in the exit status ~10 ms after the dead flag (tmux-facts.md), and for some
-   * programs (node, measured) never: ask again for a short while, then go with what is known.
-   */
-  private async exitOf(life: PaneLiveness): Promise<PaneLiveness> {
-    for (let i = 0; i < 10 && life.exitStatus === undefined && life.signal === undefined; i++) {
-      await this.options.clock.sleep(30);
-      life = (await this.server.liveness([life.paneId]))[0] ?? life;
-    }
-    return life;
-  }
-
   private dialogWatch(role: Role): DialogWatch {
     return new DialogWatch({
       run: this.options.run,
@@ -448,128 +304,30 @@ export class PoliSession {
     });
   }
 
-  /**
-   * The pane's output since the turn's mark: from the terminal model when there is one (reused while no tag line
-   * changed, so a long reply streaming costs nothing to re-read), else by capture. After a cross-check found the model
-   * wrong, tmux's own history since the mark is read too (replies are matched by id, so overlap is harmless).
-   */
-  private async readTurn(role: Role, turn: TurnPosition, fresh: boolean): Promise<string> {
-    const watch = turn.watch;
-    // A model that no output reaches any more (control mode stopped) is stale: tmux's own screen and history are exact.
-    if (!watch || !watch.live || watch !== (await this.watches[role])) {
-      return this.readers[role].readSince(turn.pane, { maxLines: CAPTURE_MAX_LINES });
-    }
-    await watch.model.whenParsed();
-    const signature = watch.model.tagSignature(turn.model);
-    const now = this.options.clock.now();
-    const stale = turn.text === undefined || fresh || signature !== turn.signature || now - (turn.readAt ?? 0) >= REREAD_MS;
-    if (stale) {
-      turn.signature = signature;
-      turn.readAt = now;
-      const lines = watch.model.readSince(turn.model).lines;
-      // Replies start at a tag line: what the CLI printed before the first one (its work) is not worth parsing.
-      const first = lines.findIndex((line) => line.includes('POLI:MSG'));
-      turn.text = first === -1 ? '' : lines.slice(first).join('\n');
-    }
-    if (!turn.deep) return turn.text ?? '';
-    return `${turn.text ?? ''}\n${await this.readers[role].readSince(turn.pane, { maxLines: CAPTURE_MAX_LINES })}`;
-  }
-
-  /** The bottom of the pane's screen: from the model when the dialogue reads one, else by capture. */
-  private async bottomLines(role: Role, n: number): Promise<string[]> {
-    const watch = await this.watches[role];
-    if (!watch || !watch.live) return this.readers[role].bottomLines(n);
-    await watch.model.whenParsed();
-    return watch.model.bottomLines(n);
-  }
-
-  /**
-   * The pane as the dialogue sees it: long messages and reply files go through the file channel
-   * (handoff.ts), and every look at the screen's state also answers a dialog the CLI shows.
-   */
+  /** The pane as the dialogue sees it (pane-channel.ts), reading through this session's reader and watch. */
   private channel(role: Role): PaneChannel {
-    const paneId = this.paneIds[role];
-    const spec = this.options.clis[role];
-    const reader = this.readers[role];
-    const limitReader = limitReaderFor(spec.profile.name);
-    const pane: PaneChannel = {
+    const { projectDir, clock, debug, wrapChannel } = this.options;
+    return paneChannel({
       role,
-      paneId,
-      mark: async (markOptions?: { lookBack?: boolean }): Promise<PanePosition> => {
-        const watch = await this.watch(role);
-        const lookBack = markOptions?.lookBack === true;
-        const position: TurnPosition = {
-          watch,
-          model: watch?.model.mark() ?? 0,
-          resizes: watch?.resizes ?? 0,
-          size: watch ? `${watch.model.cols}×${watch.model.rows}` : '',
-          pane: await reader.mark({ linesAbove: lookBack ? CAPTURE_MAX_LINES : MARK_LINES_ABOVE }),
-          // Looking back: the reply may be in tmux's history from before the model started.
-          ...(lookBack ? { deep: true } : {}),
-        };
-        return position;
-      },
-      submit: (text, submitOptions) => this.submitToPane(role, text, submitOptions?.onPasted, submitOptions?.mayBeInBox === true),
-      readSince: (position: PanePosition, options) =>
-        this.readTurn(role, position as TurnPosition, options?.fresh === true).then((text) => cleanLines(text, spec.profile.cleanLine)),
-      screenState: async (): Promise<ScreenState> => {
-        const tall = await this.bottomLines(role, DIALOG_LINES);
-        // A dialog answered now changes the screen: report 'unknown' rather than a stale state.
-        if ((await this.dialogs[role].handle(tall)) !== undefined) return 'unknown';
-        return spec.profile.classify(tall.slice(-STATUS_LINES));
-      },
-      ...(limitReader
-        ? { limit: async (now: number) => limitReader(await this.bottomLines(role, DIALOG_LINES), { now }) }
-        : {}),
-      program: spec.profile.name,
-      ...(spec.profile.wrapsLines === true ? { wrapsLines: true } : {}),
-      lastLines: (n) => reader.lastLines(n),
-      damage: async (position: PanePosition): Promise<string | undefined> => {
-        const turn = position as TurnPosition;
-        const watch = await this.watches[role];
-        if (!watch || turn.watch !== watch || watch.resizes === turn.resizes) return undefined;
-        // The CLI's transcript gives the exact body whatever the screen did (transcript-recovery.ts).
-        if (spec.profile.transcript && spec.environment) return undefined;
-        const now = `${watch.model.cols}×${watch.model.rows}`;
-        turn.resizes = watch.resizes;
-        const was = turn.size;
-        turn.size = now;
-        return `the pane was resized (${was} → ${now}) while the reply was on its way, which can leave parts of the old screen inside it`;
-      },
-      crossCheck: async (position: PanePosition): Promise<void> => {
-        const turn = position as TurnPosition;
-        const watch = await this.watches[role];
-        if (!watch || !watch.live || turn.watch !== watch || turn.deep) return;
-        if (!(await watch.crossCheck())) turn.deep = true;
-      },
-    };
-    const source = spec.profile.transcript;
-    const recovery =
-      source && spec.environment
-        ? new TranscriptRecovery({ source, projectDir: realProjectDir(this.options.projectDir), env: spec.environment, role, command: spec.command })
-        : undefined;
-    const handoff = withHandoff(pane, {
-      projectDir: this.options.projectDir,
-      now: () => this.options.clock.now(),
-      fileThreshold: spec.fileThreshold ?? DEFAULT_FILE_THRESHOLD,
-      ...(recovery ? { recovery } : {}),
-      ...(this.options.debug ? { debug: this.options.debug } : {}),
+      paneId: this.paneIds[role],
+      spec: this.options.clis[role],
+      projectDir,
+      clock,
+      reader: () => this.readers[role],
+      dialogs: () => this.dialogs[role],
+      watch: () => this.watch(role),
+      currentWatch: () => this.watches[role],
+      submit: (text, onPasted, mayBeInBox) => this.submitToPane(role, text, onPasted, mayBeInBox === true),
+      ...(debug ? { debug } : {}),
+      ...(wrapChannel ? { wrapChannel } : {}),
     });
-    return this.options.wrapChannel ? this.options.wrapChannel(handoff) : handoff;
   }
-}
 
-/** Applies a profile's per-line clean-up (copilot's scrollbar column) to text read from its pane. */
-function cleanLines(text: string, clean: ((line: string) => string) | undefined): string {
-  return clean ? text.split('\n').map(clean).join('\n') : text;
-}
-
-/** The CLIs name their transcript folders after their real working directory. */
-function realProjectDir(projectDir: string): string {
-  try {
-    return realpathSync(projectDir);
-  } catch {
-    return projectDir;
+  /** Waits until the role's CLI is ready (cli-ready.ts): its prompt shown, or its primer answered. */
+  private waitUntilReady(role: Role, what: string, answering?: PrimerTurn): Promise<PaneLiveness | undefined> {
+    const { clock, readyTimeoutMs, pollMs, socket } = this.options;
+    const pane = { role, paneId: this.paneIds[role], profile: this.options.clis[role].profile, reader: this.readers[role], dialogs: this.dialogs[role] };
+    return waitUntilReady({ ...pane, server: this.server, clock, readyTimeoutMs, pollMs, socket }, what, answering);
   }
 }
 
