@@ -18,6 +18,11 @@ export interface SessionOptions {
   /** Resolves when a pane may have changed (see TmuxClient); defaults to sleeping. */
   waitForChange?: (paneIds: readonly string[], maxWaitMs: number) => Promise<void>;
   socket: string;
+  /**
+   * The tmux session holding this pair of panes (default {@link SESSION_NAME}). Several pairs on one server, one
+   * dialogue each, each take their own: a session is found, reused and repaired by name, and holds one pair.
+   */
+  session?: string;
   clock: Clock;
   projectDir: string;
   clis: Record<Role, CliSpec>;

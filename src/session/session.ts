@@ -72,13 +72,13 @@ export class PoliSession {
    */
   static async open(options: SessionOptions): Promise<PoliSession> {
     const server = new TmuxServer({ socket: options.socket, run: options.run });
-    let panes = (await server.isRunning()) ? await server.findPanes(SESSION_NAME) : undefined;
+    let panes = (await server.isRunning()) ? await server.findPanes(options.session ?? SESSION_NAME) : undefined;
     const restored = panes ? undefined : await restoreMissingPane(options);
     panes ??= restored?.panes;
     const reused = panes !== undefined;
     if (!panes) {
       panes = await server.start({
-        session: SESSION_NAME,
+        session: options.session ?? SESSION_NAME,
         projectDir: options.projectDir,
         panes: {
           PLANNER: { command: options.clis.PLANNER.command, env: options.clis.PLANNER.env },
@@ -180,7 +180,7 @@ export class PoliSession {
       delete this.watches[role];
       current.stop();
     }
-    this.watches[role] ??= client.attach(SESSION_NAME).then(async (attached) => {
+    this.watches[role] ??= client.attach(this.options.session ?? SESSION_NAME).then(async (attached) => {
       if (!attached) return undefined;
       return PaneWatch.start({ client, paneId: this.paneIds[role], ...(this.options.debug ? { debug: this.options.debug } : {}) });
     });
@@ -337,7 +337,7 @@ export class PoliSession {
  * to restore (no server, no session, or neither pane).
  */
 async function restoreMissingPane(options: SessionOptions): Promise<{ panes: Record<Role, string>; role: Role } | undefined> {
-  const found = await findRolePanes(options.run, SESSION_NAME);
+  const found = await findRolePanes(options.run, options.session ?? SESSION_NAME);
   const role = found ? missingRole(found) : undefined;
   if (!found || !role) return undefined;
   const other: Role = role === 'PLANNER' ? 'EXECUTER' : 'PLANNER';

@@ -21,7 +21,9 @@ export interface TmuxClient {
   waitForChange(paneIds: readonly string[], maxWaitMs: number): Promise<void>;
   /**
    * Switches to control mode, attached to `target` (a session name or a pane id of it); resolves
-   * false, and keeps polling, when that fails. Does nothing for a polling-only client.
+   * false, and keeps polling, when that fails. Does nothing for a polling-only client. The client
+   * attaches once: a later call with another target resolves as the first did and stays where it
+   * is, hearing that session's panes only (pairs in other sessions: TmuxServer.linkWindow).
    */
   attach(target: string): Promise<boolean>;
   /** Stops whatever the client keeps running (a control-mode process); commands fail after it. */

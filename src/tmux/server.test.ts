@@ -144,3 +144,16 @@ describe('TmuxServer.respawn and kill', () => {
 
 /** No pane processes left after kill-server (the unit tests' servers have none). */
 const noProcesses = { alive: () => false, signalGroup: () => undefined, sleep: async () => undefined };
+
+describe('TmuxServer.linkWindow', () => {
+  it("links the pair's window into the hub session, by exact session names", async () => {
+    const run = createFakeRunner();
+    await new TmuxServer({ socket: 'poli-test-a', run }).linkWindow('pair-b', 'hub');
+    expect(run.calls.map((call) => call.args)).toEqual([['link-window', '-d', '-s', '=pair-b:', '-t', '=hub:']]);
+  });
+
+  it('says which command failed when tmux refuses', async () => {
+    const run = createFakeRunner(() => ({ exitCode: 1, stderr: "can't find session: =hub" }));
+    await expect(new TmuxServer({ socket: 'poli-test-a', run }).linkWindow('pair-b', 'hub')).rejects.toThrow(/link-window/);
+  });
+});

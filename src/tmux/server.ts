@@ -137,6 +137,16 @@ export class TmuxServer {
     return { PLANNER: planner, EXECUTER: executer };
   }
 
+  /**
+   * Links the window of `session` (one pair of panes) into `hub` too, a session a control-mode client attaches to. tmux
+   * sends a control client the output of its own session's panes only (tmux-facts.md): one client hears many pairs,
+   * each in its own session, when their windows are linked into the one it attaches to. `session` keeps its window,
+   * and {@link findPanes} of it still sees its one pair; `hub` should hold no pair of its own, or it would see several.
+   */
+  async linkWindow(session: string, hub: string): Promise<void> {
+    await this.call(['link-window', '-d', '-s', `=${session}:`, '-t', `=${hub}:`]);
+  }
+
   /** The pane ids by role when `session` exists with both tagged panes, else undefined. */
   async findPanes(session: string): Promise<PaneIds | undefined> {
     const result = await this.run(['list-panes', '-s', '-t', `=${session}`, '-F', `#{pane_id} #{${ROLE_OPTION}}`]);
