@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runPoli } from '../helpers/poli-process.ts';
+import { type PoliRun, runPoli } from '../helpers/poli-process.ts';
 import { type FaultWorld, FAULT_TEST_TIMEOUT_MS, createFaultWorld, dialogueOf, eventsWith, oneRoundDialogue, waitUntil } from './fault-world.ts';
 
 let world: FaultWorld | undefined;
@@ -22,6 +22,22 @@ const LIMITED = { MOCK_EXECUTER_LIMIT_AT_START: '1', MOCK_EXECUTER_LIMIT: 'usage
 /** The submissions without a block the EXECUTER received: its primers. */
 async function primers(w: FaultWorld): Promise<number> {
   return (await w.received('EXECUTER')).filter((r) => r.blocks.length === 0).length;
+}
+
+/**
+ * A task at a limit: past the 5 s start-up limit it still waits, with two primers typed (the first, and the one the
+ * limit answered); `poli resume` ends the wait, the primer is typed a third time and the one-round dialogue completes.
+ */
+async function stillWaitingThenCompletes(w: FaultWorld, run: PoliRun, file: string, content: string): Promise<void> {
+  await new Promise((r) => setTimeout(r, 6000));
+  expect((await w.publicState()).tasks[0]?.status).toBe('waiting');
+  expect(await primers(w)).toBe(2);
+  expect((await runPoli(['resume', ...w.flags])).code).toBe(0);
+  expect(await run.exited, run.stderr()).toBe(0);
+  const task = await w.task('T1');
+  expect(task.status).toBe('completed');
+  expect(dialogueOf(task.messages)).toEqual(oneRoundDialogue(file, content));
+  expect(await primers(w)).toBe(3);
 }
 
 describe('a usage limit at start-up', { timeout: FAULT_TEST_TIMEOUT_MS }, () => {
@@ -152,17 +168,8 @@ describe('a usage limit when poli primes a CLI later on', { timeout: FAULT_TEST_
     expect(waiting).toMatchObject({ kind: 'usage', role: 'EXECUTER' });
     expect((await w.crashes()).map((c) => [c.role, c.n])).toEqual([['EXECUTER', 1]]);
     // Past the 5 s start-up limit and --exec-timeout, still waiting: a wait is not time the CLI took to answer.
-    await new Promise((r) => setTimeout(r, 6000));
-    expect((await w.publicState()).tasks[0]?.status).toBe('waiting');
-    expect(await primers(w)).toBe(2);
-
-    expect((await runPoli(['resume', ...w.flags])).code).toBe(0);
-    expect(await run.exited, run.stderr()).toBe(0);
-    const task = await w.task('T1');
-    expect(task.status).toBe('completed');
-    expect(dialogueOf(task.messages)).toEqual(oneRoundDialogue('c.txt', 'C'));
     // The first primer, the restarted CLI's primer at its limit, and that primer again after the wait.
-    expect(await primers(w)).toBe(3);
+    await stillWaitingThenCompletes(w, run, 'c.txt', 'C');
     const plans = (await w.received('EXECUTER')).flatMap((r) => r.blocks);
     expect(plans.map((b) => b.header.type)).toEqual(['plan', 'plan']);
     expect(plans[1]?.header).toEqual(plans[0]?.header);
@@ -178,16 +185,7 @@ describe('a usage limit when poli primes a CLI later on', { timeout: FAULT_TEST_
     );
     const waiting = await waitingOf(w);
     expect(waiting).toMatchObject({ kind: 'usage', role: 'EXECUTER' });
-    await new Promise((r) => setTimeout(r, 6000));
-    expect((await w.publicState()).tasks[0]?.status).toBe('waiting');
-    expect(await primers(w)).toBe(2);
-
-    expect((await runPoli(['resume', ...w.flags])).code).toBe(0);
-    expect(await run.exited, run.stderr()).toBe(0);
-    const task = await w.task('T1');
-    expect(task.status).toBe('completed');
-    expect(dialogueOf(task.messages)).toEqual(oneRoundDialogue('f.txt', 'F'));
-    expect(await primers(w)).toBe(3);
+    await stillWaitingThenCompletes(w, run, 'f.txt', 'F');
     expect(eventsWith(await w.log(), /switching its pane to the fallback mock/)).toHaveLength(1);
   });
 
@@ -203,16 +201,7 @@ describe('a usage limit when poli primes a CLI later on', { timeout: FAULT_TEST_
     );
     const waiting = await waitingOf(w);
     expect(waiting).toMatchObject({ kind: 'usage', role: 'EXECUTER' });
-    await new Promise((r) => setTimeout(r, 6000));
-    expect((await w.publicState()).tasks[0]?.status).toBe('waiting');
-    expect(await primers(w)).toBe(2);
-
-    expect((await runPoli(['resume', ...w.flags])).code).toBe(0);
-    expect(await run.exited, run.stderr()).toBe(0);
-    const task = await w.task('T1');
-    expect(task.status).toBe('completed');
-    expect(dialogueOf(task.messages)).toEqual(oneRoundDialogue('m.txt', 'M'));
-    expect(await primers(w)).toBe(3);
+    await stillWaitingThenCompletes(w, run, 'm.txt', 'M');
     const plans = (await w.received('EXECUTER')).flatMap((r) => r.blocks);
     expect(plans).toHaveLength(2);
     expect(plans[1]?.header).toEqual(plans[0]?.header);
