@@ -129,11 +129,12 @@ export async function removeIfMerged(
   if (state.exists && (state.dirty || state.mergeInProgress)) {
     return { removed: false, reason: `${worktree} has uncommitted changes${state.mergeInProgress ? ' (a merge in progress)' : ''}` };
   }
-  if (state.head !== undefined && !(await isAncestor(deps, project, state.head, baseSha))) {
-    return { removed: false, reason: `the worktree's HEAD ${state.head.slice(0, 12)} is not in ${base}` };
-  }
   if (branchSha !== undefined && !(await isAncestor(deps, project, branchSha, baseSha))) {
     return { removed: false, reason: `${branch} (${branchSha.slice(0, 12)}) is not merged into ${base}` };
+  }
+  // A worktree moved off its branch (detached, another branch) may hold commits the branch does not.
+  if (state.head !== undefined && state.head !== branchSha && !(await isAncestor(deps, project, state.head, baseSha))) {
+    return { removed: false, reason: `the worktree's HEAD ${state.head.slice(0, 12)} is not in ${base}` };
   }
   const hint = 'Its commits are in the base branch; remove it by hand when whatever holds it lets go.';
   if (state.exists) await gitOut(deps, project, ['worktree', 'remove', '--force', worktree], hint);
