@@ -23,6 +23,8 @@ const LAYERS = [
   { name: 'state', path: '^src/state/' },
   { name: 'tmux', path: '^src/tmux/' },
   { name: 'protocol', path: '^src/protocol/' },
+  // Task worktrees and the merge queue's git steps (issue 20): only errors below it, so any layer may drive it.
+  { name: 'git', path: '^src/git/' },
   { name: 'errors', path: '^src/errors\\.ts$' },
 ];
 
