@@ -42,7 +42,8 @@ export type ResumePlan =
   | { kind: 'replay'; role: Role; block: Block; rounds: number };
 
 const WORK: readonly MessageType[] = ['plan', 'continue', 'revision'];
-export const RESUMABLE: readonly TaskRecord['status'][] = ['interrupted', 'failed', 'timeout'];
+/** A `queued` task "resumes" from its start: that is how a worker starts it (src/queue/). */
+export const RESUMABLE: readonly TaskRecord['status'][] = ['interrupted', 'failed', 'timeout', 'queued'];
 
 /**
  * What to do to continue `task`, or a sentence saying why it cannot be continued. `maxRounds` is this run's

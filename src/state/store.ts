@@ -60,8 +60,11 @@ export class StateStore {
     this.tempDir = path.join(options.dir, 'tmp');
   }
 
-  /** Records a new running task under the next free id (`T<max + 1>`), claimed with an exclusive create. */
-  async createTask(task: string, meta: TaskMeta): Promise<TaskRecord> {
+  /**
+   * Records a new running task under the next free id (`T<max + 1>`), claimed with an exclusive create; with `queued`,
+   * a task the queue holds until a worker starts it (`poli add`: the id is the queue's too).
+   */
+  async createTask(task: string, meta: TaskMeta, options: { queued?: boolean } = {}): Promise<TaskRecord> {
     await mkdir(this.tasksDir, { recursive: true });
     for (let attempt = 0; attempt < MAX_ID_CLAIM_ATTEMPTS; attempt++) {
       const id = `T${(await this.maxIdNumber()) + 1}`;
@@ -75,7 +78,7 @@ export class StateStore {
       const record: TaskRecord = {
         id,
         task,
-        status: 'running',
+        status: options.queued === true ? 'queued' : 'running',
         rounds: 0,
         startedAt: this.isoNow(),
         endedAt: null,
@@ -84,7 +87,7 @@ export class StateStore {
         socket: meta.socket,
         projectDir: meta.projectDir,
       };
-      this.owned.add(id);
+      if (options.queued !== true) this.owned.add(id);
       await this.write(record);
       return record;
     }

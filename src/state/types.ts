@@ -1,13 +1,13 @@
 import type { Addressee, MessageType, Role, Sender } from '../protocol/types.ts';
 
 /**
- * Where a task ended up; `running` until the dialogue loop (or the next start, for a dead process) says otherwise.
+ * Where a task ended up; `queued` while it waits in the queue for a worker (`poli add`, src/queue/); `running` until the dialogue loop (or the next start, for a dead process) says otherwise.
  * `waiting`: still driven, but a CLI cannot answer until a usage limit resets or a person logs in (`waiting` below).
  */
-export type TaskStatus = 'running' | 'waiting' | 'completed' | 'failed' | 'timeout' | 'max_rounds' | 'interrupted';
+export type TaskStatus = 'queued' | 'running' | 'waiting' | 'completed' | 'failed' | 'timeout' | 'max_rounds' | 'interrupted';
 
 /** The statuses of a task that is over. */
-export type EndStatus = Exclude<TaskStatus, 'running' | 'waiting'>;
+export type EndStatus = Exclude<TaskStatus, 'queued' | 'running' | 'waiting'>;
 
 /** What a `waiting` task waits for. */
 export interface WaitRecord {
@@ -25,6 +25,7 @@ export interface WaitRecord {
 }
 
 export const TASK_STATUSES: readonly TaskStatus[] = [
+  'queued',
   'running',
   'waiting',
   'completed',
