@@ -154,6 +154,10 @@ async function checkResumable(io: AppIO, settings: Settings, id: string): Promis
       `no task with id "${id}" in ${settings.stateDir}${near ? ` (did you mean ${near.id}?)` : ` (tasks: ${known})`}. List them with: poli --state`,
     );
   }
+  // A queued task starts through `poli work`, in its own worktree and session; only the pair it starts takes it.
+  if (task.status === 'queued' && io.env.POLI_WORKER_TASK !== id) {
+    throw new StateFileError(`task ${id} is queued: \`poli work\` runs it in its own worktree (see poli queue).`);
+  }
   const plan = planResume(task, settings.maxRounds);
   if (typeof plan === 'string') throw new StateFileError(`cannot resume: ${plan}`);
   return task;

@@ -1,0 +1,48 @@
+/** The queue's GitOps over the git layer (src/git/), with the real git. */
+import {
+  advanceBase,
+  commitAll,
+  createGitDeps,
+  createTaskWorktree,
+  currentBranch,
+  integrate,
+  removeIfMerged,
+  runCheck,
+  type GitDeps,
+} from '../git/index.ts';
+import { isAncestor, resolveCommit, branchRef } from '../git/refs.ts';
+import type { GitOps } from './git-ops.ts';
+
+export function createGitOps(deps: GitDeps = createGitDeps()): GitOps {
+  return {
+    currentBranch: (project) => currentBranch(deps, project),
+    createTaskWorktree: async (o) => ({ baseCommit: (await createTaskWorktree(deps, o)).baseCommit }),
+    commitAll: async (o) => {
+      const result = await commitAll(deps, o);
+      return result.kind === 'markers' ? result : { kind: result.committed ? 'committed' : 'clean', head: result.head };
+    },
+    integrate: async (o) => {
+      const result = await integrate(deps, o);
+      return result.kind === 'ready' ? { kind: 'ready', head: result.head, baseCommit: result.base } : { kind: 'conflict', files: result.files, output: result.output };
+    },
+    runCheck: async (o) => {
+      const result = await runCheck(o);
+      return { ok: result.ok, exitCode: result.exitCode ?? null, output: result.output };
+    },
+    advanceBase: async (o) => {
+      const result = await advanceBase(deps, { project: o.project, base: o.base, branch: o.branch, strategy: o.strategy, expected: o.expected, message: o.message });
+      // Not integrated (a rebase met conflicts and was aborted): integrate again, as when the base moved.
+      if (result.kind === 'not-integrated') return { kind: 'base-moved' };
+      if (result.kind === 'checkout-dirty') return { kind: 'checkout-dirty', reason: result.reason };
+      return result.kind === 'merged' ? { kind: 'merged', commit: result.commit } : { kind: 'base-moved' };
+    },
+    isMerged: async (o) => {
+      const head = await resolveCommit(deps, o.project, branchRef(o.branch));
+      return head !== undefined && (await isAncestor(deps, o.project, head, branchRef(o.base)));
+    },
+    removeIfMerged: async (o) => {
+      const result = await removeIfMerged(deps, o);
+      return result.removed ? { removed: true } : { removed: false, reason: result.reason };
+    },
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * `poli work` (issue 20, item 2): runs queued tasks, up to N pairs at once, each in its own worktree, and merges each
+ * completed one through the merge queue, one at a time. Everything it knows is in the stores: a worker killed at any
+ * moment loses nothing, and the next one picks up every task where it stood (a pair still running is adopted, one
+ * whose process died is resumed, a merge cut short is run again from its first step).
+ */
+import path from 'node:path';
+import { pairEnded } from './worker-ends.ts';
+import { launchOrFail } from './launch.ts';
+import { mergeNext } from './worker-merge.ts';
+import type { WorkerDeps, WorkerOptions } from './worker-deps.ts';
+import { newlyBlocked, readyTasks } from './schedule.ts';
+import type { QueuedTask } from './types.ts';
+
+export type { WorkerDeps, WorkerOptions } from './worker-deps.ts';
+
+/** How a worker run ended. */
+export interface WorkSummary {
+  merged: string[];
+  /** Tasks left for the person: failed, blocked, stopped, needs_merge, and queued ones that wait on those. */
+  left: QueuedTask[];
+  interrupted: boolean;
+}
+
+export class QueueWorker {
+  private merging: Promise<void> | undefined;
+  private lastCapacityNote = '';
+  private readonly merged: string[] = [];
+
+  constructor(
+    private readonly deps: WorkerDeps,
+    private readonly options: WorkerOptions,
+  ) {}
+
+  /** Runs until the queue is drained (or, with `watch`, until `signal` aborts); then stops its pairs on an abort. */
+  async run(signal: AbortSignal): Promise<WorkSummary> {
+    while (!signal.aborted) {
+      await this.tick();
+      if (!this.options.watch && this.drained()) break;
+      await this.deps.sleep(this.options.tickMs, signal);
+    }
+    if (signal.aborted) await this.stopPairs();
+    else await this.merging;
+    return { merged: [...this.merged], left: this.deps.queue.list().filter((t) => !['merged', 'done'].includes(t.state)), interrupted: signal.aborted };
+  }
+
+  /** One look at the queue: pairs that ended, tasks that can no longer run, the next merge, new pairs. */
+  async tick(): Promise<void> {
+    for (const task of this.deps.queue.list().filter((t) => t.state === 'running')) await this.checkPair(task);
+    this.blockDependents();
+    if (this.merging === undefined) {
+      const started = mergeNext(this.deps, this.options, (id) => this.merged.push(id));
+      if (started) this.merging = started.finally(() => (this.merging = undefined));
+    }
+    await this.startReady();
+  }
+
+  /** Nothing runs, nothing is merging, and no queued task can start. */
+  drained(): boolean {
+    const tasks = this.deps.queue.list();
+    if (this.merging !== undefined) return false;
+    if (tasks.some((t) => t.state === 'running' || t.state === 'merging')) return false;
+    return readyTasks(tasks, () => undefined).length === 0;
+  }
+
+  /** A running task: its pair still runs (adopted if its worker died), or it ended and moves on. */
+  private async checkPair(task: QueuedTask): Promise<void> {
+    const { deps } = this;
+    const ours = task.workerPid === deps.pid;
+    if (!ours && task.workerPid !== undefined && deps.isAlive(task.workerPid)) return; // another worker's
+    if (task.childPid !== undefined && deps.isAlive(task.childPid)) {
+      if (!ours && deps.queue.update(task.id, { workerPid: deps.pid }, ['running'])) deps.say(`poli: ${task.id}: adopted its running pair (pid ${task.childPid})`);
+      return;
+    }
+    if (!ours) deps.queue.update(task.id, { workerPid: deps.pid }, ['running']);
+    await pairEnded(deps, this.options, { ...task, workerPid: deps.pid }, { adopted: !ours });
+  }
+
+  /** Queued tasks that run after a task that failed, was stopped or is blocked: blocked, with the reason. */
+  private blockDependents(): void {
+    const outside = (): string | undefined => undefined;
+    for (const { id, reason } of newlyBlocked(this.deps.queue.list(), outside)) {
+      if (this.deps.queue.update(id, { state: 'blocked', reason }, ['queued'])) this.deps.warn(`poli: ${id} is blocked: ${reason}`);
+    }
+  }
+
+  /** Starts pairs for ready tasks while there is room. */
+  private async startReady(): Promise<void> {
+    for (;;) {
+      const tasks = this.deps.queue.list();
+      const mine = tasks.filter((t) => t.state === 'running' && t.workerPid === this.deps.pid).length;
+      if (mine >= this.options.parallel) return;
+      const next = readyTasks(tasks, () => undefined)[0];
+      if (next === undefined) return;
+      if (this.options.auto && mine > 0 && !this.roomFor(next)) return;
+      if (!this.claim(next)) continue;
+      await this.startPair(next);
+    }
+  }
+
+  /** `--parallel auto`: whether the machine has room; said once each time the answer changes. */
+  private roomFor(next: QueuedTask): boolean {
+    const room = this.deps.capacity();
+    const note = room.ok ? '' : `poli: not starting ${next.id} yet: ${room.reason}`;
+    if (note !== this.lastCapacityNote && note !== '') this.deps.say(note);
+    this.lastCapacityNote = note;
+    return room.ok;
+  }
+
+  private claim(task: QueuedTask): boolean {
+    const startedAt = new Date(this.deps.now()).toISOString();
+    return this.deps.queue.update(task.id, { state: 'running', workerPid: this.deps.pid, attempts: task.attempts + 1, startedAt, reason: undefined }, ['queued']);
+  }
+
+  /** Makes the task's worktree on its branch, then starts its pair there. */
+  private async startPair(task: QueuedTask): Promise<void> {
+    const { deps } = this;
+    const branch = task.branch ?? `poli/${task.id}`;
+    const worktree = task.worktree ?? path.join(this.options.worktreeRoot, task.id);
+    try {
+      const made = await deps.git.createTaskWorktree({ project: task.project, dir: worktree, branch, base: task.base });
+      deps.queue.update(task.id, { branch, worktree, baseCommit: task.baseCommit ?? made.baseCommit });
+      await deps.records.update(task.id, { projectDir: worktree });
+    } catch (error) {
+      const reason = `could not make its worktree: ${error instanceof Error ? error.message : String(error)}`;
+      deps.queue.update(task.id, { state: 'failed', reason, endedAt: new Date(deps.now()).toISOString() }, ['running']);
+      deps.warn(`poli: ${task.id} failed: ${reason}`);
+      return;
+    }
+    launchOrFail(deps, { ...task, branch, worktree }, `started on ${branch} in ${worktree}`);
+  }
+
+  /** Ctrl+C or SIGTERM: each pair ends its task (state kept) and the next `poli work` resumes it. */
+  private async stopPairs(): Promise<void> {
+    const { deps } = this;
+    const pids = deps.queue
+      .list()
+      .filter((t) => t.state === 'running' && t.workerPid === deps.pid && t.childPid !== undefined)
+      .map((t) => t.childPid as number);
+    for (const pid of pids) deps.stopPair(pid);
+    for (let waited = 0; waited < 30_000 && pids.some((pid) => deps.isAlive(pid)); waited += 200) await deps.sleep(200);
+    await this.merging;
+  }
+}
