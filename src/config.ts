@@ -88,6 +88,18 @@ export async function loadSettings(input: {
 }
 
 /**
+ * Every `KEY=value` of the layers settings come from, the first found winning: the environment, `.env` in `userCwd`,
+ * `config/shared_workspace.env`. For values that are not settings of their own (the queue's task types).
+ */
+export async function loadConfigValues(input: { env: Record<string, string | undefined>; userCwd: string; packageRoot: string }): Promise<Record<string, string | undefined>> {
+  const [dotenvText, workspaceEnvText] = await Promise.all([
+    readOptionalFile(path.join(input.userCwd, DOTENV_FILE)),
+    readOptionalFile(path.join(input.packageRoot, WORKSPACE_ENV_FILE)),
+  ]);
+  return { ...parseDotenv(stripExportPrefixes(workspaceEnvText ?? '')), ...parseDotenv(dotenvText ?? ''), ...input.env };
+}
+
+/**
  * Where poli keeps its state unless told otherwise: outside the user's project either way, and the
  * same from every directory, so `poli --state` finds the tasks wherever it is run. Run from a
  * checkout, the checkout's `logs/`; installed as a package (its root inside a `node_modules`

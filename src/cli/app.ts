@@ -66,6 +66,10 @@ async function runWithoutSettings(io: AppIO, command: SettingsFreeCommand): Prom
 async function runWithSettings(io: AppIO, command: Exclude<Command, SettingsFreeCommand>, settings: Settings): Promise<number> {
   if (command.kind === 'state') return await showState(io, settings, command.id, command.format);
   if (command.kind === 'control') return await sendControlCommand(io, settings, command.command);
+  if (command.kind === 'queue') {
+    const { runQueueCommand } = await import('./queue-commands.ts');
+    return await runQueueCommand(io, command.action, command.flags, settings);
+  }
   // Without an explicit --state-dir, status and watch follow the poli running on the socket.
   const explicitStateDir = command.flags.stateDir !== undefined || io.env.POLI_STATE_DIR !== undefined;
   const runningDir = await runningStateDir(io, settings.socket);

@@ -14,6 +14,8 @@ import type { ControlCommand } from '../human/control.ts';
 import type { Role } from '../protocol/types.ts';
 import { commandHelp, mainHelp } from './help.ts';
 import { ALL_OPTIONS, KNOWN_FLAGS, KNOWN_SHORT, OPTION_OWNER, SUBCOMMANDS, type Subcommand } from './options.ts';
+import { queueAction, type QueueAction } from './queue-args.ts';
+import { QUEUE_SUBCOMMANDS } from './queue-options.ts';
 import { suggest } from './suggest.ts';
 
 export { SUBCOMMANDS, type Subcommand } from './options.ts';
@@ -35,6 +37,8 @@ export type Command =
   | { kind: 'reply'; id: string; to: string; type: string; extra: Record<string, unknown> | undefined; flags: SettingFlags }
   /** `poli mcp`: the stdio MCP server poli registers with the CLIs it starts (src/mcp/server.ts). */
   | { kind: 'mcp'; flags: SettingFlags }
+  /** The queue's commands (issue 20): add, queue, work, ps, logs, merge, retry. */
+  | { kind: 'queue'; action: QueueAction; flags: SettingFlags }
   | { kind: 'help'; text: string }
   | { kind: 'version' };
 
@@ -58,9 +62,11 @@ export async function parseArgs(argv: readonly string[]): Promise<Command> {
   checkOwners(parsed, sub);
 
   const flags = settingFlags(parsed);
+  const queueSub = QUEUE_SUBCOMMANDS.find((c) => c === sub);
+  if (queueSub !== undefined) return { kind: 'queue', action: queueAction(queueSub, parsed, positional.slice(1)), flags };
   if (sub !== undefined) {
     if (sub !== 'say' && positional.length > 1) throw new ConfigError(`unexpected arguments after "${sub}": ${positional.slice(1).join(' ')}`);
-    return subcommand(sub, parsed, positional.slice(1), flags);
+    return subcommand(sub as Exclude<Subcommand, (typeof QUEUE_SUBCOMMANDS)[number]>, parsed, positional.slice(1), flags);
   }
   if (first !== undefined) {
     throw new ConfigError(
@@ -185,7 +191,7 @@ function runCommand(parsed: Parsed, flags: SettingFlags): Command {
   return { kind: 'run', task: taskArg, resume, flags };
 }
 
-function subcommand(sub: Subcommand, parsed: Parsed, rest: string[], flags: SettingFlags): Command {
+function subcommand(sub: Exclude<Subcommand, (typeof QUEUE_SUBCOMMANDS)[number]>, parsed: Parsed, rest: string[], flags: SettingFlags): Command {
   switch (sub) {
     case 'start':
       return { kind: 'start', flags };

@@ -3,17 +3,14 @@
  * to), and the settings of settings.ts as options. The parser (args.ts) checks against it; help.ts renders it.
  */
 import { SETTINGS, type SettingSpec } from '../config.ts';
+import type { CommandSpec, OptionSpec } from './option-types.ts';
+import { QUEUE_COMMANDS, QUEUE_OPTIONS, QUEUE_OPTION_OWNER, QUEUE_SUBCOMMANDS } from './queue-options.ts';
 
-export const SUBCOMMANDS = ['start', 'say', 'pause', 'resume', 'stop', 'status', 'attach', 'watch', 'reply', 'mcp'] as const;
+export const SUBCOMMANDS = ['start', 'say', 'pause', 'resume', 'stop', 'status', 'attach', 'watch', 'reply', 'mcp', ...QUEUE_SUBCOMMANDS] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
+export type { CommandSpec, OptionSpec } from './option-types.ts';
 
-export interface OptionSpec {
-  flag: string;
-  short?: string;
-  type: 'string' | 'boolean' | 'number';
-  choices?: readonly string[];
-  describe: string;
-}
+
 
 /** The options that are not settings; each belongs to the main command or to one subcommand. */
 export const OPTIONS: readonly OptionSpec[] = [
@@ -31,32 +28,28 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'all', type: 'boolean', describe: 'With watch: from the start of the stream' },
   { flag: 'help', short: 'h', type: 'boolean', describe: 'Show this help (poli help COMMAND: a command\'s help)' },
   { flag: 'version', short: 'V', type: 'boolean', describe: 'Print poli\'s version' },
+  ...QUEUE_OPTIONS,
 ];
 
 /** Which command an option belongs to (settings belong to every command). */
-export const OPTION_OWNER: Record<string, Subcommand | readonly Subcommand[] | 'main' | 'any'> = {
+export const OPTION_OWNER: Record<string, Subcommand | readonly (Subcommand | 'main')[] | 'main' | 'any'> = {
   task: 'main',
-  'task-file': 'main',
+  'task-file': ['main', 'add'],
   state: 'main',
-  json: 'main',
+  json: ['main', 'queue', 'ps'],
   format: 'main',
   resume: 'main',
   to: ['say', 'reply'],
   id: 'reply',
-  type: 'reply',
+  type: ['reply', 'add'],
   extra: 'reply',
   short: 'status',
-  all: 'watch',
+  all: ['watch', 'queue'],
   help: 'any',
   version: 'any',
+  ...QUEUE_OPTION_OWNER,
 };
 
-export interface CommandSpec {
-  usage: string;
-  describe: string;
-  /** Settings that matter to this command (all of them are accepted). */
-  settings: 'all' | readonly string[];
-}
 
 export const COMMANDS: Record<Subcommand, CommandSpec> = {
   start: { usage: 'poli start [options]', describe: 'start and prime the tmux session with both CLIs, then exit', settings: 'all' },
@@ -85,6 +78,7 @@ export const COMMANDS: Record<Subcommand, CommandSpec> = {
     describe: 'the stdio MCP server (tools poli_reply, poli_status, poli_read) that poli registers with each CLI it starts',
     settings: [],
   },
+  ...QUEUE_COMMANDS,
 };
 
 function settingType(s: SettingSpec): OptionSpec['type'] {
