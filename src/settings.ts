@@ -20,6 +20,8 @@ export interface Settings {
   executerCmd: string;
   mock: boolean;
   socket: string;
+  /** The tmux session this poli drives on the socket; several polis share one socket, one session each. */
+  session: string;
   maxRounds: number;
   /** Seconds. */
   planTimeout: number;
@@ -71,6 +73,8 @@ export interface SettingSpec {
 }
 
 const SOCKET_PATTERN = /^[A-Za-z0-9_.-]+$/;
+/** No "." or ":" (tmux target syntax) and no "@" (the separator of state/claim-key.ts). */
+const SESSION_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** The declarative table of settings: the CLI builds its options from it, the docs list it. */
 export const SETTINGS: readonly SettingSpec[] = [
@@ -123,6 +127,14 @@ export const SETTINGS: readonly SettingSpec[] = [
     default: 'poli',
     description: 'Name of the private tmux server socket (tmux -L)',
     kind: { type: 'string', pattern: SOCKET_PATTERN, patternText: 'a name of letters, digits, "_", "." and "-"' },
+  },
+  {
+    name: 'session',
+    flag: 'session',
+    env: 'POLI_SESSION',
+    default: 'poli',
+    description: 'Name of the tmux session this poli drives on the socket (several polis share one socket, one session each; the queue names it after the task, e.g. T7)',
+    kind: { type: 'string', pattern: SESSION_PATTERN, patternText: 'a name of 1 to 64 letters, digits, "_" and "-", e.g. T7' },
   },
   {
     name: 'maxRounds',
