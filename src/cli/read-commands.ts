@@ -47,9 +47,10 @@ export async function sendControlCommand(io: AppIO, settings: Settings, command:
   const tasks = dir === undefined ? [] : await openStore(io, { ...settings, stateDir: dir }).list();
   const busy = tasks.some((t) => t.socket === settings.socket && (t.status === 'running' || t.status === 'waiting'));
   // No poli at all: sendControl says so.
-  if (dir !== undefined && !busy && command.kind === 'stop') throw new NothingToStopError(key);
-  await sendControl(io.runtimeDir, key, command, { isPidAlive: isProcessAlive, clock: { now: io.now } });
-  const line = dir !== undefined && !busy && command.kind !== 'stop' ? describeQueuedControl(command, key) : describeSentControl(command, key);
+  const { socket, session } = settings;
+  if (dir !== undefined && !busy && command.kind === 'stop') throw new NothingToStopError(socket, session);
+  await sendControl(io.runtimeDir, socket, command, { isPidAlive: isProcessAlive, clock: { now: io.now }, session });
+  const line = dir !== undefined && !busy && command.kind !== 'stop' ? describeQueuedControl(command, socket, session) : describeSentControl(command, socket, session);
   io.stdout.write(`${line}\n`);
   return 0;
 }

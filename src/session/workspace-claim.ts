@@ -44,7 +44,7 @@ export async function claimSocket(io: AppIO, settings: Settings, logger: Logger)
   for (const dir of [path.join(io.runtimeDir, 'locks'), controlDir(io.runtimeDir, key)]) {
     await ensurePrivateDir(dir, { uid: currentUid(), root: io.runtimeDir });
   }
-  const lock = await acquireSocketLock({ dir: io.runtimeDir, socket: key, pid: io.pid, isPidAlive: isProcessAlive });
+  const lock = await acquireSocketLock({ dir: io.runtimeDir, socket: settings.socket, session: settings.session, pid: io.pid, isPidAlive: isProcessAlive });
   await writeFile(stateDirPointer(io.runtimeDir, key), settings.stateDir);
   const control = new ControlInbox({ dir: controlDir(io.runtimeDir, key), warn: (m) => logger.warn(m) });
   // Commands left from before this process held the lock belong to no task: drop them, say so. Those sent from now
