@@ -165,7 +165,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     flag: 'kill-on-exit',
     env: 'POLI_KILL_ON_EXIT',
     default: false,
-    description: 'Kill the tmux server when poli exits',
+    description: 'Kill the tmux server when poli exits (with --session NAME: that session, and the server once no session is left)',
     kind: { type: 'boolean' },
   },
   {
