@@ -41,6 +41,7 @@ const DEFAULTS: Settings = {
   executerCmd: 'codex',
   mock: false,
   socket: 'poli',
+  session: 'poli',
   maxRounds: 20,
   planTimeout: 300,
   execTimeout: 900,
@@ -72,6 +73,7 @@ describe('resolveSettings', () => {
     executerCmd: [['xf', 'xe', 'xd', 'xw'], ['xf', 'xe', 'xd', 'xw']],
     mock: [['yes', 'no', '1', '0'], [true, false, true, false]],
     socket: [['a', 'b.c', 'd_e', 'f-9'], ['a', 'b.c', 'd_e', 'f-9']],
+    session: [['T7', 'A', 'b_c', 'x-9'], ['T7', 'A', 'b_c', 'x-9']],
     maxRounds: [['1', '2', '3', '4'], [1, 2, 3, 4]],
     planTimeout: [['0.5', '2', '3.25', '4'], [0.5, 2, 3.25, 4]],
     execTimeout: [['1', '.5', '30', '40.0'], [1, 0.5, 30, 40]],
@@ -224,6 +226,16 @@ describe('resolveSettings validation errors', () => {
       'socket with a slash',
       { flags: { socket: 'a/b' } },
       'invalid value for --socket (from flag --socket): "a/b"; expected a name of letters, digits, "_", "." and "-"',
+    ],
+    [
+      'session with a dot (tmux reads it as session.window)',
+      { flags: { session: 'T7.1' } },
+      'invalid value for --session (from flag --session): "T7.1"; expected a name of 1 to 64 letters, digits, "_" and "-", e.g. T7',
+    ],
+    [
+      'session longer than 64',
+      { env: { POLI_SESSION: 'x'.repeat(65) } },
+      `invalid value for --session (from environment POLI_SESSION): "${'x'.repeat(65)}"; expected a name of 1 to 64 letters, digits, "_" and "-", e.g. T7`,
     ],
     [
       'log-level unknown',

@@ -114,12 +114,16 @@ export class ProjectDirError extends PoliError {
 
 /** Another poli process already drives this tmux socket. */
 export class AlreadyRunningError extends PoliError {
-  constructor(socket: string, pid: number, options?: { cause?: unknown }) {
+  constructor(socket: string, pid: number, options?: { cause?: unknown; session?: string }) {
+    const session = options?.session;
     super(
       'ALREADY_RUNNING',
-      `another poli process (pid ${pid}) is already driving the tmux socket "${socket}". Wait for it to finish, ` +
-        `stop it, or use a different --socket.`,
-      options,
+      session === undefined
+        ? `another poli process (pid ${pid}) is already driving the tmux socket "${socket}". Wait for it to finish, ` +
+            `stop it, or use a different --socket.`
+        : `another poli process (pid ${pid}) is already driving the tmux session "${session}" on socket "${socket}". ` +
+            `Wait for it to finish, stop it, or use a different --session.`,
+      options?.cause === undefined ? undefined : { cause: options.cause },
     );
   }
 }

@@ -20,6 +20,8 @@ export interface Settings {
   executerCmd: string;
   mock: boolean;
   socket: string;
+  /** The tmux session this poli drives on the socket; several polis share one socket, one session each. */
+  session: string;
   maxRounds: number;
   /** Seconds. */
   planTimeout: number;
@@ -71,6 +73,8 @@ export interface SettingSpec {
 }
 
 const SOCKET_PATTERN = /^[A-Za-z0-9_.-]+$/;
+/** No "." or ":" (tmux target syntax) and no "@" (the separator of state/claim-key.ts). */
+const SESSION_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** The declarative table of settings: the CLI builds its options from it, the docs list it. */
 export const SETTINGS: readonly SettingSpec[] = [
@@ -125,6 +129,14 @@ export const SETTINGS: readonly SettingSpec[] = [
     kind: { type: 'string', pattern: SOCKET_PATTERN, patternText: 'a name of letters, digits, "_", "." and "-"' },
   },
   {
+    name: 'session',
+    flag: 'session',
+    env: 'POLI_SESSION',
+    default: 'poli',
+    description: 'Name of the tmux session this poli drives on the socket (several polis share one socket, one session each; the queue names it after the task, e.g. T7)',
+    kind: { type: 'string', pattern: SESSION_PATTERN, patternText: 'a name of 1 to 64 letters, digits, "_" and "-", e.g. T7' },
+  },
+  {
     name: 'maxRounds',
     flag: 'max-rounds',
     env: 'POLI_MAX_ROUNDS',
@@ -153,7 +165,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     flag: 'kill-on-exit',
     env: 'POLI_KILL_ON_EXIT',
     default: false,
-    description: 'Kill the tmux server when poli exits',
+    description: 'Kill the tmux server when poli exits (with --session NAME: that session, and the server once no session is left)',
     kind: { type: 'boolean' },
   },
   {

@@ -12,6 +12,7 @@ import { runSession } from './run-session.ts';
 import { loadSettings, resolveUserCwd, type Settings } from '../config.ts';
 import { PoliError } from '../errors.ts';
 import { PACKAGE_ROOT, type AppIO } from '../host.ts';
+import { claimKey } from '../state/claim-key.ts';
 import { runningStateDir } from '../state/running.ts';
 import { asInvoked, invokedAs } from '../terminal/invocation.ts';
 
@@ -35,7 +36,7 @@ export async function runApp(io: AppIO): Promise<number> {
       packageRoot: PACKAGE_ROOT,
       // Commands that only read state or talk to a running poli need only these settings valid.
       ...(READ_ONLY_KINDS.has(command.kind)
-        ? { needed: ['stateDir', 'socket'] as const, onInvalid: (e: PoliError) => io.stderr.write(`poli: ignoring ${e.message} (not needed here)\n`) }
+        ? { needed: ['stateDir', 'socket', 'session'] as const, onInvalid: (e: PoliError) => io.stderr.write(`poli: ignoring ${e.message} (not needed here)\n`) }
         : {}),
     });
     socket = settings.socket;
@@ -72,7 +73,7 @@ async function runWithSettings(io: AppIO, command: Exclude<Command, SettingsFree
   }
   // Without an explicit --state-dir, status and watch follow the poli running on the socket.
   const explicitStateDir = command.flags.stateDir !== undefined || io.env.POLI_STATE_DIR !== undefined;
-  const runningDir = await runningStateDir(io, settings.socket);
+  const runningDir = await runningStateDir(io, claimKey(settings.socket, settings.session));
   const liveSettings = explicitStateDir ? settings : { ...settings, stateDir: runningDir ?? settings.stateDir };
   if (command.kind === 'status') return await showStatus(io, liveSettings, command.short);
   if (command.kind === 'attach') return await attachSession(io, settings);

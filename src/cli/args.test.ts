@@ -51,6 +51,38 @@ describe('parseArgs: commands', () => {
     expect(await parseArgs(['attach'])).toMatchObject({ kind: 'attach' });
   });
 
+  it('reads a task first as the session of that task\'s pair (poli say T7 …, poli stop T7)', async () => {
+    expect(await parseArgs(['say', 'T7', '--to', 'executer', 'use the fixture'])).toEqual({
+      kind: 'control',
+      command: { kind: 'say', to: 'EXECUTER', text: 'use the fixture' },
+      flags: { session: 'T7' },
+    });
+    for (const kind of ['pause', 'resume', 'stop'] as const) {
+      expect(await parseArgs([kind, 'T12'])).toEqual({ kind: 'control', command: { kind }, flags: { session: 'T12' } });
+    }
+    expect(await parseArgs(['attach', 'T7'])).toEqual({ kind: 'attach', flags: { session: 'T7' } });
+    expect(await parseArgs(['status', 'T7', '--short'])).toEqual({ kind: 'status', short: true, flags: { session: 'T7' } });
+    expect(await parseArgs(['stop', 'T7', '--session', 'T7', '--socket', 's1'])).toEqual({ kind: 'control', command: { kind: 'stop' }, flags: { session: 'T7', socket: 's1' } });
+    expect(await parseArgs(['pause', '--session', 'A'])).toEqual({ kind: 'control', command: { kind: 'pause' }, flags: { session: 'A' } });
+  });
+
+  it('keeps a lone task-like word after say as the note, and the forms without a task as they were', async () => {
+    expect(await parseArgs(['say', '--to', 'executer', 'T7'])).toEqual({ kind: 'control', command: { kind: 'say', to: 'EXECUTER', text: 'T7' }, flags: {} });
+    expect(await parseArgs(['say', '--to', 'planner', 'T7x', 'is', 'done'])).toEqual({
+      kind: 'control',
+      command: { kind: 'say', to: 'PLANNER', text: 'T7x is done' },
+      flags: {},
+    });
+    expect(await parseArgs(['stop'])).toEqual({ kind: 'control', command: { kind: 'stop' }, flags: {} });
+  });
+
+  it('refuses a task that contradicts --session, and anything else after a task', async () => {
+    expect(await usageError(['stop', 'T7', '--session', 'T8'])).toBe('poli stop T7 goes to the session of task T7, but --session says T8: give one of them');
+    expect(await usageError(['pause', 'T7', 'now'])).toBe('unexpected arguments after "pause": now');
+    expect(await usageError(['watch', 'T7'])).toBe('unexpected arguments after "watch": T7');
+    expect(await usageError(['pause', 't7'])).toBe('unexpected arguments after "pause": t7');
+  });
+
   it('prints the version with --version and -V', async () => {
     expect(await parseArgs(['--version'])).toEqual({ kind: 'version' });
     expect(await parseArgs(['-V'])).toEqual({ kind: 'version' });

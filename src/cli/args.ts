@@ -61,13 +61,14 @@ export async function parseArgs(argv: readonly string[]): Promise<Command> {
   checkChoices(parsed, sub);
   checkOwners(parsed, sub);
 
-  const flags = settingFlags(parsed);
   const queueSub = QUEUE_SUBCOMMANDS.find((c) => c === sub);
-  if (queueSub !== undefined) return { kind: 'queue', action: queueAction(queueSub, parsed, positional.slice(1)), flags };
+  if (queueSub !== undefined) return { kind: 'queue', action: queueAction(queueSub, parsed, positional.slice(1)), flags: settingFlags(parsed) };
   if (sub !== undefined) {
-    if (sub !== 'say' && positional.length > 1) throw new ConfigError(`unexpected arguments after "${sub}": ${positional.slice(1).join(' ')}`);
-    return subcommand(sub as Exclude<Subcommand, (typeof QUEUE_SUBCOMMANDS)[number]>, parsed, positional.slice(1), flags);
+    const { rest, flags } = taskSession(sub, positional.slice(1), settingFlags(parsed));
+    if (sub !== 'say' && rest.length > 0) throw new ConfigError(`unexpected arguments after "${sub}": ${rest.join(' ')}`);
+    return subcommand(sub as Exclude<Subcommand, (typeof QUEUE_SUBCOMMANDS)[number]>, parsed, rest, flags);
   }
+  const flags = settingFlags(parsed);
   if (first !== undefined) {
     throw new ConfigError(
       `unknown command "${first}"${suggest(first, SUBCOMMANDS, '')}. To run a task, quote it after --task: poli --task "your task". ` +
@@ -156,6 +157,25 @@ function settingFlags(parsed: Parsed): SettingFlags {
     if (value !== undefined) flags[s.name] = value as string | boolean;
   }
   return flags;
+}
+
+/** A task's id as the queue names it, and the tmux session its pair runs in: `T7`. */
+const TASK_ID = /^T\d+$/;
+
+/** The commands that take a task first (`poli stop T7`): the task names the session of the poli they go to. */
+export const TASK_COMMANDS: readonly Subcommand[] = ['say', 'pause', 'resume', 'stop', 'status', 'attach'];
+
+/**
+ * `poli say T7 --to executer "…"`, `poli stop T7`: a first argument that is a task id means `--session T7`. `poli say
+ * --to executer T7` keeps T7 as the note (a note needs a text after the task).
+ */
+function taskSession(sub: Subcommand, args: string[], flags: SettingFlags): { rest: string[]; flags: SettingFlags } {
+  const [first, ...rest] = args;
+  if (!TASK_COMMANDS.includes(sub) || first === undefined || !TASK_ID.test(first) || (sub === 'say' && rest.length === 0)) return { rest: args, flags };
+  if (flags.session !== undefined && flags.session !== first) {
+    throw new ConfigError(`poli ${sub} ${first} goes to the session of task ${first}, but --session says ${String(flags.session)}: give one of them`);
+  }
+  return { rest, flags: { ...flags, session: first } };
 }
 
 /** `poli --state [ID] [--json | --format text|json|md]`. */

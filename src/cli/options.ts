@@ -54,15 +54,27 @@ export const OPTION_OWNER: Record<string, Subcommand | readonly (Subcommand | 'm
 export const COMMANDS: Record<Subcommand, CommandSpec> = {
   start: { usage: 'poli start [options]', describe: 'start and prime the tmux session with both CLIs, then exit', settings: 'all' },
   say: {
-    usage: 'poli say --to planner|executer "TEXT"',
-    describe: 'deliver a note from you to the PLANNER or EXECUTER at its next message',
-    settings: ['socket'],
+    usage: 'poli say [TASK] --to planner|executer "TEXT"',
+    describe: 'deliver a note from you to the PLANNER or EXECUTER at its next message (TASK, e.g. T7: to that task\'s pair, its --session)',
+    settings: ['socket', 'session'],
   },
-  pause: { usage: 'poli pause', describe: 'hold the running task: nothing is forwarded, timeouts stop', settings: ['socket'] },
-  resume: { usage: 'poli resume', describe: 'release a paused task, or end a wait for a usage limit or a login now', settings: ['socket'] },
-  stop: { usage: 'poli stop', describe: 'end the running task as interrupted (continue it later with --resume ID)', settings: ['socket'] },
-  status: { usage: 'poli status [--short]', describe: "print the running task's status (--short: one line for a status bar)", settings: ['socket', 'state-dir'] },
-  attach: { usage: 'poli attach', describe: "attach to poli's tmux session (watch or step in)", settings: ['socket'] },
+  pause: { usage: 'poli pause [TASK]', describe: 'hold the running task (TASK: that one): nothing is forwarded, timeouts stop', settings: ['socket', 'session'] },
+  resume: {
+    usage: 'poli resume [TASK]',
+    describe: 'release a paused task (TASK: that one), or end a wait for a usage limit or a login now',
+    settings: ['socket', 'session'],
+  },
+  stop: {
+    usage: 'poli stop [TASK]',
+    describe: 'end the running task (TASK: that one) as interrupted (continue it later with --resume ID)',
+    settings: ['socket', 'session'],
+  },
+  status: {
+    usage: 'poli status [TASK] [--short]',
+    describe: "print the running task's status (TASK: of that task's session; --short: one line for a status bar)",
+    settings: ['socket', 'session', 'state-dir'],
+  },
+  attach: { usage: 'poli attach [TASK]', describe: "attach to poli's tmux session (TASK: that task's session; watch or step in)", settings: ['socket', 'session'] },
   watch: { usage: 'poli watch [--all]', describe: 'follow the event stream (events.jsonl in the state directory)', settings: ['socket', 'state-dir'] },
   reply: {
     usage: 'poli reply --id ID --to PLANNER|EXECUTER|ORCHESTRATOR --type TYPE [--extra JSON] < body',

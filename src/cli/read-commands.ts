@@ -10,6 +10,7 @@ import type { AppIO } from '../host.ts';
 import { type ControlCommand, describeQueuedControl, describeSentControl, NothingToStopError, sendControl } from '../human/control.ts';
 import { EVENTS_FILE, followEvents, formatEvent } from '../records/events.ts';
 import { renderTranscript } from '../records/transcript.ts';
+import { claimKey, DEFAULT_SESSION } from '../state/claim-key.ts';
 import { isProcessAlive } from '../state/lock.ts';
 import { runningStateDir } from '../state/running.ts';
 import { StateStore, toPublicJson } from '../state/store.ts';
@@ -40,13 +41,16 @@ export async function showState(io: AppIO, settings: Settings, id: string | unde
  * a pause waits for its next task and says so; a stop is refused (there is nothing to stop).
  */
 export async function sendControlCommand(io: AppIO, settings: Settings, command: ControlCommand): Promise<number> {
-  const dir = await runningStateDir(io, settings.socket);
+  // The poli driving this session of the socket (`poli say T7 …`: session T7), not the others sharing its server.
+  const key = claimKey(settings.socket, settings.session);
+  const dir = await runningStateDir(io, key);
   const tasks = dir === undefined ? [] : await openStore(io, { ...settings, stateDir: dir }).list();
   const busy = tasks.some((t) => t.socket === settings.socket && (t.status === 'running' || t.status === 'waiting'));
   // No poli at all: sendControl says so.
-  if (dir !== undefined && !busy && command.kind === 'stop') throw new NothingToStopError(settings.socket);
-  await sendControl(io.runtimeDir, settings.socket, command, { isPidAlive: isProcessAlive, clock: { now: io.now } });
-  const line = dir !== undefined && !busy && command.kind !== 'stop' ? describeQueuedControl(command, settings.socket) : describeSentControl(command, settings.socket);
+  const { socket, session } = settings;
+  if (dir !== undefined && !busy && command.kind === 'stop') throw new NothingToStopError(socket, session);
+  await sendControl(io.runtimeDir, socket, command, { isPidAlive: isProcessAlive, clock: { now: io.now }, session });
+  const line = dir !== undefined && !busy && command.kind !== 'stop' ? describeQueuedControl(command, socket, session) : describeSentControl(command, socket, session);
   io.stdout.write(`${line}\n`);
   return 0;
 }
@@ -100,7 +104,12 @@ export async function watchEvents(io: AppIO, settings: Settings, all: boolean, r
 /** `poli attach`: attaches this terminal to poli's tmux session, or prints the command when stdout is no terminal. */
 export async function attachSession(io: AppIO, settings: Settings): Promise<number> {
   const { createTmuxRunner } = await import('../tmux/runner.ts');
-  const has = await createTmuxRunner({ socket: settings.socket })(['has-session']).catch(() => undefined);
+  const named = settings.session === DEFAULT_SESSION ? undefined : settings.session;
+  const has = await createTmuxRunner({ socket: settings.socket })(['has-session', ...(named === undefined ? [] : ['-t', `=${named}`])]).catch(() => undefined);
+  if (has?.exitCode !== 0 && named !== undefined) {
+    io.stderr.write(`poli: no tmux session "${named}" on socket "${settings.socket}" (its task may have ended). See the running ones with: tmux -L ${settings.socket} ls\n`);
+    return 1;
+  }
   if (has?.exitCode !== 0) {
     io.stderr.write(
       asInvoked(
@@ -112,10 +121,10 @@ export async function attachSession(io: AppIO, settings: Settings): Promise<numb
     return 1;
   }
   if (!io.stdout.isTTY) {
-    io.stdout.write(`${attachCommand(settings.socket)}\n`);
+    io.stdout.write(`${attachCommand(settings.socket, named)}\n`);
     return 0;
   }
-  return attachTerminal(settings.socket);
+  return attachTerminal(settings.socket, named);
 }
 
 /** The state store, read-only: every caller of it in the CLI only looks. */

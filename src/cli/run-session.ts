@@ -14,6 +14,7 @@ import type { AppIO } from '../host.ts';
 // blink: only types come from session/workspace.ts here.
 import { resumeProjectDir } from '../session/resume-project.ts';
 import type { Workspace } from '../session/workspace.ts';
+import { describeClaim } from '../state/claim-key.ts';
 import type { TaskRecord } from '../state/types.ts';
 import { INTERRUPT_SIGNALS, StartInterruptedError, interruptReason } from '../terminal/interrupts.ts';
 import { readTaskText, STDIN_SOURCE } from '../terminal/task-text.ts';
@@ -102,7 +103,7 @@ async function openAndRun(io: AppIO, command: SessionCommand, settings: Settings
 /** `poli start` says the CLIs are ready; a task runs once; else the prompt takes task after task. */
 async function runInWorkspace(workspace: Workspace, command: SessionCommand, settings: Settings, taskText: string | undefined, interrupted: AbortSignal): Promise<number> {
   if (command.kind === 'start') {
-    workspace.say(startedLine(settings.socket, workspace.session.limitsMet()));
+    workspace.say(startedLine(describeClaim(settings.socket, settings.session), workspace.session.limitsMet()));
     return 0;
   }
   const { runOneTask } = await import('../session/tasks.ts');
@@ -116,11 +117,11 @@ async function runInWorkspace(workspace: Workspace, command: SessionCommand, set
  * What `poli start` says once the CLIs run: ready, unless one answered its primer with its usage limit (or a logout);
  * that one is primed again when the first task starts, which waits while it is at its limit.
  */
-function startedLine(socket: string, limits: readonly { role: string; screen: { kind: string; line: string } }[]): string {
-  if (limits.length === 0) return `poli: the PLANNER and EXECUTER are ready in tmux (socket "${socket}").`;
+function startedLine(where: string, limits: readonly { role: string; screen: { kind: string; line: string } }[]): string {
+  if (limits.length === 0) return `poli: the PLANNER and EXECUTER are ready in tmux (${where}).`;
   const limited = limits.map(({ role, screen }) => `the ${role} is ${screen.kind === 'usage' ? 'at its usage limit' : 'logged out'} (${screen.line})`);
   return (
-    `poli: the PLANNER and EXECUTER run in tmux (socket "${socket}"), but ${limited.join(' and ')}: ` +
+    `poli: the PLANNER and EXECUTER run in tmux (${where}), but ${limited.join(' and ')}: ` +
     'it is primed again when the first task starts, which waits while it is at its limit.'
   );
 }
@@ -129,7 +130,7 @@ async function closeWorkspace(workspace: Workspace, io: AppIO, settings: Setting
   await workspace.close();
   if (settings.killOnExit) return;
   const { keepRunningNote } = await import('../session/workspace.ts');
-  io.stderr.write(`${keepRunningNote(settings.socket)}\n`);
+  io.stderr.write(`${keepRunningNote(settings.socket, settings.session)}\n`);
 }
 
 /** stdin is /dev/null (or another device that is not a terminal): no answer can ever come. */

@@ -50,6 +50,18 @@ describe('sendControl', () => {
     expect(controlDir(stateDir, 'poli')).toBe(inboxDir);
   });
 
+  it('goes to the inbox of the named session\'s poli, and says that session when none runs there', async () => {
+    await holdLock('4242\n', 'poli@T7');
+    const options = { isPidAlive: (pid: number) => pid === 4242, clock: { now: () => 5 }, randomHex: () => 'ab12cd34', session: 'T7' };
+    expect(await sendControl(stateDir, 'poli', { kind: 'stop' }, options)).toBe(path.join(stateDir, 'control', 'poli@T7', '0000000000005-ab12cd34.json'));
+    await expect(sendControl(stateDir, 'poli', { kind: 'stop' }, { ...options, session: 'T8' })).rejects.toThrow(
+      `no poli task is running on session "T8" on socket "poli" (no live lock in ${path.join(stateDir, 'locks', 'poli@T8.lock')}); start one with poli --task "…"`,
+    );
+    expect(describeSentControl({ kind: 'say', to: 'EXECUTER', text: 'x' }, 'poli', 'T7')).toBe(
+      'poli: your message goes to the EXECUTER at the next turn (session "T7" on socket "poli").',
+    );
+  });
+
   it('zero-pads the time so name order is time order', async () => {
     await holdLock('4242\n');
     expect(path.basename(await send({ kind: 'pause' }, 42))).toBe('0000000000042-ab12cd34.json');

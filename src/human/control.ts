@@ -9,6 +9,7 @@ import { readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PoliError, StateFileError } from '../errors.ts';
 import { ROLES, type Role } from '../protocol/types.ts';
+import { claimKey, DEFAULT_SESSION, describeClaim } from '../state/claim-key.ts';
 import { UnsafeDirError, currentUid, ensurePrivateDir } from '../state/private-dir.ts';
 
 export type ControlCommand =
@@ -24,22 +25,22 @@ export const CONTROL_KINDS: readonly ControlKind[] = ['say', 'pause', 'resume', 
 const COMMAND_FILE = /^\d{13,}-[0-9a-f]+\.json$/;
 const TIME_DIGITS = 13;
 
-/** Where commands for the poli on `socket` go. */
-export function controlDir(stateDir: string, socket: string): string {
-  return path.join(stateDir, 'control', socket);
+/** Where commands for the poli holding `key` go: the socket's name, or `socket@session` (state/claim-key.ts). */
+export function controlDir(stateDir: string, key: string): string {
+  return path.join(stateDir, 'control', key);
 }
 
-/** The lock file the poli driving `socket` holds (see state/lock.ts). */
-export function lockFile(stateDir: string, socket: string): string {
-  return path.join(stateDir, 'locks', `${socket}.lock`);
+/** The lock file the poli holding `key` holds (see state/lock.ts). */
+export function lockFile(stateDir: string, key: string): string {
+  return path.join(stateDir, 'locks', `${key}.lock`);
 }
 
 /** No poli process holds the socket's lock, so nobody would read the command. */
 export class NotRunningError extends PoliError {
-  constructor(socket: string, lock: string, options?: { cause?: unknown }) {
+  constructor(socket: string, lock: string, options?: { cause?: unknown; session?: string }) {
     super(
       'NOT_RUNNING',
-      `no poli task is running on socket "${socket}" (no live lock in ${lock}); start one with poli --task "…"`,
+      `no poli task is running on ${describeClaim(socket, options?.session ?? DEFAULT_SESSION)} (no live lock in ${lock}); start one with poli --task "…"`,
       options,
     );
   }
@@ -52,6 +53,8 @@ export interface SendControlOptions {
   uid?: number | null;
   /** Random hex for the file name; tests pass a fixed one. */
   randomHex?: () => string;
+  /** The tmux session of the poli the command is for (default: the default session, which is the socket's own). */
+  session?: string;
 }
 
 /**
@@ -65,10 +68,12 @@ export async function sendControl(
   command: ControlCommand,
   options: SendControlOptions,
 ): Promise<string> {
-  const lock = lockFile(stateDir, socket);
+  const session = options.session ?? DEFAULT_SESSION;
+  const key = claimKey(socket, session);
+  const lock = lockFile(stateDir, key);
   const holder = parsePid(await readFile(lock, 'utf8').catch(() => ''));
-  if (holder === undefined || !options.isPidAlive(holder)) throw new NotRunningError(socket, lock);
-  const dir = controlDir(stateDir, socket);
+  if (holder === undefined || !options.isPidAlive(holder)) throw new NotRunningError(socket, lock, { session });
+  const dir = controlDir(stateDir, key);
   const random = (options.randomHex ?? (() => randomBytes(4).toString('hex')))();
   const name = `${String(options.clock.now()).padStart(TIME_DIGITS, '0')}-${random}.json`;
   const file = path.join(dir, name);
@@ -217,10 +222,10 @@ export function applyControlCommands(paused: boolean, commands: readonly Control
 
 /** `poli stop` while the poli on the socket runs no task (it waits at its prompt, or still starts its CLIs). */
 export class NothingToStopError extends PoliError {
-  constructor(socket: string) {
+  constructor(socket: string, session: string = DEFAULT_SESSION) {
     super(
       'NOTHING_TO_STOP',
-      `no task is running on socket "${socket}" (the poli there waits for a task at its prompt, or is still starting its CLIs); ` +
+      `no task is running on ${describeClaim(socket, session)} (the poli there waits for a task at its prompt, or is still starting its CLIs); ` +
         'nothing was stopped. Send poli stop again once a task runs; to end that poli, type :quit at its prompt.',
     );
   }
@@ -230,8 +235,8 @@ export class NothingToStopError extends PoliError {
  * The line `poli say|pause|resume` prints when the poli on the socket runs no task now: what will really happen
  * (the command waits for the next task), instead of promising an effect on a task that does not exist.
  */
-export function describeQueuedControl(command: Exclude<ControlCommand, { kind: 'stop' }>, socket: string): string {
-  const idle = `poli: no task is running on socket "${socket}" now;`;
+export function describeQueuedControl(command: Exclude<ControlCommand, { kind: 'stop' }>, socket: string, session: string = DEFAULT_SESSION): string {
+  const idle = `poli: no task is running on ${describeClaim(socket, session)} now;`;
   switch (command.kind) {
     case 'say':
       return `${idle} your message goes to the ${command.to} with the next task.`;
@@ -243,16 +248,17 @@ export function describeQueuedControl(command: Exclude<ControlCommand, { kind: '
 }
 
 /** The line `poli say|pause|resume|stop` prints once the command is handed over. */
-export function describeSentControl(command: ControlCommand, socket: string): string {
+export function describeSentControl(command: ControlCommand, socket: string, session: string = DEFAULT_SESSION): string {
+  const where = describeClaim(socket, session);
   switch (command.kind) {
     case 'say':
-      return `poli: your message goes to the ${command.to} at the next turn (socket "${socket}").`;
+      return `poli: your message goes to the ${command.to} at the next turn (${where}).`;
     case 'pause':
-      return `poli: asked the task on socket "${socket}" to pause; nothing is forwarded until poli resume.`;
+      return `poli: asked the task on ${where} to pause; nothing is forwarded until poli resume.`;
     case 'resume':
-      return `poli: asked the task on socket "${socket}" to resume.`;
+      return `poli: asked the task on ${where} to resume.`;
     case 'stop':
-      return `poli: asked the task on socket "${socket}" to stop; it ends as interrupted.`;
+      return `poli: asked the task on ${where} to stop; it ends as interrupted.`;
   }
 }
 

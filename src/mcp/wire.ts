@@ -47,9 +47,9 @@ export const REFUSAL_EXIT_CODES: Readonly<Record<RefusalCode, number>> = { inval
 
 export type IntakeResponse = { ok: true; text: string } | { ok: false; error: string; code?: RefusalCode };
 
-/** `<runtime dir>/intake-<tmux socket>.sock`. */
-export function intakeSocketPath(runtimeDir: string, socket: string): string {
-  return path.join(runtimeDir, `intake-${socket.replace(/[^A-Za-z0-9._-]/g, '_')}.sock`);
+/** `<runtime dir>/intake-<key>.sock`, the key being the tmux socket's name, or `socket@session` (state/claim-key.ts). */
+export function intakeSocketPath(runtimeDir: string, key: string): string {
+  return path.join(runtimeDir, `intake-${key.replace(/[^A-Za-z0-9._@-]/g, '_')}.sock`);
 }
 
 /** Largest request accepted (a reply body of several megabytes, JSON-escaped). */

@@ -12,22 +12,36 @@ import { STATUS_RIGHT_LENGTH } from '../terminal/status-line.ts';
 import { readPaneOptions } from '../tmux/pane-options.ts';
 import { TmuxServer } from '../tmux/server.ts';
 import type { TmuxRunner } from '../tmux/types.ts';
-import { SESSION_NAME } from './session-options.ts';
+import { DEFAULT_SESSION } from '../state/claim-key.ts';
 
 /**
- * Turns on the status bar of poli's own tmux server, where poli shows `poli T3 r2 EXECUTER 01:12`
- * (set by poli itself as the task moves: no process is spawned per refresh). Best effort.
+ * Where poli's status line goes: the whole server (`-g`) for the default session, as ever; that session alone for a
+ * named one, whose server other polis' sessions share (`=` and `:`: exactly that session, whatever its name looks like).
  */
-export async function showStatusLine(run: TmuxRunner, logger: Logger, line: string): Promise<void> {
-  const args = ['set-option', '-g', 'status', 'on', ';', 'set-option', '-g', 'status-right-length', String(STATUS_RIGHT_LENGTH), ';', 'set-option', '-g', 'status-right', line.replace(/#/g, '##')];
+export function statusScope(session: string): string[] {
+  return session === DEFAULT_SESSION ? ['-g'] : ['-t', `=${session}:`];
+}
+
+/** The tmux command that sets poli's status line (`#` doubled: it starts a tmux format, and task text shows as typed). */
+export function statusRightArgs(session: string, line: string): string[] {
+  return ['set-option', ...statusScope(session), 'status-right', line.replace(/#/g, '##')];
+}
+
+/**
+ * Turns on the status bar of poli's own tmux session (of the server, for the default session), where poli shows
+ * `poli T3 r2 EXECUTER 01:12` (set by poli itself as the task moves: no process is spawned per refresh). Best effort.
+ */
+export async function showStatusLine(run: TmuxRunner, logger: Logger, line: string, session: string = DEFAULT_SESSION): Promise<void> {
+  const scope = statusScope(session);
+  const args = ['set-option', ...scope, 'status', 'on', ';', 'set-option', ...scope, 'status-right-length', String(STATUS_RIGHT_LENGTH), ';', ...statusRightArgs(session, line)];
   const result = await run(args);
   if (result.exitCode !== 0) logger.debug(`could not set the tmux status line: ${result.stderr.trim()}`);
 }
 
-/** poli's tmux session runs on the socket already (PoliSession.open reuses it). */
-export async function sessionRunning(run: TmuxRunner, socket: string): Promise<boolean> {
+/** poli's tmux session `session` runs on the socket already (PoliSession.open reuses it). */
+export async function sessionRunning(run: TmuxRunner, socket: string, session: string = DEFAULT_SESSION): Promise<boolean> {
   const server = new TmuxServer({ socket, run });
-  return (await server.isRunning().catch(() => false)) && (await server.findPanes(SESSION_NAME).catch(() => undefined)) !== undefined;
+  return (await server.isRunning().catch(() => false)) && (await server.findPanes(session).catch(() => undefined)) !== undefined;
 }
 
 /**
@@ -36,19 +50,26 @@ export async function sessionRunning(run: TmuxRunner, socket: string): Promise<b
  */
 export async function warnIfProjectChanged(run: TmuxRunner, settings: Settings, logger: Logger): Promise<void> {
   const server = new TmuxServer({ socket: settings.socket, run });
-  const panes = (await server.isRunning().catch(() => false)) ? await server.findPanes(SESSION_NAME).catch(() => undefined) : undefined;
+  const panes = (await server.isRunning().catch(() => false)) ? await server.findPanes(settings.session).catch(() => undefined) : undefined;
   if (!panes) return;
   const { '@poli_project': was } = await readPaneOptions(run, panes.PLANNER, ['@poli_project']).catch(() => ({}) as Record<string, string>);
   if (!was || was === settings.projectDir) return;
   logger.warn(
-    `the session on socket "${settings.socket}" works in ${was}; restarting both CLIs in ${settings.projectDir}, so they lose their ` +
-      `context. To keep that session, use another socket (--socket NAME).`,
+    `the ${settings.session === DEFAULT_SESSION ? 'session' : `session "${settings.session}"`} on socket "${settings.socket}" works in ${was}; ` +
+      `restarting both CLIs in ${settings.projectDir}, so they lose their context. To keep that session, use another ` +
+      `${settings.session === DEFAULT_SESSION ? 'socket (--socket NAME)' : 'session (--session NAME)'}.`,
     { event: 'start' },
   );
 }
 
 /** The line poli prints when it leaves the CLIs running. */
-export function keepRunningNote(socket: string): string {
+export function keepRunningNote(socket: string, session: string = DEFAULT_SESSION): string {
+  if (session !== DEFAULT_SESSION) {
+    return (
+      `poli: the CLIs keep running in tmux (session ${session}, socket ${socket}). Watch or step in: tmux -L ${socket} attach -t ${session} · ` +
+      `stop them: tmux -L ${socket} kill-session -t ${session}`
+    );
+  }
   const socketFlag = socket === 'poli' ? '' : ` (socket ${socket})`;
   return `poli: the CLIs keep running in tmux${socketFlag}. Watch or step in: tmux -L ${socket} attach · stop them: tmux -L ${socket} kill-server`;
 }

@@ -20,7 +20,8 @@ export interface SessionOptions {
   socket: string;
   /**
    * The tmux session holding this pair of panes (default {@link SESSION_NAME}). Several pairs on one server, one
-   * dialogue each, each take their own: a session is found, reused and repaired by name, and holds one pair.
+   * dialogue each, each take their own: a session is found, reused and repaired by name, and holds one pair. Given,
+   * its window is named after it too, and `PoliSession.kill` kills only it (and the server once none is left).
    */
   session?: string;
   clock: Clock;

@@ -79,6 +79,8 @@ export class PoliSession {
     if (!panes) {
       panes = await server.start({
         session: options.session ?? SESSION_NAME,
+        // A named session shares the server with other pairs: its window bears its name (the task's, `T7`) too.
+        ...(options.session === undefined ? {} : { window: options.session }),
         projectDir: options.projectDir,
         panes: {
           PLANNER: { command: options.clis.PLANNER.command, env: options.clis.PLANNER.env },
@@ -157,7 +159,8 @@ export class PoliSession {
 
   async kill(): Promise<void> {
     await Promise.all(ROLES.map((role) => this.stopWatch(role)));
-    await this.server.kill();
+    // A named session shares its server with other polis' sessions: only it goes, and the server once it is empty.
+    await this.server.killSessionOrServer(this.options.session);
   }
 
   /** Stops reading the panes' output (the tmux client stays as it is). */

@@ -10,6 +10,7 @@ import type { Logger } from '../records/logger.ts';
 import type { Settings } from '../settings.ts';
 import { acquireSocketLock, isProcessAlive, type SocketLock } from '../state/lock.ts';
 import { currentUid, ensurePrivateDir } from '../state/private-dir.ts';
+import { claimKey } from '../state/claim-key.ts';
 import { stateDirPointer } from '../state/running.ts';
 import { StateStore } from '../state/store.ts';
 import type { TaskRecord } from '../state/types.ts';
@@ -38,12 +39,14 @@ export async function claimSocket(io: AppIO, settings: Settings, logger: Logger)
   // The lock lives with the socket, not the state dir: two polis with different --state-dir must
   // still not drive one tmux server.
   // The runtime dir's path is predictable: one another user made, or could write to, is refused (state/private-dir.ts).
-  for (const dir of [path.join(io.runtimeDir, 'locks'), controlDir(io.runtimeDir, settings.socket)]) {
+  // Keyed by (socket, session): polis driving other sessions of the same server hold their own (state/claim-key.ts).
+  const key = claimKey(settings.socket, settings.session);
+  for (const dir of [path.join(io.runtimeDir, 'locks'), controlDir(io.runtimeDir, key)]) {
     await ensurePrivateDir(dir, { uid: currentUid(), root: io.runtimeDir });
   }
-  const lock = await acquireSocketLock({ dir: io.runtimeDir, socket: settings.socket, pid: io.pid, isPidAlive: isProcessAlive });
-  await writeFile(stateDirPointer(io.runtimeDir, settings.socket), settings.stateDir);
-  const control = new ControlInbox({ dir: controlDir(io.runtimeDir, settings.socket), warn: (m) => logger.warn(m) });
+  const lock = await acquireSocketLock({ dir: io.runtimeDir, socket: settings.socket, session: settings.session, pid: io.pid, isPidAlive: isProcessAlive });
+  await writeFile(stateDirPointer(io.runtimeDir, key), settings.stateDir);
+  const control = new ControlInbox({ dir: controlDir(io.runtimeDir, key), warn: (m) => logger.warn(m) });
   // Commands left from before this process held the lock belong to no task: drop them, say so. Those sent from now
   // on (while the CLIs start) are for this poli's first task, and wait in the inbox for it.
   const stale = await control.poll();

@@ -11,6 +11,7 @@ import type { Role } from '../protocol/types.ts';
 import { createEventLog, EVENTS_FILE, type EventLog, type PoliEvent } from '../records/events.ts';
 import { writeTranscript } from '../records/transcript.ts';
 import type { Settings } from '../settings.ts';
+import { claimKey } from '../state/claim-key.ts';
 import { stateDirPointer } from '../state/running.ts';
 import { createLineInput, type LineInput } from '../terminal/line-input.ts';
 import { pickStatusTask, renderStatusLine } from '../terminal/status-line.ts';
@@ -18,7 +19,7 @@ import type { TmuxClient } from '../tmux/client.ts';
 import type { CliSpec } from './cli-spec.ts';
 import { createNotifier, type Notifier } from './notifier.ts';
 import { removeEmptyPoliDirs } from './project-files.ts';
-import { showStatusLine } from './session-checks.ts';
+import { showStatusLine, statusRightArgs } from './session-checks.ts';
 import type { SocketClaim } from './workspace-claim.ts';
 import type { WorkspaceOutput } from './workspace-output.ts';
 import { ensureSession, type StartedSession } from './workspace-session.ts';
@@ -52,7 +53,7 @@ export async function openedWorkspace(parts: WorkspaceParts): Promise<Workspace>
   const notifier = createNotifier(settings.notify, settings.projectDir, io.env, (m) => logger.warn(m, { event: 'notify' }));
   for (const role of ['PLANNER', 'EXECUTER'] as const) events.emit({ event: 'prime', role, pane: session.paneIds[role] });
   // Until a task starts, the status bar tells how the last one on this socket ended (`poli T3 timeout`).
-  await showStatusLine(run, logger, renderStatusLine(pickStatusTask(claim.known, settings.socket), realClock.now()));
+  await showStatusLine(run, logger, renderStatusLine(pickStatusTask(claim.known, settings.socket), realClock.now()), settings.session);
   const notify = (event: PoliEvent): void => {
     if (output.tty) io.stdout.write(BELL);
     notifier.run(event);
@@ -90,8 +91,7 @@ export async function openedWorkspace(parts: WorkspaceParts): Promise<Workspace>
     live,
     waitCapMs: () => (client.mode === 'control' ? Math.max(settings.pollMs, EVENT_WAIT_CAP_MS) : settings.pollMs),
     async setStatus(line) {
-      // `#` starts a tmux format in status-right: double it so task text shows as typed.
-      await run(['set-option', '-g', 'status-right', line.replace(/#/g, '##')]).catch(() => undefined);
+      await run(statusRightArgs(settings.session, line)).catch(() => undefined);
     },
     closeReplies: () => intake.idle(),
     async writeTranscript(task) {
@@ -117,8 +117,9 @@ async function closeWorkspace(parts: WorkspaceParts, opened: { events: EventLog;
   }
   await notifier.settle();
   await events.close();
-  await rm(stateDirPointer(io.runtimeDir, settings.socket), { force: true });
-  await rm(controlDir(io.runtimeDir, settings.socket), { recursive: true, force: true });
+  const key = claimKey(settings.socket, settings.session);
+  await rm(stateDirPointer(io.runtimeDir, key), { force: true });
+  await rm(controlDir(io.runtimeDir, key), { recursive: true, force: true });
   await parts.intake.close();
   await claim.lock.release();
   await session.close();

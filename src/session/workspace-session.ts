@@ -10,6 +10,7 @@ import { prepareSessionFiles, removeSessionFiles } from '../mcp/session-files.ts
 import type { Role } from '../protocol/types.ts';
 import type { EventLog } from '../records/events.ts';
 import type { Settings } from '../settings.ts';
+import { claimKey, DEFAULT_SESSION } from '../state/claim-key.ts';
 import { stateDirPointer } from '../state/running.ts';
 import type { StateStore } from '../state/store.ts';
 import { pickStatusTask, renderStatusLine } from '../terminal/status-line.ts';
@@ -21,7 +22,7 @@ import type { ResolvedClis } from './cli-specs.ts';
 import { checkSession } from './pane-repair.ts';
 import { removeEmptyPoliDirs } from './project-files.ts';
 import { PoliSession } from './session.ts';
-import { SESSION_NAME, type SessionOptions } from './session-options.ts';
+import type { SessionOptions } from './session-options.ts';
 import { keepRunningNote, sessionRunning, showStatusLine, warnIfProjectChanged } from './session-checks.ts';
 import type { SocketClaim } from './workspace-claim.ts';
 import type { WorkspaceOutput } from './workspace-output.ts';
@@ -64,7 +65,7 @@ export async function startSession(start: SessionStart): Promise<StartedSession>
     for (const registration of resolved.registrations) sessionFiles.push(...(await prepareSessionFiles(registration)));
     await intake.listen(start.intakeSocket);
     if (interrupted?.aborted) throw new StartInterruptedError(String(interrupted.reason));
-    const reusing = await sessionRunning(run, settings.socket);
+    const reusing = await sessionRunning(run, settings.socket, settings.session);
     logger.info(
       reusing
         ? `reusing the tmux session on socket "${settings.socket}" (in ${settings.projectDir})`
@@ -80,18 +81,24 @@ export async function startSession(start: SessionStart): Promise<StartedSession>
   } catch (error) {
     live.stop();
     await intake.close();
-    await rm(stateDirPointer(io.runtimeDir, settings.socket), { force: true });
+    await rm(stateDirPointer(io.runtimeDir, claimKey(settings.socket, settings.session)), { force: true });
     await claim.lock.release();
     if (settings.killOnExit) {
-      // TmuxServer.kill: also the socket file of a server that died while starting.
-      await new TmuxServer({ socket: settings.socket, run }).kill().catch(() => undefined);
+      // TmuxServer.kill: also the socket file of a server that died while starting. A named session: only it, and the
+      // server once no other poli's session is left on it.
+      await new TmuxServer({ socket: settings.socket, run }).killSessionOrServer(namedSession(settings)).catch(() => undefined);
       await removeSessionFiles(sessionFiles);
-    } else if ((await run(['has-session']).catch(() => undefined))?.exitCode === 0) io.stderr.write(`${keepRunningNote(settings.socket)}\n`);
+    } else if ((await run(['has-session']).catch(() => undefined))?.exitCode === 0) io.stderr.write(`${keepRunningNote(settings.socket, settings.session)}\n`);
     await client.close();
     await removeEmptyPoliDirs(settings.projectDir);
     await logger.close();
     throw error;
   }
+}
+
+/** The session poli drives, when it is not the default one (which owns the whole server, as before names). */
+function namedSession(settings: Settings): string | undefined {
+  return settings.session === DEFAULT_SESSION ? undefined : settings.session;
 }
 
 /** The session's options from the settings, the CLIs and the intake. */
@@ -104,6 +111,8 @@ function optionsFor(start: SessionStart, intake: Intake): SessionOptions {
     // A reply delivered through poli's tool or command wakes the dialogue as pane output does.
     waitForChange: (paneIds, ms) => Promise.race([client.waitForChange(paneIds, ms), intake.nextDelivery()]),
     socket: settings.socket,
+    // Only a named session is passed: the default one keeps today's tmux layout and --kill-on-exit (the server).
+    ...(namedSession(settings) === undefined ? {} : { session: settings.session }),
     // The session measures only durations (readiness, re-reads, the send pipeline, reply files' settle time).
     clock: durationClock(realClock),
     projectDir: settings.projectDir,
@@ -129,7 +138,7 @@ export async function ensureSession(
 ): Promise<PoliSession> {
   const { settings, output, events } = parts;
   const run = parts.client.run;
-  const health = await checkSession(run, SESSION_NAME, session.paneIds);
+  const health = await checkSession(run, settings.session, session.paneIds);
   if (health.kind === 'ok') return session;
   const socketName = `socket "${settings.socket}"`;
   output.live.line(
@@ -142,6 +151,6 @@ export async function ensureSession(
   const started = await PoliSession.open(parts.sessionOptions);
   for (const role of ['PLANNER', 'EXECUTER'] as const) events.emit({ event: 'prime', role, pane: started.paneIds[role] });
   // A new server: its status bar is off until poli turns it on again.
-  if (health.kind === 'gone') await showStatusLine(run, output.logger, renderStatusLine(pickStatusTask(await parts.store.list(), settings.socket), realClock.now()));
+  if (health.kind === 'gone') await showStatusLine(run, output.logger, renderStatusLine(pickStatusTask(await parts.store.list(), settings.socket), realClock.now()), settings.session);
   return started;
 }

@@ -11,6 +11,7 @@ import { PACKAGE_ROOT, realClock, type AppIO } from '../host.ts';
 import type { Logger } from '../records/logger.ts';
 import { loadIntakeSecret, paneTokens } from '../mcp/pane-token.ts';
 import { intakeSocketPath } from '../mcp/wire.ts';
+import { claimKey } from '../state/claim-key.ts';
 import { createTmuxClient } from '../tmux/client.ts';
 import { assertTmuxAvailable } from '../tmux/runner.ts';
 import type { Workspace } from './workspace-api.ts';
@@ -46,10 +47,11 @@ export async function openWorkspace(
   });
   await assertTmuxAvailable(client.run);
   // The structured channel beside the screen (src/mcp/): each CLI gets poli's MCP server and `poli reply`.
-  const intakeSocket = intakeSocketPath(io.runtimeDir, settings.socket);
+  const key = claimKey(settings.socket, settings.session);
+  const intakeSocket = intakeSocketPath(io.runtimeDir, key);
   // Each pane's token, derived from the state dir's secret: the same after a restart with --resume (pane-token.ts).
   await ensureWritableDir(settings.stateDir);
-  const tokens = paneTokens(await loadIntakeSecret(settings.stateDir), settings.socket);
+  const tokens = paneTokens(await loadIntakeSecret(settings.stateDir), key);
   const resolved = await resolveCheckedClis(io, settings, intakeSocket, tokens);
   // Before tmux starts: a state dir poli cannot write would otherwise fail half-way, with the CLIs running.
   await ensureWritableDir(settings.stateDir);

@@ -33,6 +33,19 @@ describe('acquireSocketLock', () => {
     expect(await readdir(path.dirname(lockFile))).toEqual([]);
   });
 
+  it('keys the lock by (socket, session): other sessions of the socket do not block, the same one does', async () => {
+    const alive = () => true;
+    const base = await acquireSocketLock({ dir, socket: 'poli', pid: 100, isPidAlive: alive });
+    const a = await acquireSocketLock({ dir, socket: 'poli', session: 'A', pid: 101, isPidAlive: alive });
+    const b = await acquireSocketLock({ dir, socket: 'poli', session: 'B', pid: 102, isPidAlive: alive });
+    expect([base.file, a.file, b.file].map((f) => path.basename(f))).toEqual(['poli.lock', 'poli@A.lock', 'poli@B.lock']);
+    expect((await acquireSocketLock({ dir, socket: 'poli', session: 'poli', pid: 103, isPidAlive: () => false })).file).toBe(base.file);
+    const again = acquireSocketLock({ dir, socket: 'poli', session: 'A', pid: 104, isPidAlive: alive });
+    await expect(again).rejects.toThrow(
+      'another poli process (pid 101) is already driving the tmux session "A" on socket "poli". Wait for it to finish, stop it, or use a different --session.',
+    );
+  });
+
   it('throws AlreadyRunningError when a live process holds the lock', async () => {
     await writeLock('200\n');
     const seen: number[] = [];

@@ -2,6 +2,7 @@ import { readFileSync, unlinkSync } from 'node:fs';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AlreadyRunningError, StateFileError } from '../errors.ts';
+import { claimKey, DEFAULT_SESSION } from './claim-key.ts';
 
 export interface SocketLock {
   /** The lock file. */
@@ -13,9 +14,11 @@ export interface SocketLock {
 }
 
 export interface AcquireSocketLockOptions {
-  /** The state directory; locks live in `<dir>/locks/<socket>.lock`. */
+  /** The state directory; locks live in `<dir>/locks/<key>.lock` (the key: state/claim-key.ts). */
   dir: string;
   socket: string;
+  /** The tmux session this poli drives on the socket (default: the default session, keyed by the socket alone). */
+  session?: string;
   pid: number;
   isPidAlive: (pid: number) => boolean;
 }
@@ -24,20 +27,22 @@ export interface AcquireSocketLockOptions {
 const MAX_ATTEMPTS = 5;
 
 /**
- * Makes sure only one poli process drives a tmux socket: creates `<dir>/locks/<socket>.lock` holding our pid,
+ * Makes sure only one poli process drives a tmux socket's session (the default session: the socket):
+ * creates `<dir>/locks/<key>.lock` holding our pid,
  * exclusively (it is never overwritten while it exists). A lock left by a dead process (or one that cannot be read)
  * is replaced silently.
  * @throws AlreadyRunningError when a live process holds the lock.
  */
 export async function acquireSocketLock(options: AcquireSocketLockOptions): Promise<SocketLock> {
   const { dir, socket, pid, isPidAlive } = options;
+  const session = options.session ?? DEFAULT_SESSION;
   const locksDir = path.join(dir, 'locks');
-  const file = path.join(locksDir, `${socket}.lock`);
+  const file = path.join(locksDir, `${claimKey(socket, session)}.lock`);
   await mkdir(locksDir, { recursive: true, mode: 0o700 });
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     if (await createExclusive(file, pid)) return makeLock(file, pid);
     const holder = await readLockPid(file);
-    if (holder !== undefined && isPidAlive(holder)) throw new AlreadyRunningError(socket, holder);
+    if (holder !== undefined && isPidAlive(holder)) throw new AlreadyRunningError(socket, holder, session === DEFAULT_SESSION ? undefined : { session });
     // Stale. Should another starter replace it between our read and this unlink, we would remove its fresh lock;
     // that needs two starts on one socket within microseconds, and is accepted.
     await unlink(file).catch((error: NodeJS.ErrnoException) => {

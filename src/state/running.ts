@@ -8,17 +8,17 @@ import path from 'node:path';
 import { isProcessAlive } from './lock.ts';
 import { currentUid, ensurePrivateDir } from './private-dir.ts';
 
-/** The file that holds the state directory of the poli running on `socket`. */
-export function stateDirPointer(runtime: string, socket: string): string {
-  return path.join(runtime, 'locks', `${socket}.state-dir`);
+/** The file that holds the state directory of the poli holding `key` (the socket, or `socket@session`: claim-key.ts). */
+export function stateDirPointer(runtime: string, key: string): string {
+  return path.join(runtime, 'locks', `${key}.state-dir`);
 }
 
-/** The state directory of the poli that holds the socket's lock, if one is running. */
-export async function runningStateDir(io: { runtimeDir: string }, socket: string): Promise<string | undefined> {
+/** The state directory of the poli that holds the lock of `key` (claim-key.ts), if one is running. */
+export async function runningStateDir(io: { runtimeDir: string }, key: string): Promise<string | undefined> {
   // A pointer in a runtime dir another user could write to could send status and watch to their files.
   if (!(await ensurePrivateDir(path.join(io.runtimeDir, 'locks'), { uid: currentUid(), root: io.runtimeDir, create: false }))) return undefined;
-  const pid = Number((await readFile(path.join(io.runtimeDir, 'locks', `${socket}.lock`), 'utf8').catch(() => '')).trim());
+  const pid = Number((await readFile(path.join(io.runtimeDir, 'locks', `${key}.lock`), 'utf8').catch(() => '')).trim());
   if (!Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid)) return undefined;
-  const dir = (await readFile(stateDirPointer(io.runtimeDir, socket), 'utf8').catch(() => '')).trim();
+  const dir = (await readFile(stateDirPointer(io.runtimeDir, key), 'utf8').catch(() => '')).trim();
   return dir === '' ? undefined : dir;
 }

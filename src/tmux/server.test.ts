@@ -38,6 +38,17 @@ describe('TmuxServer.start', () => {
     ]);
   });
 
+  it('names the window when asked (a named session: the window bears the task\'s name too)', async () => {
+    const run = createFakeRunner((args) => (args[0] === 'new-session' ? { stdout: '%0\n' } : args.includes('split-window') ? { stdout: '%1\n' } : undefined));
+    await new TmuxServer({ socket: 'poli-test-a', run }).start({
+      session: 'T7',
+      window: 'T7',
+      projectDir: '/proj',
+      panes: { PLANNER: { command: 'p' }, EXECUTER: { command: 'e' } },
+    });
+    expect(run.calls[0]?.args).toEqual(['new-session', '-d', '-s', 'T7', '-n', 'T7', '-x', '250', '-y', '50', '-c', '/proj', '-P', '-F', '#{pane_id}', '--', 'p']);
+  });
+
   it('rejects an empty command and a bad variable name before touching tmux', async () => {
     const run = createFakeRunner();
     const server = new TmuxServer({ socket: 's', run });
@@ -139,6 +150,33 @@ describe('TmuxServer.respawn and kill', () => {
     await new TmuxServer({ socket: 'poli-test-r', run, removeFile: async () => undefined, processes }).kill();
     expect(sent).toEqual(['2000 102 SIGTERM', '2000 103 SIGTERM', '3000 103 SIGKILL']);
     expect(living.size).toBe(0);
+  });
+});
+
+describe('TmuxServer.killSessionOrServer', () => {
+  it('kills only the named session while another is left on the server', async () => {
+    const run = createFakeRunner((args) => (args[0] === 'list-panes' ? { stdout: '201\n202\n' } : args[0] === 'list-sessions' ? { stdout: 'B\n' } : undefined));
+    const removed: string[] = [];
+    await new TmuxServer({ socket: 'poli-test-s', run, removeFile: async (p) => void removed.push(p), processes: noProcesses }).killSessionOrServer('A');
+    expect(run.calls.map((call) => call.args)).toEqual([
+      ['list-panes', '-s', '-t', '=A:', '-F', '#{pane_pid}'],
+      ['kill-session', '-t', '=A'],
+      ['list-sessions', '-F', '#{session_name}'],
+    ]);
+    expect(removed).toEqual([]);
+  });
+
+  it('kills the server (and its socket file) once no session is left, and the server alone without a session name', async () => {
+    const empty = createFakeRunner((args) =>
+      args[0] === 'list-sessions' ? { stderr: 'no server running on /tmp/tmux-0/poli-test-s', exitCode: 1 } : args[0] === 'display-message' ? { stderr: 'no server running on /tmp/tmux-0/poli-test-s', exitCode: 1 } : undefined,
+    );
+    const removed: string[] = [];
+    await new TmuxServer({ socket: 'poli-test-s', run: empty, removeFile: async (p) => void removed.push(p), processes: noProcesses }).killSessionOrServer('A');
+    expect(empty.calls.map((call) => call.args[0])).toEqual(['list-panes', 'kill-session', 'list-sessions', 'display-message']);
+    expect(removed).toEqual(['/tmp/tmux-0/poli-test-s']);
+    const whole = createFakeRunner((args) => (args[0] === 'display-message' ? { stdout: '/tmp/tmux-0/poli-test-w\n' } : undefined));
+    await new TmuxServer({ socket: 'poli-test-w', run: whole, removeFile: async () => undefined, processes: noProcesses }).killSessionOrServer(undefined);
+    expect(whole.calls.map((call) => call.args[0])).toEqual(['display-message', 'list-panes', 'kill-server']);
   });
 });
 

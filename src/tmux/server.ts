@@ -18,6 +18,8 @@ export type PaneIds = Record<PaneRole, string>;
 
 export interface StartOptions {
   session: string;
+  /** The name of the session's one window; undefined: tmux's default (the command's name). */
+  window?: string;
   projectDir: string;
   panes: Record<PaneRole, PaneSpec>;
   width?: number;
@@ -115,11 +117,11 @@ export class TmuxServer {
    * split; `split-window -e` is per pane.
    */
   async start(options: StartOptions): Promise<PaneIds> {
-    const { session, projectDir, panes, width = 250, height = 50 } = options;
+    const { session, window, projectDir, panes, width = 250, height = 50 } = options;
     for (const role of ROLES) validateSpec(role, panes[role]);
 
     const created = await this.call([
-      'new-session', '-d', '-s', session, '-x', String(width), '-y', String(height), '-c', projectDir,
+      'new-session', '-d', '-s', session, ...(window === undefined ? [] : ['-n', window]), '-x', String(width), '-y', String(height), '-c', projectDir,
       ...envArgs(panes.PLANNER.env), '-P', '-F', '#{pane_id}', '--', panes.PLANNER.command,
     ]);
     const planner = created.stdout.trim();
@@ -205,6 +207,21 @@ export class TmuxServer {
   }
 
   /**
+   * Kills `session` alone (`kill-session`), its panes' programs as {@link kill} does, and then the server once no
+   * session is left on it — other polis may drive other sessions of the server. `session` undefined: the server.
+   */
+  async killSessionOrServer(session: string | undefined): Promise<void> {
+    if (session === undefined) return await this.kill();
+    const listed = await this.run(['list-panes', '-s', '-t', `=${session}:`, '-F', '#{pane_pid}']);
+    const pids = listed.exitCode === 0 ? parsePids(listed.stdout) : [];
+    await this.run(['kill-session', '-t', `=${session}`]);
+    await this.reap(pids);
+    // tmux exits by itself once its last session is gone (exit-empty), leaving the socket file that kill() removes.
+    const left = await this.run(['list-sessions', '-F', '#{session_name}']);
+    if (left.exitCode !== 0 || left.stdout.trim() === '') await this.kill();
+  }
+
+  /**
    * Kills exactly this server (`kill-server` on this socket; the runner adds `-L`). tmux 3.3a
    * leaves the socket file behind after kill-server (measured), so it is removed too. When the
    * server is not running, only the socket file a dead server left is removed.
@@ -219,7 +236,7 @@ export class TmuxServer {
       return;
     }
     const listed = await this.run(['list-panes', '-a', '-F', '#{pane_pid}']);
-    const pids = listed.exitCode === 0 ? listed.stdout.split('\n').map(Number).filter((pid) => Number.isInteger(pid) && pid > 1) : [];
+    const pids = listed.exitCode === 0 ? parsePids(listed.stdout) : [];
     await this.run(['kill-server']);
     const socketPath = path.stdout.trim();
     if (socketPath.endsWith(`/${this.socket}`)) await this.removeFile(socketPath);
@@ -253,6 +270,11 @@ export class TmuxServer {
     }
     return checkResult(args, result, paneId);
   }
+}
+
+/** The pids of `list-panes -F '#{pane_pid}'`, one a line (never 0 or 1: signalling those would reach far too much). */
+function parsePids(stdout: string): number[] {
+  return stdout.split('\n').map(Number).filter((pid) => Number.isInteger(pid) && pid > 1);
 }
 
 /** Parses `list-panes -F '#{pane_id} #{pane_dead} #{pane_dead_status} #{pane_dead_signal}'`. */
