@@ -166,7 +166,7 @@ describe('parseArgs: usage errors', () => {
     expect(await usageError(['say', '--to', 'bob', 'hi'])).toMatch(/invalid value for --to: "bob"; expected one of planner, executer/);
     expect(await usageError(['--state', '--format', 'xml'])).toMatch(/invalid value for --format/);
     expect(await usageError(['--to', 'planner'])).toMatch(/--to goes with poli say/);
-    expect(await usageError(['status', '--all'])).toMatch(/--all goes with poli watch, not with poli status/);
+    expect(await usageError(['status', '--all'])).toMatch(/--all goes with poli watch or with poli queue, not with poli status/);
     expect(await usageError(['watch', '--task', 'x'])).toMatch(/--task goes without a command/);
   });
 

@@ -141,9 +141,9 @@ function checkOwners(parsed: Parsed, sub: Subcommand | undefined): void {
   const context = sub ?? 'main';
   for (const [flag, owner] of Object.entries(OPTION_OWNER)) {
     if (parsed[flag] === undefined || owner === 'any' || owner === context) continue;
-    if (typeof owner !== 'string' && sub !== undefined && owner.includes(sub)) continue;
-    const where =
-      owner === 'main' ? 'without a command (poli --state …, poli --task …)' : `with poli ${typeof owner === 'string' ? owner : owner.join(' or poli ')}`;
+    if (typeof owner !== 'string' && owner.includes(context)) continue;
+    const owners = typeof owner === 'string' ? [owner] : owner;
+    const where = owners.map((o) => (o === 'main' ? 'without a command (poli --state …, poli --task …)' : `with poli ${o}`)).join(' or ');
     const not = sub === undefined ? '' : `, not with poli ${sub}`;
     throw new ConfigError(`--${flag} goes ${where}${not}. Run \`poli --help\` for the options.`);
   }
