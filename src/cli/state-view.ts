@@ -2,31 +2,50 @@
  * Renders tasks for `poli --state`: a table of all tasks, or one task's messages.
  * Pure: takes records and the current time, returns text.
  */
-import type { MessageRecord, TaskRecord } from '../state/types.ts';
+import type { MessageRecord, PublicQueue, TaskRecord } from '../state/types.ts';
 
-/** `--state`: one row per task. */
-export function renderTaskTable(tasks: readonly TaskRecord[], now: number, invokedAs = 'poli'): string {
+/** `--state`: one row per task; with tasks of the queue, their queue state and branch too. */
+export function renderTaskTable(tasks: readonly TaskRecord[], now: number, invokedAs = 'poli', queue: ReadonlyMap<string, PublicQueue> = new Map()): string {
   if (tasks.length === 0) return `No tasks yet. Start one with: ${invokedAs} --task "..."\n`;
-  const rows = tasks.map((t) => [
-    t.id,
-    t.status,
-    String(t.rounds),
-    formatDateTime(t.startedAt),
-    formatDuration(taskDurationMs(t, now)),
-    // Tasks of several projects share one state directory (the checkout's logs/): say which is which.
-    shortPath(t.projectDir, 32),
-    oneLine(t.task, 60),
-  ]);
-  return renderTable(['ID', 'STATUS', 'ROUNDS', 'STARTED', 'DURATION', 'PROJECT', 'TASK'], rows);
+  const queued = queue.size > 0;
+  const rows = tasks.map((t) => {
+    const q = queue.get(t.id);
+    return [
+      t.id,
+      t.status,
+      ...(queued ? [q ? queueCell(q) : '', q?.branch ?? ''] : []),
+      String(t.rounds),
+      formatDateTime(t.startedAt),
+      formatDuration(taskDurationMs(t, now)),
+      // Tasks of several projects share one state directory (the checkout's logs/): say which is which.
+      shortPath(t.projectDir, 32),
+      oneLine(t.task, 60),
+    ];
+  });
+  return renderTable(['ID', 'STATUS', ...(queued ? ['QUEUE', 'BRANCH'] : []), 'ROUNDS', 'STARTED', 'DURATION', 'PROJECT', 'TASK'], rows);
+}
+
+/** A task's queue state; merged with the commit that merged it. */
+function queueCell(q: PublicQueue): string {
+  return q.state === 'merged' && q.mergedCommit ? `merged ${q.mergedCommit.slice(0, 7)}` : q.state;
+}
+
+/** `--state ID` of a queued task: its queue state, branch and merge, in one line. */
+export function renderQueueLine(q: PublicQueue): string {
+  const after = q.after.length > 0 ? `, after ${q.after.join(', ')}` : '';
+  const merged = q.mergedCommit ? `, merged into ${q.base} as ${q.mergedCommit.slice(0, 10)}` : '';
+  const reason = q.reason ? ` (${q.reason})` : '';
+  return `queue: ${q.state}${reason}, priority ${q.priority}${after}, branch ${q.branch ?? '(not made yet)'} from ${q.base}${merged}`;
 }
 
 /** `--state ID`: the task's header and every message in order. */
-export function renderTaskDetail(task: TaskRecord, now: number): string {
+export function renderTaskDetail(task: TaskRecord, now: number, queue?: PublicQueue): string {
   const lines = [
     `${task.id}  ${task.status}  rounds ${task.rounds}  started ${formatDateTime(task.startedAt)}  ` +
       `duration ${formatDuration(taskDurationMs(task, now))}`,
     `task: ${task.task}`,
   ];
+  if (queue) lines.push(renderQueueLine(queue));
   if (task.error) lines.push(`error: ${task.error}`);
   if (task.status === 'waiting' && task.waiting) {
     lines.push(`waiting: ${task.waiting.reason}${task.waiting.until ? ` (until ${task.waiting.until})` : ''}`);

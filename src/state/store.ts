@@ -7,6 +7,7 @@ import {
   TASK_STATUSES,
   type DeliveryRecord,
   type MessageRecord,
+  type PublicQueue,
   type PublicState,
   type TaskMeta,
   type TaskPatch,
@@ -323,7 +324,7 @@ async function syncDirectory(dir: string): Promise<void> {
 }
 
 /** The public view: exactly these keys, in this order, whatever else a record holds. */
-export function toPublicState(tasks: readonly TaskRecord[]): PublicState {
+export function toPublicState(tasks: readonly TaskRecord[], queue?: ReadonlyMap<string, PublicQueue>): PublicState {
   return {
     tasks: tasks.map((t) => ({
       id: t.id,
@@ -354,13 +355,15 @@ export function toPublicState(tasks: readonly TaskRecord[]): PublicState {
       socket: t.socket,
       ...(t.error !== undefined ? { error: t.error } : {}),
       ...(t.undeliveredNotes !== undefined && t.undeliveredNotes.length > 0 ? { undeliveredNotes: t.undeliveredNotes } : {}),
+      // A task of the queue (issue 20): its queue state, branch and merge.
+      ...(queue?.has(t.id) ? { queue: queue.get(t.id) } : {}),
     })),
   };
 }
 
 /** `toPublicState` as indented JSON (no trailing newline). */
-export function toPublicJson(tasks: readonly TaskRecord[]): string {
-  return JSON.stringify(toPublicState(tasks), null, 2);
+export function toPublicJson(tasks: readonly TaskRecord[], queue?: ReadonlyMap<string, PublicQueue>): string {
+  return JSON.stringify(toPublicState(tasks, queue), null, 2);
 }
 
 function dropUndefined<T extends object>(value: T): T {

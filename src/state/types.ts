@@ -124,7 +124,25 @@ export const PUBLIC_TASK_KEYS = ['id', 'task', 'status', 'rounds', 'startedAt', 
 
 /** The stable, public view of the state (`poli --state --json`); `waiting` only while the status is `waiting`. */
 export interface PublicState {
-  tasks: (Pick<TaskRecord, (typeof PUBLIC_TASK_KEYS)[number] | 'projectDir' | 'socket' | 'error' | 'undeliveredNotes'> & { waiting?: PublicWait })[];
+  tasks: (Pick<TaskRecord, (typeof PUBLIC_TASK_KEYS)[number] | 'projectDir' | 'socket' | 'error' | 'undeliveredNotes'> & { waiting?: PublicWait; queue?: PublicQueue })[];
+}
+
+/**
+ * A queued task's place in the queue (`poli add`, src/queue/), in the public view: its queue state, branch and merge.
+ * Present only on tasks that went through the queue.
+ */
+export interface PublicQueue {
+  /** queued, running, merging, merged, needs_merge, failed, blocked or stopped (src/queue/types.ts). */
+  state: string;
+  priority: string;
+  after: string[];
+  type: string | null;
+  branch: string | null;
+  base: string;
+  /** The commit that merged the branch into the base, once merged. */
+  mergedCommit: string | null;
+  /** Why it is blocked, failed, stopped or waits for a merge. */
+  reason: string | null;
 }
 
 /** A task's `waiting` in the public view: the wait without its start, the reset as ISO 8601. */
