@@ -1,5 +1,5 @@
 import { BaseNotFoundError, GitCommandError } from './errors.ts';
-import { branchRef, identityArgs, isAncestor, listWorktrees, resolveCommit } from './refs.ts';
+import { branchRef, identityArgs, isAncestor, listWorktrees, resolveCommit, type WorktreeEntry } from './refs.ts';
 import { gitOut, type GitDeps } from './runner.ts';
 
 /** How a task's branch is brought into the base branch. */
@@ -92,7 +92,13 @@ type Moved = { kind: 'moved' } | Extract<AdvanceResult, { kind: 'base-moved' | '
 
 /** Moves the base from `expected` to `next` (a descendant of it), or reports why it did not. */
 async function moveBase(deps: GitDeps, project: string, base: string, expected: string, next: string): Promise<Moved> {
-  const checkout = (await listWorktrees(deps, project)).find((item) => item.branch === branchRef(base) && !item.prunable);
+  const worktrees = (await listWorktrees(deps, project)).filter((item) => !item.prunable);
+  const rebasing = await findRebaseOf(deps, worktrees, branchRef(base));
+  if (rebasing !== undefined) {
+    // Moving the branch under someone's rebase would make its end fail ("cannot lock ref"): wait for it instead.
+    return { kind: 'checkout-dirty', worktree: rebasing, reason: `a rebase of ${base} is in progress in ${rebasing}` };
+  }
+  const checkout = worktrees.find((item) => item.branch === branchRef(base));
   if (checkout !== undefined) {
     // --ff-only can only add commits: if the person committed on the base meanwhile, git refuses, and we say so.
     const merge = await deps.run(['merge', '--ff-only', '--quiet', next], { cwd: checkout.path });
@@ -107,4 +113,16 @@ async function moveBase(deps: GitDeps, project: string, base: string, expected: 
   const now = await resolveCommit(deps, project, branchRef(base));
   if (now !== undefined && now !== expected) return { kind: 'base-moved', current: now };
   throw new GitCommandError(args, project, update, 'Nothing moved; is the repository writable?');
+}
+
+/** The worktree in which `ref` is being rebased (its HEAD is detached meanwhile, so the worktree list does not say). */
+async function findRebaseOf(deps: GitDeps, worktrees: WorktreeEntry[], ref: string): Promise<string | undefined> {
+  for (const entry of worktrees) {
+    if (entry.branch !== undefined || entry.head === undefined) continue;
+    for (const state of ['rebase-merge', 'rebase-apply']) {
+      const path = await gitOut(deps, entry.path, ['rev-parse', '--path-format=absolute', '--git-path', `${state}/head-name`], '');
+      if ((await deps.readText(path))?.trim() === ref) return entry.path;
+    }
+  }
+  return undefined;
 }

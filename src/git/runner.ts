@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { existsSync } from 'node:fs';
 import { readFile, realpath } from 'node:fs/promises';
 import { GitCommandError, GitNotFoundError, type GitResult } from './errors.ts';
 
@@ -34,7 +35,12 @@ export function createGitRunner(options: GitRunnerOptions = {}): GitRunner {
       stripFinalNewline: false,
       env: { GIT_TERMINAL_PROMPT: '0', GIT_EDITOR: 'true', GIT_PAGER: 'cat', ...env },
     });
-    if (result.code === 'ENOENT') throw new GitNotFoundError({ cause: result });
+    if (result.code === 'ENOENT') {
+      // A missing working directory fails the spawn with the same code as a missing git: tell them apart, since a
+      // task's worktree that is gone is a state the caller handles, not a broken installation.
+      if (!existsSync(cwd)) return { stdout: '', stderr: `cannot change to '${cwd}': No such file or directory`, exitCode: 128 };
+      throw new GitNotFoundError({ cause: result });
+    }
     return { stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? ''), exitCode: result.exitCode ?? -1 };
   };
 }

@@ -20,8 +20,8 @@ export interface WorktreeState {
 /** Reads the state of the worktree at `dir`; a missing directory is `{ exists: false }`, not an error. */
 export async function worktreeState(deps: GitDeps, dir: string): Promise<WorktreeState> {
   const absent: WorktreeState = { exists: false, mergeInProgress: false, unmerged: [], dirty: false };
-  const top = await deps.run(['rev-parse', '--show-toplevel'], { cwd: dir }).catch(() => undefined);
-  if (top === undefined || top.exitCode !== 0) return absent;
+  const top = await deps.run(['rev-parse', '--show-toplevel'], { cwd: dir });
+  if (top.exitCode !== 0) return absent;
   // A plain directory inside some other repository answers with that repository's top: not a worktree of its own.
   if ((await deps.canonical(top.stdout.trim())) !== (await deps.canonical(dir))) return absent;
   const symbolic = await deps.run(['symbolic-ref', '--quiet', '--short', 'HEAD'], { cwd: dir });

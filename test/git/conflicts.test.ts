@@ -121,4 +121,20 @@ describe('the person’s uncommitted change in their checkout of main', () => {
     expect(s.read(s.project, 'a.txt')).toBe('person is editing\n');
     expect(s.read(s.project, 'feature.txt')).toBe('x\n');
   });
+
+  it('a rebase of main in progress in their checkout: checkout-dirty, main not moved under it', async () => {
+    s.commitFile(s.project, 'b.txt', 'person\n');
+    const { dir, branch } = await startTask('T4');
+    s.write(dir, 'feature.txt', 'x\n');
+    await commitAll(s.deps, { worktree: dir, message: 'task' });
+    const ready = await integrate(s.deps, { worktree: dir, branch, base: 'main' });
+    // The person's rebase stops after its first step (an --exec that fails): HEAD detached, main being rebased.
+    expect(s.gitCode(['rebase', '--quiet', '--exec', 'false', 'HEAD~1'])).not.toBe(0);
+    const result = await advanceBase(s.deps, {
+      project: s.project, base: 'main', branch, strategy: 'merge', expected: ready.base, message: 'Merge',
+    });
+    expect(result).toEqual({ kind: 'checkout-dirty', worktree: s.project, reason: `a rebase of main is in progress in ${s.project}` });
+    expect(s.git(['rev-parse', 'main'])).toBe(ready.base);
+    s.git(['rebase', '--abort']);
+  });
 });

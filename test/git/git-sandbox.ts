@@ -37,7 +37,8 @@ export function createGitSandbox(): GitSandbox {
   const root = mkdtempSync(join(tmpdir(), 'poli-git-'));
   const globalConfig = join(root, 'gitconfig');
   writeFileSync(globalConfig, '');
-  const env = { GIT_CONFIG_GLOBAL: globalConfig, GIT_CONFIG_NOSYSTEM: '1' };
+  // LC_ALL=C: the tests read git's own words (CONFLICT …), which a translated git would say otherwise.
+  const env = { GIT_CONFIG_GLOBAL: globalConfig, GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C' };
   const project = join(root, 'project');
   const seen = new Set<string>();
   const run = (args: string[], cwd: string): string =>

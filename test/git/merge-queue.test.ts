@@ -59,6 +59,11 @@ describe('a clean task branch', () => {
     // The person's working tree moved with the branch, and has nothing left to commit.
     expect(s.read(s.project, 'feature.txt')).toBe('made by the task\n');
     expect(s.git(['status', '--porcelain'])).toBe('');
+    // A retry after a crash that hid the answer: nothing more to do, and nothing is merged twice.
+    const retry = await advanceBase(s.deps, {
+      project: s.project, base: 'main', branch, strategy: 'merge', expected: result.commit, message: 'unused',
+    });
+    expect(retry).toEqual({ kind: 'merged', commit: result.commit, how: 'already-merged' });
     expect(await removeIfMerged(s.deps, { project: s.project, worktree: dir, branch, base: 'main' })).toEqual({ removed: true });
     expect(existsSync(dir)).toBe(false);
     expect(s.gitCode(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`])).not.toBe(0);
