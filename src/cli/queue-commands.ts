@@ -4,7 +4,6 @@
  * better-sqlite3 loads only for them.
  */
 import { open, stat } from 'node:fs/promises';
-import path from 'node:path';
 import { loadConfigValues, resolveUserCwd, type Settings } from '../config.ts';
 import { ConfigError, StateFileError } from '../errors.ts';
 import { PACKAGE_ROOT, realClock, type AppIO } from '../host.ts';
@@ -13,18 +12,12 @@ import { createGitOps } from '../queue/git-real.ts';
 import { pairLog } from '../queue/pairs.ts';
 import { QueueStore } from '../queue/store.ts';
 import type { QueuedTask } from '../queue/types.ts';
-import { isProcessAlive } from '../state/lock.ts';
-import { StateStore } from '../state/store.ts';
 import type { TaskRecord } from '../state/types.ts';
 import { readTaskText, STDIN_SOURCE } from '../terminal/task-text.ts';
 import type { QueueAction } from './queue-args.ts';
 import { queueJson, renderPs, renderQueue } from './queue-view.ts';
 import type { SettingFlags } from './args.ts';
-
-/** Where the pairs' logs go: `<state dir>/queue/logs/T7.log`. */
-export function queueLogDir(stateDir: string): string {
-  return path.join(stateDir, 'queue', 'logs');
-}
+import { openStores, queueLogDir, type Stores } from './queue-stores.ts';
 
 /** Runs a queue command; returns the exit code. */
 export async function runQueueCommand(io: AppIO, action: QueueAction, flags: SettingFlags, settings: Settings): Promise<number> {
@@ -50,22 +43,6 @@ export async function runQueueCommand(io: AppIO, action: QueueAction, flags: Set
   } finally {
     stores.queue.close();
   }
-}
-
-interface Stores {
-  queue: QueueStore;
-  records: StateStore;
-}
-
-/** The queue's store and the task records; a state directory from before the queue is brought in on first open. */
-export async function openStores(io: AppIO, settings: Settings, readOnly: boolean): Promise<Stores> {
-  const { ensureWritableDir } = await import('../session/session-checks.ts');
-  await ensureWritableDir(settings.stateDir);
-  const records = new StateStore({ dir: settings.stateDir, clock: realClock, pid: io.pid, isPidAlive: isProcessAlive, readOnly });
-  const queue = QueueStore.open(settings.stateDir);
-  const now = new Date(io.now()).toISOString();
-  queue.importRecords(await records.list(), { base: '', now });
-  return { queue, records };
 }
 
 async function add(io: AppIO, action: Extract<QueueAction, { verb: 'add' }>, flags: SettingFlags, settings: Settings, stores: Stores): Promise<number> {

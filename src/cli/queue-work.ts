@@ -15,7 +15,7 @@ import { INTERRUPT_SIGNALS, interruptReason } from '../terminal/interrupts.ts';
 import { createTmuxRunner } from '../tmux/runner.ts';
 import type { SettingFlags } from './args.ts';
 import type { QueueAction } from './queue-args.ts';
-import { openStores, queueLogDir } from './queue-commands.ts';
+import { openStores, queueLogDir } from './queue-stores.ts';
 import path from 'node:path';
 
 /** Settings a pair does not take from `poli work`: each pair has its own worktree and session, and no terminal. */

@@ -2,6 +2,7 @@
  * The commands that only read poli's state or talk to a running poli: `--state`, `status`, `watch`, `attach` and
  * say / pause / resume / stop. They start nothing, and need only the socket and the state directory.
  */
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { renderTaskDetail, renderTaskTable } from './state-view.ts';
 import type { Settings } from '../config.ts';
@@ -14,6 +15,7 @@ import { claimKey, DEFAULT_SESSION } from '../state/claim-key.ts';
 import { isProcessAlive } from '../state/lock.ts';
 import { runningStateDir } from '../state/running.ts';
 import { StateStore, toPublicJson } from '../state/store.ts';
+import type { PublicQueue } from '../state/types.ts';
 import { asInvoked, invokedAs } from '../terminal/invocation.ts';
 import { currentTurn, pickStatusTask, renderStatusLine } from '../terminal/status-line.ts';
 import { attachCommand, attachTerminal } from '../tmux/attach.ts';
@@ -21,8 +23,9 @@ import { attachCommand, attachTerminal } from '../tmux/attach.ts';
 /** `poli --state [ID]`: every task, or one task's messages, as text, JSON or Markdown. */
 export async function showState(io: AppIO, settings: Settings, id: string | undefined, format: 'text' | 'json' | 'md'): Promise<number> {
   const tasks = await openStore(io, settings).list();
+  const queue = await readQueueView(settings.stateDir);
   if (id === undefined) {
-    io.stdout.write(format === 'json' ? `${toPublicJson(tasks)}\n` : renderTaskTable(tasks, io.now(), invokedAs(io.env)));
+    io.stdout.write(format === 'json' ? `${toPublicJson(tasks, queue)}\n` : renderTaskTable(tasks, io.now(), invokedAs(io.env), queue));
     return 0;
   }
   const task = tasks.find((t) => t.id === id);
@@ -30,10 +33,33 @@ export async function showState(io: AppIO, settings: Settings, id: string | unde
     const known = tasks.map((t) => t.id).join(', ') || 'none yet';
     throw new StateFileError(`no task with id "${id}" in ${settings.stateDir} (tasks: ${known}). List them with: poli --state`);
   }
-  if (format === 'json') io.stdout.write(`${toPublicJson([task])}\n`);
+  if (format === 'json') io.stdout.write(`${toPublicJson([task], queue)}\n`);
   else if (format === 'md') io.stdout.write(renderTranscript(task));
-  else io.stdout.write(renderTaskDetail(task, io.now()));
+  else io.stdout.write(renderTaskDetail(task, io.now(), queue.get(task.id)));
   return 0;
+}
+
+/**
+ * The queue's view of its tasks for `--state` (issue 20), when the state directory has a queue; empty otherwise (the
+ * store and better-sqlite3 load only then). Tasks from before the queue (`done`) are not the queue's.
+ */
+async function readQueueView(stateDir: string): Promise<Map<string, PublicQueue>> {
+  const file = path.join(stateDir, 'queue.db');
+  if (!(await stat(file).then(() => true, () => false))) return new Map();
+  const { QueueStore } = await import('../queue/store.ts');
+  const store = QueueStore.open(stateDir);
+  try {
+    const entries = store
+      .list()
+      .filter((t) => t.state !== 'done')
+      .map((t): [string, PublicQueue] => [
+        t.id,
+        { state: t.state, priority: t.priority, after: t.after, type: t.type ?? null, branch: t.branch ?? null, base: t.base, mergedCommit: t.mergedCommit ?? null, reason: t.reason ?? null },
+      ]);
+    return new Map(entries);
+  } finally {
+    store.close();
+  }
 }
 
 /**
