@@ -6,12 +6,14 @@ import { renderTaskTable } from './state-view.ts';
 import { PoliError } from '../errors.ts';
 import { interruptReason } from '../terminal/interrupts.ts';
 import { confirmTypeAhead } from './type-ahead.ts';
+import { PromptQueue } from './prompt-queue.ts';
 import type { ControlCommand } from '../human/control.ts';
 import { executeTask } from '../session/tasks.ts';
 import type { Workspace } from '../session/workspace.ts';
 
 export const INTERACTIVE_HELP = `Type a task and press Enter; the PLANNER plans it and the EXECUTER carries it out.
 Commands: :state (list tasks)  :help (this text)  :quit or Ctrl+D (leave; the CLIs keep running)
+Many at once: :parallel N (each task you type then runs in its own git worktree, merged back when done)  :queue (list them)
 While a task runs, Ctrl+C stops it (status interrupted); at the prompt, Ctrl+C clears the line.`;
 
 /** The help, true to --kill-on-exit: leaving then stops the CLIs. */
@@ -43,6 +45,7 @@ export async function runInteractive(ws: Workspace): Promise<number> {
     }
   };
   let quitting = false;
+  const queue = new PromptQueue(ws);
   const offInt = ws.io.onSignal('SIGINT', interrupt);
   // SIGTERM, a hung-up terminal and a closed stdout end the running task and leave (src/terminal/interrupts.ts).
   const offLeave = (['SIGTERM', 'SIGHUP', 'SIGPIPE'] as const).map((signal) =>
@@ -64,7 +67,10 @@ export async function runInteractive(ws: Workspace): Promise<number> {
         const tasks = await ws.store.list();
         ws.io.stdout.write(tasks.length > 0 ? renderTaskTable(tasks, ws.clock.now()) : 'No tasks yet: type one at the prompt and press Enter.\n');
       }
+      else if (line.startsWith(':parallel')) queue.set(line.slice(':parallel'.length));
+      else if (line === ':queue') await queue.show().catch((error: unknown) => ws.error(`poli: ${String(error)}`));
       else if (line.startsWith(':')) ws.say(`unknown command ${line}. ${help.split('\n')[1] ?? ''}`);
+      else if (line !== '' && queue.on) await queue.add(line).catch((error: unknown) => ws.error(`poli: could not queue the task: ${error instanceof Error ? error.message : String(error)}`));
       else if (line !== '') {
         // At once: a Ctrl+C from here on stops this task rather than clearing an empty prompt.
         current = new AbortController();
@@ -85,6 +91,7 @@ export async function runInteractive(ws: Workspace): Promise<number> {
         }
       }
     }
+    await queue.close();
     await collect();
     const notes = carried.filter((c) => c.kind === 'say');
     if (notes.length > 0) {

@@ -19,18 +19,40 @@ import { openStores, queueLogDir } from './queue-stores.ts';
 import path from 'node:path';
 
 /** Settings a pair does not take from `poli work`: each pair has its own worktree and session, and no terminal. */
-const NOT_PASSED = new Set(['projectDir', 'stateDir', 'socket', 'approve', 'killOnExit', 'plannerCmd', 'executerCmd']);
+// (--planner-cmd and --executer-cmd are passed: a task's own, given after them, wins: the last of a flag given twice counts.)
+const NOT_PASSED = new Set(['projectDir', 'stateDir', 'socket', 'approve', 'killOnExit', 'session']);
 /** The most pairs `--parallel auto` starts. */
 const AUTO_MAX = 16;
 /** A pair (two CLIs and a poli) wants about this much memory free before it starts. */
 const PAIR_MEMORY = 1.5 * 1024 ** 3;
 
 export async function runWork(io: AppIO, action: Extract<QueueAction, { verb: 'work' }>, flags: SettingFlags, settings: Settings): Promise<number> {
-  const { queue, records } = await openStores(io, settings, false);
   const interrupt = new AbortController();
   const off = INTERRUPT_SIGNALS.map((signal) => io.onSignal(signal, () => interrupt.abort(interruptReason(signal))));
+  io.stdout.write(`poli: working on the queue in ${settings.stateDir} with up to ${String(action.parallel)} pair(s) at once (tmux -L ${settings.socket}; Ctrl+C stops, poli work resumes)\n`);
+  try {
+    const summary = await runQueueWorker(io, settings, { ...action, passed: passThrough(flags) }, interrupt.signal);
+    return report(io, summary);
+  } finally {
+    off.forEach((f) => f());
+  }
+}
+
+/** How a worker runs: `poli work`'s options, and the settings flags its pairs take. */
+export interface WorkerRun {
+  parallel: number | 'auto';
+  check: string | undefined;
+  strategy: 'merge' | 'rebase';
+  mergeRetries: number;
+  watch: boolean;
+  passed: readonly string[];
+}
+
+/** Runs a queue worker over the state dir's queue until it is drained (or, with watch, until `signal` aborts). */
+export async function runQueueWorker(io: AppIO, settings: Settings, run: WorkerRun, signal: AbortSignal): Promise<WorkSummary> {
+  const { queue, records } = await openStores(io, settings, false);
   const logDir = queueLogDir(settings.stateDir);
-  const passed = [...passThrough(flags), '--socket', settings.socket, '--state-dir', settings.stateDir];
+  const passed = [...run.passed, '--socket', settings.socket, '--state-dir', settings.stateDir];
   const tmux = createTmuxRunner({ socket: settings.socket });
   const worker = new QueueWorker(
     {
@@ -61,35 +83,33 @@ export async function runWork(io: AppIO, action: Extract<QueueAction, { verb: 'w
       capacity,
       logTail: (id) => tail(pairLog(logDir, id)),
       now: io.now,
-      sleep: (ms, signal) => sleep(ms, signal),
+      sleep: (ms, s) => sleep(ms, s),
       say: (line) => io.stdout.write(`${line}\n`),
       warn: (line) => io.stderr.write(`${line}\n`),
       pid: io.pid,
       random: Math.random,
     },
     {
-      parallel: action.parallel === 'auto' ? AUTO_MAX : action.parallel,
-      auto: action.parallel === 'auto',
-      ...(action.check !== undefined ? { check: action.check } : {}),
+      parallel: run.parallel === 'auto' ? AUTO_MAX : run.parallel,
+      auto: run.parallel === 'auto',
+      ...(run.check !== undefined ? { check: run.check } : {}),
       checkTimeoutMs: 30 * 60_000,
-      strategy: action.strategy,
-      mergeRetries: action.mergeRetries,
+      strategy: run.strategy,
+      mergeRetries: run.mergeRetries,
       worktreeRoot: path.join(settings.stateDir, 'worktrees'),
-      watch: action.watch,
+      watch: run.watch,
       tickMs: 500,
     },
   );
-  io.stdout.write(`poli: working on the queue in ${settings.stateDir} with up to ${String(action.parallel)} pair(s) at once (tmux -L ${settings.socket}; Ctrl+C stops, poli work resumes)\n`);
   try {
-    return report(io, await worker.run(interrupt.signal));
+    return await worker.run(signal);
   } finally {
-    off.forEach((f) => f());
     queue.close();
   }
 }
 
 /** The settings given to `poli work` as flags, for each pair's poli. */
-function passThrough(flags: SettingFlags): string[] {
+export function passThrough(flags: SettingFlags): string[] {
   const args: string[] = [];
   for (const spec of SETTINGS) {
     const value = flags[spec.name];
@@ -114,7 +134,7 @@ function report(io: AppIO, summary: WorkSummary): number {
     io.stderr.write('poli: stopped; every task keeps its state and branch. poli work picks them up again.\n');
     return 130;
   }
-  const left = summary.left.filter((t) => t.state !== 'queued' || true);
+  const left = summary.left;
   io.stdout.write(`poli: the queue is drained: ${summary.merged.length} task(s) merged${left.length > 0 ? `, ${left.length} left for you (poli ps)` : ''}.\n`);
   return left.some((t) => ['failed', 'needs_merge', 'blocked'].includes(t.state)) ? 1 : 0;
 }

@@ -120,6 +120,7 @@ export class QueueWorker {
     try {
       const made = await deps.git.createTaskWorktree({ project: task.project, dir: worktree, branch, base: task.base });
       deps.queue.update(task.id, { branch, worktree, baseCommit: task.baseCommit ?? made.baseCommit });
+      // The task's CLIs work in the worktree: its record says so (a resume checks that it continues where it ran).
       await deps.records.update(task.id, { projectDir: worktree });
     } catch (error) {
       const reason = `could not make its worktree: ${error instanceof Error ? error.message : String(error)}`;
