@@ -70,6 +70,8 @@ export async function sendControlCommand(io: AppIO, settings: Settings, command:
   // The poli driving this session of the socket (`poli say T7 …`: session T7), not the others sharing its server.
   const key = claimKey(settings.socket, settings.session);
   const dir = await runningStateDir(io, key);
+  // `poli stop T7` of a task still in the queue (no pair runs it): it leaves the queue.
+  if (dir === undefined && command.kind === 'stop' && (await stopQueued(io, settings))) return 0;
   const tasks = dir === undefined ? [] : await openStore(io, { ...settings, stateDir: dir }).list();
   const busy = tasks.some((t) => t.socket === settings.socket && (t.status === 'running' || t.status === 'waiting'));
   // No poli at all: sendControl says so.
@@ -79,6 +81,21 @@ export async function sendControlCommand(io: AppIO, settings: Settings, command:
   const line = dir !== undefined && !busy && command.kind !== 'stop' ? describeQueuedControl(command, socket, session) : describeSentControl(command, socket, session);
   io.stdout.write(`${line}\n`);
   return 0;
+}
+
+/** Takes a queued (or blocked) task out of the queue as `stopped`; false when the session is no such task. */
+async function stopQueued(io: AppIO, settings: Settings): Promise<boolean> {
+  const id = settings.session;
+  if (!/^T\d+$/.test(id) || !(await stat(path.join(settings.stateDir, 'queue.db')).then(() => true, () => false))) return false;
+  const { QueueStore } = await import('../queue/store.ts');
+  const store = QueueStore.open(settings.stateDir);
+  try {
+    const stopped = store.update(id, { state: 'stopped', reason: 'stopped by the person (poli stop) before it ran', endedAt: new Date(io.now()).toISOString() }, ['queued', 'blocked']);
+    if (stopped) io.stdout.write(`poli: ${id} is out of the queue (stopped); poli retry ${id} puts it back.\n`);
+    return stopped;
+  } finally {
+    store.close();
+  }
 }
 
 /** `poli status [--short]`: the running (or latest) task on this socket, in one line. */
