@@ -136,6 +136,9 @@ function report(io: AppIO, summary: WorkSummary): number {
   }
   const left = summary.left;
   io.stdout.write(`poli: the queue is drained: ${summary.merged.length} task(s) merged${left.length > 0 ? `, ${left.length} left for you (poli ps)` : ''}.\n`);
+  // A task waiting for the person keeps its CLIs, with their context, for a look (poli attach T7) or a revision.
+  const waiting = left.filter((t) => t.state === 'needs_merge').map((t) => t.id);
+  if (waiting.length > 0) io.stdout.write(`poli: the CLIs of ${waiting.join(', ')} keep running for you: poli attach ${waiting[0] ?? ''} (tmux sessions ${waiting.join(', ')}).\n`);
   return left.some((t) => ['failed', 'needs_merge', 'blocked'].includes(t.state)) ? 1 : 0;
 }
 
