@@ -64,6 +64,7 @@ describe('poli work drains the queue', () => {
       // Every task merged, its file with exactly its text on main and in the person's checkout.
       const rows = await w.rows();
       expect(rows.map((r) => [r.id, r.state])).toEqual(TASKS.map((t) => [t.id, 'merged']));
+      expect(rows.map((r) => [r.id, r.status, r.round])).toEqual(TASKS.map((t) => [t.id, 'completed', 1]));
       for (const t of TASKS) {
         expect(w.git(['show', `main:${t.file}`])).toBe(`${t.text}\n`);
         expect(await readFile(path.join(w.projectDir, t.file), 'utf8')).toBe(`${t.text}\n`);

@@ -23,6 +23,9 @@ export interface QueueRow {
   reason: string | null;
   attempts: number;
   mergeAttempts: number;
+  /** The dialogue's round and status, from the task's record. */
+  round: number;
+  status: string | null;
   startedAt: string | null;
   endedAt: string | null;
 }
