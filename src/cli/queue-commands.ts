@@ -78,8 +78,11 @@ async function add(io: AppIO, action: Extract<QueueAction, { verb: 'add' }>, fla
 async function show(io: AppIO, action: Extract<QueueAction, { verb: 'queue' | 'ps' }>, stores: Stores): Promise<number> {
   const tasks = stores.queue.list();
   const records = new Map<string, TaskRecord>();
+  // The tables show no record's data for a finished task, so its record is not read for them; the JSON gives every
+  // task's round and status (a merged task's otherwise read as round 0, status null).
+  const everyRecord = action.json && action.verb === 'queue';
   for (const t of tasks) {
-    if (t.state === 'merged' || t.state === 'done') continue;
+    if (!everyRecord && (t.state === 'merged' || t.state === 'done')) continue;
     const record = await stores.records.get(t.id);
     if (record) records.set(t.id, record);
   }

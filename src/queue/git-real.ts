@@ -33,7 +33,7 @@ export function createGitOps(deps: GitDeps = createGitDeps()): GitOps {
       const result = await advanceBase(deps, { project: o.project, base: o.base, branch: o.branch, strategy: o.strategy, expected: o.expected, message: o.message });
       // Not integrated (a rebase met conflicts and was aborted): integrate again, as when the base moved.
       if (result.kind === 'not-integrated') return { kind: 'base-moved' };
-      if (result.kind === 'checkout-dirty') return { kind: 'checkout-dirty', reason: result.reason };
+      if (result.kind === 'checkout-dirty') return { kind: 'checkout-dirty', reason: checkoutDirtyReason(o.base, result.worktree, result.reason) };
       return result.kind === 'merged' ? { kind: 'merged', commit: result.commit } : { kind: 'base-moved' };
     },
     isMerged: async (o) => {
@@ -45,4 +45,21 @@ export function createGitOps(deps: GitDeps = createGitDeps()): GitOps {
       return result.removed ? { removed: true } : { removed: false, reason: result.reason };
     },
   };
+}
+
+/**
+ * Why the base could not move in the person's checkout, in one line: git's own text is several lines long (it breaks
+ * `poli ps`'s table) and tells them to stash, where what they need to know is which of their files are in the way.
+ */
+export function checkoutDirtyReason(base: string, worktree: string, gitText: string): string {
+  const files = gitText
+    .split('\n')
+    .filter((line) => /^\t/.test(line))
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  if (files.length > 0) {
+    return `your checkout of ${base} (${worktree}) has uncommitted changes to ${files.join(', ')} that moving ${base} would overwrite; commit them or move them away`;
+  }
+  const said = gitText.trim().replace(/\s*\n\s*/g, ' / ');
+  return `${base} could not move in your checkout (${worktree}): ${said === '' ? 'git gave no reason' : said}`;
 }
