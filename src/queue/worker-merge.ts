@@ -61,7 +61,8 @@ async function sendBack(deps: WorkerDeps, task: QueuedTask, record: TaskRecord, 
   const id = messageId(Number(task.id.slice(1)), round, Math.floor(deps.random() * 0xffffffff));
   const at = new Date(deps.now()).toISOString();
   await deps.records.appendMessage(task.id, { from: 'ORCHESTRATOR', to: 'EXECUTER', type: 'revision', id, body, at });
-  await deps.records.update(task.id, { status: 'interrupted', error: `sent back by the merge queue: ${why}` });
+  // The revision is a round of the executer's work like any other (it counts against --max-rounds).
+  await deps.records.update(task.id, { status: 'interrupted', error: `sent back by the merge queue: ${why}`, rounds: round });
   if (!deps.queue.update(task.id, { state: 'running', mergeAttempts: task.mergeAttempts + 1, workerPid: deps.pid, childPid: undefined }, ['merging'])) return;
   deps.warn(`poli: ${task.id} goes back to its dialogue (revision ${task.mergeAttempts + 1} of at most ${back.limit}): ${why}`);
   launchOrFail(deps, task, 'resumed with the merge queue\'s revision');
