@@ -5,7 +5,7 @@
  * fresh CLIs and a summary of the dialogue so far (poli's resume context), up to the task's retries; then failed.
  */
 import type { TaskRecord } from '../state/types.ts';
-import type { WorkerDeps, WorkerOptions } from './worker-deps.ts';
+import type { WorkerDeps } from './worker-deps.ts';
 import type { QueuedTask } from './types.ts';
 import { launchOrFail } from './launch.ts';
 
@@ -15,7 +15,7 @@ const MAX_RELAUNCHES = 5;
 /** Relaunches per task since its dialogue last moved (this worker's memory; a fresh worker starts again at 0). */
 const relaunches = new Map<string, { count: number; messages: number }>();
 
-export async function pairEnded(deps: WorkerDeps, options: WorkerOptions, task: QueuedTask, how: { adopted: boolean }): Promise<void> {
+export async function pairEnded(deps: WorkerDeps, task: QueuedTask, how: { adopted: boolean }): Promise<void> {
   const record = await deps.records.get(task.id);
   if (record === undefined) return fail(deps, task, `its record tasks/${task.id}.json is gone`);
   // Another process runs the dialogue (a pair started just before a kill, or the person's --resume): follow it.
@@ -36,7 +36,7 @@ export async function pairEnded(deps: WorkerDeps, options: WorkerOptions, task: 
     case 'waiting':
       return relaunch(deps, task, record, 'started again: its pair ended before its dialogue did', await deps.logTail(task.id));
     default:
-      return retryOrFail(deps, options, task, record);
+      return retryOrFail(deps, task, record);
   }
 }
 
@@ -54,13 +54,12 @@ function relaunch(deps: WorkerDeps, task: QueuedTask, record: TaskRecord, what: 
 }
 
 /** A failed or timed-out dialogue: again with fresh CLIs while retries are left. */
-async function retryOrFail(deps: WorkerDeps, options: WorkerOptions, task: QueuedTask, record: TaskRecord): Promise<void> {
+async function retryOrFail(deps: WorkerDeps, task: QueuedTask, record: TaskRecord): Promise<void> {
   const why = `its dialogue ended ${record.status}${record.error ? `: ${record.error}` : ''}`;
   // max_rounds resumes only with a higher --max-rounds: the person's call, not a retry's.
   if (record.status !== 'max_rounds' && task.attempts <= task.retries) {
     await deps.killSession(task.id);
     if (!deps.queue.update(task.id, { attempts: task.attempts + 1 }, ['running'])) return;
-    void options;
     launchOrFail(deps, { ...task, attempts: task.attempts + 1 }, `retried (attempt ${task.attempts + 1} of ${task.retries + 1}) after ${why}`);
     return;
   }

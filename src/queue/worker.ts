@@ -73,7 +73,7 @@ export class QueueWorker {
       return;
     }
     if (!ours) deps.queue.update(task.id, { workerPid: deps.pid }, ['running']);
-    await pairEnded(deps, this.options, { ...task, workerPid: deps.pid }, { adopted: !ours });
+    await pairEnded(deps, { ...task, workerPid: deps.pid }, { adopted: !ours });
   }
 
   /** Queued tasks that run after a task that failed, was stopped or is blocked: blocked, with the reason. */
