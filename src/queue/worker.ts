@@ -5,7 +5,7 @@
  * whose process died is resumed, a merge cut short is run again from its first step).
  */
 import path from 'node:path';
-import { pairEnded } from './worker-ends.ts';
+import { pairEnded, type Relaunches } from './worker-ends.ts';
 import { launchOrFail } from './launch.ts';
 import { mergeNext } from './worker-merge.ts';
 import type { WorkerDeps, WorkerOptions } from './worker-deps.ts';
@@ -26,6 +26,7 @@ export class QueueWorker {
   private merging: Promise<void> | undefined;
   private lastCapacityNote = '';
   private readonly merged: string[] = [];
+  private readonly relaunches: Relaunches = new Map();
 
   constructor(
     private readonly deps: WorkerDeps,
@@ -73,7 +74,7 @@ export class QueueWorker {
       return;
     }
     if (!ours) deps.queue.update(task.id, { workerPid: deps.pid }, ['running']);
-    await pairEnded(deps, this.options, { ...task, workerPid: deps.pid }, { adopted: !ours });
+    await pairEnded(deps, this.options, { ...task, workerPid: deps.pid }, { adopted: !ours, relaunches: this.relaunches });
   }
 
   /** Queued tasks that run after a task that failed, was stopped or is blocked: blocked, with the reason. */
