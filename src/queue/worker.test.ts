@@ -292,4 +292,15 @@ describe('QueueWorker: other workers', () => {
     expect(worker.drained()).toBe(true);
   });
 
+  it('runs a task after one run outside the queue (poli --task) once that one completed', async () => {
+    world.records.set('T1', { id: 'T1', task: 'outside', status: 'running', rounds: 1, startedAt: new Date(NOW).toISOString(), endedAt: null, messages: [], pid: 3100, socket: 's', projectDir: '/p' });
+    world.alive.add(3100);
+    world.add('T2', undefined, { after: ['T1'] });
+    const worker = world.worker();
+    await worker.tick();
+    expect(world.state('T2').state).toBe('queued');
+    world.records.set('T1', { ...(world.records.get('T1') as TaskRecord), status: 'completed' });
+    await worker.tick();
+    expect(world.state('T2').state).toBe('running');
+  });
 });
