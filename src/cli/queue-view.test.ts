@@ -123,3 +123,15 @@ describe('poli queue --json / poli ps --json', () => {
     expect(parsed.queue[3]).toMatchObject({ id: 'T4', after: ['T3', 'T2'], waitingOn: 'T3', round: 0, status: null, branch: null });
   });
 });
+
+describe('a task after one run outside the queue (poli --task)', () => {
+  it('waits while that one runs and is ready once it completed, in poli queue, poli ps and --json', () => {
+    const after = task('T4', { after: ['T20'] });
+    const outside = (status: TaskRecord['status']): Map<string, TaskRecord> => new Map([['T20', record('T20', { status })]]);
+    expect(renderQueue([after], false, outside('running'))).toMatch(/^T4 +normal +queued +T20 +Task T4$/m);
+    expect(renderPs([after], outside('completed'), NOW)).toMatch(/^T4 +queued +a free worker$/m);
+    expect(renderQueue([after], false, outside('failed'))).toContain('T20 ended failed');
+    expect(JSON.parse(queueJson([after], outside('running'))).queue[0].waitingOn).toBe('T20');
+    expect(renderQueue([after])).toContain('T20 does not exist');
+  });
+});
