@@ -83,4 +83,11 @@ describe('mergeTask', () => {
     const fake = createFakeGitOps({ removeIfMerged: [{ removed: false, reason: 'the worktree has uncommitted changes' }] });
     expect(await mergeTask(task, options(fake.git))).toEqual({ kind: 'merged', commit: 'merge1234567890', removed: false, note: 'the worktree has uncommitted changes' });
   });
+
+  it('is merged with a note when removing the worktree fails after the base moved', async () => {
+    const fake = createFakeGitOps({ removeIfMerged: [new Error('fatal: cannot remove worktree: Device or resource busy')] });
+    expect(await mergeTask(task, options(fake.git))).toEqual({
+      kind: 'merged', commit: 'merge1234567890', removed: false, note: 'could not remove its worktree and branch: fatal: cannot remove worktree: Device or resource busy',
+    });
+  });
 });
