@@ -86,8 +86,14 @@ async function show(io: AppIO, action: Extract<QueueAction, { verb: 'queue' | 'p
     const record = await stores.records.get(t.id);
     if (record) records.set(t.id, record);
   }
+  // Tasks run outside the queue that queued ones run after: their status says whether those wait or are blocked.
+  const inQueue = new Set(tasks.map((t) => t.id));
+  for (const id of new Set(tasks.filter((t) => t.state === 'queued').flatMap((t) => t.after))) {
+    const record = inQueue.has(id) ? undefined : await stores.records.get(id);
+    if (record) records.set(id, record);
+  }
   if (action.json) io.stdout.write(queueJson(action.verb === 'ps' ? tasks.filter((t) => !['merged', 'done'].includes(t.state)) : tasks, records));
-  else io.stdout.write(action.verb === 'ps' ? renderPs(tasks, records, io.now()) : renderQueue(tasks, action.all));
+  else io.stdout.write(action.verb === 'ps' ? renderPs(tasks, records, io.now()) : renderQueue(tasks, action.all, records));
   return 0;
 }
 

@@ -2,18 +2,21 @@
  * What `poli queue` and `poli ps` print (issue 20, items 1 and 5): plain tables for a person, and JSON for scripts and
  * the dashboard to come. Pure: the tasks and their dialogues' records in, text out.
  */
-import { waitingOn } from '../queue/schedule.ts';
+import { waitingOn, type OutsideStatus } from '../queue/schedule.ts';
 import type { QueuedTask } from '../queue/types.ts';
 import type { TaskRecord } from '../state/types.ts';
 import { currentTurn } from '../terminal/status-line.ts';
 import { formatDuration } from './state-view.ts';
 
-/** What a task waits on, in a few words. */
-export function waitingText(task: QueuedTask, all: readonly QueuedTask[], record: TaskRecord | undefined): string {
+/**
+ * What a task waits on, in a few words. `outside` gives the status of a task run outside the queue (poli --task) that
+ * a queued task runs after: without it such a dependency reads as one that does not exist.
+ */
+export function waitingText(task: QueuedTask, all: readonly QueuedTask[], record: TaskRecord | undefined, outside: OutsideStatus = () => undefined): string {
   const queue = new Map(all.map((t) => [t.id, t]));
   switch (task.state) {
     case 'queued': {
-      const w = waitingOn(task, queue, () => undefined);
+      const w = waitingOn(task, queue, outside);
       return w.blocked ?? (w.ready ? 'a free worker' : w.on.join(', '));
     }
     case 'running': {
@@ -33,12 +36,20 @@ export function waitingText(task: QueuedTask, all: readonly QueuedTask[], record
   }
 }
 
-/** `poli queue`: id, priority, state, what it waits on, type, the task's first line. */
-export function renderQueue(tasks: readonly QueuedTask[], all = false): string {
+/** `poli queue`: id, priority, state, what it waits on, type, the task's first line. `records`: see statusOf. */
+export function renderQueue(tasks: readonly QueuedTask[], all = false, records: ReadonlyMap<string, TaskRecord> = new Map()): string {
   const shown = tasks.filter((t) => all || !['merged', 'done'].includes(t.state));
   if (shown.length === 0) return all ? 'poli: the queue is empty.\n' : 'poli: nothing queued (poli queue --all shows merged tasks too).\n';
-  const rows = shown.map((t) => [t.id, t.priority, t.state, waitingText(t, tasks, undefined), t.type ?? '', head(t.text)]);
+  const rows = shown.map((t) => [t.id, t.priority, t.state, waitingText(t, tasks, undefined, statusOf(records)), t.type ?? '', head(t.text)]);
   return table(['ID', 'PRIORITY', 'STATE', 'WAITING ON', 'TYPE', 'TASK'], rows);
+}
+
+/**
+ * The records given to the views: those of the queue's tasks, and of tasks outside the queue that queued ones run
+ * after, whose status says whether those wait or are blocked.
+ */
+function statusOf(records: ReadonlyMap<string, TaskRecord>): OutsideStatus {
+  return (id) => records.get(id)?.status;
 }
 
 /** `poli ps`: the queue's live part and the running pairs: id, state, round, elapsed, branch, waiting on. */
@@ -50,7 +61,7 @@ export function renderPs(tasks: readonly QueuedTask[], records: ReadonlyMap<stri
     const started = t.startedAt ? Date.parse(t.startedAt) : undefined;
     const ended = t.endedAt ? Date.parse(t.endedAt) : now;
     const elapsed = started === undefined ? '' : formatDuration(Math.max(0, ended - started));
-    return [t.id, t.state, record && t.state !== 'queued' ? String(record.rounds) : '', elapsed, t.branch ?? '', waitingText(t, tasks, record)];
+    return [t.id, t.state, record && t.state !== 'queued' ? String(record.rounds) : '', elapsed, t.branch ?? '', waitingText(t, tasks, record, statusOf(records))];
   });
   return table(['ID', 'STATE', 'ROUND', 'ELAPSED', 'BRANCH', 'WAITING ON'], rows);
 }
@@ -65,7 +76,7 @@ export function queueJson(tasks: readonly QueuedTask[], records: ReadonlyMap<str
       priority: t.priority,
       state: t.state,
       after: t.after,
-      waitingOn: waitingText(t, tasks, record),
+      waitingOn: waitingText(t, tasks, record, statusOf(records)),
       type: t.type ?? null,
       branch: t.branch ?? null,
       base: t.base,

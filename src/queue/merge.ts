@@ -62,7 +62,11 @@ export async function mergeTask(task: QueuedTask, options: MergeOptions): Promis
 /** Merged: the worktree and branch go, once git confirms the branch is in the base. */
 async function finish(task: QueuedTask, commit: string, git: GitOps): Promise<MergeOutcome> {
   const where = { project: task.project, worktree: task.worktree ?? '', branch: task.branch ?? '', base: task.base };
-  const removed = await git.removeIfMerged(where);
+  // The base has moved: whatever the clean-up meets, the task is merged (and not sent to the person as unmerged).
+  const removed = await git.removeIfMerged(where).catch((error: unknown) => ({
+    removed: false,
+    reason: `could not remove its worktree and branch: ${error instanceof Error ? error.message : String(error)}`,
+  }));
   return { kind: 'merged', commit, removed: removed.removed, ...(removed.reason ? { note: removed.reason } : {}) };
 }
 

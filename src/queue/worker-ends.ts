@@ -12,10 +12,14 @@ import { launchOrFail } from './launch.ts';
 /** How often a task's pair is started again in a row without its dialogue moving before the task fails. */
 const MAX_RELAUNCHES = 5;
 
-/** Relaunches per task since its dialogue last moved (this worker's memory; a fresh worker starts again at 0). */
-const relaunches = new Map<string, { count: number; messages: number }>();
+/**
+ * Relaunches per task since its dialogue last moved. Each worker keeps its own (a fresh worker starts again at 0), so
+ * it is the worker's to hold and give: a module-level map would leak counts between workers in one process (tests).
+ */
+export type Relaunches = Map<string, { count: number; messages: number }>;
 
-export async function pairEnded(deps: WorkerDeps, task: QueuedTask, how: { adopted: boolean }): Promise<void> {
+export async function pairEnded(deps: WorkerDeps, task: QueuedTask, how: { adopted: boolean; relaunches: Relaunches }): Promise<void> {
+  const { relaunches } = how;
   const record = await deps.records.get(task.id);
   if (record === undefined) return fail(deps, task, `its record tasks/${task.id}.json is gone`);
   // Another process runs the dialogue (a pair started just before a kill, or the person's --resume): follow it.
@@ -30,18 +34,18 @@ export async function pairEnded(deps: WorkerDeps, task: QueuedTask, how: { adopt
       return;
     case 'interrupted':
       if (!how.adopted && /\(poli stop\)/.test(record.error ?? '')) return stopped(deps, task);
-      return relaunch(deps, task, record, `resumed after ${record.error ?? 'an interruption'}`);
+      return relaunch(deps, relaunches, task, record, `resumed after ${record.error ?? 'an interruption'}`);
     case 'queued':
     case 'running':
     case 'waiting':
-      return relaunch(deps, task, record, 'started again: its pair ended before its dialogue did', await deps.logTail(task.id));
+      return relaunch(deps, relaunches, task, record, 'started again: its pair ended before its dialogue did', await deps.logTail(task.id));
     default:
       return retryOrFail(deps, task, record);
   }
 }
 
 /** The pair again on the same dialogue (same attempt), unless it keeps dying without the dialogue moving. */
-function relaunch(deps: WorkerDeps, task: QueuedTask, record: TaskRecord, what: string, log = ''): void {
+function relaunch(deps: WorkerDeps, relaunches: Relaunches, task: QueuedTask, record: TaskRecord, what: string, log = ''): void {
   const seen = relaunches.get(task.id);
   const count = seen !== undefined && seen.messages === record.messages.length ? seen.count + 1 : 1;
   relaunches.set(task.id, { count, messages: record.messages.length });

@@ -5,11 +5,11 @@
  * whose process died is resumed, a merge cut short is run again from its first step).
  */
 import path from 'node:path';
-import { pairEnded } from './worker-ends.ts';
+import { pairEnded, type Relaunches } from './worker-ends.ts';
 import { launchOrFail } from './launch.ts';
 import { mergeNext } from './worker-merge.ts';
 import type { WorkerDeps, WorkerOptions } from './worker-deps.ts';
-import { newlyBlocked, readyTasks } from './schedule.ts';
+import { newlyBlocked, readyTasks, type OutsideStatus } from './schedule.ts';
 import type { QueuedTask } from './types.ts';
 
 export type { WorkerDeps, WorkerOptions } from './worker-deps.ts';
@@ -26,6 +26,10 @@ export class QueueWorker {
   private merging: Promise<void> | undefined;
   private lastCapacityNote = '';
   private readonly merged: string[] = [];
+  private readonly relaunches: Relaunches = new Map();
+  /** The dialogue status of each task run outside the queue (poli --task) that a queued task runs after. */
+  private outsideStatus = new Map<string, string | undefined>();
+  private readonly outside: OutsideStatus = (id) => this.outsideStatus.get(id);
 
   constructor(
     private readonly deps: WorkerDeps,
@@ -46,6 +50,7 @@ export class QueueWorker {
 
   /** One look at the queue: pairs that ended, tasks that can no longer run, the next merge, new pairs. */
   async tick(): Promise<void> {
+    await this.readOutside();
     for (const task of this.deps.queue.list().filter((t) => t.state === 'running')) await this.checkPair(task);
     this.blockDependents();
     if (this.merging === undefined) {
@@ -60,7 +65,20 @@ export class QueueWorker {
     const tasks = this.deps.queue.list();
     if (this.merging !== undefined) return false;
     if (tasks.some((t) => t.state === 'running' || t.state === 'merging')) return false;
-    return readyTasks(tasks, () => undefined).length === 0;
+    return readyTasks(tasks, this.outside).length === 0;
+  }
+
+  /**
+   * `poli add --after T3` accepts a task run outside the queue (its record exists): the schedule needs its status,
+   * which only its record has. Read once per tick, for the ids no queue row has.
+   */
+  private async readOutside(): Promise<void> {
+    const tasks = this.deps.queue.list();
+    const inQueue = new Set(tasks.map((t) => t.id));
+    const ids = new Set(tasks.filter((t) => t.state === 'queued').flatMap((t) => t.after.filter((id) => !inQueue.has(id))));
+    const statuses = new Map<string, string | undefined>();
+    for (const id of ids) statuses.set(id, (await this.deps.records.get(id))?.status);
+    this.outsideStatus = statuses;
   }
 
   /** A running task: its pair still runs (adopted if its worker died), or it ended and moves on. */
@@ -73,13 +91,12 @@ export class QueueWorker {
       return;
     }
     if (!ours) deps.queue.update(task.id, { workerPid: deps.pid }, ['running']);
-    await pairEnded(deps, { ...task, workerPid: deps.pid }, { adopted: !ours });
+    await pairEnded(deps, { ...task, workerPid: deps.pid }, { adopted: !ours, relaunches: this.relaunches });
   }
 
   /** Queued tasks that run after a task that failed, was stopped or is blocked: blocked, with the reason. */
   private blockDependents(): void {
-    const outside = (): string | undefined => undefined;
-    for (const { id, reason } of newlyBlocked(this.deps.queue.list(), outside)) {
+    for (const { id, reason } of newlyBlocked(this.deps.queue.list(), this.outside)) {
       if (this.deps.queue.update(id, { state: 'blocked', reason }, ['queued'])) this.deps.warn(`poli: ${id} is blocked: ${reason}`);
     }
   }
@@ -90,7 +107,7 @@ export class QueueWorker {
       const tasks = this.deps.queue.list();
       const mine = tasks.filter((t) => t.state === 'running' && t.workerPid === this.deps.pid).length;
       if (mine >= this.options.parallel) return;
-      const next = readyTasks(tasks, () => undefined)[0];
+      const next = readyTasks(tasks, this.outside)[0];
       if (next === undefined) return;
       if (this.options.auto && mine > 0 && !this.roomFor(next)) return;
       if (!this.claim(next)) continue;
