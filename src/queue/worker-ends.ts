@@ -33,7 +33,8 @@ export async function pairEnded(deps: WorkerDeps, task: QueuedTask, how: { adopt
       relaunches.delete(task.id);
       return;
     case 'interrupted':
-      if (!how.adopted && /\(poli stop\)/.test(record.error ?? '')) return stopped(deps, task);
+      // The person's poli stop holds, whichever worker sees it end (a worker that died meanwhile included).
+      if (/\(poli stop\)/.test(record.error ?? '')) return stopped(deps, task);
       return relaunch(deps, relaunches, task, record, `resumed after ${record.error ?? 'an interruption'}`);
     case 'queued':
     case 'running':
