@@ -73,7 +73,7 @@ export async function sendControlCommand(io: AppIO, settings: Settings, command:
   // `poli stop T7` of a task still in the queue (no pair runs it): it leaves the queue.
   if (dir === undefined && command.kind === 'stop' && (await stopQueued(io, settings))) return 0;
   const tasks = dir === undefined ? [] : await openStore(io, { ...settings, stateDir: dir }).list();
-  const busy = tasks.some((t) => t.socket === settings.socket && (t.status === 'running' || t.status === 'waiting'));
+  const busy = tasks.some((t) => t.socket === settings.socket && (t.session ?? DEFAULT_SESSION) === settings.session && (t.status === 'running' || t.status === 'waiting'));
   // No poli at all: sendControl says so.
   const { socket, session } = settings;
   if (dir !== undefined && !busy && command.kind === 'stop') throw new NothingToStopError(socket, session);
@@ -101,7 +101,7 @@ async function stopQueued(io: AppIO, settings: Settings): Promise<boolean> {
 /** `poli status [--short]`: the running (or latest) task on this socket, in one line. */
 export async function showStatus(io: AppIO, settings: Settings, short: boolean): Promise<number> {
   const tasks = await openStore(io, settings).list();
-  const task = pickStatusTask(tasks, settings.socket);
+  const task = pickStatusTask(tasks, settings.socket, settings.session);
   const turn = task ? currentTurn(task) : undefined;
   const line = renderStatusLine(task, io.now(), turn?.waitingFor ?? null);
   // The line already names an ended task's status (`poli T3 timeout`): say it once.

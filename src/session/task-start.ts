@@ -7,6 +7,7 @@ import type { RunTaskOptions } from '../dialogue/run-task.ts';
 import { ConfigError, StateFileError } from '../errors.ts';
 import { cleanBody } from '../protocol/format-block.ts';
 import type { Role } from '../protocol/types.ts';
+import { DEFAULT_SESSION } from '../state/claim-key.ts';
 import type { TaskRecord } from '../state/types.ts';
 import { taskHead } from '../terminal/task-text.ts';
 import { monotonicNow } from '../tmux/clock.ts';
@@ -28,6 +29,11 @@ export interface RunningTask {
   display: TaskDisplay;
 }
 
+/** The session a task records: a named one only (the default one writes no field, as before sessions had names). */
+function recordedSession(session: string): { session?: string } {
+  return session === DEFAULT_SESSION ? {} : { session };
+}
+
 /** A new task, or the stored one to resume (set running again under this process). */
 export async function openTask(ws: Workspace, what: TaskRequest): Promise<{ record: TaskRecord; start: RunTaskOptions['start'] }> {
   const { store, settings, io } = ws;
@@ -35,7 +41,7 @@ export async function openTask(ws: Workspace, what: TaskRequest): Promise<{ reco
     // Control bytes never reach a pane; the state holds the task as the CLI receives it.
     const task = cleanBody(what.task);
     if (task === '') throw new ConfigError('the task is empty once control characters and blank lines are removed');
-    const record = await store.createTask(task, { socket: settings.socket, projectDir: settings.projectDir });
+    const record = await store.createTask(task, { socket: settings.socket, ...recordedSession(settings.session), projectDir: settings.projectDir });
     return { record, start: { task } };
   }
   const existing = await store.get(what.resume);
@@ -47,7 +53,7 @@ export async function openTask(ws: Workspace, what: TaskRequest): Promise<{ reco
   if (typeof plan === 'string') throw new StateFileError(`cannot resume: ${plan}`);
   // The time it stood stopped is not part of its duration.
   const stoppedMs = (existing.stoppedMs ?? 0) + (existing.endedAt ? Math.max(0, ws.clock.now() - Date.parse(existing.endedAt)) : 0);
-  const record = await store.update(existing.id, { status: 'running', endedAt: null, error: undefined, pid: io.pid, socket: settings.socket, stoppedMs });
+  const record = await store.update(existing.id, { status: 'running', endedAt: null, error: undefined, pid: io.pid, socket: settings.socket, session: recordedSession(settings.session).session, stoppedMs });
   return { record, start: plan.kind === 'start' ? { task: existing.task } : { resume: plan, context: resumeContext(existing) } };
 }
 

@@ -53,7 +53,7 @@ export async function openedWorkspace(parts: WorkspaceParts): Promise<Workspace>
   const notifier = createNotifier(settings.notify, settings.projectDir, io.env, (m) => logger.warn(m, { event: 'notify' }));
   for (const role of ['PLANNER', 'EXECUTER'] as const) events.emit({ event: 'prime', role, pane: session.paneIds[role] });
   // Until a task starts, the status bar tells how the last one on this socket ended (`poli T3 timeout`).
-  await showStatusLine(run, logger, renderStatusLine(pickStatusTask(claim.known, settings.socket), realClock.now()), settings.session);
+  await showStatusLine(run, logger, renderStatusLine(pickStatusTask(claim.known, settings.socket, settings.session), realClock.now()), settings.session);
   const notify = (event: PoliEvent): void => {
     if (output.tty) io.stdout.write(BELL);
     notifier.run(event);

@@ -151,6 +151,6 @@ export async function ensureSession(
   const started = await PoliSession.open(parts.sessionOptions);
   for (const role of ['PLANNER', 'EXECUTER'] as const) events.emit({ event: 'prime', role, pane: started.paneIds[role] });
   // A new server: its status bar is off until poli turns it on again.
-  if (health.kind === 'gone') await showStatusLine(run, output.logger, renderStatusLine(pickStatusTask(await parts.store.list(), settings.socket), realClock.now()), settings.session);
+  if (health.kind === 'gone') await showStatusLine(run, output.logger, renderStatusLine(pickStatusTask(await parts.store.list(), settings.socket, settings.session), realClock.now()), settings.session);
   return started;
 }

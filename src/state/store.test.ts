@@ -95,6 +95,14 @@ describe('StateStore', () => {
     expect(await taskDirEntries()).toEqual(['T1.json']);
   });
 
+  it('records a named session, and writes no session field for the default one', async () => {
+    const created = await makeStore().createTask('in T7', { ...META, session: 'T7' });
+    expect(created.session).toBe('T7');
+    expect(JSON.parse(await readFile(path.join(dir, 'tasks', `${created.id}.json`), 'utf8'))).toMatchObject({ socket: 'poli', session: 'T7' });
+    expect(Object.keys(await makeStore().createTask('default', META))).not.toContain('session');
+    expect((await makeStore().list()).map((t) => t.session)).toEqual(['T7', undefined]);
+  });
+
   it('allocates max existing id + 1, counting set-aside files', async () => {
     await writeTaskFile('T2', record('T2'));
     await writeFile(path.join(dir, 'tasks', 'T7.json.corrupt-2026-01-01T00-00-00.000Z'), '{');

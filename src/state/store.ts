@@ -86,6 +86,7 @@ export class StateStore {
         messages: [],
         pid: this.options.pid,
         socket: meta.socket,
+        ...(meta.session === undefined ? {} : { session: meta.session }),
         projectDir: meta.projectDir,
       };
       if (options.queued !== true) this.owned.add(id);
@@ -384,6 +385,7 @@ function findShapeProblem(value: unknown, id: string): string | undefined {
     ['error', value.error === undefined || typeof value.error === 'string'],
     ['pid', Number.isSafeInteger(value.pid)],
     ['socket', typeof value.socket === 'string'],
+    ['session', value.session === undefined || typeof value.session === 'string'],
     ['projectDir', typeof value.projectDir === 'string'],
     ['approvals', value.approvals === undefined || Array.isArray(value.approvals)],
   ];

@@ -95,6 +95,8 @@ export interface TaskRecord {
   /** The poli process driving (or that drove) the task. */
   pid: number;
   socket: string;
+  /** The tmux session of the socket it runs in, when named (`--session T7`); absent: the default session. */
+  session?: string;
   projectDir: string;
   approvals?: unknown[];
   /** The delivery receipt of every message poli typed into a CLI, in the order they were sent. */
@@ -116,6 +118,8 @@ export type TaskPatch = Partial<Omit<TaskRecord, 'id' | 'messages'>>;
 /** What a new task records about where it runs. */
 export interface TaskMeta {
   socket: string;
+  /** A named tmux session (absent: the default one, and no field is written). */
+  session?: string;
   projectDir: string;
 }
 

@@ -84,6 +84,17 @@ describe('pickStatusTask', () => {
     expect(pickStatusTask([other], 'poli')).toBeUndefined();
     expect(pickStatusTask([], 'poli')).toBeUndefined();
   });
+
+  it('keeps to one session of the socket: a task without a session is the default session\'s', () => {
+    const mine = task({ id: 'T1', status: 'running' });
+    const b = task({ id: 'T2', status: 'running', session: 'B' });
+    const a = task({ id: 'T3', status: 'completed', session: 'A' });
+    expect(pickStatusTask([mine, b, a], 'poli')).toBe(mine);
+    expect(pickStatusTask([mine, b, a], 'poli', 'poli')).toBe(mine);
+    expect(pickStatusTask([mine, b, a], 'poli', 'B')).toBe(b);
+    expect(pickStatusTask([mine, b, a], 'poli', 'A')).toBe(a);
+    expect(pickStatusTask([mine, b, a], 'poli', 'T7')).toBeUndefined();
+  });
 });
 
 describe('formatClock', () => {

@@ -3,6 +3,7 @@
  * setting that runs it. Pure: records and the time in, text out.
  */
 import type { Role } from '../protocol/types.ts';
+import { DEFAULT_SESSION } from '../state/claim-key.ts';
 import type { TaskRecord } from '../state/types.ts';
 
 /** Seconds between tmux status refreshes; the elapsed time is only as fresh as this. */
@@ -55,9 +56,9 @@ export function renderStatusLine(task: TaskRecord | undefined, now: number, wait
   return parts.join(' ');
 }
 
-/** The task the status line is about: the running one on this socket, else the latest one there. */
-export function pickStatusTask(tasks: readonly TaskRecord[], socket: string): TaskRecord | undefined {
-  const mine = tasks.filter((t) => t.socket === socket);
+/** The task the status line is about: the running one in this session of the socket, else the latest one there. */
+export function pickStatusTask(tasks: readonly TaskRecord[], socket: string, session: string = DEFAULT_SESSION): TaskRecord | undefined {
+  const mine = tasks.filter((t) => t.socket === socket && (t.session ?? DEFAULT_SESSION) === session);
   return mine.find((t) => t.status === 'running' || t.status === 'waiting') ?? latest(mine);
 }
 

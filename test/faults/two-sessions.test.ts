@@ -54,6 +54,9 @@ describe('two polis on one socket, one session each', { timeout: FAULT_TEST_TIME
     expect.soft(dialogueOf(taskA.messages)).toEqual(oneRoundDialogue('a.txt', 'A'));
     const taskB = JSON.parse(await readFile(path.join(stateB, 'tasks', 'T1.json'), 'utf8')) as typeof taskA;
     expect.soft(taskB.status).toBe('completed');
+    expect.soft([(taskA as { session?: string }).session, (taskB as { session?: string }).session]).toEqual(['A', 'B']);
+    const statusB = await runPoli(['status', '--session', 'B', '--short', '--socket', w.socket, '--state-dir', stateB]);
+    expect.soft(statusB.stdout).toBe('poli T1 completed\n');
     expect.soft(taskB.messages.filter((m) => m.from === 'HUMAN').map((m) => `${m.to}:${m.body}`)).toEqual([`EXECUTER:${NOTE}`]);
     expect.soft(await readFile(path.join(w.projectDir, 'a.txt'), 'utf8')).toBe('A\n');
     expect.soft(await readFile(path.join(projectB, 'b.txt'), 'utf8')).toBe('B\n');
@@ -70,7 +73,8 @@ describe('two polis on one socket, one session each', { timeout: FAULT_TEST_TIME
   it('a second poli on the same session of the socket is still refused; poli stop T7 reaches the first', async () => {
     world = await createFaultWorld();
     const w = world;
-    const first = w.start(['--mock', '--session', 'T7', '--task', 'Create one.txt containing 1', '--kill-on-exit'], { MOCK_PLANNER_THINK_MS: '12000' });
+    // A PLANNER that thinks long: the task still runs when, under load, starting the refused poli took over 12 s.
+    const first = w.start(['--mock', '--session', 'T7', '--task', 'Create one.txt containing 1', '--kill-on-exit'], { MOCK_PLANNER_THINK_MS: '30000' });
     await waitUntil('the PLANNER received its task', async () => (await w.received('PLANNER')).some((r) => r.blocks.some((x) => x.header.type === 'task')));
     const second = await runPoli(['--mock', '--session', 'T7', '--task', 'Create two.txt containing 2', ...w.flags], { input: '' });
     expect(second.code).toBe(1);
