@@ -4,7 +4,7 @@
  * everything measured in bench/results.json. Each scenario runs in its own Node process on its own
  * private tmux server (`poli-bench-<random>`), killed afterwards.
  *
- *   npm run bench              # ~7 minutes on 2 cores
+ *   npm run bench              # ~7 minutes on 2 cores, and ~5 more for the queue's throughput
  *   npm run bench -- --printing-only   # only the cost of a printing CLI (~4 minutes)
  *   npm run bench -- --full    # also polls through 1,000 rounds for the memory figure (~15 more minutes)
  *   npm run bench -- --startup # only the start-up figure (scripts/bench/startup.ts, ~15 s)
@@ -161,7 +161,10 @@ async function main(): Promise<void> {
   if (process.argv.includes('--startup')) return startupOnly();
   if (process.argv.includes('--hops-only')) return hopsOnly();
   const only = process.argv.indexOf('--only');
-  if (process.argv.includes('--throughput-only') || (only >= 0 && process.argv[only + 1] === 'throughput')) return throughputOnly();
+  if (only >= 0 && process.argv[only + 1] !== 'throughput') {
+    throw new Error(`--only knows throughput (the others have --startup, --hops-only, --printing-only); got ${JSON.stringify(process.argv[only + 1] ?? '')}`);
+  }
+  if (process.argv.includes('--throughput-only') || only >= 0) return throughputOnly();
   const full = process.argv.includes('--full');
   const started = Date.now();
   if (process.argv.includes('--printing-only')) {
