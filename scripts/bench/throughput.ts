@@ -264,8 +264,10 @@ export async function measureThroughput(root: string, options: ThroughputOptions
     log(`bench: throughput, ${tasks} tasks at --parallel ${pairs} …`);
     const t0 = Date.now();
     try {
-      runs.push(await runOne(root, pairs, tasks, options.timeoutMs ?? 120_000 + 30_000 * tasks));
-      log(`bench: throughput --parallel ${pairs} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      const result = await runOne(root, pairs, tasks, options.timeoutMs ?? 120_000 + 30_000 * tasks);
+      runs.push(result);
+      // The run's figures as they come: a long sweep stopped halfway still leaves them in the log.
+      log(`bench: throughput --parallel ${pairs} done in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${JSON.stringify(result)}`);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       log(`bench: throughput --parallel ${pairs} FAILED: ${message}`);
