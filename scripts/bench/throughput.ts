@@ -58,7 +58,8 @@ export interface ThroughputRun {
   /** git, sh and tmux client processes below poli: the work process's and the pairs' reaped children. */
   helpersCpuS: number;
   mocks: KindFigures;
-  tmuxServer: { cpuS: number; peakRssMb: number };
+  /** The tmux servers this run started (one after another), together. */
+  tmuxServer: { servers: number; cpuS: number; peakRssMb: number };
   /** CPU of the whole run in % of one core: poli's processes, their helpers, the mocks and the tmux server. */
   totalCpuPercentOfCore: number;
   /** The lowest MemAvailable seen during the run. */
@@ -157,7 +158,9 @@ async function runOne(root: string, pairs: number, tasks: number, timeoutMs: num
   const common = ['--state-dir', path.join(base, 'state'), '--socket', socket, '--mock'];
   const loadAverageAtStart = round(os.loadavg()[0] ?? 0);
   const tally = new Tally();
-  let serverPid: number | undefined;
+  // tmux exits when its last session is killed (one pair at a time: between tasks), and the next pair starts a new
+  // server: every server seen is a root.
+  const serverPids = new Set<number>();
   let work: ReturnType<typeof spawn> | undefined;
   try {
     await makeProject(project);
@@ -181,20 +184,20 @@ async function runOne(root: string, pairs: number, tasks: number, timeoutMs: num
     let lastServerLook = 0;
     while (code === undefined) {
       if (performance.now() - started > timeoutMs) throw new Error(`poli work --parallel ${pairs} did not drain ${tasks} tasks in ${timeoutMs / 1000} s:\n${output.slice(-1500)}`);
-      if (serverPid === undefined && performance.now() - lastServerLook > 1_000) {
+      const parents = parentMap();
+      if (performance.now() - lastServerLook > 1_000 && ![...serverPids].some((pid) => parents.has(pid))) {
         lastServerLook = performance.now();
         const r = await run(['display-message', '-p', '#{pid}']);
-        if (r.exitCode === 0 && /^\d+$/.test(r.stdout.trim())) serverPid = Number(r.stdout.trim());
+        if (r.exitCode === 0 && /^\d+$/.test(r.stdout.trim())) serverPids.add(Number(r.stdout.trim()));
       }
-      const parents = parentMap();
-      const pids = descendants(parents, serverPid === undefined ? [workPid] : [workPid, serverPid]);
+      const pids = descendants(parents, [workPid, ...serverPids]);
       const samples: (ProcSample & { kind: ProcKind })[] = [];
       for (const pid of pids) {
         const sample = sampleProcess(pid);
         if (sample === undefined) continue;
         let kind = kinds.get(pid);
         if (kind === undefined) {
-          kind = pid === serverPid ? 'tmux' : classify(pid, commandLine(pid), workPid);
+          kind = serverPids.has(pid) ? 'tmux' : classify(pid, commandLine(pid), workPid);
           kinds.set(pid, kind);
         }
         samples.push({ ...sample, kind });
@@ -216,10 +219,11 @@ async function runOne(root: string, pairs: number, tasks: number, timeoutMs: num
     // is in this process's cutime/cstime (exact); less poli's own (sampled, so up to one interval short each) it
     // leaves the git, sh and tmux client processes poli ran.
     const helpersCpuS = round(Math.max(0, treeCpuS - workFigures.cpuS - pairFigures.cpuS));
-    const server = serverPid === undefined ? undefined : tally.last.get(serverPid);
+    const servers = [...serverPids].map((pid) => tally.last.get(pid)).filter((s) => s !== undefined);
+    const serverCpuMs = servers.reduce((a, s) => a + s.cpuMs, 0);
     const mocks = tally.figures('mock');
     const poliCpuS = workFigures.cpuS + pairFigures.cpuS;
-    const totalS = poliCpuS + helpersCpuS + mocks.cpuS + (server?.cpuMs ?? 0) / 1000;
+    const totalS = poliCpuS + helpersCpuS + mocks.cpuS + serverCpuMs / 1000;
     return {
       pairs,
       tasks,
@@ -232,7 +236,7 @@ async function runOne(root: string, pairs: number, tasks: number, timeoutMs: num
       poli: { cpuS: round(poliCpuS), cpuSPerTask: round(poliCpuS / Math.max(1, merged)), peakTotalRssMb: MB(tally.peakTotals.get('poli') ?? 0) },
       helpersCpuS,
       mocks,
-      tmuxServer: { cpuS: round((server?.cpuMs ?? 0) / 1000), peakRssMb: MB(server?.peakRssKb ?? 0) },
+      tmuxServer: { servers: servers.length, cpuS: round(serverCpuMs / 1000), peakRssMb: MB(Math.max(0, ...servers.map((s) => s.peakRssKb))) },
       totalCpuPercentOfCore: round((100 * totalS) / wallS, 1),
       minMemAvailableMb: MB(tally.minAvailableKb),
       loadAverageAtStart,
@@ -291,7 +295,7 @@ function failedRun(pairs: number, tasks: number, error: string): ThroughputRun {
     poli: { cpuS: 0, cpuSPerTask: 0, peakTotalRssMb: 0 },
     helpersCpuS: 0,
     mocks: none,
-    tmuxServer: { cpuS: 0, peakRssMb: 0 },
+    tmuxServer: { servers: 0, cpuS: 0, peakRssMb: 0 },
     totalCpuPercentOfCore: 0,
     minMemAvailableMb: 0,
     loadAverageAtStart: 0,
