@@ -180,7 +180,6 @@ async function runOne(root: string, pairs: number, tasks: number, timeoutMs: num
     void exited.then((c) => (code = c));
     const workPid = child.pid ?? -1;
     const run = createTmuxRunner({ socket });
-    const kinds = new Map<number, ProcKind>();
     let lastServerLook = 0;
     while (code === undefined) {
       if (performance.now() - started > timeoutMs) throw new Error(`poli work --parallel ${pairs} did not drain ${tasks} tasks in ${timeoutMs / 1000} s:\n${output.slice(-1500)}`);
@@ -195,11 +194,8 @@ async function runOne(root: string, pairs: number, tasks: number, timeoutMs: num
       for (const pid of pids) {
         const sample = sampleProcess(pid);
         if (sample === undefined) continue;
-        let kind = kinds.get(pid);
-        if (kind === undefined) {
-          kind = serverPids.has(pid) ? 'tmux' : classify(pid, commandLine(pid), workPid);
-          kinds.set(pid, kind);
-        }
+        // Sorted again at each sample: a child caught between fork and exec still shows its parent's command line.
+        const kind = serverPids.has(pid) ? 'tmux' : classify(pid, commandLine(pid), workPid);
         samples.push({ ...sample, kind });
       }
       tally.add(samples);
