@@ -4,11 +4,13 @@
  * everything measured in bench/results.json. Each scenario runs in its own Node process on its own
  * private tmux server (`poli-bench-<random>`), killed afterwards.
  *
- *   npm run bench              # ~7 minutes on 2 cores
+ *   npm run bench              # ~7 minutes on 2 cores, and ~5 more for the queue's throughput
  *   npm run bench -- --printing-only   # only the cost of a printing CLI (~4 minutes)
  *   npm run bench -- --full    # also polls through 1,000 rounds for the memory figure (~15 more minutes)
  *   npm run bench -- --startup # only the start-up figure (scripts/bench/startup.ts, ~15 s)
  *   npm run bench -- --hops-only  # only the real-CLI hops, tool channel next to screen (scripts/bench/hops.ts, ~4 min)
+ *   npm run bench -- --throughput-only [--pairs 1,2,4,8]  # only the queue's throughput (scripts/bench/throughput.ts)
+ *                                                          # (`--only throughput` says the same)
  */
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -18,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { formatTable, judge, type JobResults, type Results } from './bench/report.ts';
 import { formatHops, measureHops, type HopResults } from './bench/hops.ts';
 import { formatStartup, measureStartup, type StartupResults } from './bench/startup.ts';
+import { formatThroughput, measureThroughput, type ThroughputResults } from './bench/throughput.ts';
 import { killServer, newSocketName, type Mode } from './bench/world.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -129,9 +132,39 @@ async function writeHops(hops: HopResults): Promise<void> {
   await writeFile(path.join(ROOT, 'bench', 'hops.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, hops }, null, 2)}\n`);
 }
 
+/** The --parallel values of the throughput figure: `--pairs 1,2,4,8,12` or the default. */
+function throughputPairs(): number[] {
+  const at = process.argv.indexOf('--pairs');
+  if (at < 0) return [1, 2, 4, 8];
+  const pairs = (process.argv[at + 1] ?? '').split(',').map(Number);
+  if (pairs.length === 0 || pairs.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new Error(`--pairs wants whole numbers ≥ 1 separated by commas, e.g. --pairs 1,2,4,8; got ${JSON.stringify(process.argv[at + 1] ?? '')}`);
+  }
+  return pairs;
+}
+
+async function throughputFigures(): Promise<ThroughputResults> {
+  return measureThroughput(ROOT, { pairs: throughputPairs() }, (line) => process.stderr.write(`${line}\n`));
+}
+
+/** `--throughput-only`: the queue's throughput alone, printed and written to bench/throughput.json. */
+async function throughputOnly(): Promise<void> {
+  const throughput = await throughputFigures();
+  process.stdout.write(formatThroughput(throughput));
+  await mkdir(path.join(ROOT, 'bench'), { recursive: true });
+  const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadAverage: os.loadavg(), node: process.version };
+  await writeFile(path.join(ROOT, 'bench', 'throughput.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, throughput }, null, 2)}\n`);
+  process.stdout.write('\nwrote bench/throughput.json\n');
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--startup')) return startupOnly();
   if (process.argv.includes('--hops-only')) return hopsOnly();
+  const only = process.argv.indexOf('--only');
+  if (only >= 0 && process.argv[only + 1] !== 'throughput') {
+    throw new Error(`--only knows throughput (the others have --startup, --hops-only, --printing-only); got ${JSON.stringify(process.argv[only + 1] ?? '')}`);
+  }
+  if (process.argv.includes('--throughput-only') || only >= 0) return throughputOnly();
   const full = process.argv.includes('--full');
   const started = Date.now();
   if (process.argv.includes('--printing-only')) {
@@ -170,6 +203,8 @@ async function main(): Promise<void> {
     poll: { dialogue: dialoguePoll, memory: memoryPoll, idle: idlePoll, reads: readsPoll, delivery: deliveryPoll },
   };
   const printing = await printingFigures();
+  // The queue: `poli work` at 1, 2, 4 and 8 pairs of mocks, each on its own server.
+  const throughput = await throughputFigures();
   // Last: two real CLIs start and answer through fake model servers (skipped when they are not installed).
   const hops = await measureHops(undefined, (line) => process.stderr.write(`${line}\n`));
   await writeHops(hops);
@@ -177,6 +212,7 @@ async function main(): Promise<void> {
   const seconds = (Date.now() - started) / 1000;
   process.stdout.write(formatTable(results, verdicts, { pollMs: POLL_MS, heartbeatMs: EVENT_HEARTBEAT_MS, seconds }));
   process.stdout.write(printing.table);
+  process.stdout.write(formatThroughput(throughput));
   process.stdout.write(formatHops(hops));
   process.stdout.write(`\n${formatStartup(startup)}`);
   await mkdir(path.join(ROOT, 'bench'), { recursive: true });
@@ -190,6 +226,7 @@ async function main(): Promise<void> {
         seconds,
         results,
         printing: printing.results,
+        throughput,
         hops,
         startup,
         targets: verdicts,
