@@ -4,7 +4,7 @@ import type { QueueSubcommand } from './queue-options.ts';
 
 /** What a queue command asks for. */
 export type QueueAction =
-  | { verb: 'add'; text: string | undefined; taskFile: string | undefined; priority: 'high' | 'normal' | 'low'; after: string[]; type: string | undefined; retries: number }
+  | { verb: 'add'; text: string | undefined; taskFile: string | undefined; priority: 'high' | 'normal' | 'low'; after: string[]; type: string | undefined; retries: number; base?: string }
   | { verb: 'queue'; all: boolean; json: boolean }
   | { verb: 'work'; parallel: number | 'auto'; check: string | undefined; strategy: 'merge' | 'rebase'; mergeRetries: number; watch: boolean }
   | { verb: 'ps'; json: boolean }
@@ -58,6 +58,7 @@ function addAction(parsed: Record<string, unknown>, rest: string[]): QueueAction
     after: [...new Set(after)],
     type: parsed['type'] as string | undefined,
     retries: count('retries', parsed['retries'], DEFAULT_RETRIES),
+    ...(typeof parsed['base'] === 'string' && parsed['base'].trim() !== '' ? { base: parsed['base'].trim() } : {}),
   };
 }
 

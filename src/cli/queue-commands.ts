@@ -8,6 +8,8 @@ import { loadConfigValues, resolveUserCwd, type Settings } from '../config.ts';
 import { ConfigError, StateFileError } from '../errors.ts';
 import { PACKAGE_ROOT, realClock, type AppIO } from '../host.ts';
 import { addTask, typeCommands } from '../queue/add.ts';
+import { createGitDeps } from '../git/index.ts';
+import { resolveCommit } from '../git/refs.ts';
 import { createGitOps } from '../queue/git-real.ts';
 import { pairLog } from '../queue/pairs.ts';
 import { QueueStore } from '../queue/store.ts';
@@ -48,7 +50,13 @@ export async function runQueueCommand(io: AppIO, action: QueueAction, flags: Set
 async function add(io: AppIO, action: Extract<QueueAction, { verb: 'add' }>, flags: SettingFlags, settings: Settings, stores: Stores): Promise<number> {
   const text = action.text ?? (await readTaskText(action.taskFile ?? STDIN_SOURCE, io.stdin));
   const git = createGitOps();
-  const base = await git.currentBranch(settings.projectDir);
+  const current = await git.currentBranch(settings.projectDir).catch((error: unknown) => {
+    // A detached HEAD is fine when the base is named; a project that is no repository never is.
+    if (action.base === undefined || (error as { code?: string }).code !== 'GIT_DETACHED_HEAD') throw error;
+    return undefined;
+  });
+  const base = action.base ?? current ?? '';
+  if (action.base !== undefined) await checkBranch(settings.projectDir, action.base);
   const values = await loadConfigValues({ env: io.env, userCwd: resolveUserCwd(io.env, io.cwd), packageRoot: PACKAGE_ROOT });
   const typed = action.type !== undefined ? typeCommands(action.type, values) : {};
   const plannerCmd = (flags.plannerCmd as string | undefined) ?? typed.plannerCmd;
@@ -73,6 +81,13 @@ async function add(io: AppIO, action: Extract<QueueAction, { verb: 'add' }>, fla
   const after = task.after.length > 0 ? `, after ${task.after.join(', ')}` : '';
   io.stdout.write(`poli: queued ${task.id} (priority ${task.priority}${after}) on ${base} of ${settings.projectDir}. Run it with: poli work\n`);
   return 0;
+}
+
+/** `--base BRANCH` names a branch of the project. */
+async function checkBranch(project: string, branch: string): Promise<void> {
+  const deps = createGitDeps();
+  if ((await resolveCommit(deps, project, `refs/heads/${branch}`)) !== undefined) return;
+  throw new ConfigError(`--base ${branch}: the project ${project} has no branch ${branch} (git branch lists them)`);
 }
 
 async function show(io: AppIO, action: Extract<QueueAction, { verb: 'queue' | 'ps' }>, stores: Stores): Promise<number> {

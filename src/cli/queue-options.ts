@@ -10,6 +10,7 @@ export type QueueSubcommand = (typeof QUEUE_SUBCOMMANDS)[number];
 export const QUEUE_OPTIONS: readonly OptionSpec[] = [
   { flag: 'priority', type: 'string', choices: ['high', 'normal', 'low'], describe: 'With add: the task\'s priority (default: normal)' },
   { flag: 'after', type: 'string', describe: 'With add: ids of tasks that must be merged first, e.g. T3,T4' },
+  { flag: 'base', type: 'string', describe: 'With add: the branch the task starts from and is merged into (default: the project\'s current branch)' },
   { flag: 'retries', type: 'string', describe: 'With add: how often a failed or timed-out dialogue runs again (default: 1)' },
   { flag: 'parallel', type: 'string', describe: 'With work: pairs at once, a number or auto (default: 2)' },
   { flag: 'check', type: 'string', describe: 'With work: a command run in a task\'s worktree before it is merged, e.g. "npm test"' },
@@ -22,6 +23,7 @@ export const QUEUE_OPTIONS: readonly OptionSpec[] = [
 export const QUEUE_OPTION_OWNER: Record<string, QueueSubcommand> = {
   priority: 'add',
   after: 'add',
+  base: 'add',
   retries: 'add',
   parallel: 'work',
   check: 'work',
@@ -33,7 +35,7 @@ export const QUEUE_OPTION_OWNER: Record<string, QueueSubcommand> = {
 
 export const QUEUE_COMMANDS: Record<QueueSubcommand, CommandSpec> = {
   add: {
-    usage: 'poli add "TEXT" [--priority high|normal|low] [--after T3,T4] [--type TYPE] [--planner-cmd CMD] [--executer-cmd CMD] [--retries N] (or --task-file FILE, - for stdin)',
+    usage: 'poli add "TEXT" [--priority high|normal|low] [--after T3,T4] [--base BRANCH] [--type TYPE] [--planner-cmd CMD] [--executer-cmd CMD] [--retries N] (or --task-file FILE, - for stdin)',
     describe: 'queue a task for `poli work`: it runs in its own git worktree on a branch poli/ID and is merged back when done',
     settings: ['state-dir', 'project-dir', 'planner-cmd', 'executer-cmd'],
   },

@@ -37,7 +37,19 @@ export class DetachedHeadError extends PoliError {
     super(
       'GIT_DETACHED_HEAD',
       `the project ${project} has a detached HEAD, so poli cannot tell which branch to merge tasks into. ` +
-        'Check out a branch (`git switch main`) or pass the base branch with --base.',
+        'Check out a branch (`git switch main`), or name the base branch with poli add --base BRANCH.',
+    );
+  }
+}
+
+/** The project is not in a git repository: the queue works in worktrees of the project's repository. */
+export class NotARepositoryError extends PoliError {
+  constructor(project: string, said: string) {
+    super(
+      'GIT_NOT_A_REPOSITORY',
+      `the project ${project} is not a git repository (git said: ${said}). The queue runs each task on a branch in a ` +
+        'git worktree of the project and merges it back, so it needs one: run `git init` and make a first commit there, ' +
+        'or run the task on its own with poli --task "TEXT".',
     );
   }
 }

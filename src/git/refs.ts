@@ -1,4 +1,4 @@
-import { DetachedHeadError } from './errors.ts';
+import { DetachedHeadError, NotARepositoryError } from './errors.ts';
 import { gitOut, gitTest, type GitDeps } from './runner.ts';
 
 /** One entry of `git worktree list --porcelain`. */
@@ -58,6 +58,8 @@ export function branchRef(branch: string): string {
  * since merging into "whatever commit is checked out" would move no branch and so lose the merge.
  */
 export async function currentBranch(deps: GitDeps, project: string): Promise<string> {
+  const inside = await deps.run(['rev-parse', '--git-dir'], { cwd: project });
+  if (inside.exitCode !== 0) throw new NotARepositoryError(project, inside.stderr.trim().split('\n')[0] ?? '');
   const result = await deps.run(['symbolic-ref', '--quiet', '--short', 'HEAD'], { cwd: project });
   if (result.exitCode !== 0 || result.stdout.trim() === '') throw new DetachedHeadError(project);
   return result.stdout.trim();

@@ -80,7 +80,7 @@ describe('currentBranch', () => {
     expect(await currentBranch(s.deps, s.project)).toBe('main');
     s.git(['switch', '--quiet', '--detach']);
     await expect(currentBranch(s.deps, s.project)).rejects.toThrow(DetachedHeadError);
-    await expect(currentBranch(s.deps, s.project)).rejects.toThrow(/check out a branch.*or pass the base branch with --base/i);
+    await expect(currentBranch(s.deps, s.project)).rejects.toThrow(/check out a branch.*or name the base branch with poli add --base BRANCH/i);
   });
 });
 
