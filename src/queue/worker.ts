@@ -26,6 +26,8 @@ export class QueueWorker {
   private merging: Promise<void> | undefined;
   private lastCapacityNote = '';
   private readonly merged: string[] = [];
+  /** Set once run() is asked to stop: a merge that fails meanwhile is left to run again. */
+  private stopping = false;
 
   constructor(
     private readonly deps: WorkerDeps,
@@ -34,6 +36,7 @@ export class QueueWorker {
 
   /** Runs until the queue is drained (or, with `watch`, until `signal` aborts); then stops its pairs on an abort. */
   async run(signal: AbortSignal): Promise<WorkSummary> {
+    signal.addEventListener('abort', () => (this.stopping = true), { once: true });
     while (!signal.aborted) {
       await this.tick();
       if (!this.options.watch && this.drained()) break;
@@ -49,7 +52,7 @@ export class QueueWorker {
     for (const task of this.deps.queue.list().filter((t) => t.state === 'running')) await this.checkPair(task);
     this.blockDependents();
     if (this.merging === undefined) {
-      const started = mergeNext(this.deps, this.options, (id) => this.merged.push(id));
+      const started = mergeNext(this.deps, this.options, (id) => this.merged.push(id), () => this.stopping);
       if (started) this.merging = started.finally(() => (this.merging = undefined));
     }
     await this.startReady();
