@@ -203,54 +203,66 @@ describe('kill -9 of poli work at a random moment, then poli work again', () => 
     const code = await second.exited;
     await branches.stop();
     const output = `--- first run ---\n${first.stdout()}${first.stderr()}\n--- second run ---\n${second.stdout()}${second.stderr()}`;
-    expect(code, output).toBe(0);
-
-    // Every task merged, its file exact on main, its commit on main.
-    const queue = JSON.parse(execFileSync(process.execPath, [path.join(import.meta.dirname, '..', '..', 'bin', 'poli.js'), 'queue', '--json', '--all', ...w.flags], { encoding: 'utf8' })) as {
-      queue: { id: string; state: string }[];
-    };
-    expect(queue.queue.map((t) => `${t.id} ${t.state}`), output).toEqual(TASKS.map((_, i) => `T${i + 1} merged`));
-    const log = git(project, ['log', '--format=%s', 'main']);
-    TASKS.forEach((t, i) => {
-      expect(git(project, ['show', `main:${t.file}`]) + '\n').toBe(`${t.text}\n`);
-      expect(log.split('\n'), `T${i + 1}'s commit on main`).toContain(`T${i + 1}: Create ${t.file} containing ${t.text}`);
-    });
-    // No commit a poli/* branch ever held is lost.
-    const lost = [...branches.heads].filter((head) => {
-      try {
-        git(project, ['merge-base', '--is-ancestor', head, 'main']);
-        return false;
-      } catch {
-        return true;
-      }
-    });
-    expect(lost, `branch heads seen: ${[...branches.heads].join(' ')}`).toEqual([]);
-
-    // Each dialogue exact and recorded once; no CLI handed the same message twice.
-    for (const [i, t] of TASKS.entries()) {
-      const record = await w.task(`T${i + 1}`);
-      expect(dialogueOf(record.messages), `T${i + 1}`).toEqual(oneRoundDialogue(t.file, t.text));
-      expectWellFormedDialogue(record.messages);
-    }
-    for (const who of ['PLANNER', 'EXECUTER'] as const) {
-      const ids = (await w.received(who)).flatMap((r) => r.blocks).filter((b) => b.header.to === who).map((b) => b.header.id);
-      expect(ids.length, `${who} received ${JSON.stringify(ids)}`).toBe(new Set(ids).size);
-      expect(new Set(ids).size, `${who} received each task's messages`).toBe(TASKS.length * (who === 'PLANNER' ? 2 : 1));
-    }
-
-    // Nothing left behind: worktrees, poli/* branches, tmux sessions, processes.
-    expect(git(project, ['worktree', 'list', '--porcelain']).split('\n').filter((l) => l.startsWith('worktree '))).toEqual([`worktree ${project}`]);
-    expect(git(project, ['branch', '--list', 'poli/*'])).toBe('');
-    let sessions = '';
     try {
-      sessions = execFileSync('tmux', ['-L', w.socket, 'list-sessions', '-F', '#{session_name}'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    } catch {
-      // no server: no session
+      await expectNothingLost(w, code, output, branches.heads);
+    } catch (error) {
+      // Said at once (vitest reports failures only at the end of a long run), with what replays it.
+      console.log(`queue kill trial ${n} FAILED: seed ${seed} (POLI_QUEUE_KILL_SEED=${seed} POLI_QUEUE_KILL_TRIALS=1): ${(error as Error).message}\n${output}`);
+      throw error;
     }
-    expect(sessions).toBe('');
-    await waitUntil('no process of this trial is left', () => worldProcesses(w).length === 0, 10_000).catch(() => undefined);
-    expect(worldProcesses(w), 'processes left behind').toEqual([]);
-    killServer(w.socket);
     console.log(`queue kill trial ${n}: passed in ${Math.round((Date.now() - started) / 1000)} s`);
   });
 });
+
+/** What a trial asserts once the second `poli work` exited. */
+async function expectNothingLost(w: FaultWorld, code: number, output: string, heads: ReadonlySet<string>): Promise<void> {
+  const project = w.projectDir;
+  expect(code, output).toBe(0);
+
+  // Every task merged, its file exact on main, its commit on main.
+  const queue = JSON.parse(execFileSync(process.execPath, [path.join(import.meta.dirname, '..', '..', 'bin', 'poli.js'), 'queue', '--json', '--all', ...w.flags], { encoding: 'utf8' })) as {
+    queue: { id: string; state: string }[];
+  };
+  expect(queue.queue.map((t) => `${t.id} ${t.state}`), output).toEqual(TASKS.map((_, i) => `T${i + 1} merged`));
+  const log = git(project, ['log', '--format=%s', 'main']);
+  TASKS.forEach((t, i) => {
+    expect(git(project, ['show', `main:${t.file}`]) + '\n').toBe(`${t.text}\n`);
+    expect(log.split('\n'), `T${i + 1}'s commit on main`).toContain(`T${i + 1}: Create ${t.file} containing ${t.text}`);
+  });
+  // No commit a poli/* branch ever held is lost.
+  const lost = [...heads].filter((head) => {
+    try {
+      git(project, ['merge-base', '--is-ancestor', head, 'main']);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  expect(lost, `branch heads seen: ${[...heads].join(' ')}`).toEqual([]);
+
+  // Each dialogue exact and recorded once; no CLI handed the same message twice.
+  for (const [i, t] of TASKS.entries()) {
+    const record = await w.task(`T${i + 1}`);
+    expect(dialogueOf(record.messages), `T${i + 1}`).toEqual(oneRoundDialogue(t.file, t.text));
+    expectWellFormedDialogue(record.messages);
+  }
+  for (const who of ['PLANNER', 'EXECUTER'] as const) {
+    const ids = (await w.received(who)).flatMap((r) => r.blocks).filter((b) => b.header.to === who).map((b) => b.header.id);
+    expect(ids.length, `${who} received ${JSON.stringify(ids)}`).toBe(new Set(ids).size);
+    expect(new Set(ids).size, `${who} received each task's messages`).toBe(TASKS.length * (who === 'PLANNER' ? 2 : 1));
+  }
+
+  // Nothing left behind: worktrees, poli/* branches, tmux sessions, processes.
+  expect(git(project, ['worktree', 'list', '--porcelain']).split('\n').filter((l) => l.startsWith('worktree '))).toEqual([`worktree ${project}`]);
+  expect(git(project, ['branch', '--list', 'poli/*'])).toBe('');
+  let sessions = '';
+  try {
+    sessions = execFileSync('tmux', ['-L', w.socket, 'list-sessions', '-F', '#{session_name}'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    // no server: no session
+  }
+  expect(sessions).toBe('');
+  await waitUntil('no process of this trial is left', () => worldProcesses(w).length === 0, 10_000).catch(() => undefined);
+  expect(worldProcesses(w), 'processes left behind').toEqual([]);
+  killServer(w.socket);
+}
