@@ -7,7 +7,7 @@
 import type { TaskRecord } from '../state/types.ts';
 import type { WorkerDeps, WorkerOptions } from './worker-deps.ts';
 import type { QueuedTask } from './types.ts';
-import { launchOrFail } from './launch.ts';
+import { launchOrFail, prepareWorktree } from './launch.ts';
 
 /** How often a task's pair is started again in a row without its dialogue moving before the task fails. */
 const MAX_RELAUNCHES = 5;
@@ -31,7 +31,13 @@ export async function pairEnded(deps: WorkerDeps, options: WorkerOptions, task: 
     case 'interrupted':
       if (!how.adopted && /\(poli stop\)/.test(record.error ?? '')) return stopped(deps, task);
       return relaunch(deps, task, record, `resumed after ${record.error ?? 'an interruption'}`);
-    case 'queued':
+    case 'queued': {
+      // The dialogue never started: the worker may have died between claiming the task and starting its pair, before
+      // its worktree was made or its record pointed there (a pair would then refuse to resume it in the worktree).
+      const prepared = await prepareWorktree(deps, options.worktreeRoot, task);
+      if (prepared === undefined) return;
+      return relaunch(deps, prepared, record, 'started again: its pair ended before its dialogue did', await deps.logTail(task.id));
+    }
     case 'running':
     case 'waiting':
       return relaunch(deps, task, record, 'started again: its pair ended before its dialogue did', await deps.logTail(task.id));

@@ -4,9 +4,8 @@
  * moment loses nothing, and the next one picks up every task where it stood (a pair still running is adopted, one
  * whose process died is resumed, a merge cut short is run again from its first step).
  */
-import path from 'node:path';
 import { pairEnded } from './worker-ends.ts';
-import { launchOrFail } from './launch.ts';
+import { launchOrFail, prepareWorktree } from './launch.ts';
 import { mergeNext } from './worker-merge.ts';
 import type { WorkerDeps, WorkerOptions } from './worker-deps.ts';
 import { newlyBlocked, readyTasks } from './schedule.ts';
@@ -117,20 +116,8 @@ export class QueueWorker {
 
   /** Makes the task's worktree on its branch, then starts its pair there. */
   private async startPair(task: QueuedTask): Promise<void> {
-    const { deps } = this;
-    const branch = task.branch ?? `poli/${task.id}`;
-    const worktree = task.worktree ?? path.join(this.options.worktreeRoot, task.id);
-    try {
-      const made = await deps.git.createTaskWorktree({ project: task.project, dir: worktree, branch, base: task.base });
-      deps.queue.update(task.id, { branch, worktree, baseCommit: task.baseCommit ?? made.baseCommit });
-      await deps.records.update(task.id, { projectDir: worktree });
-    } catch (error) {
-      const reason = `could not make its worktree: ${error instanceof Error ? error.message : String(error)}`;
-      deps.queue.update(task.id, { state: 'failed', reason, endedAt: new Date(deps.now()).toISOString() }, ['running']);
-      deps.warn(`poli: ${task.id} failed: ${reason}`);
-      return;
-    }
-    launchOrFail(deps, { ...task, branch, worktree }, `started on ${branch} in ${worktree}`);
+    const prepared = await prepareWorktree(this.deps, this.options.worktreeRoot, task);
+    if (prepared !== undefined) launchOrFail(this.deps, prepared, `started on ${prepared.branch ?? ''} in ${prepared.worktree ?? ''}`);
   }
 
   /** Ctrl+C or SIGTERM: each pair ends its task (state kept) and the next `poli work` resumes it. */
