@@ -7,7 +7,7 @@
 import type { TaskRecord } from '../state/types.ts';
 import type { WorkerDeps } from './worker-deps.ts';
 import type { QueuedTask } from './types.ts';
-import { launchOrFail } from './launch.ts';
+import { launchOrFail, prepareWorktree } from './launch.ts';
 
 /** How often a task's pair is started again in a row without its dialogue moving before the task fails. */
 const MAX_RELAUNCHES = 5;
@@ -18,7 +18,7 @@ const MAX_RELAUNCHES = 5;
  */
 export type Relaunches = Map<string, { count: number; messages: number }>;
 
-export async function pairEnded(deps: WorkerDeps, task: QueuedTask, how: { adopted: boolean; relaunches: Relaunches }): Promise<void> {
+export async function pairEnded(deps: WorkerDeps, task: QueuedTask, how: { adopted: boolean; relaunches: Relaunches; worktreeRoot: string }): Promise<void> {
   const { relaunches } = how;
   const record = await deps.records.get(task.id);
   if (record === undefined) return fail(deps, task, `its record tasks/${task.id}.json is gone`);
@@ -36,7 +36,13 @@ export async function pairEnded(deps: WorkerDeps, task: QueuedTask, how: { adopt
       // The person's poli stop holds, whichever worker sees it end (a worker that died meanwhile included).
       if (/\(poli stop\)/.test(record.error ?? '')) return stopped(deps, task);
       return relaunch(deps, relaunches, task, record, `resumed after ${record.error ?? 'an interruption'}`);
-    case 'queued':
+    case 'queued': {
+      // The dialogue never started: the worker may have died between claiming the task and starting its pair, before
+      // its worktree was made or its record pointed there (a pair would then refuse to resume it in the worktree).
+      const prepared = await prepareWorktree(deps, how.worktreeRoot, task);
+      if (prepared === undefined) return;
+      return relaunch(deps, relaunches, prepared, record, 'started again: its pair ended before its dialogue did', await deps.logTail(task.id));
+    }
     case 'running':
     case 'waiting':
       return relaunch(deps, relaunches, task, record, 'started again: its pair ended before its dialogue did', await deps.logTail(task.id));

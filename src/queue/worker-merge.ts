@@ -11,8 +11,11 @@ import { mergeTask } from './merge.ts';
 import type { WorkerDeps, WorkerOptions } from './worker-deps.ts';
 import type { QueuedTask } from './types.ts';
 
-/** Starts the next merge, if a task waits and no other merge runs; undefined when there is none to start. */
-export function mergeNext(deps: WorkerDeps, options: WorkerOptions, onMerged: (id: string) => void): Promise<void> | undefined {
+/**
+ * Starts the next merge, if a task waits and no other merge runs; undefined when there is none to start.
+ * `interrupted` says whether the worker was asked to stop (Ctrl+C, SIGTERM) meanwhile.
+ */
+export function mergeNext(deps: WorkerDeps, options: WorkerOptions, onMerged: (id: string) => void, interrupted: () => boolean = () => false): Promise<void> | undefined {
   const waiting = deps.queue
     .list()
     .filter((t) => t.state === 'merging')
@@ -20,10 +23,10 @@ export function mergeNext(deps: WorkerDeps, options: WorkerOptions, onMerged: (i
   const next = waiting[0];
   if (next === undefined) return undefined;
   if (!deps.queue.lockMerges(deps.pid, deps.isAlive)) return undefined;
-  return mergeOne(deps, options, next, onMerged).finally(() => deps.queue.unlockMerges(deps.pid));
+  return mergeOne(deps, options, next, onMerged, interrupted).finally(() => deps.queue.unlockMerges(deps.pid));
 }
 
-async function mergeOne(deps: WorkerDeps, options: WorkerOptions, task: QueuedTask, onMerged: (id: string) => void): Promise<void> {
+async function mergeOne(deps: WorkerDeps, options: WorkerOptions, task: QueuedTask, onMerged: (id: string) => void, interrupted: () => boolean): Promise<void> {
   const record = await deps.records.get(task.id);
   deps.say(`poli: ${task.id}: merging ${task.branch ?? ''} into ${task.base}`);
   const outcome = await mergeTask(task, {
@@ -40,6 +43,13 @@ async function mergeOne(deps: WorkerDeps, options: WorkerOptions, task: QueuedTa
     await deps.killSession(task.id);
     onMerged(task.id);
     deps.say(`poli: ${task.id} merged into ${task.base} (${outcome.commit.slice(0, 10)})${outcome.removed ? '' : `; its worktree is kept: ${outcome.note ?? ''}`}`);
+    return;
+  }
+  // Ctrl+C in a terminal reaches git and the check too (one foreground process group): a git that died of it or a
+  // check cut short says nothing about the task. It stays `merging`; the next `poli work` runs the merge again from
+  // its first step (each step is safe to run again), instead of a needs_merge or a revision the task never earned.
+  if (interrupted()) {
+    deps.warn(`poli: ${task.id}: its merge was interrupted; it stays queued for merging and the next poli work runs it again`);
     return;
   }
   if (outcome.kind === 'revise' && task.mergeAttempts < options.mergeRetries && record !== undefined) {

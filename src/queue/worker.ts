@@ -4,9 +4,8 @@
  * moment loses nothing, and the next one picks up every task where it stood (a pair still running is adopted, one
  * whose process died is resumed, a merge cut short is run again from its first step).
  */
-import path from 'node:path';
 import { pairEnded, type Relaunches } from './worker-ends.ts';
-import { launchOrFail } from './launch.ts';
+import { launchOrFail, prepareWorktree } from './launch.ts';
 import { mergeNext } from './worker-merge.ts';
 import type { WorkerDeps, WorkerOptions } from './worker-deps.ts';
 import { newlyBlocked, readyTasks, type OutsideStatus } from './schedule.ts';
@@ -30,6 +29,8 @@ export class QueueWorker {
   /** The dialogue status of each task run outside the queue (poli --task) that a queued task runs after. */
   private outsideStatus = new Map<string, string | undefined>();
   private readonly outside: OutsideStatus = (id) => this.outsideStatus.get(id);
+  /** Set once run() is asked to stop: a merge that fails meanwhile is left to run again. */
+  private stopping = false;
 
   constructor(
     private readonly deps: WorkerDeps,
@@ -38,6 +39,7 @@ export class QueueWorker {
 
   /** Runs until the queue is drained (or, with `watch`, until `signal` aborts); then stops its pairs on an abort. */
   async run(signal: AbortSignal): Promise<WorkSummary> {
+    signal.addEventListener('abort', () => (this.stopping = true), { once: true });
     while (!signal.aborted) {
       await this.tick();
       if (!this.options.watch && this.drained()) break;
@@ -54,7 +56,7 @@ export class QueueWorker {
     for (const task of this.deps.queue.list().filter((t) => t.state === 'running')) await this.checkPair(task);
     this.blockDependents();
     if (this.merging === undefined) {
-      const started = mergeNext(this.deps, this.options, (id) => this.merged.push(id));
+      const started = mergeNext(this.deps, this.options, (id) => this.merged.push(id), () => this.stopping);
       if (started) this.merging = started.finally(() => (this.merging = undefined));
     }
     await this.startReady();
@@ -91,7 +93,7 @@ export class QueueWorker {
       return;
     }
     if (!ours) deps.queue.update(task.id, { workerPid: deps.pid }, ['running']);
-    await pairEnded(deps, { ...task, workerPid: deps.pid }, { adopted: !ours, relaunches: this.relaunches });
+    await pairEnded(deps, { ...task, workerPid: deps.pid }, { adopted: !ours, relaunches: this.relaunches, worktreeRoot: this.options.worktreeRoot });
   }
 
   /** Queued tasks that run after a task that failed, was stopped or is blocked: blocked, with the reason. */
@@ -131,21 +133,8 @@ export class QueueWorker {
 
   /** Makes the task's worktree on its branch, then starts its pair there. */
   private async startPair(task: QueuedTask): Promise<void> {
-    const { deps } = this;
-    const branch = task.branch ?? `poli/${task.id}`;
-    const worktree = task.worktree ?? path.join(this.options.worktreeRoot, task.id);
-    try {
-      const made = await deps.git.createTaskWorktree({ project: task.project, dir: worktree, branch, base: task.base });
-      deps.queue.update(task.id, { branch, worktree, baseCommit: task.baseCommit ?? made.baseCommit });
-      // The task's CLIs work in the worktree: its record says so (a resume checks that it continues where it ran).
-      await deps.records.update(task.id, { projectDir: worktree });
-    } catch (error) {
-      const reason = `could not make its worktree: ${error instanceof Error ? error.message : String(error)}`;
-      deps.queue.update(task.id, { state: 'failed', reason, endedAt: new Date(deps.now()).toISOString() }, ['running']);
-      deps.warn(`poli: ${task.id} failed: ${reason}`);
-      return;
-    }
-    launchOrFail(deps, { ...task, branch, worktree }, `started on ${branch} in ${worktree}`);
+    const prepared = await prepareWorktree(this.deps, this.options.worktreeRoot, task);
+    if (prepared !== undefined) launchOrFail(this.deps, prepared, `started on ${prepared.branch ?? ''} in ${prepared.worktree ?? ''}`);
   }
 
   /** Ctrl+C or SIGTERM: each pair ends its task (state kept) and the next `poli work` resumes it. */

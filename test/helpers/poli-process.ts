@@ -81,10 +81,11 @@ export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, NO_COLOR: '1', ...extra };
 }
 
-/** Starts `node bin/poli.js ARGS`. */
-export function startPoli(args: readonly string[], options: { env?: Record<string, string>; cwd?: string } = {}): PoliRun {
+/** Starts `node bin/poli.js ARGS`; `detached` makes it lead a process group of its own (a test can kill the group). */
+export function startPoli(args: readonly string[], options: { env?: Record<string, string>; cwd?: string; detached?: boolean } = {}): PoliRun {
   const child = spawn(process.execPath, [POLI_BIN, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
+    detached: options.detached ?? false,
     env: testEnv(options.env),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
