@@ -18,6 +18,11 @@ export interface GitOps {
   advanceBase(o: { project: string; worktree: string; base: string; branch: string; strategy: MergeStrategy; expected: string; message: string }): Promise<
     { kind: 'merged'; commit: string } | { kind: 'base-moved' } | { kind: 'checkout-dirty'; reason: string }
   >;
+  /**
+   * Whether the task's branch and worktree are both gone: poli deletes a branch only once it is merged, so a merge that
+   * got that far before a kill (and was not yet recorded) finished.
+   */
+  taskRemoved(o: { project: string; worktree: string; branch: string }): Promise<boolean>;
   /** Whether every commit of the branch is reachable from the base. */
   isMerged(o: { project: string; branch: string; base: string }): Promise<boolean>;
   /** Removes the worktree and the branch, only when the branch is merged and the worktree clean. */

@@ -8,6 +8,7 @@ import {
   integrate,
   removeIfMerged,
   runCheck,
+  worktreeState,
   type GitDeps,
 } from '../git/index.ts';
 import { isAncestor, resolveCommit, branchRef } from '../git/refs.ts';
@@ -36,6 +37,7 @@ export function createGitOps(deps: GitDeps = createGitDeps()): GitOps {
       if (result.kind === 'checkout-dirty') return { kind: 'checkout-dirty', reason: checkoutDirtyReason(o.base, result.worktree, result.reason) };
       return result.kind === 'merged' ? { kind: 'merged', commit: result.commit } : { kind: 'base-moved' };
     },
+    taskRemoved: async (o) => (await resolveCommit(deps, o.project, branchRef(o.branch))) === undefined && !(await worktreeState(deps, o.worktree)).exists,
     isMerged: async (o) => {
       const head = await resolveCommit(deps, o.project, branchRef(o.branch));
       return head !== undefined && (await isAncestor(deps, o.project, head, branchRef(o.base)));

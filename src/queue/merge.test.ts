@@ -19,10 +19,10 @@ describe('mergeTask', () => {
     const said: string[] = [];
     const outcome = await mergeTask(task, options(fake.git, { check: 'npm test', closing: 'Done: alpha.txt', say: (l) => said.push(l) }));
     expect(outcome).toEqual({ kind: 'merged', commit: 'merge1234567890', removed: true });
-    expect(fake.steps()).toEqual(['commitAll', 'integrate', 'runCheck', 'advanceBase', 'removeIfMerged']);
-    expect(fake.calls[0]?.arg).toEqual({ worktree: '/s/worktrees/T7', message: commitMessage(task, 'Done: alpha.txt') });
+    expect(fake.steps()).toEqual(['taskRemoved', 'commitAll', 'integrate', 'runCheck', 'advanceBase', 'removeIfMerged']);
+    expect(fake.calls[1]?.arg).toEqual({ worktree: '/s/worktrees/T7', message: commitMessage(task, 'Done: alpha.txt') });
     expect(commitMessage(task, 'Done: alpha.txt')).toBe(`T7: ${TEXT}\n\n${TEXT}\n\nDone: alpha.txt\n\nCommitted by poli for task T7.`);
-    expect(fake.calls[3]?.arg).toMatchObject({ project: '/p', base: 'main', branch: 'poli/T7', strategy: 'merge', expected: 'base1', message: `Merge poli/T7: ${TEXT}` });
+    expect(fake.calls[4]?.arg).toMatchObject({ project: '/p', base: 'main', branch: 'poli/T7', strategy: 'merge', expected: 'base1', message: `Merge poli/T7: ${TEXT}` });
     expect(said).toEqual(['poli: T7: running the check (npm test) in its worktree']);
   });
 
@@ -31,7 +31,7 @@ describe('mergeTask', () => {
     const outcome = await mergeTask(task, options(fake.git));
     expect(outcome).toMatchObject({ kind: 'revise', why: 'conflict markers are still in a.txt, b.txt' });
     expect(outcome.kind === 'revise' && outcome.body).toMatch(/still in: a\.txt, b\.txt\.[\s\S]*The task:\nCreate alpha\.txt containing ALPHA$/);
-    expect(fake.steps()).toEqual(['commitAll']);
+    expect(fake.steps()).toEqual(['taskRemoved', 'commitAll']);
   });
 
   it('sends a conflict bringing the base in back as a revision that names the files and ends with the task', async () => {
@@ -39,7 +39,7 @@ describe('mergeTask', () => {
     const outcome = await mergeTask(task, options(fake.git, { check: 'npm test' }));
     expect(outcome).toMatchObject({ kind: 'revise', why: 'merging main into poli/T7 conflicts in alpha.txt' });
     expect(outcome.kind === 'revise' && outcome.body).toMatch(/^poli could not merge your branch poli\/T7 into main: .* conflicts in: alpha\.txt\.\n[\s\S]*\nThe task:\nCreate alpha\.txt containing ALPHA$/);
-    expect(fake.steps()).toEqual(['commitAll', 'integrate']);
+    expect(fake.steps()).toEqual(['taskRemoved', 'commitAll', 'integrate']);
   });
 
   it('sends a failing check back with its output, and does not move the base', async () => {
@@ -57,7 +57,7 @@ describe('mergeTask', () => {
       advanceBase: [{ kind: 'base-moved' }, { kind: 'merged', commit: 'm2' }],
     });
     expect(await mergeTask(task, options(fake.git))).toEqual({ kind: 'merged', commit: 'm2', removed: true });
-    expect(fake.steps()).toEqual(['commitAll', 'integrate', 'advanceBase', 'integrate', 'advanceBase', 'removeIfMerged']);
+    expect(fake.steps()).toEqual(['taskRemoved', 'commitAll', 'integrate', 'advanceBase', 'integrate', 'advanceBase', 'removeIfMerged']);
     expect(fake.calls.filter((c) => c.step === 'advanceBase').map((c) => (c.arg as { expected: string }).expected)).toEqual(['b1', 'b2']);
   });
 
@@ -89,5 +89,12 @@ describe('mergeTask', () => {
     expect(await mergeTask(task, options(fake.git))).toEqual({
       kind: 'merged', commit: 'merge1234567890', removed: false, note: 'could not remove its worktree and branch: fatal: cannot remove worktree: Device or resource busy',
     });
+  });
+
+  it('finds a merge that removed the branch and worktree before a kill: merged, nothing else run', async () => {
+    const fake = createFakeGitOps({ taskRemoved: [true] });
+    const outcome = await mergeTask(task, options(fake.git));
+    expect(outcome).toEqual({ kind: 'merged', commit: '', removed: true, note: 'its branch and worktree were removed by a merge that finished before poli stopped' });
+    expect(fake.steps()).toEqual(['taskRemoved']);
   });
 });

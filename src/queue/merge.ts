@@ -36,6 +36,10 @@ export async function mergeTask(task: QueuedTask, options: MergeOptions): Promis
   const { branch, worktree } = task;
   if (!branch || !worktree) return { kind: 'needs_person', reason: `${task.id} has no branch or worktree recorded` };
   try {
+    // A kill after the merge removed the branch and worktree, before the queue recorded it: it is merged.
+    if (await git.taskRemoved({ project: task.project, worktree, branch })) {
+      return { kind: 'merged', commit: '', removed: true, note: `its branch and worktree were removed by a merge that finished before poli stopped` };
+    }
     const committed = await git.commitAll({ worktree, message: commitMessage(task, options.closing) });
     if (committed.kind === 'markers') {
       return revise(task, `conflict markers are still in ${committed.files.join(', ')}`, markersBody(task, committed.files));

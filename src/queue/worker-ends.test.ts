@@ -25,6 +25,7 @@ describe('pairEnded', () => {
     const made: string[] = [];
     const patched: string[] = [];
     const launched: QueuedTask[] = [];
+    const killed: string[] = [];
     const deps = {
       queue,
       records: {
@@ -36,6 +37,7 @@ describe('pairEnded', () => {
       },
       git: { createTaskWorktree: async (o: { dir: string; branch: string }) => (made.push(`${o.branch} ${o.dir}`), { baseCommit: 'abc' }) } as unknown as GitOps,
       launch: (task: QueuedTask) => (launched.push(task), 4321),
+      killSession: async (id: string) => void killed.push(id),
       isAlive: () => false,
       logTail: async () => '',
       now: () => 0,
@@ -49,6 +51,8 @@ describe('pairEnded', () => {
     expect(made).toEqual(['poli/T1 /state/worktrees/T1']);
     expect(patched).toEqual(['/state/worktrees/T1']);
     expect(launched.map((t) => `${t.branch} ${t.worktree}`)).toEqual(['poli/T1 /state/worktrees/T1']);
+    // Its dialogue had no message yet: a half-made session of the killed pair is ended first ("duplicate session").
+    expect(killed).toEqual(['T1']);
     expect(queue.get('T1')).toMatchObject({ state: 'running', worktree: '/state/worktrees/T1', branch: 'poli/T1', childPid: 4321 });
     queue.close();
   });

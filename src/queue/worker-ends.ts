@@ -52,7 +52,7 @@ export async function pairEnded(deps: WorkerDeps, task: QueuedTask, how: { adopt
 }
 
 /** The pair again on the same dialogue (same attempt), unless it keeps dying without the dialogue moving. */
-function relaunch(deps: WorkerDeps, relaunches: Relaunches, task: QueuedTask, record: TaskRecord, what: string, log = ''): void {
+async function relaunch(deps: WorkerDeps, relaunches: Relaunches, task: QueuedTask, record: TaskRecord, what: string, log = ''): Promise<void> {
   const seen = relaunches.get(task.id);
   const count = seen !== undefined && seen.messages === record.messages.length ? seen.count + 1 : 1;
   relaunches.set(task.id, { count, messages: record.messages.length });
@@ -61,6 +61,9 @@ function relaunch(deps: WorkerDeps, relaunches: Relaunches, task: QueuedTask, re
     const tail = log.trim().split('\n').slice(-3).join(' / ');
     return fail(deps, task, `its pair ended ${MAX_RELAUNCHES} times in a row without the dialogue moving${tail ? ` (its log ends: ${tail})` : ''}; see poli logs ${task.id}`);
   }
+  // A pair killed while it made its tmux session leaves half a session (one pane) that a new pair cannot start in
+  // ("duplicate session"). Before its dialogue's first message its CLIs hold no context: start them afresh.
+  if (record.messages.length === 0) await deps.killSession(task.id);
   launchOrFail(deps, task, what);
 }
 

@@ -39,7 +39,7 @@ async function mergeOne(deps: WorkerDeps, options: WorkerOptions, task: QueuedTa
   });
   const endedAt = new Date(deps.now()).toISOString();
   if (outcome.kind === 'merged') {
-    deps.queue.update(task.id, { state: 'merged', mergedCommit: outcome.commit, endedAt, reason: outcome.note }, ['merging']);
+    deps.queue.update(task.id, { state: 'merged', mergedCommit: outcome.commit === '' ? undefined : outcome.commit, endedAt, reason: outcome.note }, ['merging']);
     await deps.killSession(task.id);
     onMerged(task.id);
     deps.say(`poli: ${task.id} merged into ${task.base} (${outcome.commit.slice(0, 10)})${outcome.removed ? '' : `; its worktree is kept: ${outcome.note ?? ''}`}`);

@@ -15,6 +15,7 @@ export function createFakeGitOps(script: { [K in keyof GitOps]?: (Answer<K> | Er
     integrate: { kind: 'ready', head: 'head1', baseCommit: 'base1' },
     runCheck: { ok: true, exitCode: 0, output: '' },
     advanceBase: { kind: 'merged', commit: 'merge1234567890' },
+    taskRemoved: false,
     isMerged: true,
     removeIfMerged: { removed: true },
   };
@@ -32,6 +33,7 @@ export function createFakeGitOps(script: { [K in keyof GitOps]?: (Answer<K> | Er
     integrate: (o) => answer('integrate', o),
     runCheck: (o) => answer('runCheck', o),
     advanceBase: (o) => answer('advanceBase', o),
+    taskRemoved: (o) => answer('taskRemoved', o),
     isMerged: (o) => answer('isMerged', o),
     removeIfMerged: (o) => answer('removeIfMerged', o),
   };
