@@ -73,7 +73,8 @@ describe('poli installed from a packed tarball', () => {
     expect((await installed(['-V'])).stdout).toBe(`${pkg.version}\n`);
     const help = (await installed(['--help'])).stdout;
     expect(help).toContain('\nUsage:\n  poli --task "TEXT" [options]');
-    expect((await installed(['say', '--help'])).stdout).toMatch(/^Usage: poli say --to/);
+    // `poli say T7 --to …` (issue 20): the task comes first, when given.
+    expect((await installed(['say', '--help'])).stdout).toMatch(/^Usage: poli say \[TASK\] --to/);
   });
 
   it('runs a --mock task (the mocks ship and run) and keeps its state in $XDG_STATE_HOME/poli, found from any directory', async () => {
