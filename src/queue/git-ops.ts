@@ -23,8 +23,6 @@ export interface GitOps {
    * got that far before a kill (and was not yet recorded) finished.
    */
   taskRemoved(o: { project: string; worktree: string; branch: string }): Promise<boolean>;
-  /** Whether every commit of the branch is reachable from the base. */
-  isMerged(o: { project: string; branch: string; base: string }): Promise<boolean>;
   /** Removes the worktree and the branch, only when the branch is merged and the worktree clean. */
   removeIfMerged(o: { project: string; worktree: string; branch: string; base: string }): Promise<{ removed: boolean; reason?: string }>;
 }

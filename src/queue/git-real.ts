@@ -11,7 +11,7 @@ import {
   worktreeState,
   type GitDeps,
 } from '../git/index.ts';
-import { isAncestor, resolveCommit, branchRef } from '../git/refs.ts';
+import { resolveCommit, branchRef } from '../git/refs.ts';
 import type { GitOps } from './git-ops.ts';
 
 export function createGitOps(deps: GitDeps = createGitDeps()): GitOps {
@@ -38,10 +38,6 @@ export function createGitOps(deps: GitDeps = createGitDeps()): GitOps {
       return result.kind === 'merged' ? { kind: 'merged', commit: result.commit } : { kind: 'base-moved' };
     },
     taskRemoved: async (o) => (await resolveCommit(deps, o.project, branchRef(o.branch))) === undefined && !(await worktreeState(deps, o.worktree)).exists,
-    isMerged: async (o) => {
-      const head = await resolveCommit(deps, o.project, branchRef(o.branch));
-      return head !== undefined && (await isAncestor(deps, o.project, head, branchRef(o.base)));
-    },
     removeIfMerged: async (o) => {
       const result = await removeIfMerged(deps, o);
       return result.removed ? { removed: true } : { removed: false, reason: result.reason };

@@ -16,7 +16,6 @@ export function createFakeGitOps(script: { [K in keyof GitOps]?: (Answer<K> | Er
     runCheck: { ok: true, exitCode: 0, output: '' },
     advanceBase: { kind: 'merged', commit: 'merge1234567890' },
     taskRemoved: false,
-    isMerged: true,
     removeIfMerged: { removed: true },
   };
   const answer = async <K extends keyof GitOps>(step: K, arg: unknown): Promise<Answer<K>> => {
@@ -34,7 +33,6 @@ export function createFakeGitOps(script: { [K in keyof GitOps]?: (Answer<K> | Er
     runCheck: (o) => answer('runCheck', o),
     advanceBase: (o) => answer('advanceBase', o),
     taskRemoved: (o) => answer('taskRemoved', o),
-    isMerged: (o) => answer('isMerged', o),
     removeIfMerged: (o) => answer('removeIfMerged', o),
   };
   return { git, calls, steps: () => calls.map((c) => c.step), script };
