@@ -162,7 +162,8 @@ async function waitForNoLeftovers(socket: string, root: string): Promise<string[
   }
 }
 
-function findWorldProcesses(socket: string, root: string): string[] {
+/** Processes of a world: those naming its socket (or any of `needles`) on their command line, or working under `root`. */
+export function findWorldProcesses(socket: string, root: string, needles: readonly string[] = []): string[] {
   const found: string[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
@@ -174,7 +175,7 @@ function findWorldProcesses(socket: string, root: string): string[] {
       } catch {
         // a process of another user, or gone
       }
-      if (cmdline.includes(socket) || cwd.startsWith(root)) found.push(`${entry}: ${cmdline} (cwd ${cwd})`);
+      if (cmdline.includes(socket) || needles.some((n) => cmdline.includes(n)) || cwd.startsWith(root)) found.push(`${entry}: ${cmdline} (cwd ${cwd})`);
     } catch {
       // gone meanwhile
     }

@@ -17,7 +17,6 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -26,6 +25,7 @@ import { killServer, type PoliRun, startPoli } from '../helpers/poli-process.ts'
 import {
   type FaultWorld,
   createFaultWorld,
+  findWorldProcesses,
   dialogueOf,
   expectWellFormedDialogue,
   oneRoundDialogue,
@@ -109,23 +109,7 @@ function watchBranches(project: string): { heads: Set<string>; stop(): Promise<v
 
 /** Processes of this world: anything naming its socket or state directory, or running in its directories. */
 function worldProcesses(w: FaultWorld): string[] {
-  const found: string[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').trim();
-      let cwd = '';
-      try {
-        cwd = readlinkSync(`/proc/${entry}/cwd`);
-      } catch {
-        // another user's, or gone
-      }
-      if (cmdline.includes(w.socket) || cmdline.includes(w.stateDir) || cwd.startsWith(w.root)) found.push(`${entry}: ${cmdline} (cwd ${cwd})`);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
+  return findWorldProcesses(w.socket, w.root, [w.stateDir]);
 }
 
 /** `poli work` as a process-group leader, so a trial can kill the whole group. */
