@@ -10,6 +10,8 @@ const LAYERS = [
   { name: 'entry', path: '^src/main\\.ts$' },
   // The composition root, and the settings loader only it calls (dotenv, flags, environment).
   { name: 'cli', path: '^src/(cli/|config\\.ts$)' },
+  // `poli serve` (issue 21): the dashboard's HTTP server over the queue, the state and the running dialogues.
+  { name: 'serve', path: '^src/serve/' },
   // The task queue (issue 20): `poli work`'s worker and the merge queue; each pair runs in a poli process of its own.
   { name: 'queue', path: '^src/queue/' },
   { name: 'session', path: '^src/session/' },

@@ -67,6 +67,10 @@ async function runWithoutSettings(io: AppIO, command: SettingsFreeCommand): Prom
 async function runWithSettings(io: AppIO, command: Exclude<Command, SettingsFreeCommand>, settings: Settings): Promise<number> {
   if (command.kind === 'state') return await showState(io, settings, command.id, command.format);
   if (command.kind === 'control') return await sendControlCommand(io, settings, command.command);
+  if (command.kind === 'serve') {
+    const { runServe } = await import('./serve-command.ts');
+    return await runServe(io, settings, command.address);
+  }
   if (command.kind === 'queue') {
     const { runQueueCommand } = await import('./queue-commands.ts');
     return await runQueueCommand(io, command.action, command.flags, settings);

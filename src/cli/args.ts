@@ -16,6 +16,7 @@ import { commandHelp, mainHelp } from './help.ts';
 import { ALL_OPTIONS, KNOWN_FLAGS, KNOWN_SHORT, OPTION_OWNER, SUBCOMMANDS, type Subcommand } from './options.ts';
 import { queueAction, type QueueAction } from './queue-args.ts';
 import { QUEUE_SUBCOMMANDS } from './queue-options.ts';
+import { serveAddress, type ServeAddress } from './serve-options.ts';
 import { suggest } from './suggest.ts';
 
 export { SUBCOMMANDS, type Subcommand } from './options.ts';
@@ -37,6 +38,8 @@ export type Command =
   | { kind: 'reply'; id: string; to: string; type: string; extra: Record<string, unknown> | undefined; flags: SettingFlags }
   /** `poli mcp`: the stdio MCP server poli registers with the CLIs it starts (src/mcp/server.ts). */
   | { kind: 'mcp'; flags: SettingFlags }
+  /** `poli serve` (issue 21): the dashboard. */
+  | { kind: 'serve'; address: ServeAddress; flags: SettingFlags }
   /** The queue's commands (issue 20): add, queue, work, ps, logs, merge, retry. */
   | { kind: 'queue'; action: QueueAction; flags: SettingFlags }
   | { kind: 'help'; text: string }
@@ -63,10 +66,14 @@ export async function parseArgs(argv: readonly string[]): Promise<Command> {
 
   const queueSub = QUEUE_SUBCOMMANDS.find((c) => c === sub);
   if (queueSub !== undefined) return { kind: 'queue', action: queueAction(queueSub, parsed, positional.slice(1)), flags: settingFlags(parsed) };
+  if (sub === 'serve') {
+    if (positional.length > 1) throw new ConfigError(`unexpected arguments after "serve": ${positional.slice(1).join(' ')}`);
+    return { kind: 'serve', address: serveAddress(parsed), flags: settingFlags(parsed) };
+  }
   if (sub !== undefined) {
     const { rest, flags } = taskSession(sub, positional.slice(1), settingFlags(parsed));
     if (sub !== 'say' && rest.length > 0) throw new ConfigError(`unexpected arguments after "${sub}": ${rest.join(' ')}`);
-    return subcommand(sub as Exclude<Subcommand, (typeof QUEUE_SUBCOMMANDS)[number]>, parsed, rest, flags);
+    return subcommand(sub as Exclude<Subcommand, (typeof QUEUE_SUBCOMMANDS)[number] | 'serve'>, parsed, rest, flags);
   }
   const flags = settingFlags(parsed);
   if (first !== undefined) {
@@ -211,7 +218,7 @@ function runCommand(parsed: Parsed, flags: SettingFlags): Command {
   return { kind: 'run', task: taskArg, resume, flags };
 }
 
-function subcommand(sub: Exclude<Subcommand, (typeof QUEUE_SUBCOMMANDS)[number]>, parsed: Parsed, rest: string[], flags: SettingFlags): Command {
+function subcommand(sub: Exclude<Subcommand, (typeof QUEUE_SUBCOMMANDS)[number] | 'serve'>, parsed: Parsed, rest: string[], flags: SettingFlags): Command {
   switch (sub) {
     case 'start':
       return { kind: 'start', flags };

@@ -5,8 +5,9 @@
 import { SETTINGS, type SettingSpec } from '../config.ts';
 import type { CommandSpec, OptionSpec } from './option-types.ts';
 import { QUEUE_COMMANDS, QUEUE_OPTIONS, QUEUE_OPTION_OWNER, QUEUE_SUBCOMMANDS } from './queue-options.ts';
+import { SERVE_COMMAND, SERVE_OPTIONS, SERVE_OPTION_OWNER } from './serve-options.ts';
 
-export const SUBCOMMANDS = ['start', 'say', 'pause', 'resume', 'stop', 'status', 'attach', 'watch', 'reply', 'mcp', ...QUEUE_SUBCOMMANDS] as const;
+export const SUBCOMMANDS = ['start', 'say', 'pause', 'resume', 'stop', 'status', 'attach', 'watch', 'reply', 'mcp', ...QUEUE_SUBCOMMANDS, 'serve'] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 export type { CommandSpec, OptionSpec } from './option-types.ts';
 
@@ -29,6 +30,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'help', short: 'h', type: 'boolean', describe: 'Show this help (poli help COMMAND: a command\'s help)' },
   { flag: 'version', short: 'V', type: 'boolean', describe: 'Print poli\'s version' },
   ...QUEUE_OPTIONS,
+  ...SERVE_OPTIONS,
 ];
 
 /** Which command an option belongs to (settings belong to every command). */
@@ -48,6 +50,7 @@ export const OPTION_OWNER: Record<string, Subcommand | readonly (Subcommand | 'm
   help: 'any',
   version: 'any',
   ...QUEUE_OPTION_OWNER,
+  ...SERVE_OPTION_OWNER,
 };
 
 
@@ -91,6 +94,7 @@ export const COMMANDS: Record<Subcommand, CommandSpec> = {
     settings: [],
   },
   ...QUEUE_COMMANDS,
+  serve: SERVE_COMMAND,
 };
 
 function settingType(s: SettingSpec): OptionSpec['type'] {

@@ -1,12 +1,13 @@
 /** Parsing the queue's commands (queue-options.ts): argv's positional arguments and options to a QueueAction. Pure. */
 import { ConfigError } from '../errors.ts';
 import type { QueueSubcommand } from './queue-options.ts';
+import { workServe, type ServeAddress } from './serve-options.ts';
 
 /** What a queue command asks for. */
 export type QueueAction =
   | { verb: 'add'; text: string | undefined; taskFile: string | undefined; priority: 'high' | 'normal' | 'low'; after: string[]; type: string | undefined; retries: number; base?: string }
   | { verb: 'queue'; all: boolean; json: boolean }
-  | { verb: 'work'; parallel: number | 'auto'; check: string | undefined; strategy: 'merge' | 'rebase'; mergeRetries: number; watch: boolean }
+  | { verb: 'work'; parallel: number | 'auto'; check: string | undefined; strategy: 'merge' | 'rebase'; mergeRetries: number; watch: boolean; serve?: ServeAddress }
   | { verb: 'ps'; json: boolean }
   | { verb: 'logs'; id: string; follow: boolean }
   | { verb: 'merge'; id: string }
@@ -68,6 +69,7 @@ function workAction(parsed: Record<string, unknown>): QueueAction {
   if (parallel === 0) throw new ConfigError('--parallel needs at least 1 (or auto)');
   const check = parsed['check'] as string | undefined;
   if (check !== undefined && check.trim() === '') throw new ConfigError('--check needs a command, e.g. --check "npm test"');
+  const serve = workServe(parsed);
   return {
     verb: 'work',
     parallel,
@@ -75,6 +77,7 @@ function workAction(parsed: Record<string, unknown>): QueueAction {
     strategy: (parsed['strategy'] as 'merge' | 'rebase' | undefined) ?? 'merge',
     mergeRetries: count('merge-retries', parsed['merge-retries'], DEFAULT_MERGE_RETRIES),
     watch: parsed['watch'] === true,
+    ...(serve !== undefined ? { serve } : {}),
   };
 }
 

@@ -13,8 +13,8 @@ import { resolveCommit } from '../git/refs.ts';
 import { createGitOps } from '../queue/git-real.ts';
 import { pairLog } from '../queue/pairs.ts';
 import { QueueStore } from '../queue/store.ts';
+import { readQueueRecords } from '../queue/queue-json.ts';
 import type { QueuedTask } from '../queue/types.ts';
-import type { TaskRecord } from '../state/types.ts';
 import { readTaskText, STDIN_SOURCE } from '../terminal/task-text.ts';
 import type { QueueAction } from './queue-args.ts';
 import { queueJson, renderPs, renderQueue } from './queue-view.ts';
@@ -92,21 +92,7 @@ async function checkBranch(project: string, branch: string): Promise<void> {
 
 async function show(io: AppIO, action: Extract<QueueAction, { verb: 'queue' | 'ps' }>, stores: Stores): Promise<number> {
   const tasks = stores.queue.list();
-  const records = new Map<string, TaskRecord>();
-  // The tables show no record's data for a finished task, so its record is not read for them; the JSON gives every
-  // task's round and status (a merged task's otherwise read as round 0, status null).
-  const everyRecord = action.json && action.verb === 'queue';
-  for (const t of tasks) {
-    if (!everyRecord && (t.state === 'merged' || t.state === 'done')) continue;
-    const record = await stores.records.get(t.id);
-    if (record) records.set(t.id, record);
-  }
-  // Tasks run outside the queue that queued ones run after: their status says whether those wait or are blocked.
-  const inQueue = new Set(tasks.map((t) => t.id));
-  for (const id of new Set(tasks.filter((t) => t.state === 'queued').flatMap((t) => t.after))) {
-    const record = inQueue.has(id) ? undefined : await stores.records.get(id);
-    if (record) records.set(id, record);
-  }
+  const records = await readQueueRecords(tasks, stores.records, action.json && action.verb === 'queue');
   if (action.json) io.stdout.write(queueJson(action.verb === 'ps' ? tasks.filter((t) => !['merged', 'done'].includes(t.state)) : tasks, records));
   else io.stdout.write(action.verb === 'ps' ? renderPs(tasks, records, io.now()) : renderQueue(tasks, action.all, records));
   return 0;

@@ -30,11 +30,15 @@ export async function runWork(io: AppIO, action: Extract<QueueAction, { verb: 'w
   const interrupt = new AbortController();
   const off = INTERRUPT_SIGNALS.map((signal) => io.onSignal(signal, () => interrupt.abort(interruptReason(signal))));
   io.stdout.write(`poli: working on the queue in ${settings.stateDir} with up to ${String(action.parallel)} pair(s) at once (tmux -L ${settings.socket}; Ctrl+C stops, poli work resumes)\n`);
+  // `--serve`: the dashboard lives as long as the worker (a port in use stops poli work before it starts a pair).
+  let dashboard: { close(): Promise<void> } | undefined;
   try {
+    if (action.serve !== undefined) dashboard = await (await import('./serve-command.ts')).startDashboard(io, settings, action.serve);
     const summary = await runQueueWorker(io, settings, { ...action, passed: passThrough(flags) }, interrupt.signal);
     return report(io, summary);
   } finally {
     off.forEach((f) => f());
+    await dashboard?.close();
   }
 }
 

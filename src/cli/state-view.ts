@@ -2,7 +2,10 @@
  * Renders tasks for `poli --state`: a table of all tasks, or one task's messages.
  * Pure: takes records and the current time, returns text.
  */
+import { taskDurationMs } from '../state/task-duration.ts';
 import type { MessageRecord, PublicQueue, TaskRecord } from '../state/types.ts';
+
+export { taskDurationMs } from '../state/task-duration.ts';
 
 /** `--state`: one row per task; with tasks of the queue, their queue state and branch too. */
 export function renderTaskTable(tasks: readonly TaskRecord[], now: number, invokedAs = 'poli', queue: ReadonlyMap<string, PublicQueue> = new Map()): string {
@@ -74,11 +77,6 @@ function renderTable(header: string[], rows: string[][]): string {
       .join('  ')
       .trimEnd();
   return `${[line(header), ...rows.map(line)].join('\n')}\n`;
-}
-
-/** From start to end (or now), without the time the task stood stopped before a `--resume`. */
-export function taskDurationMs(task: TaskRecord, now: number): number {
-  return (task.endedAt ? Date.parse(task.endedAt) : now) - Date.parse(task.startedAt) - (task.stoppedMs ?? 0);
 }
 
 /** `12:03:04` from an ISO time (UTC, so output does not depend on the machine's zone). */

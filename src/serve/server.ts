@@ -1,0 +1,144 @@
+/**
+ * `poli serve` (issue 21): a Fastify server over the state directory — the same store, queue and running dialogues the
+ * CLI sees — with the API of docs/api.md, an event stream, the live panes over WebSocket, and the page of web/.
+ * `createServer` builds it without listening (tests use `app.inject`); `startServer` listens and gives the URL to open.
+ */
+import path from 'node:path';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { PoliError } from '../errors.ts';
+import { PACKAGE_ROOT } from '../host.ts';
+import { QueueStore } from '../queue/store.ts';
+import { isProcessAlive } from '../state/lock.ts';
+import { StateStore } from '../state/store.ts';
+import { authHook, newToken, PAGE_CSP, type AuthSite } from './auth.ts';
+import type { ServeContext } from './context.ts';
+import { toHttpAnswer } from './http-errors.ts';
+import type { PaneFeed } from './pane-types.ts';
+import { registerReadRoutes } from './read-routes.ts';
+import { registerStaticRoutes } from './static-routes.ts';
+
+/** The default `--host` and `--port`. */
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 7777;
+/** The hosts that reach only this machine; any other `--host` exposes the server (the CLI warns). */
+export const LOOPBACK_HOSTS: readonly string[] = ['127.0.0.1', '::1', 'localhost'];
+
+export interface ServeOptions {
+  stateDir: string;
+  /** The project new tasks are queued for. */
+  projectDir: string;
+  /** The tmux socket new tasks run on. */
+  socket: string;
+  /** host.ts `runtimeDir`: where the running polis' locks and control inboxes are. */
+  runtimeDir: string;
+  host?: string;
+  /** 0: a free port. */
+  port?: number;
+  /** The token; by default a new random one. */
+  token?: string;
+  clock?: { now(): number };
+  pid?: number;
+  /** The live panes; without it the pane WebSocket answers that panes are not available. */
+  paneFeed?: PaneFeed;
+  /** The page's files (default: web/ of the package). */
+  webDir?: string;
+  /** Settings values for a task type's commands (`POLI_TYPE_<TYPE>_PLANNER_CMD`…). */
+  typeValues?: Record<string, string | undefined>;
+  /** How often the event stream looks for new lines, and sends a keep-alive comment. */
+  eventPollMs?: number;
+  pingMs?: number;
+}
+
+/** A built server. */
+export interface DashboardServer {
+  app: FastifyInstance;
+  token: string;
+  /** The site the auth checks use; its port is the real one once listening. */
+  site: AuthSite;
+  /** Stops the streams, closes the server and the queue's store. */
+  close(): Promise<void>;
+}
+
+/** A listening server. */
+export interface StartedServer extends DashboardServer {
+  port: number;
+  /** The URL to open: `http://127.0.0.1:7777/?token=…`. */
+  url: string;
+}
+
+/** The port is taken: `--port` picks another. */
+export class PortInUseError extends PoliError {
+  constructor(host: string, port: number, options?: { cause?: unknown }) {
+    super('PORT_IN_USE', `port ${port} on ${host} is in use (another poli serve, or another program); pick another with --port, e.g. --port ${port + 1}, or --port 0 for any free one`, options);
+  }
+}
+
+/** Builds the server (not listening). */
+export async function createServer(options: ServeOptions): Promise<DashboardServer> {
+  const clock = options.clock ?? { now: () => Date.now() };
+  const pid = options.pid ?? process.pid;
+  const site: AuthSite = { token: options.token ?? newToken(), host: options.host ?? DEFAULT_HOST, port: options.port ?? DEFAULT_PORT };
+  const queue = QueueStore.open(options.stateDir);
+  const storeOptions = { dir: options.stateDir, clock, pid, isPidAlive: isProcessAlive };
+  const records = new StateStore({ ...storeOptions, readOnly: true });
+  // A state directory from before the queue is brought in as the queue's history, as `poli queue` does.
+  queue.importRecords(await records.list(), { base: '', now: new Date(clock.now()).toISOString() });
+  const ctx: ServeContext = {
+    stateDir: options.stateDir,
+    projectDir: options.projectDir,
+    socket: options.socket,
+    runtimeDir: options.runtimeDir,
+    records,
+    writer: new StateStore(storeOptions),
+    queue,
+    typeValues: options.typeValues ?? {},
+    paneFeed: options.paneFeed,
+    now: () => clock.now(),
+    pid,
+  };
+  // No request log: a URL may carry the token (`/?token=`), and the token is printed once, nowhere else.
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  app.addHook('onRequest', authHook(() => site));
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('content-security-policy', PAGE_CSP);
+  });
+  app.setErrorHandler(async (error, _request, reply) => {
+    const answer = toHttpAnswer(error);
+    return reply.code(answer.status).send(answer.body);
+  });
+  app.setNotFoundHandler(async (request, reply) => reply.code(404).send({ error: 'not-found', message: `no route ${request.method} ${request.url.replace(/\?.*$/, '')} (GET /api/openapi.json lists them)` }));
+  await app.register(fastifyWebsocket);
+  registerReadRoutes(app, ctx);
+  await registerStaticRoutes(app, options.webDir ?? path.join(PACKAGE_ROOT, 'web'));
+  let closed = false;
+  return {
+    app,
+    token: site.token,
+    site,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      queue.close();
+    },
+  };
+}
+
+/** Builds the server and listens; the port in use is a PortInUseError. */
+export async function startServer(options: ServeOptions): Promise<StartedServer> {
+  const server = await createServer(options);
+  const host = options.host ?? DEFAULT_HOST;
+  try {
+    await server.app.listen({ host, port: options.port ?? DEFAULT_PORT });
+  } catch (error) {
+    await server.close();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(host, options.port ?? DEFAULT_PORT, { cause: error });
+    throw error;
+  }
+  const address = server.app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? DEFAULT_PORT);
+  server.site.port = port;
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return { ...server, port, url: `http://${shown}:${port}/?token=${server.token}` };
+}
