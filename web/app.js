@@ -8,6 +8,7 @@ const REFRESH_DEBOUNCE_MS = 250;
 /** The task list is also refetched on this period (the elapsed column ticks locally in between). */
 const LIST_POLL_MS = 5000;
 const PANE_RECONNECT_MS = 2000;
+const PANE_RECONNECT_MAX_MS = 30_000;
 /** A pane's font: as large as fits its width, within these. */
 const MIN_FONT_PX = 9;
 const MAX_FONT_PX = 14;
@@ -214,7 +215,8 @@ function renderTasks() {
   const order = ['running', 'waiting', 'merging', 'queued', 'needs_merge', 'paused', 'merged', 'completed', 'failed', 'stopped'];
   const keys = Object.keys(counts).sort((a, b) => (order.indexOf(a) + 99) % 99 - (order.indexOf(b) + 99) % 99);
   $('counts').textContent = keys.map((k) => `${counts[k]} ${k}`).join(' · ');
-  const project = state.tasks.find((t) => t.projectDir)?.projectDir;
+  // A queued task runs in its own worktree: only a task outside the queue names the person's project directory.
+  const project = state.tasks.find((t) => t.projectDir && !t.queue)?.projectDir;
   if (project) $('project').textContent = project;
 }
 
@@ -371,16 +373,23 @@ class PaneView {
     url.protocol = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
     const ws = new WebSocket(url);
     this.ws = ws;
-    ws.addEventListener('open', () => this.setStatus(input ? 'live · typing on' : 'live'));
+    let opened = false;
+    ws.addEventListener('open', () => {
+      opened = true;
+      this.setStatus(input ? 'live · typing on' : 'live');
+    });
     ws.addEventListener('message', (e) => this.onFrame(e.data));
     ws.addEventListener('close', (e) => {
       if (this.ws !== ws) return;
       this.ws = undefined;
       if (this.box.dataset.status !== 'gone') this.setStatus(e.code === 1000 ? 'closed' : `disconnected${e.reason ? `: ${e.reason}` : ''}`);
       if (this.wanted && this.box.dataset.status !== 'gone') {
+        // A refused or failed socket is tried again, less and less often, while the task is shown.
+        this.failures = opened ? 0 : (this.failures ?? 0) + 1;
+        const wait = Math.min(PANE_RECONNECT_MAX_MS, PANE_RECONNECT_MS * 2 ** (this.failures ?? 0));
         this.retry = setTimeout(() => {
           if (this.wanted && this.taskId === taskId) void this.open(taskId, this.input);
-        }, PANE_RECONNECT_MS);
+        }, wait);
       }
     });
   }
