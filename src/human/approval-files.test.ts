@@ -1,7 +1,8 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UnsafeDirError } from '../state/private-dir.ts';
 import type { ApprovalRequest } from './approval.ts';
 import {
   InvalidDecisionError,
@@ -60,6 +61,14 @@ describe('writePending / listPending / readPending', () => {
     expect((await stat(pendingDir(stateDir))).mode & 0o777).toBe(0o700);
     expect(await listPending(stateDir)).toEqual([expected]);
     expect(await readPending(stateDir, 'T3', 'T3-R1-ab12cd')).toEqual(expected);
+  });
+
+  it('works in a state dir others may read; refuses an approvals dir others may write to', async () => {
+    await chmod(stateDir, 0o755);
+    await writePending(stateDir, request(), META);
+    await chmod(path.join(stateDir, 'approvals'), 0o777);
+    await expect(writePending(stateDir, request(), META)).rejects.toThrow(`poli will not use ${path.join(stateDir, 'approvals')}: it is open to group and others (mode 0777)`);
+    await expect(decide(stateDir, 'T3', 'T3-R1-ab12cd', { action: 'approve' })).rejects.toThrow(UnsafeDirError);
   });
 
   it('leaves the session out when there is none; writing again (a resume) replaces the file', async () => {

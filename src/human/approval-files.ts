@@ -96,8 +96,9 @@ function isSafe(task: string, id: string): boolean {
 }
 
 async function privateDir(stateDir: string, dir: string, options: ApprovalFilesOptions): Promise<void> {
-  // Another local user must not plant a decision for a plan of yours (state/private-dir.ts).
-  await ensurePrivateDir(dir, { uid: options.uid === undefined ? currentUid() : (options.uid ?? undefined), root: stateDir });
+  // Another local user must not plant a decision for a plan of yours (state/private-dir.ts). Checked from approvals/
+  // down: the state dir itself is often a project's, readable by others, and holds nothing anyone acts on unasked.
+  await ensurePrivateDir(dir, { uid: options.uid === undefined ? currentUid() : (options.uid ?? undefined), root: path.join(stateDir, 'approvals') });
 }
 
 /**
