@@ -24,6 +24,8 @@ export function notFound(message: string): HttpError {
 /** Codes of poli's errors that mean "not now": the task is not in a state for this, or no poli runs it. */
 const CONFLICT_CODES = new Set(['NOT_RUNNING', 'NOTHING_TO_STOP', 'ALREADY_RUNNING']);
 const NOT_FOUND_CODES = new Set(['TASK_NOT_FOUND']);
+/** A request poli cannot apply as given (an approval decision without its body or reason). */
+const BAD_REQUEST_CODES = new Set(['INVALID_DECISION']);
 
 /** The status and body for any error thrown by a route. */
 export function toHttpAnswer(error: unknown): { status: number; body: { error: string; message: string } } {
@@ -31,7 +33,7 @@ export function toHttpAnswer(error: unknown): { status: number; body: { error: s
   if (error instanceof PoliError) {
     if (NOT_FOUND_CODES.has(error.code)) return { status: 404, body: { error: 'not-found', message: error.message } };
     if (CONFLICT_CODES.has(error.code) || error instanceof TaskStateError) return { status: 409, body: { error: 'conflict', message: error.message } };
-    if (error instanceof ConfigError) return { status: 400, body: { error: 'bad-request', message: error.message } };
+    if (error instanceof ConfigError || BAD_REQUEST_CODES.has(error.code)) return { status: 400, body: { error: 'bad-request', message: error.message } };
     if (error instanceof StateFileError) return { status: 500, body: { error: 'state-file', message: error.message } };
     return { status: 500, body: { error: error.code.toLowerCase().replace(/_/g, '-'), message: error.message } };
   }

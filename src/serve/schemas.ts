@@ -38,7 +38,7 @@ export const SAY_BODY = {
 export const APPROVAL_PARAMS = {
   type: 'object',
   required: ['task', 'id'],
-  properties: { task: { type: 'string', pattern: TASK_ID_PATTERN }, id: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,100}$' } },
+  properties: { task: { type: 'string', pattern: TASK_ID_PATTERN }, id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$' } },
 } as const;
 
 export const DECISION_BODY = {
@@ -48,7 +48,7 @@ export const DECISION_BODY = {
   properties: {
     action: { type: 'string', enum: ['approve', 'edit', 'reject'] },
     body: { type: 'string', maxLength: 1_000_000, description: 'With edit: the message as it should go' },
-    reason: { type: 'string', maxLength: 10_000, description: 'With reject: why' },
+    reason: { type: 'string', maxLength: 10_000, description: 'With reject: why (required; the author gets it)' },
   },
 } as const;
 
