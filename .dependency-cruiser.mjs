@@ -10,6 +10,7 @@ const LAYERS = [
   { name: 'entry', path: '^src/main\\.ts$' },
   // The composition root, and the settings loader only it calls (dotenv, flags, environment).
   { name: 'cli', path: '^src/(cli/|config\\.ts$)' },
+  { name: 'serve', path: '^src/serve/' },
   // The task queue (issue 20): `poli work`'s worker and the merge queue; each pair runs in a poli process of its own.
   { name: 'queue', path: '^src/queue/' },
   { name: 'session', path: '^src/session/' },
