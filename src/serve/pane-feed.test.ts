@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ATTACHED, createFakeProcess, reply } from '../../test/helpers/fake-control-process.ts';
 import { createFakeRunner, createSandbox, waitFor, type Sandbox } from '../../test/helpers/tmux-sandbox.ts';
-import { createPaneFeed, parseScreen, pipePaneFrames, type TmuxPaneFeed } from './pane-feed.ts';
+import { createPaneFeed, parseScreen, type TmuxPaneFeed } from './pane-feed.ts';
+import { pipePaneFrames } from './pane-socket.ts';
 import type { PaneFrame } from './pane-frames.ts';
 
 /** A shell that prints a line, then waits for commands with a plain prompt. */
@@ -9,7 +10,7 @@ const SHELL = `printf 'hello from the pane\\n'; PS1='$ ' exec sh`;
 
 describe('parseScreen', () => {
   it('joins the lines with CRLF, then resets attributes and places the cursor as tmux has it', () => {
-    expect(parseScreen('80 3 2 1 1\n\x1b[1mab\x1b[0m\n$ \n \n')).toEqual({
+    expect(parseScreen('80 3 2 1 1 0\n\x1b[1mab\x1b[0m\n$ \n \n')).toEqual({
       cols: 80,
       rows: 3,
       cursorX: 2,
@@ -19,7 +20,11 @@ describe('parseScreen', () => {
   });
 
   it('hides the cursor when the pane hides it', () => {
-    expect(parseScreen('4 1 0 0 0\nabcd\n').data).toBe('abcd\x1b[0m\x1b[1;1H\x1b[?25l');
+    expect(parseScreen('4 1 0 0 0 0\nabcd\n').data).toBe('abcd\x1b[0m\x1b[1;1H\x1b[?25l');
+  });
+
+  it('draws a pane on its alternate screen on the alternate screen', () => {
+    expect(parseScreen('4 1 1 0 1 1\nabcd\n').data).toBe('\x1b[?1049h\x1b[Habcd\x1b[0m\x1b[1;2H\x1b[?25h');
   });
 });
 
@@ -192,6 +197,9 @@ describe('PaneFeed (real tmux)', () => {
     expect((await clients()).trim().split('\n')).toHaveLength(1);
     await c.close();
     await waitFor(async () => ((await clients()) === '' ? true : undefined), clients);
+    // A closed stream attaches nothing again.
+    await expect(c.snapshot()).rejects.toThrow(`the tmux control-mode client on socket "${sandbox.socket}" was closed for pane ${first}.`);
+    expect(await clients()).toBe('');
     // A stream opened afterwards attaches a new client.
     const d = await feed.open(sandbox.socket, second);
     expect((await d.snapshot()).rows).toBe(Number((await sandbox.run(['display-message', '-p', '-t', second, '#{pane_height}'])).stdout));

@@ -12,12 +12,12 @@
  *   control client) or screens rewrapped (a layout change), the stream asks for a fresh snapshot: `onResync`,
  *   which {@link pipePaneFrames} answers with a new `reset` frame.
  */
-import { PaneNotFoundError, TmuxServerGoneError } from '../errors.ts';
-import { ControlClientClosedError } from '../tmux/control-client.ts';
+import { PaneNotFoundError } from '../errors.ts';
+import { ControlClientClosedError, type ControlClient } from '../tmux/control-client.ts';
 import { ROLES, type Role } from '../protocol/types.ts';
 import { checkResult, createTmuxRunner, isServerGone, isTargetMissing, spawnTmuxControl, type ControlProcess } from '../tmux/runner.ts';
 import type { TmuxRunner } from '../tmux/types.ts';
-import { encodePaneFrame, type PaneSnapshot } from './pane-frames.ts';
+import type { PaneSnapshot } from './pane-frames.ts';
 import { keyCommands } from './pane-keys.ts';
 import { PaneSession } from './pane-session.ts';
 import type { PaneFeed, PaneStream } from './pane-types.ts';
@@ -38,7 +38,7 @@ export interface PaneFeedOptions {
 }
 
 /** What `snapshot()` asks tmux first: the size, the cursor and whether the cursor is shown. */
-const SCREEN_FORMAT = '#{pane_width} #{pane_height} #{cursor_x} #{cursor_y} #{cursor_flag}';
+const SCREEN_FORMAT = '#{pane_width} #{pane_height} #{cursor_x} #{cursor_y} #{cursor_flag} #{alternate_on}';
 
 /** The production {@link PaneFeed}: tmux control mode on poli's private servers. */
 export function createPaneFeed(options: PaneFeedOptions = {}): TmuxPaneFeed {
@@ -130,7 +130,7 @@ export class TmuxPaneStream implements ResyncingPaneStream {
   ) {}
 
   async snapshot(): Promise<PaneSnapshot> {
-    const client = await this.session.connect();
+    const client = await this.connected();
     const args = ['display-message', '-p', '-t', this.paneId, SCREEN_FORMAT, ';', 'capture-pane', '-p', '-e', '-N', '-t', this.paneId];
     this.capturing += 1;
     let answered = false;
@@ -168,8 +168,7 @@ export class TmuxPaneStream implements ResyncingPaneStream {
   }
 
   async type(data: string): Promise<void> {
-    if (this.closed) throw new ControlClientClosedError(this.session.socket, `stream of pane ${this.paneId} was closed`);
-    const client = await this.session.connect();
+    const client = await this.connected();
     for (const args of keyCommands(this.paneId, data)) checkResult(args, await client.run(args), this.paneId);
   }
 
@@ -207,6 +206,12 @@ export class TmuxPaneStream implements ResyncingPaneStream {
     return this.gone;
   }
 
+  /** The session's client; a closed stream has none (asking would attach a client nobody closes). */
+  private connected(): Promise<ControlClient> {
+    if (this.closed) return Promise.reject(new ControlClientClosedError(this.session.socket, `was closed for pane ${this.paneId}`));
+    return this.session.connect();
+  }
+
   private release(): void {
     if (this.capturing > 0 || this.held === undefined) return;
     const held = this.held;
@@ -217,54 +222,16 @@ export class TmuxPaneStream implements ResyncingPaneStream {
 
 /**
  * The snapshot of `display-message -p SCREEN_FORMAT ; capture-pane -p -e -N`: the screen's lines joined with CRLF
- * (xterm moves to the next line's start only on CR LF), then the attributes reset and the cursor put where tmux has
- * it, shown or hidden as in the pane.
+ * (xterm moves to the next line's start only on CR LF; each line is the full width, -N, so none wraps), then the
+ * attributes reset and the cursor put where tmux has it, shown or hidden as in the pane. A pane on its alternate
+ * screen (a full-screen TUI) is drawn on xterm's alternate screen too, so the program's leaving it later restores
+ * xterm's normal one as in the pane.
  */
 export function parseScreen(stdout: string): PaneSnapshot {
   const [head = '', ...lines] = stdout.replace(/\n$/, '').split('\n');
-  const [cols = 0, rows = 0, cursorX = 0, cursorY = 0, cursorShown = 1] = head.split(' ').map(Number);
+  const [cols = 0, rows = 0, cursorX = 0, cursorY = 0, cursorShown = 1, alternate = 0] = head.split(' ').map(Number);
   const screen = lines.slice(0, rows);
+  const before = alternate === 1 ? '\x1b[?1049h\x1b[H' : '';
   const cursor = `\x1b[0m\x1b[${cursorY + 1};${cursorX + 1}H${cursorShown === 0 ? '\x1b[?25l' : '\x1b[?25h'}`;
-  return { cols, rows, cursorX, cursorY, data: `${screen.join('\r\n')}${cursor}` };
-}
-
-/**
- * Wires a stream to a WebSocket's sending side: a `reset` frame with the screen first (and again whenever the stream
- * asks for a resync), then an `output` frame per chunk, and a `gone` frame once the pane is gone. Returns the stop
- * function (it does not close the stream). A snapshot that fails because the pane went away sends `gone`; any other
- * failure an `error` frame.
- */
-export function pipePaneFrames(stream: PaneStream | ResyncingPaneStream, send: (text: string) => void): () => void {
-  let stopped = false;
-  let goneSent = false;
-  const gone = (): void => {
-    if (stopped || goneSent) return;
-    goneSent = true;
-    send(encodePaneFrame({ type: 'gone' }));
-  };
-  const reset = async (): Promise<void> => {
-    try {
-      const screen = await stream.snapshot();
-      if (!stopped && !goneSent) send(encodePaneFrame({ type: 'reset', ...screen }));
-    } catch (error) {
-      if (stopped) return;
-      const message = error instanceof Error ? error.message : String(error);
-      if (error instanceof ControlClientClosedError || error instanceof PaneNotFoundError || error instanceof TmuxServerGoneError) gone();
-      else send(encodePaneFrame({ type: 'error', message }));
-    }
-  };
-  const stops = [
-    stream.onOutput((data) => {
-      if (!stopped && !goneSent) send(encodePaneFrame({ type: 'output', data }));
-    }),
-    ...('onResync' in stream ? [stream.onResync(() => void reset())] : []),
-  ];
-  // The first screen goes before `gone`: a pane that is already dead still shows how it ended.
-  void reset().then(() => {
-    if (!stopped) stops.push(stream.onGone(gone));
-  });
-  return () => {
-    stopped = true;
-    for (const stop of stops.splice(0)) stop();
-  };
+  return { cols, rows, cursorX, cursorY, data: `${before}${screen.join('\r\n')}${cursor}` };
 }

@@ -10,7 +10,7 @@
  * When the client stops while streams still watch (a person's `tmux attach -d` detaches every other client, this one
  * too), the panes that still live get a new client and a resync: they miss no more than a reset shows again.
  */
-import { ControlClient, DEAD_SUBSCRIPTION } from '../tmux/control-client.ts';
+import { ControlClient, ControlClientClosedError, DEAD_SUBSCRIPTION } from '../tmux/control-client.ts';
 import type { ControlEvent } from '../tmux/control-protocol.ts';
 import type { ControlProcess } from '../tmux/runner.ts';
 import type { TmuxRunner } from '../tmux/types.ts';
@@ -76,6 +76,7 @@ export class PaneSession {
 
   /** The attached client, attaching one when there is none. */
   connect(): Promise<ControlClient> {
+    if (this.streams.size === 0) return Promise.reject(new ControlClientClosedError(this.options.socket, 'has no stream left to serve'));
     if (this.attaching === undefined) {
       const attaching = ControlClient.attach({
         socket: this.options.socket,
