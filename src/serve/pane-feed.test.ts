@@ -141,6 +141,9 @@ describe('PaneFeed (real tmux)', () => {
 
     // Backspace, arrows (the shell ignores them: sh has no line editing) and Ctrl+C reach the program as keys.
     await stream.type('sleep 600\r');
+    // Ctrl+C before sh has handed the terminal to sleep would interrupt sh instead, and sleep would run on.
+    const current = async (): Promise<string> => (await sandbox.run(['display-message', '-p', '-t', pane, '#{pane_current_command}'])).stdout.trim();
+    await waitFor(async () => ((await current()) === 'sleep' ? true : undefined), current);
     await stream.type('\x03');
     await stream.type('echo abX\x7fc\r');
     await waitFor(() => Promise.resolve(output.includes('abc\r\n') ? true : undefined), () => `output so far: ${JSON.stringify(output)}`);
