@@ -150,6 +150,19 @@ describe('PaneFeed (real tmux)', () => {
     expect((await sandbox.run(['display-message', '-p', '-t', pane, '#{window_width}x#{window_height}'])).stdout).toBe('100x30\n');
   });
 
+  it('types arrows and Tab as the keys a terminal sends (cat -v shows what arrived)', async () => {
+    const pane = await sandbox.newPane('stty -echo; exec cat -v');
+    await waitFor(async () => ((await sandbox.run(['display-message', '-p', '-t', pane, '#{pane_current_command}'])).stdout === 'cat\n' ? true : undefined), () => screenOf(pane));
+    const stream = await feed.open(sandbox.socket, pane);
+    let output = '';
+    stream.onOutput((text) => {
+      output += text;
+    });
+    await stream.type('a\x1b[Db\x1b[A\tc\r');
+    await waitFor(() => Promise.resolve(output.includes('\r\n') ? true : undefined), () => `output so far: ${JSON.stringify(output)}`);
+    expect(output).toBe('a^[[Db^[[A\tc\r\n');
+  });
+
   it('tells a stream when its pane is killed', async () => {
     const pane = await sandbox.newPane(SHELL, { session: 'T1' });
     const survivor = (await sandbox.run(['split-window', '-d', '-t', pane, '-P', '-F', '#{pane_id}', 'sleep 600'])).stdout.trim();
