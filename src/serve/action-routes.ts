@@ -9,11 +9,11 @@ import type { Role } from '../protocol/types.ts';
 import { queueTask, requeueMerge, retryTask, type CommandResult } from '../queue/task-commands.ts';
 import { sendTaskControl } from '../queue/task-control.ts';
 import { DEFAULT_TASK_RETRIES, type Priority } from '../queue/types.ts';
-import { DEFAULT_SESSION } from '../state/claim-key.ts';
 import type { ServeContext } from './context.ts';
 import { HttpError } from './http-errors.ts';
 import { taskRecord } from './read-routes.ts';
 import { ADD_BODY, ID_PARAMS, SAY_BODY } from './schemas.ts';
+import { taskSession } from './task-summary.ts';
 
 interface AddBody {
   task: string;
@@ -73,7 +73,6 @@ export function registerActionRoutes(app: FastifyInstance, ctx: ServeContext): v
  */
 async function control(ctx: ServeContext, id: string, command: ControlCommand): Promise<CommandResult> {
   const record = await taskRecord(ctx, id);
-  const queued = ctx.queue.get(id);
-  const session = queued !== undefined && queued.state !== 'done' ? id : (record.session ?? DEFAULT_SESSION);
+  const session = taskSession(record, ctx.queue.get(id));
   return sendTaskControl({ stateDir: ctx.stateDir, socket: record.socket, session, runtimeDir: ctx.runtimeDir, now: ctx.now, pid: ctx.pid }, command);
 }
