@@ -1,5 +1,6 @@
 /** Parsing the queue's commands (queue-options.ts): argv's positional arguments and options to a QueueAction. Pure. */
 import { ConfigError } from '../errors.ts';
+import { DEFAULT_TASK_RETRIES } from '../queue/types.ts';
 import type { QueueSubcommand } from './queue-options.ts';
 import { workServe, type ServeAddress } from './serve-options.ts';
 
@@ -15,7 +16,7 @@ export type QueueAction =
 
 const TASK_ID = /^T\d+$/;
 export const DEFAULT_PARALLEL = 2;
-export const DEFAULT_RETRIES = 1;
+export const DEFAULT_RETRIES = DEFAULT_TASK_RETRIES;
 export const DEFAULT_MERGE_RETRIES = 2;
 
 /** Parses one queue command. Throws ConfigError (exit 2) for a form that is not one. */

@@ -8,12 +8,11 @@ import { renderTaskDetail, renderTaskTable } from './state-view.ts';
 import type { Settings } from '../config.ts';
 import { StateFileError } from '../errors.ts';
 import type { AppIO } from '../host.ts';
-import { type ControlCommand, describeQueuedControl, describeSentControl, NothingToStopError, sendControl } from '../human/control.ts';
+import type { ControlCommand } from '../human/control.ts';
 import { EVENTS_FILE, followEvents, formatEvent } from '../records/events.ts';
 import { renderTranscript } from '../records/transcript.ts';
-import { claimKey, DEFAULT_SESSION } from '../state/claim-key.ts';
+import { DEFAULT_SESSION } from '../state/claim-key.ts';
 import { isProcessAlive } from '../state/lock.ts';
-import { runningStateDir } from '../state/running.ts';
 import { StateStore, toPublicJson } from '../state/store.ts';
 import type { PublicQueue } from '../state/types.ts';
 import { asInvoked, invokedAs } from '../terminal/invocation.ts';
@@ -63,39 +62,19 @@ async function readQueueView(stateDir: string): Promise<Map<string, PublicQueue>
 }
 
 /**
- * `poli say|pause|resume|stop`: hands the command to the poli on the socket. While that poli runs no task, a note or
- * a pause waits for its next task and says so; a stop is refused (there is nothing to stop).
+ * `poli say|pause|resume|stop`: hands the command to the poli on the socket (src/queue/task-control.ts, which the
+ * dashboard's API shares). While that poli runs no task, a note or a pause waits for its next task and says so; a stop
+ * is refused (there is nothing to stop).
  */
 export async function sendControlCommand(io: AppIO, settings: Settings, command: ControlCommand): Promise<number> {
   // The poli driving this session of the socket (`poli say T7 …`: session T7), not the others sharing its server.
-  const key = claimKey(settings.socket, settings.session);
-  const dir = await runningStateDir(io, key);
-  // `poli stop T7` of a task still in the queue (no pair runs it): it leaves the queue.
-  if (dir === undefined && command.kind === 'stop' && (await stopQueued(io, settings))) return 0;
-  const tasks = dir === undefined ? [] : await openStore(io, { ...settings, stateDir: dir }).list();
-  const busy = tasks.some((t) => t.socket === settings.socket && (t.session ?? DEFAULT_SESSION) === settings.session && (t.status === 'running' || t.status === 'waiting'));
-  // No poli at all: sendControl says so.
-  const { socket, session } = settings;
-  if (dir !== undefined && !busy && command.kind === 'stop') throw new NothingToStopError(socket, session);
-  await sendControl(io.runtimeDir, socket, command, { isPidAlive: isProcessAlive, clock: { now: io.now }, session });
-  const line = dir !== undefined && !busy && command.kind !== 'stop' ? describeQueuedControl(command, socket, session) : describeSentControl(command, socket, session);
-  io.stdout.write(`${line}\n`);
+  const { sendTaskControl } = await import('../queue/task-control.ts');
+  const result = await sendTaskControl(
+    { stateDir: settings.stateDir, socket: settings.socket, session: settings.session, runtimeDir: io.runtimeDir, now: io.now, pid: io.pid, warn: (message) => io.stderr.write(`poli: ${message}\n`) },
+    command,
+  );
+  io.stdout.write(`${result.message}\n`);
   return 0;
-}
-
-/** Takes a queued (or blocked) task out of the queue as `stopped`; false when the session is no such task. */
-async function stopQueued(io: AppIO, settings: Settings): Promise<boolean> {
-  const id = settings.session;
-  if (!/^T\d+$/.test(id) || !(await stat(path.join(settings.stateDir, 'queue.db')).then(() => true, () => false))) return false;
-  const { QueueStore } = await import('../queue/store.ts');
-  const store = QueueStore.open(settings.stateDir);
-  try {
-    const stopped = store.update(id, { state: 'stopped', reason: 'stopped by the person (poli stop) before it ran', endedAt: new Date(io.now()).toISOString() }, ['queued', 'blocked']);
-    if (stopped) io.stdout.write(`poli: ${id} is out of the queue (stopped); poli retry ${id} puts it back.\n`);
-    return stopped;
-  } finally {
-    store.close();
-  }
 }
 
 /** `poli status [--short]`: the running (or latest) task on this socket, in one line. */

@@ -14,6 +14,9 @@ export async function startDashboard(io: AppIO, settings: Settings, address: Ser
   const { ensureWritableDir } = await import('../session/session-checks.ts');
   await ensureWritableDir(settings.stateDir);
   const values = await loadConfigValues({ env: io.env, userCwd: resolveUserCwd(io.env, io.cwd), packageRoot: PACKAGE_ROOT });
+  // Live panes: one tmux control-mode client per session watched, shared by its streams.
+  const { createPaneFeed } = await import('../serve/pane-feed.ts');
+  const paneFeed = createPaneFeed();
   const server = await startServer({
     stateDir: settings.stateDir,
     projectDir: settings.projectDir,
@@ -23,17 +26,26 @@ export async function startDashboard(io: AppIO, settings: Settings, address: Ser
     port: address.port,
     clock: { now: io.now },
     pid: io.pid,
+    paneFeed,
     // Only the task types' commands: the server holds no other environment value.
     typeValues: Object.fromEntries(Object.entries(values).filter(([key]) => key.startsWith('POLI_TYPE_'))),
   });
   io.stdout.write(`poli: dashboard at ${server.url}\n`);
+
   if (!LOOPBACK_HOSTS.includes(address.host)) {
     io.stderr.write(
       `poli: warning: listening on ${address.host}, not only this machine: anyone who can reach that address and has the URL ` +
         'can read every task and run commands in the project (add tasks, type into the CLIs). Use it only on a network you trust.\n',
     );
   }
-  return server;
+  // The feed's control clients go with the server.
+  return {
+    ...server,
+    async close() {
+      await server.close();
+      await paneFeed.close();
+    },
+  };
 }
 
 /** `poli serve`: serves until Ctrl+C or SIGTERM; exit 130 then, as `poli work` does. */

@@ -20,6 +20,9 @@ export const QUEUE_STATES: readonly QueueState[] = ['queued', 'running', 'mergin
 /** States a task does not leave by itself (the person may move it on: retry, merge). */
 export const SETTLED_STATES: readonly QueueState[] = ['merged', 'needs_merge', 'failed', 'blocked', 'stopped', 'done'];
 
+/** How often a failed or timed-out dialogue runs again unless told (`poli add --retries`, `POST /api/tasks`). */
+export const DEFAULT_TASK_RETRIES = 1;
+
 export type Priority = 'high' | 'normal' | 'low';
 export const PRIORITIES: readonly Priority[] = ['high', 'normal', 'low'];
 

@@ -3,6 +3,7 @@
  * own errors keep their message (it says what to do next); the status comes from their kind.
  */
 import { ConfigError, PoliError, StateFileError } from '../errors.ts';
+import { TaskStateError } from '../queue/task-commands.ts';
 
 /** An answer the API gives on purpose. */
 export class HttpError extends Error {
@@ -21,16 +22,18 @@ export function notFound(message: string): HttpError {
 }
 
 /** Codes of poli's errors that mean "not now": the task is not in a state for this, or no poli runs it. */
-const CONFLICT_CODES = new Set(['NOT_RUNNING', 'NOTHING_TO_STOP', 'ALREADY_RUNNING', 'TASK_STATE']);
+const CONFLICT_CODES = new Set(['NOT_RUNNING', 'NOTHING_TO_STOP', 'ALREADY_RUNNING']);
 const NOT_FOUND_CODES = new Set(['TASK_NOT_FOUND']);
+/** A request poli cannot apply as given (an approval decision without its body or reason). */
+const BAD_REQUEST_CODES = new Set(['INVALID_DECISION']);
 
 /** The status and body for any error thrown by a route. */
 export function toHttpAnswer(error: unknown): { status: number; body: { error: string; message: string } } {
   if (error instanceof HttpError) return { status: error.status, body: { error: error.code, message: error.message } };
   if (error instanceof PoliError) {
     if (NOT_FOUND_CODES.has(error.code)) return { status: 404, body: { error: 'not-found', message: error.message } };
-    if (CONFLICT_CODES.has(error.code)) return { status: 409, body: { error: 'conflict', message: error.message } };
-    if (error instanceof ConfigError) return { status: 400, body: { error: 'bad-request', message: error.message } };
+    if (CONFLICT_CODES.has(error.code) || error instanceof TaskStateError) return { status: 409, body: { error: 'conflict', message: error.message } };
+    if (error instanceof ConfigError || BAD_REQUEST_CODES.has(error.code)) return { status: 400, body: { error: 'bad-request', message: error.message } };
     if (error instanceof StateFileError) return { status: 500, body: { error: 'state-file', message: error.message } };
     return { status: 500, body: { error: error.code.toLowerCase().replace(/_/g, '-'), message: error.message } };
   }

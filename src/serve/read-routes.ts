@@ -9,29 +9,25 @@ import { renderTranscript } from '../records/transcript.ts';
 import type { TaskRecord } from '../state/types.ts';
 import type { ServeContext } from './context.ts';
 import { notFound } from './http-errors.ts';
+import { ID_PARAMS } from './schemas.ts';
 import { detailTasks, type SummaryInput } from './task-summary.ts';
 
-/** `:id` of a route: a task id (`T7`). */
-export const TASK_ID_PATTERN = '^T[0-9]+$';
-
 export function registerReadRoutes(app: FastifyInstance, ctx: ServeContext): void {
-  const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: TASK_ID_PATTERN } } } as const;
-
   app.get('/api/tasks', async () => ({ tasks: (await summaries(ctx)).map(({ messages: _m, ...summary }) => summary) }));
 
-  app.get<{ Params: { id: string } }>('/api/tasks/:id', { schema: { params: idParams } }, async (request) => {
+  app.get<{ Params: { id: string } }>('/api/tasks/:id', { schema: { params: ID_PARAMS } }, async (request) => {
     const all = await summaries(ctx);
     const task = all.find((t) => t.id === request.params.id);
     if (task === undefined) throw noTask(request.params.id);
     return task;
   });
 
-  app.get<{ Params: { id: string } }>('/api/tasks/:id/receipts', { schema: { params: idParams } }, async (request) => {
+  app.get<{ Params: { id: string } }>('/api/tasks/:id/receipts', { schema: { params: ID_PARAMS } }, async (request) => {
     const record = await taskRecord(ctx, request.params.id);
     return { receipts: record.deliveries ?? [] };
   });
 
-  app.get<{ Params: { id: string } }>('/api/tasks/:id/transcript', { schema: { params: idParams } }, async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/api/tasks/:id/transcript', { schema: { params: ID_PARAMS } }, async (request, reply) => {
     const record = await taskRecord(ctx, request.params.id);
     return reply.type('text/markdown; charset=utf-8').send(renderTranscript(record));
   });

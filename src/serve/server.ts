@@ -3,6 +3,7 @@
  * CLI sees — with the API of docs/api.md, an event stream, the live panes over WebSocket, and the page of web/.
  * `createServer` builds it without listening (tests use `app.inject`); `startServer` listens and gives the URL to open.
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -16,6 +17,11 @@ import type { ServeContext } from './context.ts';
 import { toHttpAnswer } from './http-errors.ts';
 import type { PaneFeed } from './pane-types.ts';
 import { registerReadRoutes } from './read-routes.ts';
+import { registerActionRoutes } from './action-routes.ts';
+import { registerApprovalRoutes } from './approval-routes.ts';
+import { DEFAULT_EVENT_TIMING, registerEventsRoute } from './events-route.ts';
+import { registerPaneRoute } from './pane-route.ts';
+import { openApiDocument } from './openapi.ts';
 import { registerStaticRoutes } from './static-routes.ts';
 
 /** The default `--host` and `--port`. */
@@ -56,6 +62,8 @@ export interface DashboardServer {
   token: string;
   /** The site the auth checks use; its port is the real one once listening. */
   site: AuthSite;
+  /** Every route registered (method and Fastify path), HEAD left out. */
+  routes: readonly { method: string; url: string }[];
   /** Stops the streams, closes the server and the queue's store. */
   close(): Promise<void>;
 }
@@ -98,10 +106,20 @@ export async function createServer(options: ServeOptions): Promise<DashboardServ
     pid,
   };
   // No request log: a URL may carry the token (`/?token=`), and the token is printed once, nowhere else.
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  // forceCloseConnections: an event stream or a pane never goes idle, and close() would wait for it forever.
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, forceCloseConnections: true });
+  const streams = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const stop of [...streams]) stop();
+  });
   app.addHook('onRequest', authHook(() => site));
   app.addHook('onSend', async (_request, reply) => {
     reply.header('content-security-policy', PAGE_CSP);
+  });
+  // Every route as registered, for the OpenAPI check (openapi.test.ts); HEAD is Fastify's own twin of each GET.
+  const routes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
   });
   app.setErrorHandler(async (error, _request, reply) => {
     const answer = toHttpAnswer(error);
@@ -109,13 +127,20 @@ export async function createServer(options: ServeOptions): Promise<DashboardServ
   });
   app.setNotFoundHandler(async (request, reply) => reply.code(404).send({ error: 'not-found', message: `no route ${request.method} ${request.url.replace(/\?.*$/, '')} (GET /api/openapi.json lists them)` }));
   await app.register(fastifyWebsocket);
+  const document = openApiDocument(await packageVersion());
+  app.get('/api/openapi.json', async () => document);
   registerReadRoutes(app, ctx);
+  registerActionRoutes(app, ctx);
+  registerApprovalRoutes(app, ctx);
+  registerPaneRoute(app, ctx, streams);
+  registerEventsRoute(app, ctx, { pollMs: options.eventPollMs ?? DEFAULT_EVENT_TIMING.pollMs, pingMs: options.pingMs ?? DEFAULT_EVENT_TIMING.pingMs }, streams);
   await registerStaticRoutes(app, options.webDir ?? path.join(PACKAGE_ROOT, 'web'));
   let closed = false;
   return {
     app,
     token: site.token,
     site,
+    routes,
     async close() {
       if (closed) return;
       closed = true;
@@ -123,6 +148,11 @@ export async function createServer(options: ServeOptions): Promise<DashboardServ
       queue.close();
     },
   };
+}
+
+async function packageVersion(): Promise<string> {
+  const text = await readFile(path.join(PACKAGE_ROOT, 'package.json'), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
 }
 
 /** Builds the server and listens; the port in use is a PortInUseError. */

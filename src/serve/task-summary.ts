@@ -64,12 +64,19 @@ export function detailTasks(input: SummaryInput): TaskDetail[] {
         ...t,
         elapsedMs: Math.max(0, taskDurationMs(record, input.now)),
         waitingOn: q !== undefined && q.state !== 'done' ? waitingText(q, input.queue, record, statusOf(records)) : ownWaiting(record),
-        // A queued task's pair runs in the session named after it (`poli work` starts it with --session T7).
-        session: record.session ?? (q !== undefined && q.state !== 'done' ? t.id : DEFAULT_SESSION),
+        session: taskSession(record, q),
         pendingApprovals: input.approvals.get(t.id) ?? 0,
       };
     })
     .reverse();
+}
+
+/**
+ * The tmux session a task's CLIs run in: the one its record names, or, for a task of the queue, the one named after
+ * it (`poli work` starts each pair with --session T7, as `poli say T7` assumes), or the socket's default one.
+ */
+export function taskSession(record: TaskRecord, queued: QueuedTask | undefined): string {
+  return record.session ?? (queued !== undefined && queued.state !== 'done' ? record.id : DEFAULT_SESSION);
 }
 
 /** `/api/tasks`: every task, newest first, without messages. */

@@ -132,6 +132,19 @@ describe('ControlClient', () => {
     expect(await died).toBe(true);
   });
 
+  it('passes every event it read on to onEvent listeners, after handling it', async () => {
+    const process = createFakeProcess((_line, n) => reply(n, []) + reply(n, []));
+    const client = await attached(process);
+    const seen: string[] = [];
+    const stop = client.onEvent((event) => seen.push(event.kind === 'other' ? event.line : event.kind));
+    process.emit('%subscription-changed poli-pane-dead $0 @1 1 %4 : 1\n%window-close @1\n%pause %3\n');
+    expect(seen).toEqual(['subscription', '%window-close @1', 'pause']);
+    expect(process.lines.at(-1)).toBe(`'refresh-client' '-A' '%3:continue'`);
+    stop();
+    process.emit('%layout-change @0 a87d,100x30,0,0,0 a87d,100x30,0,0,0 *\n');
+    expect(seen).toHaveLength(3);
+  });
+
   it('answers a repeated pane read from the previous one until the pane changes or a command writes', async () => {
     let captures = 0;
     const process = createFakeProcess((line, n) => {

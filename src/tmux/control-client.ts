@@ -87,7 +87,8 @@ const DEFAULT_DEBOUNCE_MS = 2;
 const DEFAULT_MAX_DEBOUNCE_MS = 20;
 /** Seconds a pane's output may lag before tmux pauses it for this client; poli reads at once. */
 const DEFAULT_PAUSE_AFTER_SEC = 2;
-const DEAD_SUBSCRIPTION = 'poli-pane-dead';
+/** The subscription that reports each pane's `#{pane_dead}` (0 or 1) as it changes. */
+export const DEAD_SUBSCRIPTION = 'poli-pane-dead';
 /** Distinct reads kept (PaneReader issues a handful per pane: snapshot, bottom lines, readSince). */
 const MAX_CACHED_READS = 64;
 
@@ -104,6 +105,7 @@ export class ControlClient {
   private readonly reads = new Map<string, { paneId: string; seq: number; result: TmuxResult }>();
   private readonly outputListeners = new Set<(paneId: string, text: string) => void>();
   private readonly resyncListeners = new Set<(paneId: string | undefined) => void>();
+  private readonly eventListeners = new Set<(event: ControlEvent) => void>();
   private readonly process: ControlProcess;
   private readonly now: () => number;
   private attachedResolve: ((ok: boolean, lines: string[]) => void) | undefined;
@@ -221,6 +223,15 @@ export class ControlClient {
     return () => this.resyncListeners.delete(listener);
   }
 
+  /**
+   * Receives every event read from tmux, after the client handled it: for watchers that need notifications the
+   * client itself passes over (a window closed, a pane's `#{pane_dead}` subscription). Returns an unsubscribe.
+   */
+  onEvent(listener: (event: ControlEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
   /** Detaches (ends the client process); pending commands reject, waits resolve. */
   async close(): Promise<void> {
     if (this.closedReason === undefined) {
@@ -245,10 +256,13 @@ export class ControlClient {
   }
 
   private onData(chunk: Buffer): void {
-    for (const event of this.parser.feed(chunk)) this.onEvent(event);
+    for (const event of this.parser.feed(chunk)) {
+      this.handle(event);
+      for (const listener of this.eventListeners) listener(event);
+    }
   }
 
-  private onEvent(event: ControlEvent): void {
+  private handle(event: ControlEvent): void {
     switch (event.kind) {
       case 'reply':
         return this.onReply(event.flags, event.ok, event.lines);
