@@ -37,6 +37,7 @@ describe('queue commands: the forms', () => {
       verb: 'work', parallel: 'auto', check: 'npm test', strategy: 'rebase', mergeRetries: 0, watch: true,
     });
     expect(await action(['work', '--parallel', '4'])).toMatchObject({ parallel: 4 });
+    expect(await parseArgs(['work', '--approve', 'plans'])).toMatchObject({ kind: 'queue', action: { verb: 'work' }, flags: { approve: 'plans' } });
     expect(await action(['logs', 'T3', '-f'])).toEqual({ verb: 'logs', id: 'T3', follow: true });
     expect(await action(['logs', 'T3'])).toEqual({ verb: 'logs', id: 'T3', follow: false });
     expect(await action(['merge', 'T3'])).toEqual({ verb: 'merge', id: 'T3' });

@@ -41,7 +41,7 @@ export const QUEUE_COMMANDS: Record<QueueSubcommand, CommandSpec> = {
   },
   queue: { usage: 'poli queue [--all] [--json]', describe: 'list the queue: id, priority, state, what each task waits on, type (--all: merged ones too)', settings: ['state-dir'] },
   work: {
-    usage: 'poli work [--parallel N|auto] [--check CMD] [--strategy merge|rebase] [--merge-retries N] [--watch]',
+    usage: 'poli work [--parallel N|auto] [--check CMD] [--strategy merge|rebase] [--merge-retries N] [--watch] [--approve plans|all]',
     describe: 'run the queued tasks, up to N pairs at once, each in its own worktree, and merge each one back into its base branch',
     settings: 'all',
   },

@@ -6,6 +6,7 @@
 import { open, stat } from 'node:fs/promises';
 import { availableParallelism, freemem, loadavg } from 'node:os';
 import { SETTINGS, type Settings } from '../config.ts';
+import type { ApproveMode } from '../settings.ts';
 import type { AppIO } from '../host.ts';
 import { createGitOps } from '../queue/git-real.ts';
 import { launchPair, pairLog } from '../queue/pairs.ts';
@@ -18,7 +19,7 @@ import type { QueueAction } from './queue-args.ts';
 import { openStores, queueLogDir } from './queue-stores.ts';
 import path from 'node:path';
 
-/** Settings a pair does not take from `poli work`: each pair has its own worktree and session, and no terminal. */
+/** Settings a pair does not take as flags from `poli work`: each pair has its own worktree and session (approve: WorkerRun). */
 // (--planner-cmd and --executer-cmd are passed: a task's own, given after them, wins: the last of a flag given twice counts.)
 const NOT_PASSED = new Set(['projectDir', 'stateDir', 'socket', 'approve', 'killOnExit', 'session']);
 /** The most pairs `--parallel auto` starts. */
@@ -34,7 +35,8 @@ export async function runWork(io: AppIO, action: Extract<QueueAction, { verb: 'w
   let dashboard: { close(): Promise<void> } | undefined;
   try {
     if (action.serve !== undefined) dashboard = await (await import('./serve-command.ts')).startDashboard(io, settings, action.serve);
-    const summary = await runQueueWorker(io, settings, { ...action, passed: passThrough(flags) }, interrupt.signal);
+    const approve = flags.approve as ApproveMode | undefined;
+    const summary = await runQueueWorker(io, settings, { ...action, passed: passThrough(flags), ...(approve !== undefined ? { approve } : {}) }, interrupt.signal);
     return report(io, summary);
   } finally {
     off.forEach((f) => f());
@@ -50,6 +52,11 @@ export interface WorkerRun {
   mergeRetries: number;
   watch: boolean;
   passed: readonly string[];
+  /**
+   * `poli work --approve plans|all`: each pair asks before forwarding, answered from the dashboard. Only the flag
+   * counts: a POLI_APPROVE meant for runs at a terminal must not leave every pair waiting for a dashboard (default off).
+   */
+  approve?: ApproveMode;
 }
 
 /** Runs a queue worker over the state dir's queue until it is drained (or, with watch, until `signal` aborts). */
@@ -69,6 +76,7 @@ export async function runQueueWorker(io: AppIO, settings: Settings, run: WorkerR
           worktree: task.worktree ?? '',
           logDir,
           flags: passed,
+          ...(run.approve !== undefined ? { approve: run.approve } : {}),
           ...(task.plannerCmd !== undefined ? { plannerCmd: task.plannerCmd } : {}),
           ...(task.executerCmd !== undefined ? { executerCmd: task.executerCmd } : {}),
           env: { INIT_CWD: io.cwd },

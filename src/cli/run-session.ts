@@ -13,6 +13,7 @@ import type { AppIO } from '../host.ts';
 // The session, the dialogue, execa and winston load when a workspace opens, so that the read-only commands start in a
 // blink: only types come from session/workspace.ts here.
 import { resumeProjectDir } from '../session/resume-project.ts';
+import { approvalChannels } from '../session/task-approval.ts';
 import type { Workspace } from '../session/workspace.ts';
 import { describeClaim } from '../state/claim-key.ts';
 import type { TaskRecord } from '../state/types.ts';
@@ -43,9 +44,12 @@ function warnIgnoredCommands(io: AppIO, command: SessionCommand, settings: Setti
   }
 }
 
-/** --approve asks at the terminal: refused when no answer can come (stdin is /dev/null, or it carries the task). */
+/**
+ * --approve asks at the terminal: refused when no answer can come (stdin is /dev/null, or it carries the task). A queue
+ * pair (POLI_WORKER_TASK) has no terminal and waits for the dashboard's answer instead (session/task-approval.ts).
+ */
 function checkApprovalInput(io: AppIO, command: SessionCommand, settings: Settings): void {
-  if (command.kind === 'run' && settings.approve !== 'off' && stdinIsNullDevice(io)) {
+  if (command.kind === 'run' && settings.approve !== 'off' && approvalChannels(io.env).terminal && stdinIsNullDevice(io)) {
     throw new ConfigError(
       `--approve ${settings.approve} asks you at the terminal, but stdin is not a terminal (it is /dev/null: cron, CI, </dev/null). ` +
         'Run poli at a terminal, pipe the answers in, or use --approve off.',

@@ -97,14 +97,27 @@ export class ApprovalGate {
    * Rejects when `prompt` does (e.g. the terminal closed).
    */
   async ask(request: ApprovalRequest): Promise<ApprovalDecision> {
-    const { write } = this.options;
-    write(`${formatApprovalHeader(request)}\n${request.body}\n${RULE}\n`);
+    this.show(request);
     const decision = await this.decide(request);
-    await this.options.audit(toApprovalRecord(request, decision, this.options.clock.now()));
+    await this.record(request, decision);
     return decision;
   }
 
-  private async decide(request: ApprovalRequest): Promise<ApprovalDecision> {
+  /** Shows the message as it would be forwarded, between rules. */
+  show(request: ApprovalRequest): void {
+    this.options.write(`${formatApprovalHeader(request)}\n${request.body}\n${RULE}\n`);
+  }
+
+  /** Records a decision, wherever it was made (the terminal, the dashboard): the audit is the same. */
+  async record(request: ApprovalRequest, decision: ApprovalDecision): Promise<void> {
+    await this.options.audit(toApprovalRecord(request, decision, this.options.clock.now()));
+  }
+
+  /**
+   * Asks at the terminal until the answer is a/e/r and returns the decision, recording nothing (`ask` shows, decides
+   * and records). Rejects when `prompt` does.
+   */
+  async decide(request: ApprovalRequest): Promise<ApprovalDecision> {
     const { prompt, write } = this.options;
     for (;;) {
       const answer = (await prompt(APPROVAL_QUESTION)).trim().toLowerCase();

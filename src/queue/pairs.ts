@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
+import type { ApproveMode } from '../settings.ts';
 
 /** The command that runs poli itself: node with the same loader flags and entry script as this process. */
 export function selfCommand(): string[] {
@@ -25,6 +26,11 @@ export interface PairLaunch {
   executerCmd?: string;
   command?: readonly string[];
   env?: Record<string, string | undefined>;
+  /**
+   * `--approve` of the pair (default off). A pair has no terminal: with plans or all it waits for each answer from the
+   * dashboard (`poli serve`, human/approval-files.ts).
+   */
+  approve?: ApproveMode;
 }
 
 /** The log file of a task's pair. */
@@ -41,9 +47,9 @@ export function pairArgs(launch: PairLaunch): string[] {
     launch.id,
     '--project-dir',
     launch.worktree,
-    // Nobody is at a pair's terminal: the approval gate is the dashboard's to come, and `poli say` reaches it.
+    // Nobody is at a pair's terminal: its approvals are answered from the dashboard; off unless `poli work --approve`.
     '--approve',
-    'off',
+    launch.approve ?? 'off',
     ...launch.flags,
     ...(launch.plannerCmd !== undefined ? ['--planner-cmd', launch.plannerCmd] : []),
     ...(launch.executerCmd !== undefined ? ['--executer-cmd', launch.executerCmd] : []),
