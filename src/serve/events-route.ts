@@ -1,5 +1,5 @@
 /**
- * `GET /api/events` (issue 21): `<state dir>/logs/events.jsonl` as Server-Sent Events, each line an event whose id is
+ * `GET /api/events` (issue 21): `<state dir>/events.jsonl` as Server-Sent Events, each line an event whose id is
  * its line number; resumable (`Last-Event-ID`), filtered by `?task=`, followed as the file grows, with a keep-alive
  * comment so proxies and browsers keep the connection.
  */
@@ -22,7 +22,8 @@ export const DEFAULT_EVENT_TIMING: EventStreamTiming = { pollMs: 250, pingMs: 15
 
 export function registerEventsRoute(app: FastifyInstance, ctx: ServeContext, timing: EventStreamTiming, streams: Set<() => void>): void {
   app.get<{ Querystring: { task?: string; lastEventId?: string } }>('/api/events', { schema: { querystring: EVENTS_QUERY } }, async (request, reply) => {
-    const file = path.join(ctx.stateDir, 'logs', EVENTS_FILE);
+    // Where poli writes it (workspace-open.ts) and `poli watch` reads it: the state dir itself, not its logs/.
+    const file = path.join(ctx.stateDir, EVENTS_FILE);
     const after = resumeAfter(header(request.headers['last-event-id']), request.query.lastEventId);
     const task = request.query.task;
     // The stream writes to the socket itself: the headers set so far (the security headers) go out with its own.

@@ -178,7 +178,7 @@ const OTHER_PATHS: Json = {
   },
   '/api/events': {
     get: {
-      summary: 'Server-Sent Events of logs/events.jsonl: id = line number; resumes after Last-Event-ID; a ": ping" comment every 15 s',
+      summary: 'Server-Sent Events of the state dir’s events.jsonl: id = line number; resumes after Last-Event-ID; a ": ping" comment every 15 s',
       parameters: [...parameters(EVENTS_QUERY, 'query'), { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' } }],
       responses: { '200': { description: 'The stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...refusals() },
     },
