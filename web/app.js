@@ -637,7 +637,12 @@ function wire() {
       if (task) row.querySelector('.c-elapsed').textContent = elapsedOf(task);
     }
   }, 1000);
-  setInterval(() => void loadTasks().catch(showError), LIST_POLL_MS);
+  // Events drive the refreshes; this slow poll is the fallback for a stream that is down or a change without an event.
+  setInterval(() => {
+    refreshTasks();
+    refreshApprovals();
+    if (state.selected) refreshDetail();
+  }, LIST_POLL_MS);
 }
 
 async function start() {
