@@ -114,6 +114,8 @@ describe.skipIf(NO_BROWSER !== undefined)('the dashboard in Chromium', () => {
       await waitForRow(phone.page, 'T1', 'running');
       await phone.page.locator('.approval-card[data-task="T1"]').waitFor({ timeout: LOADED_WAIT_MS });
       await phone.page.locator('.pane[data-role="planner"] .xterm-rows').waitFor({ timeout: LOADED_WAIT_MS });
+      // One terminal per pane, however the refreshes overlapped.
+      for (const role of ['planner', 'executer']) expect(await phone.page.locator(`.pane[data-role="${role}"] .xterm`).count()).toBe(1);
       await screenshot(phone.page, 'phone-two-running', false);
       await screenshot(phone.page, 'phone-two-running-full', true);
       // On a phone the panes are stacked and the cards full width.
