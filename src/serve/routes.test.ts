@@ -181,7 +181,7 @@ describe('the pane WebSocket', () => {
     const frames: unknown[] = [];
     const ws = connect('/api/tasks/T1/panes/executer/ws');
     ws.on('message', (data: Buffer) => frames.push(JSON.parse(String(data))));
-    await new Promise((resolve) => ws.on('open', resolve));
+    await new Promise<void>((resolve) => ws.on('open', () => resolve()));
     await waitUntil(() => frames.length >= 1 && outputs.length >= 1);
     outputs[0]?.('hello');
     ws.send(JSON.stringify({ type: 'input', data: 'x' }));
@@ -193,7 +193,7 @@ describe('the pane WebSocket', () => {
     ]);
     ws.terminate();
     const typing = connect('/api/tasks/T1/panes/executer/ws?input=1');
-    await new Promise((resolve) => typing.on('open', resolve));
+    await new Promise<void>((resolve) => typing.on('open', () => resolve()));
     typing.send(JSON.stringify({ type: 'input', data: 'ls\r' }));
     await waitUntil(() => typed.length === 1);
     expect(typed).toEqual(['ls\r']);
