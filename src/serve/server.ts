@@ -121,6 +121,11 @@ export async function createServer(options: ServeOptions): Promise<DashboardServ
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
   });
+  // A WebSocket upgrade answered with an error (no token, a foreign Origin, no such route) left Node's HTTP server at
+  // the upgrade: nothing ends its connection, and close() would wait for it forever. It ends with the answer.
+  app.addHook('onResponse', async (request, reply) => {
+    if ((request.headers.upgrade ?? '').toLowerCase() === 'websocket' && reply.statusCode >= 400) request.raw.socket.end();
+  });
   app.setErrorHandler(async (error, _request, reply) => {
     const answer = toHttpAnswer(error);
     return reply.code(answer.status).send(answer.body);
