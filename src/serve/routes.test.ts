@@ -127,9 +127,9 @@ describe('GET /api/events', () => {
   it('streams each line with its line number as id, resumes after Last-Event-ID, filters by task, follows new lines', async () => {
     await server.cleanup();
     server = await createTestServer({ port: 0, eventPollMs: 20 });
-    const logs = path.join(server.stateDir, 'logs');
-    await mkdir(logs, { recursive: true });
-    const file = path.join(logs, 'events.jsonl');
+    // Where poli writes its events (workspace-open.ts) and poli watch reads them: the state dir itself.
+    await mkdir(server.stateDir, { recursive: true });
+    const file = path.join(server.stateDir, 'events.jsonl');
     const line = (task: string, summary: string) => JSON.stringify({ at: '2026-12-07T20:00:00.000Z', event: 'start', summary, task });
     await writeFile(file, `${line('T1', 'one')}\n${line('T2', 'two')}\n${line('T1', 'three')}\n`);
     await server.app.listen({ host: '127.0.0.1', port: 0 });
