@@ -113,7 +113,8 @@ describe.skipIf(NO_BROWSER !== undefined)('the dashboard in Chromium', () => {
       await phone.page.goto(url.href);
       await waitForRow(phone.page, 'T1', 'running');
       await phone.page.locator('.approval-card[data-task="T1"]').waitFor({ timeout: LOADED_WAIT_MS });
-      await phone.page.locator('.pane[data-role="planner"] .xterm-rows').waitFor({ timeout: LOADED_WAIT_MS });
+      await expect.poll(() => paneText(phone.page, 'planner'), { timeout: LOADED_WAIT_MS }).toContain('tick');
+      await expect.poll(() => paneText(phone.page, 'executer'), { timeout: LOADED_WAIT_MS }).toContain('tick');
       // One terminal per pane, however the refreshes overlapped.
       for (const role of ['planner', 'executer']) expect(await phone.page.locator(`.pane[data-role="${role}"] .xterm`).count()).toBe(1);
       await screenshot(phone.page, 'phone-two-running', false);
