@@ -25,7 +25,7 @@ export default tseslint.config(
       sourceType: 'module',
       globals: Object.fromEntries(
         ['window', 'document', 'history', 'sessionStorage', 'fetch', 'URL', 'WebSocket', 'EventSource', 'console',
-          'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'globalThis'].map((name) => [name, 'readonly']),
+          'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'requestAnimationFrame', 'globalThis'].map((name) => [name, 'readonly']),
       ),
     },
   },

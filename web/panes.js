@@ -63,6 +63,10 @@ class PaneView {
       theme: { background: '#0f1419', foreground: '#d8dee9' },
     });
     this.term.open(this.host);
+    this.stick = true;
+    this.host.addEventListener('scroll', () => {
+      this.stick = this.host.scrollTop + this.host.clientHeight >= this.host.scrollHeight - 24;
+    });
     this.term.onData((data) => {
       if (this.ws && this.ws.readyState === WebSocket.OPEN && this.input) this.ws.send(JSON.stringify({ type: 'input', data }));
     });
@@ -135,6 +139,17 @@ class PaneView {
     });
   }
 
+  /**
+   * Writes to the terminal. The box shows part of a tall pane: it keeps to the bottom rows (where a CLI's input box and
+   * latest output are) unless the person scrolled up to read.
+   */
+  write(data) {
+    this.term.write(data, () => {
+      // After xterm drew the rows (the next frame), so the box's height is the new one.
+      if (this.stick) requestAnimationFrame(() => this.stick && (this.host.scrollTop = this.host.scrollHeight));
+    });
+  }
+
   onFrame(raw) {
     let frame;
     try {
@@ -146,6 +161,7 @@ class PaneView {
     if (!term) return;
     if (frame.type === 'reset') {
       term.reset();
+      this.stick = true;
       if (frame.cols > 0 && frame.rows > 0 && (frame.cols !== term.cols || frame.rows !== term.rows)) {
         this.cols = frame.cols;
         this.rows = frame.rows;
@@ -156,9 +172,9 @@ class PaneView {
       // A capture's rows end in a bare \n: the terminal needs \r\n to start each at column 0.
       if (!data.includes('\r')) data = data.replace(/\n/g, '\r\n');
       // The data ends by placing the cursor (pane-feed.ts parseScreen).
-      term.write(data);
+      this.write(data);
     } else if (frame.type === 'output') {
-      term.write(frame.data ?? '');
+      this.write(frame.data ?? '');
     } else if (frame.type === 'gone') {
       this.setStatus('gone');
       this.box.dataset.status = 'gone';
