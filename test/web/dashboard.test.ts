@@ -107,6 +107,13 @@ describe.skipIf(NO_BROWSER !== undefined)('the dashboard in Chromium', () => {
       await expect.poll(() => paneText(page, 'planner'), { timeout: LOADED_WAIT_MS }).not.toBe(first);
       expect(await paneText(page, 'executer')).not.toBe('');
 
+      // "type into pane" reopens both panes for input, and off again read-only.
+      const paneState = (role: string) => page.locator(`.pane[data-role="${role}"] .pane-state`);
+      await page.check('#type-switch');
+      for (const role of ['planner', 'executer']) await expect.poll(() => paneState(role).innerText(), { timeout: LOADED_WAIT_MS }).toBe('live · typing on');
+      await page.uncheck('#type-switch');
+      for (const role of ['planner', 'executer']) await expect.poll(() => paneState(role).innerText(), { timeout: LOADED_WAIT_MS }).toBe('live');
+
       await screenshot(page, 'desktop-two-running', false);
       await screenshot(page, 'desktop-two-running-full', true);
       const phone = await openPage(browser, PHONE, true);
