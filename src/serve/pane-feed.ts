@@ -37,7 +37,7 @@ export interface PaneFeedOptions {
   spawnControl?: (socket: string, target: string) => ControlProcess;
 }
 
-/** What `snapshot()` asks tmux first: the size, the cursor and whether the cursor is shown. */
+/** What `snapshot()` asks tmux first: the size, the cursor, whether it is shown, whether the alternate screen is on. */
 const SCREEN_FORMAT = '#{pane_width} #{pane_height} #{cursor_x} #{cursor_y} #{cursor_flag} #{alternate_on}';
 
 /** The production {@link PaneFeed}: tmux control mode on poli's private servers. */
