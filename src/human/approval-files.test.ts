@@ -228,7 +228,16 @@ describe('clearApproval / clearStaleApprovals', () => {
     await decide(stateDir, 'T3', 'T3-R0-aaaaaa', { action: 'approve' });
     await writePending(stateDir, request('T3-R1-bbbbbb'), META);
     await writePending(stateDir, request('T33-R0-cccccc', 'T33'), META);
-    expect(await clearStaleApprovals(stateDir, 'T3', (id) => id !== 'T3-R1-bbbbbb')).toEqual(['T3-R0-aaaaaa']);
+    const seen: [string, string | undefined][] = [];
+    const stale = (id: string, pending: { body: string } | undefined) => {
+      seen.push([id, pending?.body]);
+      return id !== 'T3-R1-bbbbbb';
+    };
+    expect(await clearStaleApprovals(stateDir, 'T3', stale)).toEqual(['T3-R0-aaaaaa']);
+    expect(seen).toEqual([
+      ['T3-R0-aaaaaa', request().body],
+      ['T3-R1-bbbbbb', request().body],
+    ]);
     expect(await readdir(pendingDir(stateDir))).toEqual(['T3-T3-R1-bbbbbb.json', 'T33-T33-R0-cccccc.json']);
     expect(await readdir(decisionsDir(stateDir))).toEqual([]);
   });

@@ -206,10 +206,11 @@ export async function clearApproval(stateDir: string, task: string, id: string):
 }
 
 /**
- * Removes the approval files of `task` whose message ids `stale` says are no longer asked about (forwarded already, or
- * left by an earlier run that asked about another message): their decisions are never applied. Returns the ids removed.
+ * Removes the approval files of `task` whose messages `stale` says are no longer asked about (forwarded already, or
+ * left by an earlier run that asked about another message): their decisions are never applied. `stale` gets the
+ * message id and its pending approval (undefined when only a decision is left). Returns the ids removed.
  */
-export async function clearStaleApprovals(stateDir: string, task: string, stale: (id: string) => boolean): Promise<string[]> {
+export async function clearStaleApprovals(stateDir: string, task: string, stale: (id: string, pending: PendingApproval | undefined) => boolean): Promise<string[]> {
   const prefix = `${task}-`;
   const ids = new Set<string>();
   for (const dir of [pendingDir(stateDir), decisionsDir(stateDir)]) {
@@ -217,7 +218,10 @@ export async function clearStaleApprovals(stateDir: string, task: string, stale:
       if (name.startsWith(prefix)) ids.add(name.slice(prefix.length, -'.json'.length));
     }
   }
-  const removed = [...ids].filter((id) => isSafe(task, id) && stale(id)).sort();
+  const removed: string[] = [];
+  for (const id of [...ids].sort()) {
+    if (isSafe(task, id) && stale(id, await readPending(stateDir, task, id))) removed.push(id);
+  }
   for (const id of removed) await clearApproval(stateDir, task, id);
   return removed;
 }

@@ -59,7 +59,7 @@ class FakeInput {
 }
 
 /** A workspace with what the reviewer uses: the state dir's real files, the rest recorded in memory. */
-function fakeWorkspace(input: FakeInput, recorded: string[] = []) {
+function fakeWorkspace(input: FakeInput, recorded: { id: string; from: string; type: string }[] = []) {
   const out: string[] = [];
   const errors: string[] = [];
   const events: Record<string, unknown>[] = [];
@@ -69,7 +69,7 @@ function fakeWorkspace(input: FakeInput, recorded: string[] = []) {
     settings: { stateDir, socket: 'poli-test', session: 'T3', approve: 'plans' },
     input,
     store: {
-      get: async () => ({ id: 'T3', approvals: [...approvals], messages: recorded.map((id) => ({ id })) }),
+      get: async () => ({ id: 'T3', approvals: [...approvals], messages: recorded }),
       update: async (_id: string, change: { approvals: ApprovalRecord[] }) => {
         approvals.splice(0, approvals.length, ...change.approvals);
       },
@@ -238,7 +238,8 @@ describe('approvalReviewer: stopped while asking, resumed', () => {
     await writePending(stateDir, { task: 'T3', round: 1, from: 'PLANNER', to: 'EXECUTER', type: 'plan', id: ID, body: BODY }, { at: 'earlier', socket: 'poli-test' });
     await decide(stateDir, 'T3', ID, { action: 'edit', body: 'Step 1: create c.txt' });
     const input = new FakeInput();
-    const { ws, approvals } = fakeWorkspace(input);
+    // The message the plan answers has its id (a reply carries the id of the message it answers): not the plan itself.
+    const { ws, approvals } = fakeWorkspace(input, [{ id: ID, from: 'ORCHESTRATOR', type: 'review' }]);
     const { review } = reviewer(ws);
     expect(await review('PLANNER', plan(), 1)).toEqual({ action: 'edit', body: 'Step 1: create c.txt' });
     expect(approvals.map((a) => a.decision)).toEqual(['edit']);
@@ -254,7 +255,10 @@ describe('approvalReviewer: stopped while asking, resumed', () => {
     }
     await writePending(stateDir, { task: 'T4', round: 0, from: 'PLANNER', to: 'EXECUTER', type: 'plan', id: 'T4-R0-000003', body: 'x' }, { at: 'earlier', socket: 'poli-test' });
     const input = new FakeInput();
-    const { ws } = fakeWorkspace(input, [forwarded]);
+    const { ws } = fakeWorkspace(input, [
+      { id: forwarded, from: 'ORCHESTRATOR', type: 'task' },
+      { id: forwarded, from: 'PLANNER', type: 'plan' },
+    ]);
     const { review } = reviewer(ws);
     const answer = review('PLANNER', plan(), 1);
     await pendingWritten();

@@ -41,10 +41,11 @@ export function approvalReviewer(
     if (!needsApproval(ws.settings.approve, block.header.type)) return null;
     const request: ApprovalRequest = { task: taskId, round, from: role, to: block.header.to, type: block.header.type, id: block.header.id, body: block.body };
     if (!swept) {
-      // Files an earlier run left for messages it forwarded (killed before it removed them): never applied.
+      // Files an earlier run left for replies it recorded (forwarded or rejected; killed before it removed them): never
+      // applied. A reply carries the id of the message it answers, so it is known by its sender and type too.
       swept = true;
-      const recorded = new Set((await ws.store.get(taskId))?.messages.map((m) => m.id) ?? []);
-      await clearStaleApprovals(stateDir, taskId, (id) => recorded.has(id));
+      const recorded = (await ws.store.get(taskId))?.messages ?? [];
+      await clearStaleApprovals(stateDir, taskId, (id, pending) => !pending || recorded.some((m) => m.id === id && m.from === pending.from && m.type === pending.type));
     }
     // One question at a time per task: a file for another message was left by a run that stopped while asking.
     await clearStaleApprovals(stateDir, taskId, (id) => id !== request.id);
