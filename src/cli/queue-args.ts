@@ -77,7 +77,9 @@ function workAction(parsed: Record<string, unknown>): QueueAction {
     check,
     strategy: (parsed['strategy'] as 'merge' | 'rebase' | undefined) ?? 'merge',
     mergeRetries: count('merge-retries', parsed['merge-retries'], DEFAULT_MERGE_RETRIES),
-    watch: parsed['watch'] === true,
+    // A dashboard that vanished once the queue drained would strand the page (its Add task would queue for nobody):
+    // --serve keeps the worker waiting for new tasks, as --watch does, until Ctrl+C.
+    watch: parsed['watch'] === true || serve !== undefined,
     ...(serve !== undefined ? { serve } : {}),
   };
 }

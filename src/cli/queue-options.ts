@@ -16,7 +16,7 @@ export const QUEUE_OPTIONS: readonly OptionSpec[] = [
   { flag: 'check', type: 'string', describe: 'With work: a command run in a task\'s worktree before it is merged, e.g. "npm test"' },
   { flag: 'strategy', type: 'string', choices: ['merge', 'rebase'], describe: 'With work: a merge commit, or rebase and fast-forward (default: merge)' },
   { flag: 'merge-retries', type: 'string', describe: 'With work: revisions after a conflict or failed check before a task waits for you (default: 2)' },
-  { flag: 'watch', type: 'boolean', describe: 'With work: keep waiting for new tasks once the queue is empty' },
+  { flag: 'watch', type: 'boolean', describe: 'With work: keep waiting for new tasks once the queue is empty (--serve does too)' },
   { flag: 'follow', short: 'f', type: 'boolean', describe: 'With logs: keep printing as the log grows' },
 ];
 

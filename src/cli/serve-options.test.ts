@@ -12,7 +12,7 @@ describe('poli serve and poli work --serve', () => {
   it('take --port and --host, with 7777 and 127.0.0.1 by default', async () => {
     expect(await parseArgs(['serve'])).toEqual({ kind: 'serve', address: { host: '127.0.0.1', port: 7777 }, flags: {} });
     expect(await parseArgs(['serve', '--port', '0', '--host', '::1', '--state-dir', '/s'])).toEqual({ kind: 'serve', address: { host: '::1', port: 0 }, flags: { stateDir: '/s' } });
-    expect(await parseArgs(['work', '--serve', '--port', '8080'])).toMatchObject({ kind: 'queue', action: { verb: 'work', serve: { host: '127.0.0.1', port: 8080 } } });
+    expect(await parseArgs(['work', '--serve', '--port', '8080'])).toMatchObject({ kind: 'queue', action: { verb: 'work', serve: { host: '127.0.0.1', port: 8080 }, watch: true } });
     expect(await parseArgs(['work'])).toMatchObject({ kind: 'queue', action: { verb: 'work' } });
     expect(((await parseArgs(['work'])) as { action: object }).action).not.toHaveProperty('serve');
   });

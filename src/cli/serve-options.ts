@@ -17,7 +17,7 @@ export const SERVE_DEFAULT_PORT = 7777;
 export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { flag: 'port', type: 'string', describe: 'With serve or work --serve: the dashboard\'s port, 0 for any free one (default: 7777)' },
   { flag: 'host', type: 'string', describe: 'With serve or work --serve: the address to listen on (default: 127.0.0.1, this machine only)' },
-  { flag: 'serve', type: 'boolean', describe: 'With work: also serve the dashboard (as poli serve) while it works' },
+  { flag: 'serve', type: 'boolean', describe: 'With work: also serve the dashboard (as poli serve), and keep waiting for new tasks (as --watch) until Ctrl+C' },
 ];
 
 export const SERVE_OPTION_OWNER: Record<string, 'serve' | 'work' | readonly ('serve' | 'work')[]> = {

@@ -38,8 +38,8 @@ describe.skipIf(NO_BROWSER !== undefined)('the dashboard in Chromium', () => {
       const added = await world.poli(['add', text]);
       expect(added.code, added.stderr).toBe(0);
     }
-    // --watch: the worker (and its dashboard) stays once the queue is drained, so the page still answers at the end.
-    work = world.start(['work', '--serve', '--port', '0', '--parallel', '2', '--watch', '--approve', 'plans'], { ...world.mockEnv, ...MOCK_ENV });
+    // --serve keeps the worker (and its dashboard) once the queue is drained (as --watch), so the page still answers at the end.
+    work = world.start(['work', '--serve', '--port', '0', '--parallel', '2', '--approve', 'plans'], { ...world.mockEnv, ...MOCK_ENV });
     await work.waitFor(URL_LINE);
     url = new URL(URL_LINE.exec(work.stdout())?.[1] ?? '');
     origin = url.origin;
