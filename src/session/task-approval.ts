@@ -6,8 +6,9 @@
  */
 import path from 'node:path';
 import type { ReplyReviewer } from '../dialogue/run-task.ts';
-import { clearApproval, clearStaleApprovals, decide, describeWebDecision, waitForDecision, writePending, type DecisionRecord } from '../human/approval-files.ts';
+import { DEFAULT_DECISION_POLL_MS, clearApproval, clearStaleApprovals, decide, describeWebDecision, waitForDecision, writePending, type DecisionRecord } from '../human/approval-files.ts';
 import { APPROVAL_LOG_FILE, ApprovalGate, appendAuditLog, formatRejection, needsApproval, openInEditor, resolveEditor, type ApprovalDecision, type ApprovalRequest } from '../human/approval.ts';
+import type { ControlCommand } from '../human/control.ts';
 import { summarizeBody } from '../terminal/progress.ts';
 import type { Workspace } from './workspace-api.ts';
 
@@ -22,6 +23,15 @@ export interface ApprovalChannels {
   pollMs?: number;
 }
 
+/**
+ * The person's commands while poli waits for an approval (the dialogue, which reads them between turns, is held):
+ * `poll` takes them, `keep` hands them to the dialogue for its next look. A `stop` among them ends the wait at once.
+ */
+export interface ApprovalControl {
+  poll(): Promise<ControlCommand[]>;
+  keep(commands: readonly ControlCommand[]): void;
+}
+
 /** Whether this poli has a person at its terminal to ask: a queue pair's process has none. */
 export function approvalChannels(env: Record<string, string | undefined>): ApprovalChannels {
   return { terminal: (env.POLI_WORKER_TASK ?? '') === '' };
@@ -34,6 +44,7 @@ export function approvalReviewer(
   stopper: AbortController,
   asking: (on: boolean) => void,
   channels: ApprovalChannels = approvalChannels(ws.io.env),
+  control?: ApprovalControl,
 ): ReplyReviewer {
   const { stateDir } = ws.settings;
   let swept = false;
@@ -55,7 +66,7 @@ export function approvalReviewer(
     asking(true);
     let decision: ApprovalDecision;
     try {
-      decision = await ws.ask(event, () => askEverywhere(ws, request, stopper, channels));
+      decision = await ws.ask(event, () => askEverywhere(ws, request, stopper, channels, control));
     } catch (error) {
       // Stopped while asking: the dialogue sees the stopped signal and ends the task as interrupted; nothing is
       // forwarded. The pending file stays: `--resume` asks again, and a decision made meanwhile is taken then.
@@ -70,10 +81,11 @@ export function approvalReviewer(
 }
 
 /** Shows the message, then takes the first answer from the terminal or the dashboard and records it. */
-async function askEverywhere(ws: Workspace, request: ApprovalRequest, stopper: AbortController, channels: ApprovalChannels): Promise<ApprovalDecision> {
+async function askEverywhere(ws: Workspace, request: ApprovalRequest, stopper: AbortController, channels: ApprovalChannels, control: ApprovalControl | undefined): Promise<ApprovalDecision> {
   // Withdraws the losing question (and everything when the task is stopped).
   const settled = new AbortController();
   const signal = AbortSignal.any([stopper.signal, settled.signal]);
+  if (control) void watchForStop(ws, control, stopper, signal, channels.pollMs);
   const gate = terminalGate(ws, stopper, signal);
   gate.show(request);
   if (!channels.terminal) ws.io.stdout.write(`poli: waiting for a decision on ${request.id} from the dashboard (poli serve)\n`);
@@ -150,6 +162,28 @@ function plain(record: DecisionRecord, request: ApprovalRequest): ApprovalDecisi
   if (record.action === 'edit') return record.body === request.body ? { action: 'approve' } : { action: 'edit', body: record.body };
   if (record.action === 'reject') return { action: 'reject', reason: record.reason };
   return { action: 'approve' };
+}
+
+/**
+ * `poli stop T7` (or the dashboard's Stop) while poli waits for an approval: a queue pair has no terminal to Ctrl+C,
+ * so without this it would wait until someone decided. Other commands are kept for the dialogue, never dropped.
+ */
+async function watchForStop(ws: Workspace, control: ApprovalControl, stopper: AbortController, signal: AbortSignal, pollMs = DEFAULT_DECISION_POLL_MS): Promise<void> {
+  while (!signal.aborted) {
+    let commands: ControlCommand[];
+    try {
+      commands = await control.poll();
+    } catch (error) {
+      ws.error(`could not read poli stop/say/pause commands while waiting for an approval: ${(error as Error).message}`);
+      return;
+    }
+    control.keep(commands);
+    if (commands.some((c) => c.kind === 'stop')) {
+      stopper.abort('stopped by the human (poli stop) while the message waited for approval; nothing was forwarded');
+      return;
+    }
+    await ws.clock.sleep(pollMs);
+  }
 }
 
 /** The person gave no answer at the approval prompt (end of input, or the task was stopped meanwhile). */

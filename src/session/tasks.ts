@@ -81,7 +81,7 @@ export async function executeTask(ws: Workspace, what: TaskRequest, outerSignal:
     const outcome =
       before.outcome === 'stopped'
         ? await endBeforeStart(task, notes, (status, reason) => recorder.finish(status, reason), before.reason)
-        : await runTask(dialogueOptions(task, { recorder, start, signal, stopper, control: notes.control, switched }));
+        : await runTask(dialogueOptions(task, { recorder, start, signal, stopper, control: notes.control, keep: (commands) => notes.keep(commands), switched }));
     task.display.stop();
     tellOutcome(task, outcome);
   } catch (error) {
@@ -119,7 +119,7 @@ function holdStart(task: RunningTask, notes: TaskNotes, signal: AbortSignal): Pr
 /** What the dialogue of a running task is given: the task's channels, limits and settings, and its parts' handlers. */
 function dialogueOptions(
   task: RunningTask,
-  parts: { recorder: TaskRecorder; start: RunTaskOptions['start']; signal: AbortSignal; stopper: AbortController; control: () => Promise<ControlCommand[]>; switched: Set<Role> },
+  parts: { recorder: TaskRecorder; start: RunTaskOptions['start']; signal: AbortSignal; stopper: AbortController; control: () => Promise<ControlCommand[]>; keep: (commands: readonly ControlCommand[]) => void; switched: Set<Role> },
 ): RunTaskOptions {
   const { ws, display } = task;
   const { settings } = ws;
@@ -139,11 +139,18 @@ function dialogueOptions(
     control: parts.control,
     ...(settings.approve !== 'off'
       ? {
-          review: approvalReviewer(ws, task.id, parts.stopper, (asking) => {
-            display.askingYou = asking;
-            void display.hold(asking ? 'you' : display.pausedNow ? 'paused' : undefined);
-            display.show();
-          }),
+          review: approvalReviewer(
+            ws,
+            task.id,
+            parts.stopper,
+            (asking) => {
+              display.askingYou = asking;
+              void display.hold(asking ? 'you' : display.pausedNow ? 'paused' : undefined);
+              display.show();
+            },
+            undefined,
+            { poll: () => ws.control.poll(), keep: parts.keep },
+          ),
         }
       : {}),
     onProgress: progressReporter(task),

@@ -99,4 +99,20 @@ describe('approvals from the dashboard', () => {
     expect((await audit(w)).map((a) => [a.task, a.type, a.decision])).toEqual([['T1', 'plan', 'edit']]);
     expect(await approvalFiles(w)).toEqual([]);
   });
+  it('poli stop while it waits ends the task as interrupted, nothing forwarded; the question stays for --resume', async () => {
+    world = await createWorld();
+    const w = world;
+    const run = startPoli([...TASK, '--kill-on-exit', ...w.flags], { env: WORKER });
+    run.child.stdin?.end();
+    await run.waitFor('from the dashboard (poli serve)');
+    const stop = await runPoli(['stop', ...w.flags]);
+    expect(stop.code, stop.stderr).toBe(0);
+    await run.exited;
+    const state = await runPoli(['--state', 'T1', '--json', '--state-dir', w.stateDir]);
+    const task = (JSON.parse(state.stdout) as { tasks: { status: string; messages: Msg[] }[] }).tasks[0];
+    expect(task?.status).toBe('interrupted');
+    expect(task?.messages.filter((m) => m.to === 'EXECUTER')).toEqual([]);
+    await expect(access(path.join(w.projectDir, 'a.txt'))).rejects.toThrow();
+    expect((await listPending(w.stateDir)).map((p) => [p.task, p.type])).toEqual([['T1', 'plan']]);
+  });
 });
