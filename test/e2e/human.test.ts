@@ -5,27 +5,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type PoliWorld, createWorld, runPoli, startPoli } from '../helpers/poli-process.ts';
+import { type PoliWorld, createWorld, runPoli, startPoli, stateMessages as messages } from '../helpers/poli-process.ts';
 
 let world: PoliWorld | undefined;
 afterEach(async () => {
   await world?.cleanup();
   world = undefined;
 });
-
-interface Msg {
-  from: string;
-  to: string;
-  type: string;
-  id: string;
-  body: string;
-}
-
-async function messages(w: PoliWorld, id = 'T1'): Promise<Msg[]> {
-  const r = await runPoli(['--state', id, '--json', '--state-dir', w.stateDir]);
-  expect(r.code, r.stderr).toBe(0);
-  return (JSON.parse(r.stdout) as { tasks: { messages: Msg[] }[] }).tasks[0]?.messages ?? [];
-}
 
 describe('the human in the loop', () => {
   it('--approve plans: a rejected plan goes back to the planner with the reason; the next one is approved', async () => {

@@ -8,27 +8,13 @@ import { access, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decide, listPending } from '../../src/human/approval-files.ts';
-import { type PoliWorld, createWorld, runPoli, startPoli } from '../helpers/poli-process.ts';
+import { type PoliWorld, type StateMessage as Msg, createWorld, runPoli, startPoli, stateMessages as messages } from '../helpers/poli-process.ts';
 
 let world: PoliWorld | undefined;
 afterEach(async () => {
   await world?.cleanup();
   world = undefined;
 });
-
-interface Msg {
-  from: string;
-  to: string;
-  type: string;
-  id: string;
-  body: string;
-}
-
-async function messages(w: PoliWorld): Promise<Msg[]> {
-  const r = await runPoli(['--state', 'T1', '--json', '--state-dir', w.stateDir]);
-  expect(r.code, r.stderr).toBe(0);
-  return (JSON.parse(r.stdout) as { tasks: { messages: Msg[] }[] }).tasks[0]?.messages ?? [];
-}
 
 async function approvalFiles(w: PoliWorld): Promise<string[]> {
   const dir = path.join(w.stateDir, 'approvals');

@@ -150,3 +150,19 @@ export async function runPoli(
   const code = await run.exited;
   return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
+
+/** One message of a task, as `poli --state T1 --json` shows it. */
+export interface StateMessage {
+  from: string;
+  to: string;
+  type: string;
+  id: string;
+  body: string;
+}
+
+/** The messages of task `id` in the world's state directory, read through `poli --state ID --json`. */
+export async function stateMessages(w: PoliWorld, id = 'T1'): Promise<StateMessage[]> {
+  const r = await runPoli(['--state', id, '--json', '--state-dir', w.stateDir]);
+  if (r.code !== 0) throw new Error(`poli --state ${id} --json failed (${String(r.code)}): ${r.stderr}`);
+  return (JSON.parse(r.stdout) as { tasks: { messages: StateMessage[] }[] }).tasks[0]?.messages ?? [];
+}

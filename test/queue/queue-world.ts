@@ -8,27 +8,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type PoliRun, type PoliWorld, createWorld, runPoli, startPoli } from '../helpers/poli-process.ts';
+import type { QueueEntry } from '../../src/queue/queue-json.ts';
 import type { TaskRecord } from '../../src/state/types.ts';
 
 /** One task of `poli queue --all --json`. */
-export interface QueueRow {
-  id: string;
-  task: string;
-  priority: string;
-  state: string;
-  after: string[];
-  branch: string | null;
-  worktree: string | null;
-  mergedCommit: string | null;
-  reason: string | null;
-  attempts: number;
-  mergeAttempts: number;
-  /** The dialogue's round and status, from the task's record. */
-  round: number;
-  status: string | null;
-  startedAt: string | null;
-  endedAt: string | null;
-}
+export type QueueRow = QueueEntry;
 
 /** One line of MOCK_TRACE_FILE (mocks/lib/trace.ts). */
 export interface TraceLine {
