@@ -4,7 +4,7 @@
  * `<tmp>/bin/poli` from another directory: --version, --help, --state, and a --mock task whose state lands in
  * $XDG_STATE_HOME/poli and is found again from a third directory.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -93,5 +93,31 @@ describe('poli installed from a packed tarball', () => {
       expect(state.tasks.map((t) => [t.id, t.status])).toEqual([['T1', 'completed']]);
     }
     expect(await readdir(project)).not.toContain('logs');
+  }, 120_000);
+  it('serves the dashboard: its page, scripts and xterm ship and answer with the printed token', async () => {
+    const server = spawn(poli, ['serve', '--port', '0'], { cwd: path.join(root, 'elsewhere'), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let out = '';
+      server.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      const url = await new Promise<URL>((resolve, reject) => {
+        server.stdout.on('data', () => {
+          const found = /dashboard at (\S+)/.exec(out);
+          if (found?.[1]) resolve(new URL(found[1]));
+        });
+        server.on('exit', (code) => reject(new Error(`poli serve exited ${String(code)}: ${out}`)));
+      });
+      const token = url.searchParams.get('token') ?? '';
+      for (const file of ['/', '/app.js', '/style.css', '/vendor/xterm.js', '/vendor/xterm.css']) {
+        const answer = await fetch(new URL(file, url), { headers: { authorization: `Bearer ${token}` } });
+        expect([file, answer.status]).toEqual([file, 200]);
+      }
+      expect((await fetch(new URL('/api/tasks', url))).status).toBe(401);
+    } finally {
+      if (server.exitCode === null && server.signalCode === null) {
+        const exited = new Promise((resolve) => server.once('exit', resolve));
+        server.kill('SIGINT');
+        await exited;
+      }
+    }
   }, 120_000);
 });
