@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedHosts, checkRequest, cookieName, newToken, parseCookies, tokenCookie, tokenFrom, tokenMatches, type AuthRequest, type AuthSite } from './auth.ts';
+import { allowedHosts, checkRequest, cookieName, isWildcardHost, newToken, parseCookies, tokenCookie, tokenFrom, tokenMatches, type AuthRequest, type AuthSite } from './auth.ts';
 
 const TOKEN = 'A'.repeat(43);
 const site: AuthSite = { token: TOKEN, host: '127.0.0.1', port: 7777 };
@@ -41,6 +41,14 @@ describe('allowedHosts', () => {
     expect([...allowedHosts(site)]).toEqual(['127.0.0.1:7777', 'localhost:7777', '[::1]:7777']);
     expect([...allowedHosts({ ...site, host: '192.168.1.5' })]).toContain('192.168.1.5:7777');
     expect([...allowedHosts({ ...site, host: 'fe80::1' })]).toContain('[fe80::1]:7777');
+  });
+
+  it('bound to every address, also answers to the machine\'s own addresses and name, and to no other', () => {
+    const everywhere: AuthSite = { ...site, host: '0.0.0.0', names: ['192.168.1.5', 'fe80::1', 'devbox'] };
+    const hostOf = (host: string) => checkRequest({ method: 'GET', url: '/api/tasks', headers: { host, authorization: `Bearer ${TOKEN}` } }, everywhere);
+    for (const host of ['192.168.1.5:7777', '[fe80::1]:7777', 'devbox:7777', '127.0.0.1:7777']) expect(hostOf(host)).toEqual({ setCookie: false });
+    expect(hostOf('evil.example:7777')).toMatchObject({ status: 403, error: 'forbidden-host' });
+    expect(isWildcardHost('0.0.0.0') && isWildcardHost('::') && !isWildcardHost('192.168.1.5')).toBe(true);
   });
 });
 

@@ -20,6 +20,11 @@ export interface AuthSite {
   /** The `--host` given (127.0.0.1, ::1, localhost, a LAN address…). */
   host: string;
   port: number;
+  /**
+   * Bound to every address (`--host 0.0.0.0` or `::`): the machine's own addresses and name, which another machine
+   * puts in its Host header. Without them such a server would refuse everyone but this machine.
+   */
+  names?: readonly string[];
 }
 
 /** The parts of a request the checks look at. */
@@ -63,9 +68,14 @@ function hostWithPort(host: string, port: number): string {
   return `${name}:${port}`.toLowerCase();
 }
 
-/** The Host header values the server answers to: the loopback names and `--host`, each with the port. */
+/** The Host header values the server answers to: the loopback names, `--host` and its `names`, each with the port. */
 export function allowedHosts(site: AuthSite): Set<string> {
-  return new Set([...LOOPBACK_NAMES, site.host].map((h) => hostWithPort(h, site.port)));
+  return new Set([...LOOPBACK_NAMES, site.host, ...(site.names ?? [])].map((h) => hostWithPort(h, site.port)));
+}
+
+/** Whether `host` binds every address of the machine rather than one. */
+export function isWildcardHost(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '[::]';
 }
 
 /** True when `given` is the token; constant time, so the answer's timing says nothing of how much matched. */

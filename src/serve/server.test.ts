@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestServer, TEST_HOST_HEADER, TEST_TOKEN, type TestServer } from '../../test/helpers/serve-server.ts';
 import { PAGE_CSP } from './auth.ts';
+import { machineNames } from './server.ts';
 
 let server: TestServer;
 beforeEach(async () => {
@@ -149,5 +151,15 @@ describe('poli serve: the page', () => {
     expect(answer.statusCode).toBe(200);
     expect(answer.headers['content-type']).toMatch(/javascript/);
     expect(answer.body).toBe('export {};\n');
+  });
+});
+
+describe('machineNames', () => {
+  it('lists every interface address but the loopback, and the host name: what another machine puts in Host', () => {
+    const lo = { address: '127.0.0.1', family: 'IPv4', internal: true } as const;
+    const lan = { address: '192.168.1.5', family: 'IPv4', internal: false } as const;
+    const link = { address: 'fe80::1%eth0', family: 'IPv6', internal: false } as const;
+    const interfaces = { lo: [lo, { ...lo, address: '::1', family: 'IPv6' }], eth0: [lan, link] } as unknown as NodeJS.Dict<os.NetworkInterfaceInfo[]>;
+    expect(machineNames(interfaces, 'devbox')).toEqual(['192.168.1.5', 'fe80::1', 'devbox']);
   });
 });

@@ -3,6 +3,7 @@
  * CLI sees — with the API of docs/api.md, an event stream, the live panes over WebSocket, and the page of web/.
  * `createServer` builds it without listening (tests use `app.inject`); `startServer` listens and gives the URL to open.
  */
+import os from 'node:os';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import fastifyWebsocket from '@fastify/websocket';
@@ -12,7 +13,7 @@ import { PACKAGE_ROOT } from '../host.ts';
 import { QueueStore } from '../queue/store.ts';
 import { isProcessAlive } from '../state/lock.ts';
 import { StateStore } from '../state/store.ts';
-import { authHook, newToken, PAGE_CSP, type AuthSite } from './auth.ts';
+import { authHook, isWildcardHost, newToken, PAGE_CSP, type AuthSite } from './auth.ts';
 import type { ServeContext } from './context.ts';
 import { toHttpAnswer } from './http-errors.ts';
 import type { PaneFeed } from './pane-types.ts';
@@ -86,7 +87,8 @@ export class PortInUseError extends PoliError {
 export async function createServer(options: ServeOptions): Promise<DashboardServer> {
   const clock = options.clock ?? { now: () => Date.now() };
   const pid = options.pid ?? process.pid;
-  const site: AuthSite = { token: options.token ?? newToken(), host: options.host ?? DEFAULT_HOST, port: options.port ?? DEFAULT_PORT };
+  const host = options.host ?? DEFAULT_HOST;
+  const site: AuthSite = { token: options.token ?? newToken(), host, port: options.port ?? DEFAULT_PORT, ...(isWildcardHost(host) ? { names: machineNames() } : {}) };
   const queue = QueueStore.open(options.stateDir);
   const storeOptions = { dir: options.stateDir, clock, pid, isPidAlive: isProcessAlive };
   const records = new StateStore({ ...storeOptions, readOnly: true });
@@ -174,6 +176,14 @@ export async function startServer(options: ServeOptions): Promise<StartedServer>
   const address = server.app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? DEFAULT_PORT);
   server.site.port = port;
-  const shown = host.includes(':') ? `[${host}]` : host;
+  // Bound to every address: the URL names one another machine can open (0.0.0.0 is no address to open).
+  const named = isWildcardHost(host) ? (server.site.names?.find((n) => /^\d+\.\d+\.\d+\.\d+$/.test(n) && !n.startsWith('127.')) ?? '127.0.0.1') : host;
+  const shown = named.includes(':') ? `[${named}]` : named;
   return { ...server, port, url: `http://${shown}:${port}/?token=${server.token}` };
+}
+
+/** This machine's addresses (every interface) and its host name: what other machines call it. */
+export function machineNames(interfaces = os.networkInterfaces(), hostname = os.hostname()): string[] {
+  const addresses = Object.values(interfaces).flatMap((list) => (list ?? []).map((i) => i.address.replace(/%.*$/, '')));
+  return [...new Set([...addresses.filter((a) => !a.startsWith('127.') && a !== '::1'), hostname])];
 }
