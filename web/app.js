@@ -159,7 +159,10 @@ function actionsFor(task) {
   const live = task.endedAt === null && (task.status === 'running' || task.status === 'waiting');
   const q = task.queue?.state;
   const actions = new Set();
-  if (live) ['say', 'pause', 'resume', 'stop'].forEach((a) => actions.add(a));
+  if (live) ['say', 'stop'].forEach((a) => actions.add(a));
+  // Resume releases a pause, or ends a wait for a usage limit now; Pause holds a task that is not held already.
+  if (live && task.held !== 'paused') actions.add('pause');
+  if (live && (task.held === 'paused' || task.status === 'waiting')) actions.add('resume');
   if (q === 'queued') actions.add('stop');
   if (q === 'failed' || q === 'stopped' || q === 'blocked' || q === 'needs_merge') actions.add('retry');
   if (q === 'needs_merge') actions.add('merge');

@@ -68,6 +68,7 @@ const COMPONENTS: Json = {
         waitingOn: { type: 'string', description: 'The WAITING ON column of `poli ps`; "" when nothing' },
         session: { type: 'string', description: 'The tmux session of its panes' },
         pendingApprovals: { type: 'integer' },
+        held: { type: 'string', enum: ['paused', 'you'], description: 'while a running task is held: paused (poli pause) or you (it asks for an approval)' },
       },
     },
     Message: {

@@ -22,6 +22,8 @@ export type TaskSummary = Omit<PublicTask, 'messages'> & {
   /** The tmux session its panes are in. */
   session: string;
   pendingApprovals: number;
+  /** While a running task is held: `paused` (poli pause) or `you` (it asks for an approval). */
+  held?: 'paused' | 'you';
   panes?: { planner: boolean; executer: boolean };
 };
 
@@ -66,6 +68,7 @@ export function detailTasks(input: SummaryInput): TaskDetail[] {
         waitingOn: q !== undefined && q.state !== 'done' ? waitingText(q, input.queue, record, statusOf(records)) : ownWaiting(record),
         session: taskSession(record, q),
         pendingApprovals: input.approvals.get(t.id) ?? 0,
+        ...(record.held && record.endedAt === null ? { held: record.held.kind } : {}),
       };
     })
     .reverse();
