@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { type PoliRun, type PoliWorld, createWorld, killServer, runPoli, startPoli } from '../helpers/poli-process.ts';
+import { type PoliRun, type PoliWorld, type StateMessage as PublicStateMessage, createWorld, killServer, runPoli, startPoli } from '../helpers/poli-process.ts';
 import { LOADED_WAIT_MS } from '../helpers/waits.ts';
 
 /** Mock settings every fault test starts from: one executer round, short think time. */
@@ -23,12 +23,8 @@ export interface LogEvent {
   [field: string]: unknown;
 }
 
-export interface StateMessage {
-  from: string;
-  to: string;
-  type: string;
-  id: string;
-  body: string;
+/** A message of a task file, with the time it was recorded. */
+export interface StateMessage extends PublicStateMessage {
   at: string;
 }
 
