@@ -3,11 +3,10 @@
  * tools. Events are a discriminated union on `event`, with one formatter per kind checked by the compiler.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { StateFileError } from '../errors.ts';
+import { EventLines } from './event-lines.ts';
 import type { Addressee, MessageType, Role, Sender } from '../protocol/types.ts';
 import type { EndStatus } from '../state/types.ts';
 
@@ -65,8 +64,6 @@ export type PoliEventInput = DistributiveOmit<PoliEvent, 'at'> & { at?: string }
 /** File name of the event stream inside the state directory. */
 export const EVENTS_FILE = 'events.jsonl';
 export const DEFAULT_FOLLOW_POLL_MS = 250;
-/** A long history is read in pieces of this size rather than all at once. */
-const MAX_READ_BYTES = 1024 * 1024;
 
 /** Fields each kind must have (besides `at` and `event`) for a line to be taken as that event. */
 const REQUIRED: { [K in EventKind]: readonly (keyof EventOf<K>)[] } = {
@@ -218,49 +215,12 @@ export interface FollowEventsOptions {
  */
 export async function followEvents(file: string, options: FollowEventsOptions): Promise<void> {
   const { signal, pollMs = DEFAULT_FOLLOW_POLL_MS, sleep = sleepUnlessAborted } = options;
-  let position = 0;
-  let inode: number | undefined;
-  let partial = '';
-  let decoder = new StringDecoder('utf8');
-  // Starting mid-file may land inside a line; its tail is not an event.
-  let skipFragment = false;
-
-  const restart = (): void => {
-    position = 0;
-    partial = '';
-    decoder = new StringDecoder('utf8');
-    skipFragment = false;
-  };
-
-  if (!options.fromStart) {
-    const info = await statOrUndefined(file);
-    if (info && info.size > 0) {
-      position = info.size;
-      inode = info.ino;
-      skipFragment = (await readRange(file, info.size - 1, info.size)).toString('utf8') !== '\n';
-    }
-  }
-
+  const lines = new EventLines(file);
+  if (!options.fromStart) await lines.skipExisting();
   while (!signal.aborted) {
-    const info = await statOrUndefined(file);
-    if (!info) {
-      restart();
-      inode = undefined;
-    } else {
-      if ((inode !== undefined && info.ino !== inode) || info.size < position) restart();
-      inode = info.ino;
-      while (info.size > position && !signal.aborted) {
-        const chunk = await readRange(file, position, Math.min(info.size, position + MAX_READ_BYTES));
-        if (chunk.length === 0) break;
-        position += chunk.length;
-        const lines = (partial + decoder.write(chunk)).split('\n');
-        partial = lines.pop() ?? '';
-        if (skipFragment && lines.length > 0) {
-          lines.shift();
-          skipFragment = false;
-        }
-        for (const line of lines) deliver(line, options);
-      }
+    for (const { line } of await lines.read()) {
+      if (signal.aborted) break;
+      deliver(line, options);
     }
     if (signal.aborted) break;
     await sleep(pollMs, signal);
@@ -272,33 +232,6 @@ function deliver(line: string, options: FollowEventsOptions): void {
   const parsed = parseEvent(line);
   if (typeof parsed === 'string') options.onInvalid?.(line, parsed);
   else options.onEvent(parsed);
-}
-
-async function statOrUndefined(file: string): Promise<{ size: number; ino: number } | undefined> {
-  try {
-    const info = await stat(file);
-    return { size: info.size, ino: info.ino };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new StateFileError(`could not read the event log ${file}: ${(error as Error).message}`, { cause: error });
-  }
-}
-
-async function readRange(file: string, start: number, end: number): Promise<Buffer> {
-  try {
-    const handle = await open(file, 'r');
-    try {
-      const buffer = Buffer.alloc(end - start);
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
-      return buffer.subarray(0, bytesRead);
-    } finally {
-      await handle.close();
-    }
-  } catch (error) {
-    // Replaced between stat and open: the next poll starts over.
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
-    throw new StateFileError(`could not read the event log ${file}: ${(error as Error).message}`, { cause: error });
-  }
 }
 
 async function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
