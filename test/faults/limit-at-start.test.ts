@@ -53,7 +53,7 @@ describe('a usage limit at start-up', { timeout: FAULT_TEST_TIMEOUT_MS }, () => 
       return waiting !== undefined;
     }, 60_000);
     expect(waiting).toMatchObject({ kind: 'usage', role: 'EXECUTER' });
-    expect(waiting?.reason).toMatch(/^the EXECUTER hit its usage limit \(resets \d{1,2}:\d{2}[ap]m \(UTC\)\); poli checks it again at \d\d:\d\d UTC$/);
+    expect(waiting?.reason).toMatch(/^the EXECUTER hit its usage limit \(resets \d{1,2}:\d{2}[ap]m \(UTC\)\); poli checks it again at (?:[A-Z][a-z]{2} \d{1,2} )?\d\d:\d\d UTC$/);
     expect(Math.abs(Date.parse(waiting?.resetAt ?? '') - (started + 7200_000))).toBeLessThan(120_000);
     // Past the 5 s start-up limit, still waiting: the limit is not a CLI that never got ready.
     await new Promise((r) => setTimeout(r, 6000));
@@ -116,7 +116,7 @@ describe('a usage limit when poli primes a CLI later on', { timeout: FAULT_TEST_
     run.child.stdin?.write('Create i.txt containing I\n');
     const waiting = await waitingOf(w);
     expect(waiting).toMatchObject({ kind: 'usage', role: 'EXECUTER' });
-    expect(waiting.reason).toMatch(/^the EXECUTER hit its usage limit \(resets \d{1,2}:\d{2}[ap]m \(UTC\)\); poli checks it again at \d\d:\d\d UTC$/);
+    expect(waiting.reason).toMatch(/^the EXECUTER hit its usage limit \(resets \d{1,2}:\d{2}[ap]m \(UTC\)\); poli checks it again at (?:[A-Z][a-z]{2} \d{1,2} )?\d\d:\d\d UTC$/);
     // Past the 5 s start-up limit, still waiting, with the task's text typed into nobody yet.
     await new Promise((r) => setTimeout(r, 6000));
     expect((await w.publicState()).tasks[0]?.status).toBe('waiting');

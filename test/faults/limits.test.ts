@@ -54,7 +54,7 @@ describe('limits shown by a CLI', { timeout: FAULT_TEST_TIMEOUT_MS }, () => {
     const resetAt = Date.parse(waiting.resetAt ?? '');
     expect(Math.abs(resetAt - (started + 7200_000))).toBeLessThan(120_000);
     expect(Date.parse(waiting.until ?? '')).toBe(resetAt + 60_000);
-    expect(waiting.reason).toMatch(/^the EXECUTER hit its usage limit \(resets \d{1,2}:\d{2}[ap]m \(UTC\)\); poli checks it again at \d\d:\d\d UTC$/);
+    expect(waiting.reason).toMatch(/^the EXECUTER hit its usage limit \(resets \d{1,2}:\d{2}[ap]m \(UTC\)\); poli checks it again at (?:[A-Z][a-z]{2} \d{1,2} )?\d\d:\d\d UTC$/);
     const status = await runPoli(['status', ...world.flags]);
     expect(status.stdout).toMatch(/^poli T1 r1 EXECUTER limit \d:\d\d:\d\d · waiting: the EXECUTER hit its usage limit/);
     expect(status.stdout).toContain(`(until ${waiting.until})`);
