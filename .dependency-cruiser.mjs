@@ -25,6 +25,8 @@ const LAYERS = [
   // What several layers share: the settings table and its types, host facts and `AppIO`.
   { name: 'shared', path: '^src/(settings|host)\\.ts$' },
   { name: 'state', path: '^src/state/' },
+  // Token usage and cost (issue 22): the shapes, prices and sums; the ledger that reads transcripts is in reading/.
+  { name: 'usage', path: '^src/usage/' },
   { name: 'tmux', path: '^src/tmux/' },
   { name: 'protocol', path: '^src/protocol/' },
   // Task worktrees and the merge queue's git steps (issue 20): only errors below it, so any layer may drive it.

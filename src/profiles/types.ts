@@ -4,6 +4,7 @@
  * in select.ts.
  */
 import type { SendProfile } from '../tmux/types.ts';
+import type { UsageParser } from '../usage/types.ts';
 
 /** A first-run or confirmation dialog the CLI may show, and the safe way to answer it. */
 export interface DialogRule {
@@ -82,4 +83,9 @@ export interface TranscriptSource {
    * CLI's command line as poli runs it (to find its executable).
    */
   refresh?(projectDir: string, env: Readonly<Record<string, string | undefined>>, command: string | undefined): Promise<void>;
+  /**
+   * A new parser of the token usage this CLI records in the same transcript (one per file, fed its records in order);
+   * absent: the CLI records none, and poli shows its usage as unknown.
+   */
+  usage?(): UsageParser;
 }

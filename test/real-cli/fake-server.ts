@@ -52,7 +52,22 @@ export type ScriptedReply =
       httpError?: HttpError;
       /** Wait this long before the first byte, so a test can see the CLI busy. */
       delayMs?: number;
+      /** The token usage the server reports for this turn (default: distinct numbers per turn, see `defaultUsage`). */
+      usage?: FakeUsage;
     };
+
+/**
+ * Token usage a fake server reports, as four disjoint numbers in Anthropic's meaning (`input` excludes the cache);
+ * each fake writes them in its API's own shape (OpenAI and Gemini count the cache inside the prompt tokens).
+ * `reasoning` is part of `output` where the API reports it apart.
+ */
+export interface FakeUsage {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  reasoning?: number;
+}
 
 /**
  * How a fake server answers main turns: a function of the newest user message text, or a queue consumed one reply
