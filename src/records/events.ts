@@ -38,9 +38,10 @@ export type PoliEvent = EventBase &
     /**
      * The CLI shows a permission or confirmation prompt: a person must answer it in tmux. `for` `usage`: the CLI hit
      * its usage limit, and poli waits until `until` (ISO 8601); `auth`: its login expired, poli waits for a person to
-     * log in; `over`: such a wait ended.
+     * log in; `budget`: its budget is spent, the next message (to `role`) waits for `poli resume T7 --budget N`; `over`:
+     * such a wait ended.
      */
-    | { event: 'waiting'; role: Role; reason: string; for?: 'approval' | 'usage' | 'auth' | 'over'; until?: string | null }
+    | { event: 'waiting'; role: Role; reason: string; for?: 'approval' | 'usage' | 'auth' | 'budget' | 'over'; until?: string | null }
     | { event: 'restart'; role: Role; pane: string; reason: string }
     | { event: 'approval'; id: string; type: MessageType; decision: 'approve' | 'edit' | 'reject'; reason?: string }
     /** poli asks the person at its terminal to approve a message (--approve), and waits. */
@@ -53,6 +54,12 @@ export type PoliEvent = EventBase &
     | { event: 'pause' }
     | { event: 'resume' }
     | { event: 'stop'; reason?: string }
+    /**
+     * The task's --budget (`scope` task) or the run's --queue-budget (`queue`), in USD: `warn` at 80 % (once), `reached`
+     * (the next message is held: the task waits), `raised` (poli resume --budget: it goes on), `unknown` (no cost is
+     * known, so it cannot be enforced; said once). `spent` null: unknown.
+     */
+    | { event: 'budget'; level: 'warn' | 'reached' | 'raised' | 'unknown'; spent: number | null; limit: number; scope?: 'task' | 'queue'; reason?: string }
   );
 
 export type EventKind = PoliEvent['event'];
@@ -83,6 +90,7 @@ const REQUIRED: { [K in EventKind]: readonly (keyof EventOf<K>)[] } = {
   pause: [],
   resume: [],
   stop: [],
+  budget: ['level', 'limit'],
 };
 export const EVENT_KINDS = Object.keys(REQUIRED) as EventKind[];
 
@@ -97,7 +105,7 @@ const FORMATTERS: { [K in EventKind]: (e: EventOf<K>) => string } = {
   status: (e) => `${e.role} status ${e.id}: ${oneLine(e.summary)}`,
   reminder: (e) => `reminded ${e.role} of ${e.id}`,
   waiting: (e) =>
-    e.for === 'usage' || e.for === 'auth' || e.for === 'over'
+    e.for === 'usage' || e.for === 'auth' || e.for === 'budget' || e.for === 'over'
       ? `${e.role}: ${oneLine(e.reason)}${e.until ? ` (until ${e.until})` : ''}`
       : `${e.role} is waiting for approval: ${oneLine(e.reason)}`,
   restart: (e) => `restarted ${e.role} in ${e.pane}: ${oneLine(e.reason)}`,
@@ -112,6 +120,7 @@ const FORMATTERS: { [K in EventKind]: (e: EventOf<K>) => string } = {
   pause: () => 'paused by the human',
   resume: () => 'resumed by the human',
   // The reason usually says who stopped it already ("stopped by the human (poli stop)").
+  budget: (e) => (e.reason !== undefined ? `budget: ${oneLine(e.reason)}` : `budget ${e.level}: ${e.spent === null ? 'cost unknown' : `$${e.spent.toFixed(2)}`} of $${e.limit.toFixed(2)}`),
   stop: (e) => (e.reason && /^stopped by the human/.test(e.reason) ? oneLine(e.reason) : `stopped by the human${e.reason ? `: ${oneLine(e.reason)}` : ''}`),
 };
 

@@ -1,8 +1,10 @@
 import type { Addressee, MessageType, Role, Sender } from '../protocol/types.ts';
+import type { BudgetState } from '../usage/budget.ts';
 
 /**
  * Where a task ended up; `queued` while it waits in the queue for a worker (`poli add`, src/queue/); `running` until the dialogue loop (or the next start, for a dead process) says otherwise.
- * `waiting`: still driven, but a CLI cannot answer until a usage limit resets or a person logs in (`waiting` below).
+ * `waiting`: still driven, but a CLI cannot answer until a usage limit resets or a person logs in, or its budget is spent
+ * (`waiting` below).
  */
 export type TaskStatus = 'queued' | 'running' | 'waiting' | 'completed' | 'failed' | 'timeout' | 'max_rounds' | 'interrupted';
 
@@ -11,8 +13,11 @@ export type EndStatus = Exclude<TaskStatus, 'queued' | 'running' | 'waiting'>;
 
 /** What a `waiting` task waits for. */
 export interface WaitRecord {
-  /** `usage` (a usage limit) or `auth` (a login). */
-  kind: 'usage' | 'auth';
+  /**
+   * `usage` (a usage limit), `auth` (a login), or `budget` (its --budget or the run's --queue-budget is spent: the next
+   * message is held until `poli resume T7 --budget N`; `until` is null).
+   */
+  kind: 'usage' | 'auth' | 'budget';
   role: Role;
   /** In words, e.g. "the EXECUTER hit its usage limit (resets 7:30am (UTC)); poli checks it again at 07:32 UTC". */
   reason: string;
@@ -110,7 +115,12 @@ export interface TaskRecord {
    * answer at its terminal: the approval prompt). Read by `poli status`, which a status bar runs.
    */
   held?: { kind: 'paused' | 'you'; since: string };
+  /** Its spending limit (--budget, USD) and how far it got: warned at 80 %, reached at 100 % (src/usage/budget.ts). */
+  budget?: TaskBudget;
 }
+
+/** A task's budget: `limit` in USD; `warned` once 80 % was spent, `reached` while the next message is held for it. */
+export type TaskBudget = BudgetState;
 
 /** The fields `update` may change; `id` and `messages` have their own paths. */
 export type TaskPatch = Partial<Omit<TaskRecord, 'id' | 'messages'>>;

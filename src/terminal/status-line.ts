@@ -31,6 +31,9 @@ export function currentTurn(task: TaskRecord): CurrentTurn {
   return { round: task.rounds, waitingFor };
 }
 
+/** The status bar's word for what a waiting task waits for. */
+const WAIT_WORDS: Record<NonNullable<TaskRecord['waiting']>['kind'], string> = { usage: 'limit', auth: 'login', budget: 'budget' };
+
 /**
  * `poli T3 r2 EXECUTER 01:12` while a task runs (elapsed since it started; h:mm:ss past an hour), `poli T3 r2 paused`
  * or `poli T3 r0 waiting for you` while the person holds it,
@@ -46,9 +49,10 @@ export function renderStatusLine(task: TaskRecord | undefined, now: number, wait
   const parts = ['poli', task.id, `r${turn.round}`];
   if (who) parts.push(who);
   if (task.status === 'waiting' && task.waiting) {
-    // `poli T3 r2 EXECUTER limit 1:02:03`: time left until poli looks again; `login` while a person must log in.
+    // `poli T3 r2 EXECUTER limit 1:02:03`: time left until poli looks again; `login` while a person must log in;
+    // `budget` while its next message waits for a higher --budget.
     const until = task.waiting.until === null ? undefined : Date.parse(task.waiting.until);
-    parts.push(task.waiting.kind === 'auth' ? 'login' : 'limit');
+    parts.push(WAIT_WORDS[task.waiting.kind]);
     if (until !== undefined) parts.push(formatClock(until - now));
     return parts.join(' ');
   }
