@@ -6,6 +6,7 @@
 import type { MessageType, Role } from '../protocol/types.ts';
 import type { Clock } from '../tmux/types.ts';
 import type { DialogueChannels } from '../reading/channel.ts';
+import type { BudgetGate, BudgetNotice } from './budget-gate.ts';
 import type { HeldTime } from './held-time.ts';
 import type { LimitWaits } from './limit-waits.ts';
 import type { LimitPolicy, LimitWait } from './limits.ts';
@@ -66,6 +67,8 @@ export interface DialogueCore {
   readonly retries: Retries;
   readonly sent: SentMessages;
   readonly notes: PersonNotes;
+  /** The message held for the budget, and the budget commands taken (budget-gate.ts). */
+  readonly budget: BudgetGate;
   /** The monotonic reading (ms) every duration is measured on. */
   elapsed(): number;
   /** Feeds an event to the machine and performs its effects. */
@@ -73,7 +76,7 @@ export interface DialogueCore {
   /** Sets the machine's state where a resumed task stood (rounds, the pending message). */
   restore(patch: Partial<Pick<DialogueState, 'rounds' | 'pending'>>): void;
   /** Tells the person watching (progress events). */
-  notice(kind: NoticeKind, text: string, id?: string, wait?: LimitWait): void;
+  notice(kind: NoticeKind, text: string, id?: string, wait?: LimitWait, budget?: BudgetNotice): void;
   /** Types a message (with the person's notes for its role) and starts its turn. */
   send(message: Outgoing): Promise<void>;
   /** Marks where the role's output stands before its message is typed, and returns the new turn. */

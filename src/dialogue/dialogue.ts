@@ -15,6 +15,7 @@ import { monotonicNow } from '../tmux/clock.ts';
 import type { Clock } from '../tmux/types.ts';
 import type { DialogueChannels } from '../reading/channel.ts';
 import { type ControlCommand, applyControlCommands } from '../human/control.ts';
+import { BudgetGate, type BudgetNotice, holdForBudget, releaseForBudget } from './budget-gate.ts';
 import { type DialogueCore, type Outgoing, SentMessages } from './core.ts';
 import { HeldTime } from './held-time.ts';
 import { LimitWaits } from './limit-waits.ts';
@@ -42,6 +43,7 @@ export class Dialogue implements DialogueCore {
   readonly retries = new Retries();
   readonly sent = new SentMessages();
   readonly notes = new PersonNotes();
+  readonly budget = new BudgetGate();
   #state: DialogueState;
   #outcome: TaskOutcome | null = null;
   #lastLiveness = -Infinity;
@@ -114,9 +116,17 @@ export class Dialogue implements DialogueCore {
     this.#state = { ...this.#state, ...patch };
   }
 
-  notice(kind: NoticeKind, text: string, id?: string, wait?: LimitWait): void {
+  notice(kind: NoticeKind, text: string, id?: string, wait?: LimitWait, budget?: BudgetNotice): void {
     const state = this.#state;
-    const event: ProgressEvent = { round: state.rounds, waitingFor: state.pending?.role ?? null, text, kind, ...(id ? { id } : {}), ...(wait ? { wait } : {}) };
+    const event: ProgressEvent = {
+      round: state.rounds,
+      waitingFor: state.pending?.role ?? null,
+      text,
+      kind,
+      ...(id ? { id } : {}),
+      ...(wait ? { wait } : {}),
+      ...(budget ? { budget } : {}),
+    };
     this.options.onProgress?.(event);
     for (const listener of this.#listeners) listener(event);
   }
@@ -159,6 +169,8 @@ export class Dialogue implements DialogueCore {
         await (effect.rejected ? recorder.record(effect.message, { rejected: true }) : recorder.record(effect.message));
         return;
       case 'send':
+        // After the turn that spent the budget, the next message is held (not typed) until the budget is raised.
+        if (await holdForBudget(this, effect)) return;
         await this.send(effect);
         return;
       case 'remind':
@@ -190,6 +202,12 @@ export class Dialogue implements DialogueCore {
     if (await this.#handleControl()) return;
     if (this.held.paused) {
       this.held.holdSince(loopStart);
+      return;
+    }
+    if (this.budget.held) {
+      // Waiting for a higher budget: the answered turn is not read again, the timeouts stand still.
+      this.held.holdSince(loopStart);
+      await releaseForBudget(this);
       return;
     }
     if (this.elapsed() - this.#lastLiveness >= (this.options.livenessEveryMs ?? DEFAULT_LIVENESS_EVERY_MS)) {
@@ -281,6 +299,11 @@ export class Dialogue implements DialogueCore {
     const commands = [...this.#queued.splice(0), ...polled];
     if (commands.length === 0) return false;
     const outcome = applyControlCommands(this.held.paused, commands);
+    this.budget.take(commands);
+    const held = this.budget.held;
+    if (held && commands.some((c) => c.kind === 'resume' && c.budget === undefined) && this.budget.raisedTo === undefined) {
+      this.notice('progress', `message ${held.id} still waits for the budget: poli resume with --budget N raises it`, held.id);
+    }
     const wait = this.limitWaits.wait;
     if (wait && commands.some((c) => c.kind === 'resume')) {
       this.limitWaits.cutShort = true;

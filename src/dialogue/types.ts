@@ -13,6 +13,7 @@ import type { DeliveryRecord, WaitRecord } from '../state/types.ts';
 import type { LimitScreen } from '../profiles/limit-screens.ts';
 import type { LimitPolicy, LimitWait } from './limits.ts';
 import type { IgnoredHandler } from './turn.ts';
+import type { BudgetNotice, BudgetSource } from './budget-gate.ts';
 
 /** One stage of a message's delivery receipt: the receipt as the state keeps it, less what the store fills in. */
 export type DeliveryReport = Omit<DeliveryRecord, 'at' | 'after'>;
@@ -42,7 +43,9 @@ export type NoticeKind =
   /** A wait for a usage limit or a login began (`wait` set) or ended. */
   | 'limit'
   /** The CLI retries a rate limit or an overload by itself; timeouts are paused. */
-  | 'retrying';
+  | 'retrying'
+  /** A budget warns, is reached (the next message is held: the task waits), is raised, or cannot be enforced. */
+  | 'budget';
 
 export interface ProgressEvent {
   round: number;
@@ -54,6 +57,8 @@ export interface ProgressEvent {
   id?: string;
   /** kind `limit`: the wait that began (absent: it ended). */
   wait?: LimitWait;
+  /** kind `budget`: what the budget says (for the `budget` event). */
+  budget?: BudgetNotice;
 }
 
 /** Decides what to do when a pane's program exited; returns true when it was restarted and primed again. */
@@ -98,6 +103,8 @@ export interface RunTaskOptions {
    * far), or null when the role has no fallback left (none given, or already switched): then poli waits.
    */
   switchCli?(role: Role, screen: LimitScreen): Promise<CliSwitch | null>;
+  /** The task's budget and spend (--budget); absent: only the queue budget (from `poli work`) can hold a message. */
+  budget?: BudgetSource;
 }
 
 /** A role's pane now runs its fallback CLI. */

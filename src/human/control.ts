@@ -15,11 +15,17 @@ import { UnsafeDirError, currentUid, ensurePrivateDir } from '../state/private-d
 export type ControlCommand =
   | { kind: 'say'; to: Role; text: string }
   | { kind: 'pause' }
-  | { kind: 'resume' }
-  | { kind: 'stop' };
+  /** `budget`: `poli resume T7 --budget 8` raises the task's budget (USD) to it, and a task held by its budget goes on. */
+  | { kind: 'resume'; budget?: number }
+  | { kind: 'stop' }
+  /**
+   * From `poli work` to each pair it runs: the run's --queue-budget is spent (`reached`: hold before the next message,
+   * as for the task's own budget) or raised again (`poli resume --queue-budget N`: go on). USD; `spent` null: unknown.
+   */
+  | { kind: 'queue-budget'; reached: boolean; spent: number | null; limit: number };
 
 export type ControlKind = ControlCommand['kind'];
-export const CONTROL_KINDS: readonly ControlKind[] = ['say', 'pause', 'resume', 'stop'];
+export const CONTROL_KINDS: readonly ControlKind[] = ['say', 'pause', 'resume', 'stop', 'queue-budget'];
 
 /** `<time>-<random>.json`; the time is zero-padded so name order is time order. */
 const COMMAND_FILE = /^\d{13,}-[0-9a-f]+\.json$/;
@@ -177,10 +183,18 @@ export function parseControlCommand(text: string): ControlCommand | string {
       if (!ROLES.includes(v.to as Role)) return `"to" is ${JSON.stringify(v.to) ?? 'missing'}; expected PLANNER or EXECUTER`;
       if (typeof v.text !== 'string' || v.text.trim() === '') return '"text" must be a non-empty string';
       return { kind: 'say', to: v.to as Role, text: v.text };
-    case 'pause':
     case 'resume':
+      if (v.budget === undefined) return { kind: 'resume' };
+      if (!isAmount(v.budget)) return `"budget" is ${JSON.stringify(v.budget)}; expected an amount of USD above 0`;
+      return { kind: 'resume', budget: v.budget };
+    case 'pause':
     case 'stop':
       return { kind: v.kind };
+    case 'queue-budget':
+      if (typeof v.reached !== 'boolean') return '"reached" must be true or false';
+      if (!isAmount(v.limit)) return `"limit" is ${JSON.stringify(v.limit) ?? 'missing'}; expected an amount of USD above 0`;
+      if (v.spent !== null && (typeof v.spent !== 'number' || !Number.isFinite(v.spent))) return '"spent" must be a number or null';
+      return { kind: 'queue-budget', reached: v.reached, spent: v.spent, limit: v.limit };
     default:
       return `"kind" is ${JSON.stringify(v.kind) ?? 'missing'}; expected one of ${CONTROL_KINDS.join(', ')}`;
   }
@@ -215,6 +229,9 @@ export function applyControlCommands(paused: boolean, commands: readonly Control
         outcome.stop = true;
         outcome.paused = false;
         break;
+      case 'queue-budget':
+        // The dialogue's budget gate acts on it (dialogue/budget-gate.ts); it neither pauses nor resumes.
+        break;
     }
   }
   return outcome;
@@ -235,7 +252,7 @@ export class NothingToStopError extends PoliError {
  * The line `poli say|pause|resume` prints when the poli on the socket runs no task now: what will really happen
  * (the command waits for the next task), instead of promising an effect on a task that does not exist.
  */
-export function describeQueuedControl(command: Exclude<ControlCommand, { kind: 'stop' }>, socket: string, session: string = DEFAULT_SESSION): string {
+export function describeQueuedControl(command: Exclude<ControlCommand, { kind: 'stop' | 'queue-budget' }>, socket: string, session: string = DEFAULT_SESSION): string {
   const idle = `poli: no task is running on ${describeClaim(socket, session)} now;`;
   switch (command.kind) {
     case 'say':
@@ -243,7 +260,7 @@ export function describeQueuedControl(command: Exclude<ControlCommand, { kind: '
     case 'pause':
       return `${idle} the next task will wait before it is sent, until poli resume.`;
     case 'resume':
-      return `${idle} a pause sent for the next task is lifted.`;
+      return `${idle} a pause sent for the next task is lifted${command.budget !== undefined ? `, and it gets the budget $${command.budget.toFixed(2)}` : ''}.`;
   }
 }
 
@@ -256,10 +273,18 @@ export function describeSentControl(command: ControlCommand, socket: string, ses
     case 'pause':
       return `poli: asked the task on ${where} to pause; nothing is forwarded until poli resume.`;
     case 'resume':
-      return `poli: asked the task on ${where} to resume.`;
+      return command.budget !== undefined
+        ? `poli: asked the task on ${where} to raise its budget to $${command.budget.toFixed(2)} and go on.`
+        : `poli: asked the task on ${where} to resume.`;
     case 'stop':
       return `poli: asked the task on ${where} to stop; it ends as interrupted.`;
+    case 'queue-budget':
+      return `poli: told the task on ${where} that the queue budget $${command.limit.toFixed(2)} is ${command.reached ? 'spent' : 'raised'}.`;
   }
+}
+
+function isAmount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0;
 }
 
 function parsePid(text: string): number | undefined {

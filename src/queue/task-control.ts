@@ -45,7 +45,10 @@ export async function sendTaskControl(target: ControlTarget, command: ControlCom
   if (dir !== undefined && !busy && command.kind === 'stop') throw new NothingToStopError(socket, session);
   // No poli at all: sendControl says so.
   await sendControl(target.runtimeDir, socket, command, { isPidAlive: isProcessAlive, clock: { now: target.now }, session });
-  const line = dir !== undefined && !busy && command.kind !== 'stop' ? describeQueuedControl(command, socket, session) : describeSentControl(command, socket, session);
+  const line =
+    dir !== undefined && !busy && command.kind !== 'stop' && command.kind !== 'queue-budget'
+      ? describeQueuedControl(command, socket, session)
+      : describeSentControl(command, socket, session);
   return { message: line };
 }
 

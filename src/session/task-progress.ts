@@ -42,6 +42,16 @@ export function progressReporter(task: RunningTask): NonNullable<RunTaskOptions[
       void display.hold(display.pausedNow ? 'paused' : undefined);
       emit({ event: p.kind, task: taskId, round: p.round });
     } else if (p.kind === 'stop') emit({ event: 'stop', task: taskId, round: p.round, reason: p.text });
+    else if (p.kind === 'budget' && p.budget) {
+      const { level, spent, limit, scope } = p.budget;
+      ws.logger.warn(text, { event: 'budget', task: taskId, round: p.round, fileOnly: true });
+      emit({ event: 'budget', task: taskId, round: p.round, level, spent, limit, scope, reason: text.replace(/^(budget|waiting): /, '') });
+      // A budget reached holds the task for a person: told like a wait for a login.
+      if (level === 'reached') {
+        const role = p.waitingFor ?? 'PLANNER';
+        ws.notify(emit({ event: 'waiting', task: taskId, round: p.round, role, pane: paneOf(role), reason: text.replace(/^waiting: /, ''), for: 'budget', until: null }));
+      }
+    }
   };
 }
 
