@@ -113,7 +113,7 @@ export function paneChannel(access: PaneAccess): PaneChannel {
       const watch = await access.currentWatch();
       if (!watch || turn.watch !== watch || watch.resizes === turn.resizes) return undefined;
       // The CLI's transcript gives the exact body whatever the screen did (transcript-recovery.ts).
-      if (spec.profile.transcript && spec.environment) return undefined;
+      if (spec.profile.transcript && !spec.profile.transcript.usageOnly && spec.environment) return undefined;
       const now = `${watch.model.cols}×${watch.model.rows}`;
       turn.resizes = watch.resizes;
       const was = turn.size;
@@ -129,7 +129,7 @@ export function paneChannel(access: PaneAccess): PaneChannel {
   };
   const source = spec.profile.transcript;
   const recovery =
-    source && spec.environment
+    source && !source.usageOnly && spec.environment
       ? new TranscriptRecovery({ source, projectDir: realProjectDir(access.projectDir), env: spec.environment, role, command: spec.command })
       : undefined;
   const handoff = withHandoff(pane, {

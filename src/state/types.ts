@@ -1,5 +1,6 @@
 import type { Addressee, MessageType, Role, Sender } from '../protocol/types.ts';
 import type { BudgetState } from '../usage/budget.ts';
+import type { UsageTotals } from '../usage/types.ts';
 
 /**
  * Where a task ended up; `queued` while it waits in the queue for a worker (`poli add`, src/queue/); `running` until the dialogue loop (or the next start, for a dead process) says otherwise.
@@ -115,8 +116,26 @@ export interface TaskRecord {
    * answer at its terminal: the approval prompt). Read by `poli status`, which a status bar runs.
    */
   held?: { kind: 'paused' | 'you'; since: string };
+  /** Tokens and cost of both CLIs on this task (issue 22), kept current at each turn's end; absent: none known. */
+  usage?: TaskUsage;
   /** Its spending limit (--budget, USD) and how far it got: warned at 80 %, reached at 100 % (src/usage/budget.ts). */
   budget?: TaskBudget;
+}
+
+/**
+ * The token usage and cost of one task, summed from the calls poli read in the CLIs' transcripts. The per-call list
+ * is apart, in `<stateDir>/usage/<taskId>.jsonl` (the task file is rewritten often; a list would grow it).
+ */
+export interface TaskUsage {
+  /** The task: every call of both panes. */
+  total: UsageTotals;
+  byRole: Partial<Record<Role, UsageTotals>>;
+  /** Per poli message id: the turn that message caused (the calls the CLI made handling it). Plus 'primer:PLANNER'… */
+  byMessage: Record<string, UsageTotals>;
+  /** In words, what is not known: "EXECUTER (gemini) records no cache-write tokens", "no price for gpt-fake". */
+  unknown: string[];
+  /** The price table used: its file and date. */
+  prices: { file: string; date: string };
 }
 
 /** A task's budget: `limit` in USD; `warned` once 80 % was spent, `reached` while the next message is held for it. */
