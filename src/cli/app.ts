@@ -16,7 +16,7 @@ import { claimKey } from '../state/claim-key.ts';
 import { runningStateDir } from '../state/running.ts';
 import { asInvoked, invokedAs } from '../terminal/invocation.ts';
 
-const READ_ONLY_KINDS = new Set(['state', 'status', 'watch', 'attach', 'control']);
+const READ_ONLY_KINDS = new Set(['state', 'status', 'watch', 'attach', 'control', 'queue-budget']);
 
 /** The commands that need no settings: they print, or serve a CLI from inside its pane. */
 type SettingsFreeCommand = Extract<Command, { kind: 'help' | 'version' | 'mcp' | 'reply' }>;
@@ -67,6 +67,12 @@ async function runWithoutSettings(io: AppIO, command: SettingsFreeCommand): Prom
 async function runWithSettings(io: AppIO, command: Exclude<Command, SettingsFreeCommand>, settings: Settings): Promise<number> {
   if (command.kind === 'state') return await showState(io, settings, command.id, command.format);
   if (command.kind === 'control') return await sendControlCommand(io, settings, command.command);
+  if (command.kind === 'queue-budget') {
+    const { raiseQueueBudget } = await import('../queue/queue-budget.ts');
+    const { isProcessAlive } = await import('../state/lock.ts');
+    io.stdout.write(`${await raiseQueueBudget(settings.stateDir, command.limit, isProcessAlive)}\n`);
+    return 0;
+  }
   if (command.kind === 'serve') {
     const { runServe } = await import('./serve-command.ts');
     return await runServe(io, settings, command.address);

@@ -18,6 +18,7 @@ import { queueAction, type QueueAction } from './queue-args.ts';
 import { QUEUE_SUBCOMMANDS } from './queue-options.ts';
 import { serveAddress, type ServeAddress } from './serve-options.ts';
 import { suggest } from './suggest.ts';
+import { parseBudget } from '../usage/budget.ts';
 
 export { SUBCOMMANDS, type Subcommand } from './options.ts';
 export { editDistance } from './suggest.ts';
@@ -26,7 +27,7 @@ export type SettingFlags = FlagValues;
 
 export type Command =
   /** `taskFile`: where to read the task (`-` for stdin) with --task-file FILE or --task -; `task` is then undefined. */
-  | { kind: 'run'; task: string | undefined; resume: string | undefined; flags: SettingFlags; taskFile?: string }
+  | { kind: 'run'; task: string | undefined; resume: string | undefined; flags: SettingFlags; taskFile?: string; budget?: number }
   | { kind: 'state'; id: string | undefined; format: 'text' | 'json' | 'md'; flags: SettingFlags }
   | { kind: 'start'; flags: SettingFlags }
   /** say / pause / resume / stop: a command for the poli process running on the socket. */
@@ -40,6 +41,8 @@ export type Command =
   | { kind: 'mcp'; flags: SettingFlags }
   /** `poli serve` (issue 21): the dashboard. */
   | { kind: 'serve'; address: ServeAddress; flags: SettingFlags }
+  /** `poli resume --queue-budget N`: the running `poli work`'s --queue-budget raised (src/queue/queue-budget.ts). */
+  | { kind: 'queue-budget'; limit: number; flags: SettingFlags }
   /** The queue's commands (issue 20): add, queue, work, ps, logs, merge, retry. */
   | { kind: 'queue'; action: QueueAction; flags: SettingFlags }
   | { kind: 'help'; text: string }
@@ -212,10 +215,21 @@ function runCommand(parsed: Parsed, flags: SettingFlags): Command {
   const resume = parsed['resume'] as string | undefined;
   if (resume !== undefined && (taskArg !== undefined || taskFile !== undefined)) throw new ConfigError('use either --task or --resume, not both');
   if (resume === '') throw new ConfigError('--resume needs a task id, e.g. --resume T3 (see poli --state)');
+  const budget = budgetOption(parsed, 'budget');
+  const withBudget = budget === undefined ? {} : { budget };
   // `--task -` reads stdin, as `--task-file -` does (a task text of a lone dash means nothing else).
   const source = taskArg === '-' ? '-' : taskFile;
-  if (source !== undefined) return { kind: 'run', task: undefined, resume, flags, taskFile: source };
-  return { kind: 'run', task: taskArg, resume, flags };
+  if (source !== undefined) return { kind: 'run', task: undefined, resume, flags, taskFile: source, ...withBudget };
+  return { kind: 'run', task: taskArg, resume, flags, ...withBudget };
+}
+
+/** `--budget 5.00` / `--queue-budget 30`: USD above 0, or undefined when not given. */
+export function budgetOption(parsed: Record<string, unknown>, flag: 'budget' | 'queue-budget'): number | undefined {
+  const value = parsed[flag];
+  if (value === undefined) return undefined;
+  const amount = parseBudget(String(value));
+  if (typeof amount === 'string') throw new ConfigError(`--${flag}: ${amount}`);
+  return amount;
 }
 
 function subcommand(sub: Exclude<Subcommand, (typeof QUEUE_SUBCOMMANDS)[number] | 'serve'>, parsed: Parsed, rest: string[], flags: SettingFlags): Command {
@@ -229,8 +243,16 @@ function subcommand(sub: Exclude<Subcommand, (typeof QUEUE_SUBCOMMANDS)[number] 
       if (text.trim() === '') throw new ConfigError('say needs the text of the note, e.g. poli say --to planner "check the tests"');
       return { kind: 'control', command: { kind: 'say', to: to.toUpperCase() as Role, text }, flags };
     }
+    case 'resume': {
+      const queueBudget = budgetOption(parsed, 'queue-budget');
+      const budget = budgetOption(parsed, 'budget');
+      if (queueBudget !== undefined) {
+        if (budget !== undefined || flags.session !== undefined) throw new ConfigError('--queue-budget raises the budget of the poli work run: give it alone, poli resume --queue-budget 30');
+        return { kind: 'queue-budget', limit: queueBudget, flags };
+      }
+      return { kind: 'control', command: budget === undefined ? { kind: 'resume' } : { kind: 'resume', budget }, flags };
+    }
     case 'pause':
-    case 'resume':
     case 'stop':
       return { kind: 'control', command: { kind: sub }, flags };
     case 'status':

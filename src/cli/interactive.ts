@@ -22,7 +22,7 @@ function interactiveHelp(killOnExit: boolean): string {
 }
 
 /** Runs the prompt loop; returns 0, or 1 when the last task did not complete. */
-export async function runInteractive(ws: Workspace): Promise<number> {
+export async function runInteractive(ws: Workspace, budget?: number): Promise<number> {
   ws.say(`poli: interactive mode on socket "${ws.settings.socket}", project ${ws.settings.projectDir}.`);
   const help = interactiveHelp(ws.settings.killOnExit);
   ws.say(help.split('\n')[1] ?? '');
@@ -84,7 +84,7 @@ export async function runInteractive(ws: Workspace): Promise<number> {
             carried = forTask;
             continue;
           }
-          const record = await executeTask(ws, { task: line }, current.signal, forTask);
+          const record = await executeTask(ws, { task: line, ...(budget === undefined ? {} : { budget }) }, current.signal, forTask);
           lastCode = record.status === 'completed' ? 0 : 1;
         } finally {
           current = null;

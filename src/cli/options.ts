@@ -27,6 +27,12 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'extra', type: 'string', describe: 'With reply: further header fields, as a JSON object' },
   { flag: 'short', type: 'boolean', describe: 'With status: one line' },
   { flag: 'all', type: 'boolean', describe: 'With watch: from the start of the stream' },
+  {
+    flag: 'budget',
+    type: 'string',
+    describe: 'USD the task may spend (the CLIs\' cost): at 80 % poli warns, at 100 % the task waits after its turn until poli resume T7 --budget N (with work: for each task without its own)',
+  },
+  { flag: 'queue-budget', type: 'string', describe: 'With work: USD the whole run may spend; reached, the pairs wait and no task starts until poli resume --queue-budget N' },
   { flag: 'help', short: 'h', type: 'boolean', describe: 'Show this help (poli help COMMAND: a command\'s help)' },
   { flag: 'version', short: 'V', type: 'boolean', describe: 'Print poli\'s version' },
   ...QUEUE_OPTIONS,
@@ -46,6 +52,8 @@ export const OPTION_OWNER: Record<string, Subcommand | readonly (Subcommand | 'm
   type: ['reply', 'add'],
   extra: 'reply',
   short: 'status',
+  budget: ['main', 'add', 'work', 'resume'],
+  'queue-budget': ['work', 'resume'],
   all: ['watch', 'queue'],
   help: 'any',
   version: 'any',
@@ -63,8 +71,9 @@ export const COMMANDS: Record<Subcommand, CommandSpec> = {
   },
   pause: { usage: 'poli pause [TASK]', describe: 'hold the running task (TASK: that one): nothing is forwarded, timeouts stop', settings: ['socket', 'session'] },
   resume: {
-    usage: 'poli resume [TASK]',
-    describe: 'release a paused task (TASK: that one), or end a wait for a usage limit or a login now',
+    usage: 'poli resume [TASK] [--budget USD] | poli resume --queue-budget USD',
+    describe:
+      'release a paused task (TASK: that one), or end a wait for a usage limit or a login now; --budget raises its budget (a task waiting for it goes on); --queue-budget raises the budget of the poli work run',
     settings: ['socket', 'session'],
   },
   stop: {

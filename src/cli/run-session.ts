@@ -111,10 +111,12 @@ async function runInWorkspace(workspace: Workspace, command: SessionCommand, set
     return 0;
   }
   const { runOneTask } = await import('../session/tasks.ts');
-  if (command.resume !== undefined) return await runOneTask(workspace, { resume: command.resume }, interrupted);
-  if (taskText !== undefined) return await runOneTask(workspace, { task: taskText }, interrupted);
+  const budget = command.budget === undefined ? {} : { budget: command.budget };
+  if (command.resume !== undefined) return await runOneTask(workspace, { resume: command.resume, ...budget }, interrupted);
+  if (taskText !== undefined) return await runOneTask(workspace, { task: taskText, ...budget }, interrupted);
   const { runInteractive } = await import('./interactive.ts');
-  return await runInteractive(workspace);
+  // `poli --budget 5`: each task typed at the prompt gets it.
+  return await runInteractive(workspace, command.budget);
 }
 
 /**

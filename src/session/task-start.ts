@@ -3,6 +3,7 @@
  * task's context (its id, display, clock) that the task's other parts share.
  */
 import { planResume, resumeContext } from '../dialogue/resume.ts';
+import { raiseBudget } from '../usage/budget.ts';
 import type { RunTaskOptions } from '../dialogue/run-task.ts';
 import { ConfigError, StateFileError } from '../errors.ts';
 import { cleanBody } from '../protocol/format-block.ts';
@@ -14,8 +15,8 @@ import { monotonicNow } from '../tmux/clock.ts';
 import { TaskDisplay } from './task-display.ts';
 import type { Workspace } from './workspace-api.ts';
 
-/** A new task's text, or the id of a stopped task to resume. */
-export type TaskRequest = { task: string } | { resume: string };
+/** A new task's text, or the id of a stopped task to resume; `budget`: its --budget (USD), set (or raised) on it. */
+export type TaskRequest = ({ task: string } | { resume: string }) & { budget?: number };
 
 /** A running task, as its parts (recorder, progress, priming, end) share it. */
 export interface RunningTask {
@@ -41,7 +42,8 @@ export async function openTask(ws: Workspace, what: TaskRequest): Promise<{ reco
     // Control bytes never reach a pane; the state holds the task as the CLI receives it.
     const task = cleanBody(what.task);
     if (task === '') throw new ConfigError('the task is empty once control characters and blank lines are removed');
-    const record = await store.createTask(task, { socket: settings.socket, ...recordedSession(settings.session), projectDir: settings.projectDir });
+    const created = await store.createTask(task, { socket: settings.socket, ...recordedSession(settings.session), projectDir: settings.projectDir });
+    const record = what.budget === undefined ? created : await store.update(created.id, { budget: { limit: what.budget } });
     return { record, start: { task } };
   }
   const existing = await store.get(what.resume);
@@ -53,7 +55,18 @@ export async function openTask(ws: Workspace, what: TaskRequest): Promise<{ reco
   if (typeof plan === 'string') throw new StateFileError(`cannot resume: ${plan}`);
   // The time it stood stopped is not part of its duration.
   const stoppedMs = (existing.stoppedMs ?? 0) + (existing.endedAt ? Math.max(0, ws.clock.now() - Date.parse(existing.endedAt)) : 0);
-  const record = await store.update(existing.id, { status: 'running', endedAt: null, error: undefined, pid: io.pid, socket: settings.socket, session: recordedSession(settings.session).session, stoppedMs });
+  // `poli --resume T7 --budget 8`: the new limit, unreached (a budget reached before the stop is raised by it).
+  const budget = what.budget === undefined ? {} : { budget: raiseBudget(what.budget, existing.usage?.total.cost ?? undefined) };
+  const record = await store.update(existing.id, {
+    status: 'running',
+    endedAt: null,
+    error: undefined,
+    pid: io.pid,
+    socket: settings.socket,
+    session: recordedSession(settings.session).session,
+    stoppedMs,
+    ...budget,
+  });
   return { record, start: plan.kind === 'start' ? { task: existing.task } : { resume: plan, context: resumeContext(existing) } };
 }
 

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { renderStatusLine } from '../terminal/status-line.ts';
 import { formatProgress } from '../terminal/progress.ts';
 import { runTask, type RunTaskOptions, type TaskRecorder } from '../dialogue/run-task.ts';
+import type { BudgetSource } from '../dialogue/budget-gate.ts';
 import { StateFileError } from '../errors.ts';
 import type { Role } from '../protocol/types.ts';
 import type { ControlCommand } from '../human/control.ts';
@@ -155,5 +156,20 @@ function dialogueOptions(
       : {}),
     onProgress: progressReporter(task),
     ...cliRecovery(task, parts.switched),
+    budget: budgetSource(task),
+  };
+}
+
+/** The task's budget and spend as its record holds them (usage kept current at each turn's end by the ledger). */
+function budgetSource(task: RunningTask): BudgetSource {
+  const { ws, display } = task;
+  return {
+    read: async () => {
+      const record = (await ws.store.get(task.id)) ?? display.latest;
+      return { budget: record.budget, total: record.usage?.total };
+    },
+    write: async (budget) => {
+      display.latest = await ws.store.update(task.id, { budget });
+    },
   };
 }
