@@ -205,3 +205,26 @@ describe('poli reply and poli mcp', () => {
     await expect(parseArgs(['mcp', 'x'])).rejects.toThrow(/unexpected arguments after "mcp"/);
   });
 });
+
+describe('budgets (issue 22)', () => {
+  it('takes --budget on a task, a resume and the prompt, and on poli resume T7', async () => {
+    expect(await parseArgs(['--task', 'do it', '--budget', '5.00'])).toEqual({ kind: 'run', task: 'do it', resume: undefined, flags: {}, budget: 5 });
+    expect(await parseArgs(['--resume', 'T3', '--budget', '$8'])).toMatchObject({ kind: 'run', resume: 'T3', budget: 8 });
+    expect(await parseArgs(['--budget', '2'])).toEqual({ kind: 'run', task: undefined, resume: undefined, flags: {}, budget: 2 });
+    expect(await parseArgs(['resume', 'T7', '--budget', '8'])).toEqual({ kind: 'control', command: { kind: 'resume', budget: 8 }, flags: { session: 'T7' } });
+    expect(await parseArgs(['resume', '--queue-budget', '50'])).toEqual({ kind: 'queue-budget', limit: 50, flags: {} });
+  });
+
+  it('takes --budget and --queue-budget on poli work, --budget on poli add', async () => {
+    expect(await parseArgs(['work', '--budget', '3', '--queue-budget', '30'])).toMatchObject({ kind: 'queue', action: { verb: 'work', budget: 3, queueBudget: 30 } });
+    expect(await parseArgs(['add', 'a task', '--budget', '1.5'])).toMatchObject({ kind: 'queue', action: { verb: 'add', budget: 1.5 } });
+  });
+
+  it('refuses a budget that is no amount, and one where it means nothing', async () => {
+    expect(await usageError(['--task', 'x', '--budget', 'lots'])).toBe('--budget: a budget is an amount of US dollars above 0, e.g. 5 or 5.00; got "lots"');
+    expect(await usageError(['add', 'x', '--queue-budget', '5'])).toBe(
+      '--queue-budget goes with poli work or with poli resume, not with poli add. Run `poli --help` for the options.',
+    );
+    expect(await usageError(['resume', 'T7', '--queue-budget', '5'])).toBe('--queue-budget raises the budget of the poli work run: give it alone, poli resume --queue-budget 30');
+  });
+});

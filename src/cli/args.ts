@@ -18,7 +18,7 @@ import { queueAction, type QueueAction } from './queue-args.ts';
 import { QUEUE_SUBCOMMANDS } from './queue-options.ts';
 import { serveAddress, type ServeAddress } from './serve-options.ts';
 import { suggest } from './suggest.ts';
-import { parseBudget } from '../usage/budget.ts';
+import { budgetOption } from './budget-option.ts';
 
 export { SUBCOMMANDS, type Subcommand } from './options.ts';
 export { editDistance } from './suggest.ts';
@@ -223,14 +223,6 @@ function runCommand(parsed: Parsed, flags: SettingFlags): Command {
   return { kind: 'run', task: taskArg, resume, flags, ...withBudget };
 }
 
-/** `--budget 5.00` / `--queue-budget 30`: USD above 0, or undefined when not given. */
-export function budgetOption(parsed: Record<string, unknown>, flag: 'budget' | 'queue-budget'): number | undefined {
-  const value = parsed[flag];
-  if (value === undefined) return undefined;
-  const amount = parseBudget(String(value));
-  if (typeof amount === 'string') throw new ConfigError(`--${flag}: ${amount}`);
-  return amount;
-}
 
 function subcommand(sub: Exclude<Subcommand, (typeof QUEUE_SUBCOMMANDS)[number] | 'serve'>, parsed: Parsed, rest: string[], flags: SettingFlags): Command {
   switch (sub) {

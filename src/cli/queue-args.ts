@@ -3,12 +3,14 @@ import { ConfigError } from '../errors.ts';
 import { DEFAULT_TASK_RETRIES } from '../queue/types.ts';
 import type { QueueSubcommand } from './queue-options.ts';
 import { workServe, type ServeAddress } from './serve-options.ts';
+import { budgetOption } from './budget-option.ts';
 
 /** What a queue command asks for. */
 export type QueueAction =
-  | { verb: 'add'; text: string | undefined; taskFile: string | undefined; priority: 'high' | 'normal' | 'low'; after: string[]; type: string | undefined; retries: number; base?: string }
+  | { verb: 'add'; text: string | undefined; taskFile: string | undefined; priority: 'high' | 'normal' | 'low'; after: string[]; type: string | undefined; retries: number; base?: string; budget?: number }
   | { verb: 'queue'; all: boolean; json: boolean }
-  | { verb: 'work'; parallel: number | 'auto'; check: string | undefined; strategy: 'merge' | 'rebase'; mergeRetries: number; watch: boolean; serve?: ServeAddress }
+  /** `budget`: each task's --budget unless it has its own (poli add --budget); `queueBudget`: what the whole run may spend. */
+  | { verb: 'work'; parallel: number | 'auto'; check: string | undefined; strategy: 'merge' | 'rebase'; mergeRetries: number; watch: boolean; serve?: ServeAddress; budget?: number; queueBudget?: number }
   | { verb: 'ps'; json: boolean }
   | { verb: 'logs'; id: string; follow: boolean }
   | { verb: 'merge'; id: string }
@@ -61,6 +63,7 @@ function addAction(parsed: Record<string, unknown>, rest: string[]): QueueAction
     type: parsed['type'] as string | undefined,
     retries: count('retries', parsed['retries'], DEFAULT_RETRIES),
     ...(typeof parsed['base'] === 'string' && parsed['base'].trim() !== '' ? { base: parsed['base'].trim() } : {}),
+    ...budgets(parsed, 'budget'),
   };
 }
 
@@ -81,7 +84,16 @@ function workAction(parsed: Record<string, unknown>): QueueAction {
     // --serve keeps the worker waiting for new tasks, as --watch does, until Ctrl+C.
     watch: parsed['watch'] === true || serve !== undefined,
     ...(serve !== undefined ? { serve } : {}),
+    ...budgets(parsed, 'budget'),
+    ...budgets(parsed, 'queue-budget'),
   };
+}
+
+/** `--budget` → `{ budget }`, `--queue-budget` → `{ queueBudget }`, when given. */
+function budgets(parsed: Record<string, unknown>, flag: 'budget' | 'queue-budget'): { budget?: number; queueBudget?: number } {
+  const amount = budgetOption(parsed, flag);
+  if (amount === undefined) return {};
+  return flag === 'budget' ? { budget: amount } : { queueBudget: amount };
 }
 
 function count(flag: string, value: unknown, fallback: number): number {

@@ -58,6 +58,7 @@ async function add(io: AppIO, action: Extract<QueueAction, { verb: 'add' }>, fla
       ...(action.type !== undefined ? { type: action.type } : {}),
       ...(plannerCmd !== undefined ? { plannerCmd } : {}),
       ...(executerCmd !== undefined ? { executerCmd } : {}),
+      ...(action.budget !== undefined ? { budget: action.budget } : {}),
     },
     { projectDir: settings.projectDir, socket: settings.socket, typeValues: values, now: io.now },
   );

@@ -11,6 +11,9 @@ import type { AppIO } from '../host.ts';
 import { createGitOps } from '../queue/git-real.ts';
 import { launchPair, pairLog } from '../queue/pairs.ts';
 import { QueueWorker, type WorkSummary } from '../queue/worker.ts';
+import type { QueueBudgetHooks } from '../queue/worker-deps.ts';
+import { readQueueBudget, writeQueueBudget } from '../queue/queue-budget.ts';
+import { sendControl } from '../human/control.ts';
 import { isProcessAlive } from '../state/lock.ts';
 import { INTERRUPT_SIGNALS, interruptReason } from '../terminal/interrupts.ts';
 import { createTmuxRunner } from '../tmux/runner.ts';
@@ -57,6 +60,10 @@ export interface WorkerRun {
    * counts: a POLI_APPROVE meant for runs at a terminal must not leave every pair waiting for a dashboard (default off).
    */
   approve?: ApproveMode;
+  /** `--budget`: each task's, unless it has its own. */
+  budget?: number;
+  /** `--queue-budget`: what the whole run may spend. */
+  queueBudget?: number;
 }
 
 /** Runs a queue worker over the state dir's queue until it is drained (or, with watch, until `signal` aborts). */
@@ -111,6 +118,8 @@ export async function runQueueWorker(io: AppIO, settings: Settings, run: WorkerR
       worktreeRoot: path.join(settings.stateDir, 'worktrees'),
       watch: run.watch,
       tickMs: 500,
+      ...(run.budget !== undefined ? { budget: run.budget } : {}),
+      ...(run.queueBudget !== undefined ? { queueBudget: await queueBudgetHooks(io, settings, run.queueBudget) } : {}),
     },
   );
   try {
@@ -118,6 +127,26 @@ export async function runQueueWorker(io: AppIO, settings: Settings, run: WorkerR
   } finally {
     queue.close();
   }
+}
+
+/**
+ * `--queue-budget`: the limit goes into queue-budget.json under this worker's pid (where `poli resume --queue-budget N`
+ * raises it), and a pair is told through its control inbox, as `poli resume T7` would.
+ */
+async function queueBudgetHooks(io: AppIO, settings: Settings, limit: number): Promise<QueueBudgetHooks> {
+  await writeQueueBudget(settings.stateDir, { pid: io.pid, limit });
+  return {
+    limit,
+    readLimit: async () => {
+      const file = await readQueueBudget(settings.stateDir);
+      return file?.pid === io.pid ? file.limit : undefined;
+    },
+    tell: (id, command) =>
+      sendControl(io.runtimeDir, settings.socket, command, { isPidAlive: isProcessAlive, clock: { now: io.now }, session: id }).then(
+        () => true,
+        () => false,
+      ),
+  };
 }
 
 /** The settings given to `poli work` as flags, for each pair's poli. */

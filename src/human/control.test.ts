@@ -223,3 +223,19 @@ describe('describeSentControl', () => {
     );
   });
 });
+
+describe('budget commands (issue 22)', () => {
+  it.each([
+    ['{"kind":"resume","budget":8}', { kind: 'resume', budget: 8 }],
+    ['{"kind":"resume","budget":0}', '"budget" is 0; expected an amount of USD above 0'],
+    ['{"kind":"queue-budget","reached":true,"spent":30.5,"limit":30}', { kind: 'queue-budget', reached: true, spent: 30.5, limit: 30 }],
+    ['{"kind":"queue-budget","reached":false,"spent":null,"limit":50}', { kind: 'queue-budget', reached: false, spent: null, limit: 50 }],
+    ['{"kind":"queue-budget","reached":"yes","spent":1,"limit":50}', '"reached" must be true or false'],
+  ])('%s', (text, expected) => {
+    expect(parseControlCommand(text)).toEqual(expected);
+  });
+
+  it('says what a resume with a budget asks', () => {
+    expect(describeSentControl({ kind: 'resume', budget: 8 }, 'poli', 'T7')).toBe('poli: asked the task on session "T7" on socket "poli" to raise its budget to $8.00 and go on.');
+  });
+});

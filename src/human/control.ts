@@ -25,7 +25,8 @@ export type ControlCommand =
   | { kind: 'queue-budget'; reached: boolean; spent: number | null; limit: number };
 
 export type ControlKind = ControlCommand['kind'];
-export const CONTROL_KINDS: readonly ControlKind[] = ['say', 'pause', 'resume', 'stop', 'queue-budget'];
+/** The commands a person sends (`queue-budget` comes from `poli work` only, and is not offered to people). */
+export const CONTROL_KINDS: readonly ControlKind[] = ['say', 'pause', 'resume', 'stop'];
 
 /** `<time>-<random>.json`; the time is zero-padded so name order is time order. */
 const COMMAND_FILE = /^\d{13,}-[0-9a-f]+\.json$/;

@@ -12,6 +12,8 @@ import type { NewQueuedTask, QueuedTask } from './types.ts';
 export interface AddInput extends Omit<NewQueuedTask, 'text'> {
   text: string;
   socket: string;
+  /** `poli add --budget 5`: USD the task may spend, on its record before a worker can see it. */
+  budget?: number;
 }
 
 /** Checks the task and queues it; throws ConfigError for what cannot be queued (nothing is written then). */
@@ -20,7 +22,8 @@ export async function addTask(queue: QueueStore, records: StateStore, input: Add
   if (text === '') throw new ConfigError('the task is empty once control characters and blank lines are removed');
   await checkAfter(queue, records, input.after);
   const record = await records.createTask(text, { socket: input.socket, projectDir: input.project }, { queued: true });
-  const { socket: _socket, ...task } = input;
+  if (input.budget !== undefined) await records.update(record.id, { budget: { limit: input.budget } });
+  const { socket: _socket, budget: _budget, ...task } = input;
   return queue.insert(record.id, { ...task, text }, new Date(now()).toISOString());
 }
 

@@ -9,13 +9,15 @@ import type { QueuedTask } from './types.ts';
  * killed between claiming a task and starting its pair leaves it `running` with part of this done, and the next
  * worker runs it again before it starts the pair.
  */
-export async function prepareWorktree(deps: WorkerDeps, worktreeRoot: string, task: QueuedTask): Promise<QueuedTask | undefined> {
+export async function prepareWorktree(deps: WorkerDeps, worktreeRoot: string, task: QueuedTask, budget?: number): Promise<QueuedTask | undefined> {
   const branch = task.branch ?? `poli/${task.id}`;
   const worktree = task.worktree ?? path.join(worktreeRoot, task.id);
   try {
     const made = await deps.git.createTaskWorktree({ project: task.project, dir: worktree, branch, base: task.base });
     deps.queue.update(task.id, { branch, worktree, baseCommit: task.baseCommit ?? made.baseCommit });
-    await deps.records.update(task.id, { projectDir: worktree });
+    // `poli work --budget`: for a task without its own (poli add --budget), recorded before its pair reads it.
+    const own = budget === undefined ? undefined : (await deps.records.get(task.id))?.budget;
+    await deps.records.update(task.id, { projectDir: worktree, ...(budget !== undefined && own === undefined ? { budget: { limit: budget } } : {}) });
     return { ...task, branch, worktree };
   } catch (error) {
     const reason = `could not make its worktree: ${error instanceof Error ? error.message : String(error)}`;

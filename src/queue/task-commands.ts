@@ -68,6 +68,8 @@ export interface AddRequest {
   /** Commands given outright (`poli add --planner-cmd`); they win over the type's. */
   plannerCmd?: string;
   executerCmd?: string;
+  /** `poli add --budget 5`: USD the task may spend (recorded on its task). */
+  budget?: number;
 }
 
 /** Where a task is queued: the project, the tmux socket its pair runs on, the settings values for its type. */
@@ -105,11 +107,13 @@ export async function queueTask(stores: { queue: QueueStore; records: StateStore
       ...(request.type !== undefined ? { type: request.type } : {}),
       ...(plannerCmd !== undefined ? { plannerCmd } : {}),
       ...(executerCmd !== undefined ? { executerCmd } : {}),
+      ...(request.budget !== undefined ? { budget: request.budget } : {}),
     },
     place.now,
   );
   const after = task.after.length > 0 ? `, after ${task.after.join(', ')}` : '';
-  return { task, message: `poli: queued ${task.id} (priority ${task.priority}${after}) on ${base} of ${place.projectDir}. Run it with: poli work` };
+  const budget = request.budget !== undefined ? `, budget $${request.budget.toFixed(2)}` : '';
+  return { task, message: `poli: queued ${task.id} (priority ${task.priority}${after}${budget}) on ${base} of ${place.projectDir}. Run it with: poli work` };
 }
 
 /** `--base BRANCH` names a branch of the project. */

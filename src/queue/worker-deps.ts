@@ -1,4 +1,5 @@
 /** What a queue worker (`poli work`) is given: the stores, git, how to start a pair, and the clock. */
+import type { ControlCommand } from '../human/control.ts';
 import type { MessageRecord, TaskPatch, TaskRecord } from '../state/types.ts';
 import type { GitOps, MergeStrategy } from './git-ops.ts';
 import type { QueueStore } from './store.ts';
@@ -49,4 +50,17 @@ export interface WorkerOptions {
   /** Keep waiting for new tasks once the queue is drained (`--watch`). */
   watch: boolean;
   tickMs: number;
+  /** `poli work --budget 3`: USD each task it starts may spend, unless the task has its own (poli add --budget). */
+  budget?: number;
+  /** `poli work --queue-budget 30`: what the whole run may spend (queue-budget.ts). */
+  queueBudget?: QueueBudgetHooks;
+}
+
+/** The run's queue budget: its first limit, where a raised one is read, and how a pair is told. */
+export interface QueueBudgetHooks {
+  limit: number;
+  /** The limit `poli resume --queue-budget N` wrote for this worker (undefined: none yet). */
+  readLimit(): Promise<number | undefined>;
+  /** Hands the pair of task `id` the control command (reached or raised); false when it could not (no live pair). */
+  tell(id: string, command: Extract<ControlCommand, { kind: 'queue-budget' }>): Promise<boolean>;
 }

@@ -10,6 +10,7 @@ import { mergeNext } from './worker-merge.ts';
 import type { WorkerDeps, WorkerOptions } from './worker-deps.ts';
 import { newlyBlocked, readyTasks, type OutsideStatus } from './schedule.ts';
 import type { QueuedTask } from './types.ts';
+import { QueueBudgetWatch } from './worker-budget.ts';
 
 export type { WorkerDeps, WorkerOptions } from './worker-deps.ts';
 
@@ -31,11 +32,15 @@ export class QueueWorker {
   private readonly outside: OutsideStatus = (id) => this.outsideStatus.get(id);
   /** Set once run() is asked to stop: a merge that fails meanwhile is left to run again. */
   private stopping = false;
+  /** `--queue-budget`: the run's spend and limit, and the pairs told to hold (worker-budget.ts). */
+  private readonly budget: QueueBudgetWatch | undefined;
 
   constructor(
     private readonly deps: WorkerDeps,
     private readonly options: WorkerOptions,
-  ) {}
+  ) {
+    this.budget = options.queueBudget === undefined ? undefined : new QueueBudgetWatch(deps, options.queueBudget);
+  }
 
   /** Runs until the queue is drained (or, with `watch`, until `signal` aborts); then stops its pairs on an abort. */
   async run(signal: AbortSignal): Promise<WorkSummary> {
@@ -55,6 +60,7 @@ export class QueueWorker {
     await this.readOutside();
     for (const task of this.deps.queue.list().filter((t) => t.state === 'running')) await this.checkPair(task);
     this.blockDependents();
+    await this.budget?.look();
     if (this.merging === undefined) {
       const started = mergeNext(this.deps, this.options, (id) => this.merged.push(id), () => this.stopping);
       if (started) this.merging = started.finally(() => (this.merging = undefined));
@@ -103,9 +109,10 @@ export class QueueWorker {
     }
   }
 
-  /** Starts pairs for ready tasks while there is room. */
+  /** Starts pairs for ready tasks while there is room (none while the queue budget is spent). */
   private async startReady(): Promise<void> {
     for (;;) {
+      if (this.budget?.holding === true) return;
       const tasks = this.deps.queue.list();
       const mine = tasks.filter((t) => t.state === 'running' && t.workerPid === this.deps.pid).length;
       if (mine >= this.options.parallel) return;
@@ -133,7 +140,7 @@ export class QueueWorker {
 
   /** Makes the task's worktree on its branch, then starts its pair there. */
   private async startPair(task: QueuedTask): Promise<void> {
-    const prepared = await prepareWorktree(this.deps, this.options.worktreeRoot, task);
+    const prepared = await prepareWorktree(this.deps, this.options.worktreeRoot, task, this.options.budget);
     if (prepared !== undefined) launchOrFail(this.deps, prepared, `started on ${prepared.branch ?? ''} in ${prepared.worktree ?? ''}`);
   }
 
