@@ -13,6 +13,8 @@ import {
   type TaskPatch,
   type TaskRecord,
 } from './types.ts';
+import { sumTotals } from '../usage/totals.ts';
+import type { UsageTotals } from '../usage/types.ts';
 
 export interface StateStoreOptions {
   /** The state directory; tasks live in `<dir>/tasks/<id>.json`. */
@@ -326,6 +328,15 @@ async function syncDirectory(dir: string): Promise<void> {
 
 /** The public view: exactly these keys, in this order, whatever else a record holds. */
 export function toPublicState(tasks: readonly TaskRecord[], queue?: ReadonlyMap<string, PublicQueue>): PublicState {
+  // Token usage (issue 22) only where some is known: the output of tasks without any stays as it was.
+  const used = tasks.flatMap((t) => (t.usage ? [t.usage.total] : []));
+  return {
+    ...publicTasks(tasks, queue),
+    ...(used.length > 0 ? { usage: sumTotals(used) } : {}),
+  };
+}
+
+function publicTasks(tasks: readonly TaskRecord[], queue?: ReadonlyMap<string, PublicQueue>): PublicState {
   return {
     tasks: tasks.map((t) => ({
       id: t.id,
@@ -350,6 +361,7 @@ export function toPublicState(tasks: readonly TaskRecord[], queue?: ReadonlyMap<
         from: m.from, to: m.to, type: m.type, id: m.id, body: m.body, at: m.at,
         ...(m.channel ? { channel: m.channel } : {}),
         ...(m.mayBeWrapped === true ? { mayBeWrapped: true } : {}),
+        ...messageUsage(t, m),
       })),
       // Added after the first fields (the shape only grows): where the task ran, why it ended, notes never delivered.
       projectDir: t.projectDir,
@@ -358,8 +370,15 @@ export function toPublicState(tasks: readonly TaskRecord[], queue?: ReadonlyMap<
       ...(t.undeliveredNotes !== undefined && t.undeliveredNotes.length > 0 ? { undeliveredNotes: t.undeliveredNotes } : {}),
       // A task of the queue (issue 20): its queue state, branch and merge.
       ...(queue?.has(t.id) ? { queue: queue.get(t.id) } : {}),
+      ...(t.usage ? { usage: t.usage } : {}),
     })),
   };
+}
+
+/** The usage of the turn a message typed into a CLI caused (replies and messages to poli caused none). */
+function messageUsage(t: TaskRecord, m: MessageRecord): { usage?: UsageTotals } {
+  const turn = m.to === 'PLANNER' || m.to === 'EXECUTER' ? t.usage?.byMessage[m.id] : undefined;
+  return turn ? { usage: turn } : {};
 }
 
 /** `toPublicState` as indented JSON (no trailing newline). */
