@@ -13,8 +13,7 @@ import {
   type TaskPatch,
   type TaskRecord,
 } from './types.ts';
-import { sumTotals } from '../usage/totals.ts';
-import type { UsageTotals } from '../usage/types.ts';
+import { messageUsage, queueUsage } from './public-usage.ts';
 
 export interface StateStoreOptions {
   /** The state directory; tasks live in `<dir>/tasks/<id>.json`. */
@@ -328,12 +327,7 @@ async function syncDirectory(dir: string): Promise<void> {
 
 /** The public view: exactly these keys, in this order, whatever else a record holds. */
 export function toPublicState(tasks: readonly TaskRecord[], queue?: ReadonlyMap<string, PublicQueue>): PublicState {
-  // Token usage (issue 22) only where some is known: the output of tasks without any stays as it was.
-  const used = tasks.flatMap((t) => (t.usage ? [t.usage.total] : []));
-  return {
-    ...publicTasks(tasks, queue),
-    ...(used.length > 0 ? { usage: sumTotals(used) } : {}),
-  };
+  return { ...publicTasks(tasks, queue), ...queueUsage(tasks) };
 }
 
 function publicTasks(tasks: readonly TaskRecord[], queue?: ReadonlyMap<string, PublicQueue>): PublicState {
@@ -357,11 +351,11 @@ function publicTasks(tasks: readonly TaskRecord[], queue?: ReadonlyMap<string, P
       startedAt: t.startedAt,
       endedAt: t.endedAt,
       // `channel` (how a CLI's reply reached poli) is an optional key: present only on replies that recorded one.
-      messages: t.messages.map((m) => ({
+      messages: t.messages.map((m, index) => ({
         from: m.from, to: m.to, type: m.type, id: m.id, body: m.body, at: m.at,
         ...(m.channel ? { channel: m.channel } : {}),
         ...(m.mayBeWrapped === true ? { mayBeWrapped: true } : {}),
-        ...messageUsage(t, m),
+        ...messageUsage(t, index),
       })),
       // Added after the first fields (the shape only grows): where the task ran, why it ended, notes never delivered.
       projectDir: t.projectDir,
@@ -375,11 +369,6 @@ function publicTasks(tasks: readonly TaskRecord[], queue?: ReadonlyMap<string, P
   };
 }
 
-/** The usage of the turn a message typed into a CLI caused (replies and messages to poli caused none). */
-function messageUsage(t: TaskRecord, m: MessageRecord): { usage?: UsageTotals } {
-  const turn = m.to === 'PLANNER' || m.to === 'EXECUTER' ? t.usage?.byMessage[m.id] : undefined;
-  return turn ? { usage: turn } : {};
-}
 
 /** `toPublicState` as indented JSON (no trailing newline). */
 export function toPublicJson(tasks: readonly TaskRecord[], queue?: ReadonlyMap<string, PublicQueue>): string {
