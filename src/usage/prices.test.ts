@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../host.ts';
-import { findPrice, formatCost, loadPrices, parsePriceFile, type PriceFile } from './prices.ts';
+import { findPrice, loadPrices, parsePriceFile, type PriceFile } from './prices.ts';
 import type { UsageCall } from './types.ts';
 
 const BASE: PriceFile = {
@@ -108,17 +108,5 @@ describe('loadPrices', () => {
       expect(row.source && (prices.sources?.[row.source] ?? row.source), `source of ${name}`).toMatch(/^https:\/\//);
     }
     for (const [glob, target] of Object.entries(prices.aliases ?? {})) expect(prices.models[target], `${glob} → ${target}`).toBeDefined();
-  });
-});
-
-describe('formatCost', () => {
-  it.each([
-    [1.234, true, '$1.23'],
-    [0.0042, true, '$0.0042'],
-    [0, true, '$0.00'],
-    [2.5, false, '≥$2.50'],
-    [null, false, '—'],
-  ] as const)('%s (complete %s) → %s', (usd, complete, text) => {
-    expect(formatCost(usd, complete)).toBe(text);
   });
 });

@@ -262,13 +262,3 @@ function globRegExp(glob: string): RegExp {
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-
-/**
- * A cost in US dollars as the person reads it: `$1.23`, `$0.0042` under a cent (a short turn costs that), `≥$1.23`
- * when some part is unknown (a lower bound), `—` when nothing could be priced.
- */
-export function formatCost(usd: number | null, complete: boolean): string {
-  if (usd === null) return '—';
-  const text = usd !== 0 && usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
-  return complete ? text : `≥${text}`;
-}
