@@ -12,12 +12,27 @@ import { makeDirectory } from '../state/make-dir.ts';
 import type { StateStore } from '../state/store.ts';
 import type { TaskRecord, TaskUsage } from '../state/types.ts';
 import { attributionKey } from '../usage/attribute.ts';
+import { PACKAGE_ROOT } from '../host.ts';
+import { PriceFileError } from '../errors.ts';
+import { loadPrices, type PriceTable } from '../usage/prices.ts';
 import { foldCalls, NO_PRICES, priceCall, type CostOf, type PricedCall } from '../usage/totals.ts';
 import type { AttributedCall } from '../usage/types.ts';
 import type { RunningTask } from './task-start.ts';
+import type { Workspace } from './workspace-api.ts';
 
-/** Until the price table (src/usage/prices.ts) is wired in: every cost unknown, and said so. */
-const NO_PRICE_TABLE = { file: '(no price table)', date: '' };
+/**
+ * The price table for a task, read at its start (a price file edited meanwhile counts from the next task). A bad
+ * file does not stop the work: it is told, and the task's costs are unknown (its tokens are still counted).
+ */
+function taskPrices(ws: Workspace): PriceTable {
+  try {
+    return loadPrices({ configDir: path.join(PACKAGE_ROOT, 'config'), env: ws.io.env, ...(ws.settings.prices ? { override: ws.settings.prices } : {}) });
+  } catch (error) {
+    if (!(error instanceof PriceFileError)) throw error;
+    ws.error(`poli: ${error.message} Costs of this task are unknown.`);
+    return { file: '(no price table: see the error above)', date: '', costOf: NO_PRICES };
+  }
+}
 
 export interface TaskUsageOptions {
   stateDir: string;
@@ -38,13 +53,14 @@ export interface TaskUsageOptions {
 /** The usage recorder of a running task, wired to its workspace. */
 export function taskUsage(task: RunningTask): TaskUsageRecorder {
   const { ws } = task;
+  const prices = taskPrices(ws);
   return new TaskUsageRecorder({
     stateDir: ws.settings.stateDir,
     taskId: task.id,
     store: ws.store,
     events: ws.events,
-    costOf: NO_PRICES,
-    prices: NO_PRICE_TABLE,
+    costOf: (call) => prices.costOf(call),
+    prices: { file: prices.file, date: prices.date },
     notes: () => ws.session.usage.notes(),
     round: () => task.display.round,
     paneOf: (role) => task.paneOf(role),
