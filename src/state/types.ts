@@ -157,7 +157,14 @@ export const PUBLIC_TASK_KEYS = ['id', 'task', 'status', 'rounds', 'startedAt', 
 
 /** The stable, public view of the state (`poli --state --json`); `waiting` only while the status is `waiting`. */
 export interface PublicState {
-  tasks: (Pick<TaskRecord, (typeof PUBLIC_TASK_KEYS)[number] | 'projectDir' | 'socket' | 'error' | 'undeliveredNotes'> & { waiting?: PublicWait; queue?: PublicQueue })[];
+  tasks: (Omit<Pick<TaskRecord, (typeof PUBLIC_TASK_KEYS)[number] | 'projectDir' | 'socket' | 'error' | 'undeliveredNotes' | 'usage'>, 'messages'> & {
+    /** Each message, with the usage of the turn it caused in the CLI it was typed into, when known. */
+    messages: (Omit<MessageRecord, 'extra'> & { usage?: UsageTotals })[];
+    waiting?: PublicWait;
+    queue?: PublicQueue;
+  })[];
+  /** The sum over the tasks listed (the queue, or the one task), when some usage is known. */
+  usage?: UsageTotals;
 }
 
 /**
