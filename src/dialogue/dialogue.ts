@@ -109,7 +109,13 @@ export class Dialogue implements DialogueCore {
     const roundsBefore = this.#state.rounds;
     this.#state = t.state;
     if (this.#state.rounds !== roundsBefore) await this.options.recorder.setRounds(this.#state.rounds);
-    for (const effect of t.effects) await this.#perform(effect);
+    let held = false;
+    for (const effect of t.effects) {
+      // A message held for the budget was not sent: the progress line that says it was is left out.
+      if (held && effect.kind === 'progress') continue;
+      await this.#perform(effect);
+      if (effect.kind === 'send' && this.budget.held?.id === effect.id) held = true;
+    }
   }
 
   restore(patch: Partial<Pick<DialogueState, 'rounds' | 'pending'>>): void {

@@ -35,6 +35,11 @@ export interface ControlTarget {
 export async function sendTaskControl(target: ControlTarget, command: ControlCommand): Promise<CommandResult> {
   const { socket, session } = target;
   const dir = await runningStateDir(target, claimKey(socket, session));
+  // `poli resume T1 --budget 8` of a task run with poli --task: no session is named after it, but the poli on the
+  // default session drives it. Only that very task is a match, so a queued task's commands still go to its pair.
+  if (dir === undefined && TASK_ID.test(session) && (await drivesTask(target, DEFAULT_SESSION, session))) {
+    return sendTaskControl({ ...target, session: DEFAULT_SESSION }, command);
+  }
   // `poli stop T7` of a task still in the queue (no pair runs it): it leaves the queue.
   if (dir === undefined && command.kind === 'stop') {
     const stopped = await stopQueued(target);
@@ -50,6 +55,16 @@ export async function sendTaskControl(target: ControlTarget, command: ControlCom
       ? describeQueuedControl(command, socket, session)
       : describeSentControl(command, socket, session);
   return { message: line };
+}
+
+const TASK_ID = /^T\d+$/;
+
+/** Whether the poli on `session` of the target's socket runs (or waits in) task `id`. */
+async function drivesTask(target: ControlTarget, session: string, id: string): Promise<boolean> {
+  const dir = await runningStateDir(target, claimKey(target.socket, session));
+  if (dir === undefined) return false;
+  const task = await readOnlyStore(target, dir).get(id);
+  return task !== undefined && task.socket === target.socket && (task.session ?? DEFAULT_SESSION) === session && (task.status === 'running' || task.status === 'waiting');
 }
 
 /** Takes a queued (or blocked) task out of the queue as `stopped`; undefined when the session is no such task. */
