@@ -39,6 +39,8 @@ describe('a waiting task', () => {
     expect(renderStatusLine(task(), Date.parse('2026-11-28T07:19:00.000Z'), null)).toBe('poli T3 r1 EXECUTER limit 10:00');
     const login = task({ waiting: { ...usage, kind: 'auth', until: null, reason: 'log in to codex in pane %2 (tmux -L poli attach): …' } });
     expect(renderStatusLine(login, STARTED, null)).toBe('poli T3 r1 EXECUTER login');
+    const budget = task({ waiting: { ...usage, kind: 'budget', until: null, reason: 'its budget $5.00 is spent ($5.20): …' } });
+    expect(renderStatusLine(budget, STARTED, null)).toBe('poli T3 r1 EXECUTER budget');
   });
 
   it('is the task the status is about, as a running one is', () => {
