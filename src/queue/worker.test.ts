@@ -123,6 +123,14 @@ describe('QueueWorker: starting pairs', () => {
     expect(world.said).toContain(`poli: T1 started on poli/T1 in ${path.join(dir, 'worktrees', 'T1')} (pid 5000)`);
   });
 
+  it('gives each task it starts --budget unless the task has its own (poli add --budget)', async () => {
+    for (const id of ['T1', 'T2']) world.add(id);
+    world.records.set('T2', { ...(world.records.get('T2') as TaskRecord), budget: { limit: 1.5 } });
+    await world.worker({ budget: 3 }).tick();
+    expect(world.records.get('T1')?.budget).toEqual({ limit: 3 });
+    expect(world.records.get('T2')?.budget).toEqual({ limit: 1.5 });
+  });
+
   it('with --parallel auto, starts one pair always and more while there is room, saying once why it waits', async () => {
     for (const id of ['T1', 'T2', 'T3']) world.add(id);
     world.room = { ok: false, reason: 'the load is 3.5 on 2 cores' };
