@@ -3,7 +3,7 @@
  * the mock profile's usage parser and records it; the totals in `--state --json` equal the sums of what the mocks
  * wrote, exactly — each call once although the mocks write every call twice (a snapshot, then the final numbers).
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type PoliWorld, createWorld, runPoli } from '../helpers/poli-process.ts';
@@ -102,5 +102,26 @@ describe('usage with the mock CLIs', () => {
     expect(new Set(perCall.map((l) => (JSON.parse(l) as { role: string; callId: string }).callId)).size).toBe(all.calls);
     const events = (await readFile(path.join(world.stateDir, 'events.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { event: string });
     expect(events.filter((e) => e.event === 'usage').length).toBeGreaterThanOrEqual(Object.keys(byMessage).length);
+  });
+
+  it('prices the calls with a price file given by POLI_PRICES, exactly to the micro-dollar', async () => {
+    world = await createWorld();
+    const root = path.dirname(world.projectDir);
+    const usageDir = path.join(root, 'mock-usage');
+    const prices = path.join(root, 'prices.json');
+    // Round prices per million tokens, so each call's cost is a whole number of micro-dollars.
+    await writeFile(prices, JSON.stringify({ models: { 'mock-model': { input: 1, output: 2, cacheRead: 0.1, cacheWrite: 2 } } }));
+    const env = { MOCK_USAGE_DIR: usageDir, MOCK_ROUNDS: '1', POLI_PRICES: prices };
+    const r = await runPoli(['--mock', '--task', 'Create hello.txt containing Hello', '--kill-on-exit', ...world.flags], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const want = await served(usageDir);
+    const micros = (c: Counts) => c.input + 2 * c.output + c.cacheRead / 10 + 2 * c.cacheWrite;
+    const expected = (micros(want.PLANNER as Counts) + micros(want.EXECUTER as Counts)) / 1e6;
+    const s = await runPoli(['--state', '--json', '--state-dir', world.stateDir], { env: { POLI_PRICES: prices } });
+    const state = JSON.parse(s.stdout) as { tasks: { usage: { total: Totals; unknown: string[]; prices: { file: string } } }[]; usage: Totals };
+    expect(state.tasks[0]?.usage.total).toMatchObject({ cost: expected, costComplete: true });
+    expect(state.tasks[0]?.usage.unknown).toEqual([]);
+    expect(state.tasks[0]?.usage.prices.file).toContain(prices);
+    expect(state.usage.cost).toBe(expected);
   });
 });
