@@ -5,48 +5,12 @@
  * panes and context as they are. `poli resume T7 --budget 8` raises the limit and the held message goes out. The
  * decisions are the pure src/usage/budget.ts; the held time keeps the timeouts still meanwhile, like a pause.
  */
-import type { ControlCommand } from '../human/control.ts';
-import type { BudgetState } from '../usage/budget.ts';
 import { checkBudget, describeBudgetStep, formatUsd, raiseBudget, spendOf } from '../usage/budget.ts';
-import type { UsageTotals } from '../usage/types.ts';
+import type { BudgetState } from '../usage/budget.ts';
+import type { BudgetNotice } from './budget-state.ts';
 import type { DialogueCore, Outgoing } from './core.ts';
 
-/** Where the dialogue reads the task's budget and spend, and records the budget's state (the task record). */
-export interface BudgetSource {
-  read(): Promise<{ budget: BudgetState | undefined; total: UsageTotals | undefined }>;
-  write(budget: BudgetState): Promise<void>;
-}
-
-/** What a budget notice says, for the event stream. */
-export interface BudgetNotice {
-  level: 'warn' | 'reached' | 'raised' | 'unknown';
-  spent: number | null;
-  limit: number;
-  scope: 'task' | 'queue';
-}
-
-/** The dialogue's budget part: the message held for the budget, the queue budget's word, a raise not yet applied. */
-export class BudgetGate {
-  /** The message poli did not type because the budget is spent; typed once the limit is raised. */
-  held: Outgoing | null = null;
-  /** The run's --queue-budget is spent (from `poli work`): no message goes out until it is raised. */
-  queue: { spent: number | null; limit: number } | null = null;
-  /** `poli resume --budget N` arrived: applied at the loop's next look. */
-  raisedTo: number | undefined;
-  /** The queue budget was raised (to this limit) while a message may be held: look again. */
-  queueLifted: number | undefined;
-
-  /** Takes the budget's commands among the person's (and the worker's). */
-  take(commands: readonly ControlCommand[]): void {
-    for (const command of commands) {
-      if (command.kind === 'resume' && command.budget !== undefined) this.raisedTo = command.budget;
-      if (command.kind === 'queue-budget') {
-        this.queue = command.reached ? { spent: command.spent, limit: command.limit } : null;
-        if (!command.reached) this.queueLifted = command.limit;
-      }
-    }
-  }
-}
+export { BudgetGate, type BudgetNotice, type BudgetSource } from './budget-state.ts';
 
 /** The task's words for its budgets. */
 const TASK_BUDGET = 'its budget';

@@ -6,7 +6,7 @@
 import type { MessageType, Role } from '../protocol/types.ts';
 import type { Clock } from '../tmux/types.ts';
 import type { DialogueChannels } from '../reading/channel.ts';
-import type { BudgetGate, BudgetNotice } from './budget-gate.ts';
+import type { BudgetGate, BudgetNotice } from './budget-state.ts';
 import type { HeldTime } from './held-time.ts';
 import type { LimitWaits } from './limit-waits.ts';
 import type { LimitPolicy, LimitWait } from './limits.ts';
@@ -68,7 +68,7 @@ export interface DialogueCore {
   readonly sent: SentMessages;
   readonly notes: PersonNotes;
   /** The message held for the budget, and the budget commands taken (budget-gate.ts). */
-  readonly budget: BudgetGate;
+  readonly budget: BudgetGate<Outgoing>;
   /** The monotonic reading (ms) every duration is measured on. */
   elapsed(): number;
   /** Feeds an event to the machine and performs its effects. */

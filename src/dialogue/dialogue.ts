@@ -43,7 +43,7 @@ export class Dialogue implements DialogueCore {
   readonly retries = new Retries();
   readonly sent = new SentMessages();
   readonly notes = new PersonNotes();
-  readonly budget = new BudgetGate();
+  readonly budget = new BudgetGate<Outgoing>();
   #state: DialogueState;
   #outcome: TaskOutcome | null = null;
   #lastLiveness = -Infinity;

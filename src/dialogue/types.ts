@@ -13,7 +13,7 @@ import type { DeliveryRecord, WaitRecord } from '../state/types.ts';
 import type { LimitScreen } from '../profiles/limit-screens.ts';
 import type { LimitPolicy, LimitWait } from './limits.ts';
 import type { IgnoredHandler } from './turn.ts';
-import type { BudgetNotice, BudgetSource } from './budget-gate.ts';
+import type { BudgetNotice, BudgetSource } from './budget-state.ts';
 
 /** One stage of a message's delivery receipt: the receipt as the state keeps it, less what the store fills in. */
 export type DeliveryReport = Omit<DeliveryRecord, 'at' | 'after'>;
