@@ -35,13 +35,13 @@ export const QUEUE_OPTION_OWNER: Record<string, QueueSubcommand> = {
 
 export const QUEUE_COMMANDS: Record<QueueSubcommand, CommandSpec> = {
   add: {
-    usage: 'poli add "TEXT" [--priority high|normal|low] [--after T3,T4] [--base BRANCH] [--type TYPE] [--planner-cmd CMD] [--executer-cmd CMD] [--retries N] (or --task-file FILE, - for stdin)',
+    usage: 'poli add "TEXT" [--priority high|normal|low] [--after T3,T4] [--base BRANCH] [--type TYPE] [--planner-cmd CMD] [--executer-cmd CMD] [--retries N] [--budget USD] (or --task-file FILE, - for stdin)',
     describe: 'queue a task for `poli work`: it runs in its own git worktree on a branch poli/ID and is merged back when done',
     settings: ['state-dir', 'project-dir', 'planner-cmd', 'executer-cmd'],
   },
   queue: { usage: 'poli queue [--all] [--json]', describe: 'list the queue: id, priority, state, what each task waits on, type (--all: merged ones too)', settings: ['state-dir'] },
   work: {
-    usage: 'poli work [--parallel N|auto] [--check CMD] [--strategy merge|rebase] [--merge-retries N] [--watch] [--approve plans|all]',
+    usage: 'poli work [--parallel N|auto] [--check CMD] [--strategy merge|rebase] [--merge-retries N] [--watch] [--approve plans|all] [--budget USD] [--queue-budget USD]',
     describe: 'run the queued tasks, up to N pairs at once, each in its own worktree, and merge each one back into its base branch',
     settings: 'all',
   },
