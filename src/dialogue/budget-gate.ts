@@ -5,7 +5,8 @@
  * panes and context as they are. `poli resume T7 --budget 8` raises the limit and the held message goes out. The
  * decisions are the pure src/usage/budget.ts; the held time keeps the timeouts still meanwhile, like a pause.
  */
-import { checkBudget, describeBudgetStep, formatUsd, raiseBudget, spendOf } from '../usage/budget.ts';
+import { checkBudget, describeBudgetStep, raiseBudget, spendOf } from '../usage/budget.ts';
+import { formatUsd } from '../usage/format.ts';
 import type { BudgetState } from '../usage/budget.ts';
 import type { BudgetNotice } from './budget-state.ts';
 import type { DialogueCore, Outgoing } from './core.ts';

@@ -9,7 +9,8 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PoliError } from '../errors.ts';
-import { checkBudget, describeBudgetStep, formatUsd, raiseBudget, type BudgetState, type BudgetStep } from '../usage/budget.ts';
+import { checkBudget, describeBudgetStep, raiseBudget, type BudgetState, type BudgetStep } from '../usage/budget.ts';
+import { formatUsd } from '../usage/format.ts';
 
 /** The file the running worker's queue budget lives in, so that `poli resume --queue-budget N` can raise it. */
 export function queueBudgetFile(stateDir: string): string {

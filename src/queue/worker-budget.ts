@@ -3,7 +3,7 @@
  * once at 80 %, and at 100 % tells each running pair to hold before its next message and starts no new task, until
  * `poli resume --queue-budget N` raises the limit (read through the hooks) and the pairs are told to go on.
  */
-import { formatUsd } from '../usage/budget.ts';
+import { formatUsd } from '../usage/format.ts';
 import { QueueBudget } from './queue-budget.ts';
 import type { QueueBudgetHooks, WorkerDeps } from './worker-deps.ts';
 

@@ -106,7 +106,7 @@ describe('renderTranscript with usage', () => {
     expect(lines.slice(2, 7)).toEqual([
       '**Status:** completed · **Rounds:** 1 · **Started:** 2026-01-02T03:04:05.000Z · **Ended:** 2026-01-02T03:09:00.000Z',
       '',
-      '**Usage:** ≥$0.50 (PLANNER $0.0042, EXECUTER ≥$0.50) · 2 calls · input 1,234 · output 40 · cache read 2,000 · cache write unknown · gemini-3.8-flash · **Prices:** /poli/config/prices.json (2026-12-07)',
+      '**Usage:** ≥$0.50 (PLANNER $0.0042, EXECUTER ≥$0.4958) · 2 calls · input 1,234 · output 40 · cache read 2,000 · cache write unknown · gemini-3.8-flash · **Prices:** /poli/config/prices.json (2026-12-07)',
       '',
       '**Unknown:** EXECUTER (gemini) records no cache-write tokens',
     ]);

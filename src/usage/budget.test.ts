@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkBudget, describeBudgetStep, formatUsd, parseBudget, raiseBudget, spendOf } from './budget.ts';
+import { checkBudget, describeBudgetStep, parseBudget, raiseBudget, spendOf } from './budget.ts';
+import { formatUsd } from './format.ts';
 import type { UsageTotals } from './types.ts';
 
 const totals = (cost: number | null, costComplete = true, calls = 2): UsageTotals => ({

@@ -5,6 +5,7 @@
  * Pure: spend and limit in, the step to take and the budget's next state out.
  */
 import type { UsageTotals } from './types.ts';
+import { formatUsd } from './format.ts';
 
 /** The share of the limit at which poli warns (once). */
 export const BUDGET_WARN_SHARE = 0.8;
@@ -58,10 +59,6 @@ export function raiseBudget(limit: number, spent: number | undefined): BudgetSta
   return { limit, ...(spent !== undefined && spent >= limit * BUDGET_WARN_SHARE ? { warned: true } : {}) };
 }
 
-/** `$5.00`; amounts under a cent with four decimals (`$0.0042`), so a small spend does not show as `$0.00`. */
-export function formatUsd(usd: number): string {
-  return usd !== 0 && Math.abs(usd) < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
-}
 
 /** The line poli prints and records for a step (what `budget` names: `its budget`, `the queue budget`). */
 export function describeBudgetStep(step: Exclude<BudgetStep, { kind: 'go' }>, what: string): string {

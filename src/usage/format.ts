@@ -5,12 +5,22 @@
 import type { UsageTotals } from './types.ts';
 
 /**
- * A cost in US dollars: `$1.23`, `$0.0042` under a cent (one short turn costs that), `≥$1.23` when some part is
- * unknown (a lower bound), `—` when nothing could be priced.
+ * US dollars: `$5.00` from a dollar up; below it to a hundredth of a cent, trailing zeros trimmed to two decimals
+ * (`$0.03`, `$0.015`, `$0.0042`): one short turn costs less than a cent, and a budget of `$0.015` must not read as
+ * `$0.01` beside a spend of `$0.02`.
+ */
+export function formatUsd(usd: number): string {
+  if (Math.abs(usd) >= 1) return `$${usd.toFixed(2)}`;
+  return `$${usd.toFixed(4).replace(/(\.\d\d\d?)0+$/, '$1').replace(/(\.\d\d)0$/, '$1')}`;
+}
+
+/**
+ * A cost in US dollars as `formatUsd` writes it, `≥$1.23` when some part is unknown (a lower bound), `—` when
+ * nothing could be priced.
  */
 export function formatCost(usd: number | null, complete: boolean): string {
   if (usd === null) return '—';
-  const text = usd !== 0 && Math.abs(usd) < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+  const text = formatUsd(usd);
   return complete ? text : `≥${text}`;
 }
 
