@@ -112,7 +112,7 @@ describe('renderTranscript with usage', () => {
     ]);
     expect(lines.filter((l) => l.startsWith('### '))).toEqual([
       '### 1. ORCHESTRATOR → PLANNER · task · t1 · 03:04:05 · turn $0.0042',
-      '### 2. PLANNER → EXECUTER · plan · p1 · 03:05:10 · turn ≥$0.50',
+      '### 2. PLANNER → EXECUTER · plan · p1 · 03:05:10 · turn ≥$0.4958',
       '### 3. EXECUTER → PLANNER · result · r1 · 03:08:00',
       '### 4. PLANNER → ORCHESTRATOR · complete · c1 · 03:09:00',
     ]);
