@@ -85,7 +85,8 @@ async function main(): Promise<void> {
     pane.waitStable(step, (screen) => profile.classify(lines(screen)) === 'idle' && extra(screen), 1500, 90_000);
   const send = async (text: string) => {
     await pane.paste(text);
-    await pane.waitFor('text shown', (screen) => profile.readInput(lines(screen)) === text, 20_000);
+    // A large paste shows as a placeholder: anything in the input box means it arrived.
+    await pane.waitFor('text shown', (screen) => (profile.readInput(lines(screen)) ?? '') !== '', 20_000);
     await sleep(Math.max(400, profile.minEnterDelayMs));
     await pane.keys('Enter');
   };
@@ -95,7 +96,8 @@ async function main(): Promise<void> {
     await pane.waitStable('permission prompt', (screen) => profile.classify(lines(screen)) === 'approval', 800, 60_000);
     await pane.keys('Enter');
     await idle('after approval', (screen) => screen.includes('Created x.'));
-    await send('Say hello again');
+    // Long, as poli's messages are: a CLI that shows a placeholder for a large paste must still record the text.
+    await send(`[[POLI:MSG {"to":"EXECUTER","type":"plan","id":"T1-R1-abc123"}]]\n${Array.from({ length: 40 }, (_, i) => `line ${i + 1}`).join('\n')}\n[[/POLI:MSG]]\nSay hello again`);
     await idle('second reply', (screen) => screen.includes('Hello again.'));
     // Late records (Claude's final snapshot, Gemini's second write) land after the screen looks idle.
     await sleep(5000);
