@@ -61,6 +61,8 @@ const TOOL_CALL: Record<MoreCli, ToolCall> = {
  * totals for the CLI's role must equal the sums the fake served for main turns.
  */
 const USAGE_READ: Partial<Record<MoreCli, SumOptions>> = {
+  claude: {},
+  codex: {},
   gemini: { cacheWrite: 'unknown' },
 };
 
@@ -197,7 +199,12 @@ async function runCase({ cli, role, untrusted }: Case): Promise<Timing> {
     if (ASKS[cli]) expect(approved).toBeGreaterThanOrEqual(1);
   }
   const usageRead = USAGE_READ[cli];
-  if (usageRead) expect(recordedSums(task, role), `${cli} as ${role}\n${output}`).toEqual(servedTurnSums(server, usageRead));
+  if (usageRead) {
+    expect(recordedSums(task, role), `${cli} as ${role}\n${output}`).toEqual(servedTurnSums(server, usageRead));
+    // Gemini's router made side requests (marked numbers): leaving them out is what the equality shows. Claude Code's
+    // and Codex's title requests do not come in every dialogue, so they are not asserted.
+    if (cli === 'gemini') expect(server.served.some((reply) => reply.kind === 'title')).toBe(true);
+  }
   expect(await serverAlive(socket)).toBe(false);
   const timing = hops(server, answeredAt, trace, sent, role);
   console.log(
