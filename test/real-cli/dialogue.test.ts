@@ -21,6 +21,7 @@ import { createTestDirs, seedClaudeHome, seedCodexHome, type TestDirs } from './
 import { ensureRealClis, type RealClis } from './install.ts';
 import { approveAsTheHuman, blankLeaks, cleanUpEachRun, readState, serverAlive } from './person.ts';
 import { dialogueScript, largePlan, MARKDOWN_BODY, newScriptLog, type ScriptedTurn } from './scripts.ts';
+import { recordedModels, recordedSums, servedTurnSums } from './usage-sums.ts';
 
 const ENABLED = process.env.POLI_REAL_CLI === '1';
 const execFileAsync = promisify(execFile);
@@ -136,6 +137,15 @@ async function runDialogue(pairing: Pairing): Promise<void> {
   // The command ran only after the (test's) approval.
   expect(approved).toBeGreaterThanOrEqual(1);
   expect(existsSync(join(project, 'x'))).toBe(true);
+
+  // Tokens (issue 22): what poli read from each CLI's transcript is exactly what its fake model server reported for
+  // the main turns (distinct numbers per turn, cache fields included); the title requests' marked numbers are in none.
+  for (const [role, kind] of [['PLANNER', pairing.planner], ['EXECUTER', pairing.executer]] as const) {
+    const served = servers[kind];
+    if (!served) throw new Error(`no fake server for ${kind}`);
+    expect(recordedSums(task, role), `${role} (${kind})\n${output}`).toEqual(servedTurnSums(served));
+    expect(recordedModels(task, role)).toEqual([kind === 'claude' ? 'claude-fake' : 'gpt-fake']);
+  }
 
   // Nothing left behind: no tmux server, no Codex process.
   expect(await serverAlive(socket)).toBe(false);

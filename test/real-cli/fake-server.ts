@@ -1,6 +1,7 @@
 /**
- * What the fake model servers (fake-anthropic.ts, fake-openai.ts) share: a loopback HTTP server on a free port that
- * records every request, scripts its replies per test, and a helper that answers the block addressed to a role.
+ * What the fake model servers (fake-anthropic.ts, fake-openai.ts, fake-gemini.ts, fake-chat.ts) share: a loopback
+ * HTTP server on a free port that records every request, scripts its replies per test, reports known token usage per
+ * reply (and lists what it served, so a test can sum it), and a helper that answers the block addressed to a role.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -52,7 +53,7 @@ export type ScriptedReply =
       httpError?: HttpError;
       /** Wait this long before the first byte, so a test can see the CLI busy. */
       delayMs?: number;
-      /** The token usage the server reports for this turn (default: distinct numbers per turn, see `defaultUsage`). */
+      /** The token usage the server reports for this turn (default: distinct numbers per turn, see `defaultTurnUsage`). */
       usage?: FakeUsage;
     };
 
@@ -75,12 +76,25 @@ export interface FakeUsage {
  */
 export type ReplyScript = ((requestText: string, request: RecordedRequest) => ScriptedReply) | ScriptedReply[];
 
+/** One reply the server sent with a model answer (not errors, probes or 404s), with the usage it reported. */
+export interface ServedReply {
+  /** `turn` for a main turn, `title` for a side request (titles, routers, classifiers). */
+  kind: 'turn' | 'title';
+  /** The id the reply carried (Anthropic message id, Responses id, chat completion id; '' when the API has none). */
+  responseId: string;
+  usage: FakeUsage;
+  /** The request's newest user text, to tell which prompt the reply answered. */
+  userText: string;
+}
+
 export interface FakeServer {
   /** `http://127.0.0.1:PORT` (no trailing slash, no path). */
   readonly url: string;
   readonly port: number;
   /** Every request so far, in arrival order. */
   readonly requests: readonly RecordedRequest[];
+  /** Every answer with usage so far, in the order they were written: sum the `turn` ones to know what a CLI was told. */
+  readonly served: readonly ServedReply[];
   /** Main turns only (no probes, no title requests). */
   turns(): RecordedRequest[];
   /** Replaces the script (e.g. between phases of one test). */
@@ -96,12 +110,42 @@ export interface PlannedReply {
   toolCall?: ToolCall;
   httpError?: HttpError;
   delayMs: number;
+  /**
+   * What the server reports for this reply: scripted, else the default of its kind. Always set by `nextReply()` and
+   * `sideReply()`; optional only so a handler's own literal replies still type-check.
+   */
+  usage?: FakeUsage;
+}
+
+/**
+ * The usage a main turn reports when its script gives none: the n-th main turn of a server (from 1) gets distinct
+ * numbers, every field non-zero, with digits that make a double-counted or dropped call visible in a sum.
+ */
+export function defaultTurnUsage(n: number): FakeUsage {
+  return { input: 100 + n, output: 40 + n, cacheRead: 2000 + 10 * n, cacheWrite: 300 + n };
+}
+
+/**
+ * The usage of the m-th side request (titles, routers, classifiers; from 1): marked numbers (9000+, 900+) so a test
+ * sees at once when a CLI's side requests were mixed into what poli counts for the conversation.
+ */
+export function defaultSideUsage(m: number): FakeUsage {
+  return { input: 9000 + m, output: 900 + m, cacheRead: 0, cacheWrite: 0 };
+}
+
+/** What a handler gets besides the request: the side reply maker and the log of what it served. */
+export interface ServeTools {
+  /** A side request's reply (`text`, no delay) with the next side usage numbers. */
+  sideReply(text: string): PlannedReply;
+  /** Notes that `reply` was written for `request` under `responseId` (call once the answer is on its way, not for errors). */
+  served(request: RecordedRequest, responseId: string, reply: PlannedReply): void;
 }
 
 export type RequestHandler = (
   request: RecordedRequest,
   response: ServerResponse,
   nextReply: () => PlannedReply,
+  tools: ServeTools,
 ) => Promise<void>;
 
 /**
@@ -114,11 +158,25 @@ export async function startFakeServer(
   handle: RequestHandler,
 ): Promise<FakeServer> {
   const requests: RecordedRequest[] = [];
+  const served: ServedReply[] = [];
   let current = script;
+  let turns = 0;
+  let sides = 0;
 
   const planFor = (request: RecordedRequest): PlannedReply => {
     const scripted = Array.isArray(current) ? current.shift() : current(request.userText, request);
-    return normaliseReply(scripted ?? NO_SCRIPTED_REPLY);
+    turns += 1;
+    return normaliseReply(scripted ?? NO_SCRIPTED_REPLY, defaultTurnUsage(turns));
+  };
+  const tools: ServeTools = {
+    sideReply: (text) => {
+      sides += 1;
+      return { text, delayMs: 0, usage: defaultSideUsage(sides) };
+    },
+    served: (request, responseId, reply) => {
+      if (!reply.usage) return;
+      served.push({ kind: request.kind === 'turn' ? 'turn' : 'title', responseId, usage: reply.usage, userText: request.userText });
+    },
   };
 
   const server: Server = createServer((req, res) => {
@@ -130,7 +188,7 @@ export async function startFakeServer(
         const receivedAt = Date.now();
         const request: RecordedRequest = { method, url, headers: req.headers, body, receivedAt, ...classify(method, url, body) };
         requests.push(request);
-        await handle(request, res, () => planFor(request));
+        await handle(request, res, () => planFor(request), tools);
         request.finishedAt = Date.now();
       })
       .catch((error: unknown) => {
@@ -147,6 +205,7 @@ export async function startFakeServer(
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
+    served,
     turns: () => requests.filter((request) => request.kind === 'turn'),
     setScript: (next) => {
       current = next;
@@ -159,11 +218,13 @@ export async function startFakeServer(
   };
 }
 
-export function normaliseReply(reply: ScriptedReply): PlannedReply {
-  if (typeof reply === 'string') return { text: reply, delayMs: 0 };
+/** A scripted reply in full; `usage` is what it reports when the script names none. */
+export function normaliseReply(reply: ScriptedReply, usage: FakeUsage = defaultTurnUsage(1)): PlannedReply {
+  if (typeof reply === 'string') return { text: reply, delayMs: 0, usage };
   return {
     text: reply.text ?? '',
     delayMs: reply.delayMs ?? 0,
+    usage: reply.usage ?? usage,
     ...(reply.toolCall ? { toolCall: reply.toolCall } : {}),
     ...(reply.httpError ? { httpError: reply.httpError } : {}),
   };

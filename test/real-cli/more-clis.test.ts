@@ -29,6 +29,7 @@ import { ensureMoreCli, ensureRealClis, latestRequested, type MoreCli as FiveCli
 type MoreCli = FiveCli | 'claude' | 'codex';
 import { approveAsTheHuman, blankLeaks, cleanUpEachRun, readState, serverAlive, tmux } from './person.ts';
 import { dialogueScript, newScriptLog, type ScriptedTurn } from './scripts.ts';
+import { recordedSums, servedTurnSums, type SumOptions } from './usage-sums.ts';
 
 const ENABLED = process.env.POLI_REAL_CLI === '1';
 const ONLY = (process.env.POLI_REAL_CLI_ONLY ?? '').split(',').filter((name) => name !== '');
@@ -55,6 +56,16 @@ const TOOL_CALL: Record<MoreCli, ToolCall> = {
   pi: { name: 'bash', input: { command: 'touch y' } },
   copilot: { name: 'bash', input: { command: 'touch y', description: 'Create file y' } },
 };
+/**
+ * The CLIs whose token usage poli reads, and what of the fake server's numbers each cannot record (issue 22): poli's
+ * totals for the CLI's role must equal the sums the fake served for main turns.
+ */
+const USAGE_READ: Partial<Record<MoreCli, SumOptions>> = {
+  claude: {},
+  codex: {},
+  gemini: { cacheWrite: 'unknown' },
+};
+
 /** Whether the CLI asks before running the command with default settings. */
 const ASKS: Record<MoreCli, boolean> = { claude: true, codex: true, gemini: true, qwen: true, opencode: false, pi: false, copilot: true };
 
@@ -186,6 +197,13 @@ async function runCase({ cli, role, untrusted }: Case): Promise<Timing> {
     expect(seen.some((text) => text.includes(plan?.body ?? '\u0000'))).toBe(true);
     expect(existsSync(join(dirs.project, 'y'))).toBe(true);
     if (ASKS[cli]) expect(approved).toBeGreaterThanOrEqual(1);
+  }
+  const usageRead = USAGE_READ[cli];
+  if (usageRead) {
+    expect(recordedSums(task, role), `${cli} as ${role}\n${output}`).toEqual(servedTurnSums(server, usageRead));
+    // Gemini's router made side requests (marked numbers): leaving them out is what the equality shows. Claude Code's
+    // and Codex's title requests do not come in every dialogue, so they are not asserted.
+    if (cli === 'gemini') expect(server.served.some((reply) => reply.kind === 'title')).toBe(true);
   }
   expect(await serverAlive(socket)).toBe(false);
   const timing = hops(server, answeredAt, trace, sent, role);
