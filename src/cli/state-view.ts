@@ -4,7 +4,7 @@
  */
 import { taskDurationMs } from '../state/task-duration.ts';
 import type { MessageRecord, PublicQueue, TaskRecord, TaskUsage } from '../state/types.ts';
-import { formatCost, formatTokenLine, formatTotalsCost } from '../usage/format.ts';
+import { formatCost, formatTotalsCost, formatUsageSummary } from '../usage/format.ts';
 
 export { taskDurationMs } from '../state/task-duration.ts';
 
@@ -79,10 +79,7 @@ export function renderTaskDetail(task: TaskRecord, now: number, queue?: PublicQu
  * table used.
  */
 export function renderUsageLines(usage: TaskUsage): string[] {
-  const roles = (['PLANNER', 'EXECUTER'] as const)
-    .filter((r) => usage.byRole[r] !== undefined)
-    .map((r) => `${r} ${formatTotalsCost(usage.byRole[r]!)}`);
-  const lines = [`usage: ${formatTotalsCost(usage.total)}${roles.length > 0 ? ` (${roles.join(', ')})` : ''} · ${formatTokenLine(usage.total)}`];
+  const lines = [`usage: ${formatUsageSummary(usage)}`];
   if (usage.unknown.length > 0) lines.push(`  unknown: ${usage.unknown.join('; ')}`);
   lines.push(`  prices: ${usage.prices.file} (${usage.prices.date})`);
   return lines;

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../state/store.ts';
 import type { MessageRecord, TaskRecord, TaskUsage } from '../state/types.ts';
-import { formatCost, formatTokenLine, formatTotalsCost } from '../usage/format.ts';
+import { formatCost, formatUsageSummary } from '../usage/format.ts';
 
 const MAX_TITLE_LENGTH = 100;
 const MIN_FENCE_LENGTH = 3;
@@ -40,13 +40,7 @@ export async function writeTranscript(dir: string, task: TaskRecord, pid: number
 
 /** `**Usage:** $1.23 (PLANNER $0.80, EXECUTER $0.43) · 12 calls · input … · **Prices:** file (date)`, and what is unknown. */
 function renderUsage(usage: TaskUsage): string {
-  const roles = (['PLANNER', 'EXECUTER'] as const).flatMap((r) => {
-    const totals = usage.byRole[r];
-    return totals ? [`${r} ${formatTotalsCost(totals)}`] : [];
-  });
-  const line =
-    `**Usage:** ${formatTotalsCost(usage.total)}${roles.length > 0 ? ` (${roles.join(', ')})` : ''} · ${formatTokenLine(usage.total)} · ` +
-    `**Prices:** ${usage.prices.file} (${usage.prices.date})`;
+  const line = `**Usage:** ${formatUsageSummary(usage)} · **Prices:** ${usage.prices.file} (${usage.prices.date})`;
   return usage.unknown.length > 0 ? `${line}\n\n**Unknown:** ${usage.unknown.join('; ')}` : line;
 }
 

@@ -24,6 +24,7 @@ import { createTaskRecorder } from './task-recorder.ts';
 import { messageId } from './task-report.ts';
 import { beginTask, openTask, type RunningTask, type TaskRequest } from './task-start.ts';
 import { taskUsage } from './task-usage.ts';
+import { formatUsageSummary } from '../usage/format.ts';
 
 /**
  * Runs one new task, or resumes a stopped one; returns the exit code (0 when it completed). `interrupted` aborts on
@@ -99,6 +100,8 @@ export async function executeTask(ws: Workspace, what: TaskRequest, outerSignal:
   }
   const final = await store.get(taskId);
   if (!final) throw new StateFileError(`the state of task ${taskId} disappeared from ${settings.stateDir}`);
+  // What the task cost, once its last usage records are in (task-end.ts reads them before the final record).
+  if (final.usage) ws.say(`poli: task ${taskId} used ${formatUsageSummary(final.usage)}`);
   await ws.setStatus(renderStatusLine(final, clock.now(), null));
   return final;
 }

@@ -46,3 +46,18 @@ export function formatTokenLine(totals: UsageTotals): string {
   if (totals.models.length > 0) parts.push(totals.models.join(', '));
   return parts.join(' · ');
 }
+
+/** A task's sum and its sum per role, as recorded (`TaskUsage` in the state's types has this shape and more). */
+export interface RoleTotals {
+  total: UsageTotals;
+  byRole: Partial<Record<'PLANNER' | 'EXECUTER', UsageTotals>>;
+}
+
+/** `$1.23 (PLANNER $0.80, EXECUTER $0.43) · 12 calls · input … · models`: one wording for --state, the transcript and poli's end line. */
+export function formatUsageSummary(usage: RoleTotals): string {
+  const roles = (['PLANNER', 'EXECUTER'] as const).flatMap((r) => {
+    const totals = usage.byRole[r];
+    return totals ? [`${r} ${formatTotalsCost(totals)}`] : [];
+  });
+  return `${formatTotalsCost(usage.total)}${roles.length > 0 ? ` (${roles.join(', ')})` : ''} · ${formatTokenLine(usage.total)}`;
+}

@@ -123,5 +123,11 @@ describe('usage with the mock CLIs', () => {
     expect(state.tasks[0]?.usage.unknown).toEqual([]);
     expect(state.tasks[0]?.usage.prices.file).toContain(prices);
     expect(state.usage.cost).toBe(expected);
+    // What the person reads at the end of the run: the same cost, per role, and the tokens.
+    const tokens = (n: number) => n.toLocaleString('en-US');
+    const all = (k: keyof Counts) => (want.PLANNER as Counts)[k] + (want.EXECUTER as Counts)[k];
+    expect(r.stdout).toMatch(
+      new RegExp(`^poli: task T1 used \\$${expected.toFixed(4).replace(/0+$/, '').replace('.', '\\.')}\\d* \\(PLANNER \\$[\\d.]+, EXECUTER \\$[\\d.]+\\) · \\d+ calls · input ${tokens(all('input'))} · output ${tokens(all('output'))} · cache read ${tokens(all('cacheRead'))} · cache write ${tokens(all('cacheWrite'))} · mock-model$`, 'm'),
+    );
   });
 });
