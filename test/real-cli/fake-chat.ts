@@ -72,7 +72,7 @@ export function startFakeChat(script: ReplyScript, options: FakeChatOptions = {}
 
 /**
  * The `prompt_tokens_details` fields that carry cache writes in the `openai` style. FAKE_CHAT_WRITE_FIELDS (comma
- * separated) sends only some, to find out which one a CLI reads (test/real-cli/usage-probe.ts).
+ * separated) sends only some, to find out which one a CLI reads (test/real-cli/usage-probe-chat.ts).
  */
 const WRITE_FIELDS = (process.env.FAKE_CHAT_WRITE_FIELDS ?? 'cache_write_tokens,cache_creation_input_tokens,cache_creation_tokens').split(',').filter((name) => name !== '');
 

@@ -3,7 +3,7 @@ import { COPILOT_TRANSCRIPT } from '../copilot.ts';
 import { copilotUsage } from './copilot.ts';
 import { fixtureRecords, parseAll, PROBE_PROMPT } from './fixture-lines.ts';
 
-// GitHub Copilot CLI 1.0.102 against test/real-cli/fake-chat.ts (usage-probe.ts): two calls served
+// GitHub Copilot CLI 1.0.102 against test/real-cli/fake-chat.ts (usage-probe-chat.ts): two calls served
 // {101, 41, 2010, 301} and {102, 42, 2020, 302}; it recorded inputTokens 2412 and 2424 (prompt_tokens: the cache
 // inside) and cacheWriteTokens 301/302 (from cache_write_tokens or cache_creation_tokens, either alone).
 describe('copilotUsage', () => {

@@ -13,5 +13,5 @@ export function parseAll(parser: UsageParser, records: readonly unknown[]): Usag
   return records.flatMap((record) => parser.feed(record));
 }
 
-/** The prompt the usage probe typed (test/real-cli/usage-probe.ts). */
+/** The prompt the usage probe typed (test/real-cli/usage-probe-chat.ts). */
 export const PROBE_PROMPT = '[[POLI:MSG {"to":"EXECUTER","type":"plan","id":"T1-R1-probe1"}]]\nusage probe: run touch y, then say done.\n[[/POLI:MSG]]';

@@ -4,7 +4,7 @@ import { copyLines, OPENCODE_TRANSCRIPT, type ExportedMessage } from '../opencod
 import { fixtureRecords, parseAll, PROBE_PROMPT } from './fixture-lines.ts';
 import { opencodeUsage } from './opencode.ts';
 
-// opencode 1.18.33 (provider @ai-sdk/openai-compatible) against test/real-cli/fake-chat.ts (usage-probe.ts): a title
+// opencode 1.18.33 (provider @ai-sdk/openai-compatible) against test/real-cli/fake-chat.ts (usage-probe-chat.ts): a title
 // request served 9001/901, then two calls served {101, 41, 2010, 301} and {102, 42, 2020, 302} with the writes in
 // cache_write_tokens, cache_creation_input_tokens and cache_creation_tokens. opencode recorded cache.write 0 and the
 // written tokens inside input (402 = 101 + 301): this provider reads no cache-write field.

@@ -4,7 +4,7 @@ import { fixtureRecords, parseAll, PROBE_PROMPT } from './fixture-lines.ts';
 import { piUsage } from './pi.ts';
 
 // pi 0.73.1 against test/real-cli/fake-chat.ts in its 'openrouter' cache style (cached_tokens = read + written, the
-// written ones again in cache_write_tokens), via usage-probe.ts: two calls served {101, 41, 2010, 301} and
+// written ones again in cache_write_tokens), via usage-probe-chat.ts: two calls served {101, 41, 2010, 301} and
 // {102, 42, 2020, 302}. pi makes no side request.
 describe('piUsage', () => {
   it('reads the prompt and each assistant message’s usage as pi recorded it, disjoint', () => {

@@ -3,7 +3,7 @@ import { QWEN_TRANSCRIPT } from '../qwen.ts';
 import { fixtureRecords, parseAll, PROBE_PROMPT } from './fixture-lines.ts';
 import { qwenUsage } from './qwen.ts';
 
-// Qwen Code 0.24.4 against test/real-cli/fake-chat.ts (usage-probe.ts): two main calls, served as disjoint
+// Qwen Code 0.24.4 against test/real-cli/fake-chat.ts (usage-probe-chat.ts): two main calls, served as disjoint
 // {input, output, cacheRead, cacheWrite} = {101, 41, 2010, 301} and {102, 42, 2020, 302} in the Chat Completions shape
 // (prompt_tokens = all three prompt numbers); two side requests (the tool classifier, the follow-up suggestion) served
 // 9001/901 and 9002/902, which the file must not hold.

@@ -4,7 +4,7 @@
  * what the CLI wrote to its transcript about usage beside what the server served: how the fixtures in
  * src/profiles/fixtures/usage/ were captured and the parsers' field readings settled (usage-context §7).
  *
- *   npx tsx test/real-cli/usage-probe.ts <cli> [--usage-chunk] [--out DIR]
+ *   npx tsx test/real-cli/usage-probe-chat.ts <qwen|opencode|pi|copilot> [--usage-chunk] [--out DIR]
  *
  * Writes `<out>/transcript.jsonl` (every transcript line; for opencode also `export.json`), `served.json` and
  * `parsed.json` (the profile's usage parser over the transcript).
