@@ -8,6 +8,7 @@ runMock('EXECUTER', 'mock-executer', {
   argv: process.argv.slice(2),
   env: process.env,
   cwd: process.cwd(),
+  pid: process.pid,
   stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,

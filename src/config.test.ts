@@ -58,6 +58,7 @@ const DEFAULTS: Settings = {
   onLimit: 'wait',
   plannerFallbackCmd: undefined,
   executerFallbackCmd: undefined,
+  prices: undefined,
 };
 
 describe('resolveSettings', () => {
@@ -90,6 +91,7 @@ describe('resolveSettings', () => {
     onLimit: [['switch', 'wait', 'switch', 'wait'], ['switch', 'wait', 'switch', 'wait']],
     plannerFallbackCmd: [['codex', 'gemini', 'qwen', 'claude --model x'], ['codex', 'gemini', 'qwen', 'claude --model x']],
     executerFallbackCmd: [['claude', 'qwen', 'gemini', 'codex -m y'], ['claude', 'qwen', 'gemini', 'codex -m y']],
+    prices: [['p.json', '/e/p.json', 'd.json', 'w.json'], ['p.json', '/e/p.json', 'd.json', 'w.json']],
   };
 
   describe.each(SETTINGS.map((spec) => [spec.name, spec] as const))('precedence of %s', (name, spec) => {

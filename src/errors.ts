@@ -132,3 +132,14 @@ function indent(text: string): string {
   const lines = text.split('\n');
   return lines.map((line) => `  | ${line}`).join('\n');
 }
+
+/** A price table (config/prices.json, ~/.config/poli/prices.json, --prices / POLI_PRICES) cannot be read or is malformed. */
+export class PriceFileError extends PoliError {
+  constructor(file: string, problem: string, options?: { cause?: unknown }) {
+    super(
+      'PRICE_FILE',
+      `price file ${file}: ${problem}. Expected JSON like {"version":1,"date":"2026-12-07","models":{"gpt-5":{"input":1.25,"output":10,"cacheRead":0.125,"cacheWrite":null}}} (US dollars per 1,000,000 tokens; see config/prices.json).`,
+      options,
+    );
+  }
+}

@@ -46,6 +46,8 @@ export interface Settings {
   /** The CLI a role switches to at a usage limit with --on-limit switch; undefined: none (the role waits). */
   plannerFallbackCmd: string | undefined;
   executerFallbackCmd: string | undefined;
+  /** A price file merged over config/prices.json (and ~/.config/poli/prices.json); undefined: none. As given: relative to where poli started. */
+  prices: string | undefined;
 }
 
 export type SettingName = keyof Settings;
@@ -262,6 +264,14 @@ export const SETTINGS: readonly SettingSpec[] = [
     env: 'POLI_EXECUTER_FALLBACK_CMD',
     default: undefined,
     description: 'With --on-limit switch: the CLI the EXECUTER pane restarts with when its CLI hits its usage limit',
+    kind: { type: 'string' },
+  },
+  {
+    name: 'prices',
+    flag: 'prices',
+    env: 'POLI_PRICES',
+    default: undefined,
+    description: 'Price file (JSON, US dollars per million tokens) merged model by model over config/prices.json and ~/.config/poli/prices.json',
     kind: { type: 'string' },
   },
 ];

@@ -62,6 +62,33 @@ function elapsedOf(task) {
   return formatDuration(task.elapsedMs + (live ? Date.now() - state.fetchedAt : 0));
 }
 
+/**
+ * A cost as poli's terminal views write it (src/usage/format.ts): `$1.23`, `$0.0042` under a cent, `≥$1.23` when
+ * some part is unknown, `—` when nothing could be priced.
+ */
+function costText(totals) {
+  if (!totals) return '';
+  if (totals.cost === null || totals.cost === undefined) return '—';
+  const usd = totals.cost;
+  const text = usd !== 0 && Math.abs(usd) < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+  return totals.costComplete ? text : `≥${text}`;
+}
+
+/** The selected task's usage in one line: cost, per role, tokens, what is unknown, the price table. */
+function usageText(usage) {
+  const t = usage.total;
+  const n = (v) => (v === null ? 'unknown' : v.toLocaleString('en-US'));
+  const roles = ['PLANNER', 'EXECUTER'].filter((r) => usage.byRole?.[r]).map((r) => `${r} ${costText(usage.byRole[r])}`);
+  const parts = [
+    `Cost ${costText(t)}${roles.length ? ` (${roles.join(', ')})` : ''}`,
+    `${t.calls} calls · input ${n(t.input)} · output ${n(t.output)} · cache read ${n(t.cacheRead)} · cache write ${n(t.cacheWrite)}`,
+  ];
+  if (t.models?.length) parts.push(t.models.join(', '));
+  if (usage.unknown?.length) parts.push(`unknown: ${usage.unknown.join('; ')}`);
+  parts.push(`prices ${usage.prices.file} (${usage.prices.date})`);
+  return parts.join(' · ');
+}
+
 function renderTasks() {
   const list = $('task-list');
   const head = list.querySelector('.head');
@@ -86,6 +113,7 @@ function renderTasks() {
       el('span', { class: 'c-state', role: 'cell' }, el('span', { class: `badge s-${stateOf(t)}`, text: stateOf(t) })),
       el('span', { class: 'c-round', role: 'cell', 'data-label': 'round', text: stateOf(t) === 'queued' ? '' : String(t.rounds ?? '') }),
       el('span', { class: 'c-elapsed', role: 'cell', 'data-label': 'elapsed', text: elapsedOf(t) }),
+      el('span', { class: 'c-cost', role: 'cell', 'data-label': 'cost', text: costText(t.usage?.total) }),
       el('span', { class: 'c-waiting', role: 'cell', 'data-label': 'waiting on', text: t.waitingOn || '' }),
       el('span', { class: 'c-branch', role: 'cell', 'data-label': 'branch', text: t.queue?.branch ?? '' }),
       el('span', { class: 'c-merge', role: 'cell', 'data-label': 'merge', text: mergeText(t) }),
@@ -140,6 +168,8 @@ function renderDetail() {
   const err = d.error ?? d.queue?.reason ?? '';
   $('detail-error').hidden = !err;
   $('detail-error').textContent = err;
+  $('detail-usage').hidden = !d.usage;
+  $('detail-usage').textContent = d.usage ? usageText(d.usage) : '';
 
   const allowed = actionsFor(d);
   for (const button of document.querySelectorAll('.controls button[data-action]')) button.hidden = !allowed.has(button.dataset.action);
@@ -151,6 +181,11 @@ function renderDetail() {
   const shown = list.children.length;
   if (shown > messages.length) list.replaceChildren();
   for (const m of messages.slice(list.children.length)) list.append(messageItem(m));
+  // A turn's cost arrives after its message: refresh every shown message's cost, not only the new ones'.
+  messages.forEach((m, i) => {
+    const cost = list.children[i]?.querySelector('.msg-cost');
+    if (cost) cost.textContent = turnCost(m, d.usage);
+  });
   $('no-messages').hidden = messages.length > 0;
 }
 
@@ -169,6 +204,12 @@ function actionsFor(task) {
   return actions;
 }
 
+/** What the turn a message caused cost in the CLI it went to (only a message to a CLI causes one); '' when not known. */
+function turnCost(m, usage) {
+  const turn = m.to === 'PLANNER' || m.to === 'EXECUTER' ? usage?.byMessage?.[m.id] : undefined;
+  return turn ? costText(turn) : '';
+}
+
 function messageItem(m) {
   const at = m.at ? new Date(m.at) : undefined;
   return el(
@@ -181,6 +222,7 @@ function messageItem(m) {
       el('span', { class: 'msg-type', text: m.type }),
       el('span', { class: 'msg-id', text: m.id }),
       at ? el('time', { datetime: m.at, text: at.toLocaleTimeString() }) : undefined,
+      el('span', { class: 'msg-cost', title: 'what the turn this message caused cost' }),
     ),
     el('pre', { class: 'msg-body', text: m.body }),
   );

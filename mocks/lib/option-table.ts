@@ -175,6 +175,11 @@ export interface MockOptions {
    * (session-db.ts; `mocks/opencode-export.ts` answers `session list` and `export` from it).
    */
   sessionDb: string | undefined;
+  /**
+   * Keep a usage transcript under this folder, in `<dir>/<hash of the working directory>/` (usage-transcript.ts): each
+   * submission a prompt record, then the token usage of the "API call" that answered it (distinct numbers per turn).
+   */
+  usageDir: string | undefined;
   /** The executer's result body ends with one line of N characters (numbered words): a self-wrapping screen breaks it. */
   longLine: number | undefined;
   help: boolean;
@@ -260,6 +265,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'holdAt', flag: 'hold-at', env: 'MOCK_HOLD_AT', kind: 'positive', help: 'on the Nth block, stay busy before answering while --hold-file exists' },
   { key: 'holdFile', flag: 'hold-file', env: 'MOCK_HOLD_FILE', kind: 'path', help: 'the file --hold-at waits on (a test removes it to release the answer)' },
   { key: 'sessionDb', flag: 'session-db', env: 'MOCK_SESSION_DB', kind: 'path', help: 'keep an opencode-like session database here: a new session at start and at each --restart-at restart, each reply a text part written before it shows (mocks/opencode-export.ts reads it)' },
+  { key: 'usageDir', flag: 'usage-dir', env: 'MOCK_USAGE_DIR', kind: 'path', help: 'keep a transcript with token usage under this folder (one subfolder per working directory): each submission a prompt record and one call with distinct numbers per turn' },
   { key: 'longLine', flag: 'long-line', env: 'MOCK_LONG_LINE', kind: 'positive', help: 'executer: the result body ends with one line of N characters' },
   { key: 'help', flag: 'help', env: 'MOCK_HELP', kind: 'flag', help: 'print this help' },
 ];
@@ -316,6 +322,7 @@ export const DEFAULT_MOCK_OPTIONS: Readonly<MockOptions> = {
   holdAt: undefined,
   holdFile: undefined,
   sessionDb: undefined,
+  usageDir: undefined,
   longLine: undefined,
   help: false,
 };

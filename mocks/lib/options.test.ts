@@ -107,7 +107,7 @@ describe('parseMockOptions', () => {
         '--noise, --record-file, --cwd, --draw, --animate-ms, --clear-before-reply, --restart-at, --bottom-rows, ' +
         '--submit-on-paste, --enters, --enter-newline-first, --input-box, --redraw-half-on-submit, --busy-after-reply-ms, --echo-char-ms, --input-lag-ms, --reply-file-pieces, --quote-close-in-fence, --quote-example, ' +
         '--reply-lines, --print-rate, --print-seconds, --sent-file, --limit-at, --limit, --limit-at-start, --limit-after-crash, --limit-reset-sec, --reply-via, --edge-bodies, --no-status, --cat-fold, --draft-ms, ' +
-        '--idle-after-example-ms, --stream-ms, --hold-at, --hold-file, --session-db, --long-line, --help)',
+        '--idle-after-example-ms, --stream-ms, --hold-at, --hold-file, --session-db, --usage-dir, --long-line, --help)',
     );
   });
 

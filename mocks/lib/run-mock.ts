@@ -12,6 +12,7 @@ import { formatMockUsage, MockOptionsError, parseMockOptions, type MockOptions }
 import { createPlannerBrain } from './planner-brain.ts';
 import { recordingSession, SessionRecorder } from './session-db.ts';
 import { Tui, type TuiInput, type TuiOutput } from './tui.ts';
+import { recordingUsage, UsageTranscript } from './usage-transcript.ts';
 
 /** Exit code of `--stderr-exit-at-start`, as a shell gives for a missing command. */
 export const COMMAND_NOT_FOUND_EXIT_CODE = 127;
@@ -21,6 +22,8 @@ export interface MockProcess {
   argv: readonly string[];
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
+  /** Names the mock's usage transcript (--usage-dir); absent in tests that run the mock in-process. */
+  pid?: number;
   stdin: TuiInput;
   stdout: TuiOutput;
   stderr: { write(chunk: string): boolean };
@@ -50,6 +53,7 @@ export function runMock(role: Role, command: string, proc: MockProcess): void {
   // --session-db: a CLI started (again) writes a new session, as opencode does.
   const sessions = options.sessionDb === undefined ? undefined : new SessionRecorder(resolve(proc.cwd, options.sessionDb), proc.cwd);
   sessions?.start();
+  const usage = options.usageDir === undefined ? undefined : new UsageTranscript(role, resolve(proc.cwd, options.usageDir), proc.cwd, proc.pid ?? 0);
   const tui = new Tui({
     input: proc.stdin,
     output: proc.stdout,
@@ -67,7 +71,7 @@ export function runMock(role: Role, command: string, proc: MockProcess): void {
     redrawHalfOnSubmit: options.redrawHalfOnSubmit,
     busyAfterReplyMs: options.busyAfterReplyMs,
     inputLagMs: options.inputLagMs,
-    onSubmit: recordingSession(createAgent(brain, options, createFileEffects(proc.cwd, workDir, options)), sessions),
+    onSubmit: recordingUsage(recordingSession(createAgent(brain, options, createFileEffects(proc.cwd, workDir, options)), sessions), usage),
     onExit: (code) => proc.exit(code),
   });
   tui.start();

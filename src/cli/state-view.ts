@@ -3,7 +3,8 @@
  * Pure: takes records and the current time, returns text.
  */
 import { taskDurationMs } from '../state/task-duration.ts';
-import type { MessageRecord, PublicQueue, TaskRecord } from '../state/types.ts';
+import type { MessageRecord, PublicQueue, TaskRecord, TaskUsage } from '../state/types.ts';
+import { formatCost, formatTokenLine, formatTotalsCost } from '../usage/format.ts';
 
 export { taskDurationMs } from '../state/task-duration.ts';
 
@@ -11,6 +12,8 @@ export { taskDurationMs } from '../state/task-duration.ts';
 export function renderTaskTable(tasks: readonly TaskRecord[], now: number, invokedAs = 'poli', queue: ReadonlyMap<string, PublicQueue> = new Map()): string {
   if (tasks.length === 0) return `No tasks yet. Start one with: ${invokedAs} --task "..."\n`;
   const queued = queue.size > 0;
+  // Only once some task has usage: a state without any keeps the table it always had.
+  const costs = tasks.some((t) => t.usage !== undefined);
   const rows = tasks.map((t) => {
     const q = queue.get(t.id);
     return [
@@ -20,12 +23,13 @@ export function renderTaskTable(tasks: readonly TaskRecord[], now: number, invok
       String(t.rounds),
       formatDateTime(t.startedAt),
       formatDuration(taskDurationMs(t, now)),
+      ...(costs ? [t.usage ? formatTotalsCost(t.usage.total) : '—'] : []),
       // Tasks of several projects share one state directory (the checkout's logs/): say which is which.
       shortPath(t.projectDir, 32),
       oneLine(t.task, 60),
     ];
   });
-  return renderTable(['ID', 'STATUS', ...(queued ? ['QUEUE', 'BRANCH'] : []), 'ROUNDS', 'STARTED', 'DURATION', 'PROJECT', 'TASK'], rows);
+  return renderTable(['ID', 'STATUS', ...(queued ? ['QUEUE', 'BRANCH'] : []), 'ROUNDS', 'STARTED', 'DURATION', ...(costs ? ['COST'] : []), 'PROJECT', 'TASK'], rows);
 }
 
 /** A task's queue state; merged with the commit that merged it. */
@@ -53,15 +57,35 @@ export function renderTaskDetail(task: TaskRecord, now: number, queue?: PublicQu
   if (task.status === 'waiting' && task.waiting) {
     lines.push(`waiting: ${task.waiting.reason}${task.waiting.until ? ` (until ${task.waiting.until})` : ''}`);
   }
+  if (task.usage) lines.push(...renderUsageLines(task.usage));
   lines.push('');
   task.messages.forEach((m, i) => lines.push(...renderMessage(m, i + 1), ''));
   const deliveries = task.deliveries ?? [];
   if (deliveries.length > 0) {
     lines.push('Deliveries (messages poli typed, by the id they were sent under):');
-    for (const d of deliveries) lines.push(`  ${formatTime(d.at)} ${d.to.padEnd(8)} ${d.type.padEnd(8)} ${d.id}  ${d.stage}`);
+    for (const d of deliveries) {
+      // The cost of the turn this message caused in the CLI it was typed into.
+      const turn = task.usage?.byMessage[d.id];
+      const cost = turn ? `  ${formatCost(turn.cost, turn.costComplete)}` : '';
+      lines.push(`  ${formatTime(d.at)} ${d.to.padEnd(8)} ${d.type.padEnd(8)} ${d.id}  ${d.stage}${cost}`);
+    }
     lines.push('');
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * `usage: $1.23 (PLANNER $0.80, EXECUTER $0.43) · 12 calls · input … · models`, then what is unknown and the price
+ * table used.
+ */
+export function renderUsageLines(usage: TaskUsage): string[] {
+  const roles = (['PLANNER', 'EXECUTER'] as const)
+    .filter((r) => usage.byRole[r] !== undefined)
+    .map((r) => `${r} ${formatTotalsCost(usage.byRole[r]!)}`);
+  const lines = [`usage: ${formatTotalsCost(usage.total)}${roles.length > 0 ? ` (${roles.join(', ')})` : ''} · ${formatTokenLine(usage.total)}`];
+  if (usage.unknown.length > 0) lines.push(`  unknown: ${usage.unknown.join('; ')}`);
+  lines.push(`  prices: ${usage.prices.file} (${usage.prices.date})`);
+  return lines;
 }
 
 function renderMessage(m: MessageRecord, n: number): string[] {

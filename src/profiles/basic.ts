@@ -14,6 +14,7 @@
 import { CLAUDE_USAGE_OPTIONS } from './claude.ts';
 import type { ScreenState } from '../tmux/types.ts';
 import type { CliProfile } from './types.ts';
+import { mockTranscript } from './usage/mock.ts';
 
 /** Shown by Claude Code, Codex and the mocks while a turn runs. */
 const BUSY_PHRASE = 'esc to interrupt';
@@ -58,6 +59,8 @@ export const mockProfile: CliProfile = {
   echoPrefix: PROMPT,
   replyPrefix: '● ',
   minEnterDelayMs: 0,
+  // Usage only, and only when the mocks keep a usage transcript (MOCK_USAGE_DIR).
+  transcript: mockTranscript,
   classify(bottomLines): ScreenState {
     const box = findInputBox(bottomLines);
     // Only the footer below the box counts for busy: a reply above it may quote the phrase.

@@ -14,6 +14,7 @@ import path from 'node:path';
 import type { ScreenState } from '../tmux/types.ts';
 import type { CliProfile, DialogRule, TranscriptSource } from './types.ts';
 import { findInputBox, trimLineEnds, type InputBox } from './screen-lines.ts';
+import { claudeUsage } from './usage/claude.ts';
 
 const RULE = /^─{20,}$/;
 const PROMPT = /^❯(?:[\u00a0 ]|$)/;
@@ -155,6 +156,7 @@ export const CLAUDE_TRANSCRIPT: TranscriptSource = {
     if (!Array.isArray(content)) return [];
     return content.flatMap((part) => (isObject(part) && part.type === 'text' && typeof part.text === 'string' ? [part.text] : []));
   },
+  usage: claudeUsage,
 };
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -16,6 +16,7 @@ import path from 'node:path';
 import type { ScreenState } from '../tmux/types.ts';
 import type { CliProfile, DialogRule, TranscriptSource } from './types.ts';
 import { findLastLine, trimLineEnds } from './screen-lines.ts';
+import { codexUsage } from './usage/codex.ts';
 
 const INPUT_LINE = /^› /;
 /** Grey placeholders of an empty input (0.169.0 strings); they are not text the user typed. */
@@ -124,6 +125,7 @@ export const CODEX_TRANSCRIPT: TranscriptSource = {
       isObject(part) && part.type === 'output_text' && typeof part.text === 'string' ? [part.text] : [],
     );
   },
+  usage: codexUsage,
 };
 
 /** How many of the most recently written Codex transcripts are watched beyond today's and yesterday's folders. */

@@ -19,6 +19,7 @@ import path from 'node:path';
 import type { ScreenState } from '../tmux/types.ts';
 import type { CliProfile, DialogRule, TranscriptSource } from './types.ts';
 import { findLastLine, trimLineEnds } from './screen-lines.ts';
+import { geminiUsage } from './usage/gemini.ts';
 
 const INPUT_LINE = /^\s*(?:│\s*)?> /;
 const BOX_EDGES = /^\s*(?:│\s*)?> |\s*│\s*$/g;
@@ -147,6 +148,7 @@ export const GEMINI_TRANSCRIPT: TranscriptSource = {
     const text = content.map((part) => (isObject(part) && typeof part.text === 'string' ? part.text : '')).join('');
     return text === '' ? [] : [text];
   },
+  usage: geminiUsage,
 };
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -88,4 +88,9 @@ export interface TranscriptSource {
    * absent: the CLI records none, and poli shows its usage as unknown.
    */
   usage?(): UsageParser;
+  /**
+   * The transcript holds no reply texts: it is read for usage only, never to recover a reply (poli's mock CLIs, whose
+   * screen must stay the one source of replies so its faults are still met).
+   */
+  usageOnly?: boolean;
 }

@@ -4,13 +4,13 @@
  * `• x`, `# x` → x) and wrap long lines. The transcript (JSONL) has what the model wrote. A block on the screen whose
  * header matches a block in the transcript of this turn gets the transcript's body; nothing else changes.
  */
-import { open, readdir, stat } from 'node:fs/promises';
-import path from 'node:path';
+import { stat } from 'node:fs/promises';
 import type { TranscriptSource } from '../profiles/types.ts';
 import { blockKey, formatBlock } from '../protocol/format-block.ts';
 import { parseBlocks } from '../protocol/parse-blocks.ts';
 import { toScreenLines } from '../protocol/screen-text.ts';
 import type { Block, Role } from '../protocol/types.ts';
+import { listTranscripts, readRange } from './transcript-files.ts';
 
 export interface TranscriptRecoveryOptions {
   source: TranscriptSource;
@@ -134,14 +134,9 @@ export class TranscriptRecovery {
     await source.refresh?.(projectDir, env, command).catch(() => undefined);
   }
 
-  private async files(): Promise<string[]> {
+  private files(): Promise<string[]> {
     const { source, projectDir, env } = this.options;
-    const found: string[] = [];
-    for (const dir of source.dirs(projectDir, env, this.now())) {
-      const names = await readdir(dir).catch(() => [] as string[]);
-      for (const name of names) if (source.file.test(name)) found.push(path.join(dir, name));
-    }
-    return [...new Set([...found, ...this.recent, ...this.grown])];
+    return listTranscripts(source, projectDir, env, this.now(), [...this.recent, ...this.grown]);
   }
 
   /**
@@ -178,17 +173,6 @@ export class TranscriptRecovery {
     for (const text of this.options.source.assistantTexts(record)) {
       for (const block of parseBlocks(text).blocks) if (block.header.to !== this.options.role) this.blocks.push(block);
     }
-  }
-}
-
-async function readRange(file: string, start: number, length: number): Promise<Buffer> {
-  const handle = await open(file, 'r');
-  try {
-    const buffer = Buffer.alloc(length);
-    const { bytesRead } = await handle.read(buffer, 0, length, start);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
   }
 }
 

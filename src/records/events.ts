@@ -50,6 +50,23 @@ export type PoliEvent = EventBase &
     | { event: 'error'; reason: string }
     /** A message from the human (`poli say`) delivered to `role`. */
     | { event: 'say'; role: Role; summary: string; delivered?: boolean; reason?: string }
+    /**
+     * The tokens of one turn, as `role`'s CLI recorded them (issue 22): `id` is the poli message the turn handled (or
+     * `primer:ROLE`, `unattributed:ROLE`); a count null: the CLI records none. `cost` and `taskCost` in US dollars,
+     * null when no price is known. Emitted when a turn's numbers change: at its end, again if a late record adds to it.
+     */
+    | {
+        event: 'usage';
+        role: Role;
+        id: string;
+        model: string | null;
+        input: number | null;
+        output: number | null;
+        cacheRead: number | null;
+        cacheWrite: number | null;
+        cost: number | null;
+        taskCost: number | null;
+      }
     | { event: 'pause' }
     | { event: 'resume' }
     | { event: 'stop'; reason?: string }
@@ -80,6 +97,7 @@ const REQUIRED: { [K in EventKind]: readonly (keyof EventOf<K>)[] } = {
   complete: ['status', 'reason'],
   error: ['reason'],
   say: ['role', 'summary'],
+  usage: ['role', 'id'],
   pause: [],
   resume: [],
   stop: [],
@@ -109,11 +127,23 @@ const FORMATTERS: { [K in EventKind]: (e: EventOf<K>) => string } = {
     e.delivered === false
       ? `note for ${e.role} not delivered${e.reason ? ` (${oneLine(e.reason)})` : ''}: ${oneLine(e.summary)}`
       : `HUMAN → ${e.role}: ${oneLine(e.summary)}`,
+  usage: (e) =>
+    `${e.role} ${e.id}: ${[e.input, e.output, e.cacheRead, e.cacheWrite].map(tokens).join(' / ')} tokens (in / out / cache read / write)` +
+    `${e.model ? ` on ${e.model}` : ''}, ${dollars(e.cost)}; task ${dollars(e.taskCost)}`,
   pause: () => 'paused by the human',
   resume: () => 'resumed by the human',
   // The reason usually says who stopped it already ("stopped by the human (poli stop)").
   stop: (e) => (e.reason && /^stopped by the human/.test(e.reason) ? oneLine(e.reason) : `stopped by the human${e.reason ? `: ${oneLine(e.reason)}` : ''}`),
 };
+
+function tokens(n: number | null): string {
+  return n === null ? '?' : String(n);
+}
+
+/** `$0.0123`, or `cost unknown` (a price was missing): never a made-up 0. */
+function dollars(cost: number | null): string {
+  return cost === null ? 'cost unknown' : `$${cost.toFixed(4)}`;
+}
 
 /** `12:00:01 T3 r1 PLANNER → EXECUTER plan T3-R1-ab12cd: 1. Create hello.txt` (local time). */
 export function formatEvent(e: PoliEvent): string {

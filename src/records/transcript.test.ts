@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { TaskRecord } from '../state/types.ts';
+import type { TaskRecord, TaskUsage } from '../state/types.ts';
 import { renderTranscript, writeTranscript } from './transcript.ts';
 
 const TASK: TaskRecord = {
@@ -88,6 +88,34 @@ describe('renderTranscript', () => {
         '**Status:** interrupted · **Rounds:** 1 · **Started:** 2026-01-02T03:04:05.000Z · **Ended:** —\n\n' +
         '**Error:** poli process 10 died while the task was running\n',
     );
+  });
+});
+
+describe('renderTranscript with usage', () => {
+  const totals = (cost: number | null, costComplete: boolean) => ({ calls: 1, input: 100, output: 40, cacheRead: 2000, cacheWrite: null, cost, costComplete, models: ['gemini-3.8-flash'] });
+  const usage: TaskUsage = {
+    total: { ...totals(0.5, false), calls: 2, input: 1234 },
+    byRole: { PLANNER: totals(0.0042, true), EXECUTER: totals(0.4958, false) },
+    byMessage: { t1: totals(0.0042, true), p1: totals(0.4958, false) },
+    unknown: ['EXECUTER (gemini) records no cache-write tokens'],
+    prices: { file: '/poli/config/prices.json', date: '2026-12-07' },
+  };
+
+  it('adds a **Usage:** line after the status line and the cost of the turn each message caused to its heading', () => {
+    const lines = renderTranscript({ ...TASK, usage }).split('\n');
+    expect(lines.slice(2, 7)).toEqual([
+      '**Status:** completed · **Rounds:** 1 · **Started:** 2026-01-02T03:04:05.000Z · **Ended:** 2026-01-02T03:09:00.000Z',
+      '',
+      '**Usage:** ≥$0.50 (PLANNER $0.0042, EXECUTER ≥$0.50) · 2 calls · input 1,234 · output 40 · cache read 2,000 · cache write unknown · gemini-3.8-flash · **Prices:** /poli/config/prices.json (2026-12-07)',
+      '',
+      '**Unknown:** EXECUTER (gemini) records no cache-write tokens',
+    ]);
+    expect(lines.filter((l) => l.startsWith('### '))).toEqual([
+      '### 1. ORCHESTRATOR → PLANNER · task · t1 · 03:04:05 · turn $0.0042',
+      '### 2. PLANNER → EXECUTER · plan · p1 · 03:05:10 · turn ≥$0.50',
+      '### 3. EXECUTER → PLANNER · result · r1 · 03:08:00',
+      '### 4. PLANNER → ORCHESTRATOR · complete · c1 · 03:09:00',
+    ]);
   });
 });
 

@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../state/store.ts';
-import type { MessageRecord, TaskRecord } from '../state/types.ts';
+import type { MessageRecord, TaskRecord, TaskUsage } from '../state/types.ts';
+import { formatCost, formatTokenLine, formatTotalsCost } from '../usage/format.ts';
 
 const MAX_TITLE_LENGTH = 100;
 const MIN_FENCE_LENGTH = 3;
@@ -19,11 +20,12 @@ export function renderTranscript(task: TaskRecord): string {
     `**Status:** ${task.status} · **Rounds:** ${task.rounds} · **Started:** ${task.startedAt} · ` +
       `**Ended:** ${task.endedAt ?? '—'}`,
   );
+  if (task.usage) parts.push(renderUsage(task.usage));
   if (task.error !== undefined) parts.push(`**Error:** ${task.error}`);
   for (const wait of task.waits ?? []) {
     parts.push(`**Waited** from ${wait.since}${wait.until ? ` until ${wait.until}` : ''}: ${wait.reason}`);
   }
-  task.messages.forEach((message, index) => parts.push(renderMessage(message, index + 1)));
+  task.messages.forEach((message, index) => parts.push(renderMessage(message, index + 1, task.usage)));
   return `${parts.join('\n\n')}\n`;
 }
 
@@ -36,10 +38,25 @@ export async function writeTranscript(dir: string, task: TaskRecord, pid: number
   return file;
 }
 
-function renderMessage(message: MessageRecord, n: number): string {
+/** `**Usage:** $1.23 (PLANNER $0.80, EXECUTER $0.43) · 12 calls · input … · **Prices:** file (date)`, and what is unknown. */
+function renderUsage(usage: TaskUsage): string {
+  const roles = (['PLANNER', 'EXECUTER'] as const).flatMap((r) => {
+    const totals = usage.byRole[r];
+    return totals ? [`${r} ${formatTotalsCost(totals)}`] : [];
+  });
+  const line =
+    `**Usage:** ${formatTotalsCost(usage.total)}${roles.length > 0 ? ` (${roles.join(', ')})` : ''} · ${formatTokenLine(usage.total)} · ` +
+    `**Prices:** ${usage.prices.file} (${usage.prices.date})`;
+  return usage.unknown.length > 0 ? `${line}\n\n**Unknown:** ${usage.unknown.join('; ')}` : line;
+}
+
+function renderMessage(message: MessageRecord, n: number, usage: TaskUsage | undefined): string {
   const time = message.at.slice(11, 19);
   const via = message.channel ? ` · via ${message.channel}${message.mayBeWrapped === true ? ', may be wrapped' : ''}` : '';
-  const heading = `### ${n}. ${message.from} → ${message.to} · ${message.type} · ${message.id} · ${time}${via}`;
+  // What the turn this message caused cost, in the CLI it went to (poli types it under the same id).
+  const turn = message.to === 'PLANNER' || message.to === 'EXECUTER' ? usage?.byMessage[message.id] : undefined;
+  const cost = turn ? ` · turn ${formatCost(turn.cost, turn.costComplete)}` : '';
+  const heading = `### ${n}. ${message.from} → ${message.to} · ${message.type} · ${message.id} · ${time}${via}${cost}`;
   return `${heading}\n\n${fence(message.body)}`;
 }
 

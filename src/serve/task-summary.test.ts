@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TaskRecord } from '../state/types.ts';
+import type { TaskRecord, TaskUsage } from '../state/types.ts';
 import { summarizeTasks } from './task-summary.ts';
 
 const NOW = Date.parse('2026-12-07T20:01:00.000Z');
@@ -17,5 +17,14 @@ describe('summarizeTasks', () => {
     expect(ended).not.toHaveProperty('held');
     const [free] = summarizeTasks({ records: [record({})], queue: [], approvals: new Map(), now: NOW });
     expect(free).not.toHaveProperty('held');
+  });
+
+  it('gives a task\'s usage (its cost, per role and per message) once known, and nothing before', () => {
+    const totals = { calls: 1, input: 100, output: 40, cacheRead: 2000, cacheWrite: 300, cost: 0.0123, costComplete: true, models: ['claude-fake'] };
+    const usage: TaskUsage = { total: totals, byRole: { PLANNER: totals }, byMessage: { 'T1-R1-abcdef': totals }, unknown: [], prices: { file: 'p.json', date: '2026-12-07' } };
+    const [priced] = summarizeTasks({ records: [record({ usage })], queue: [], approvals: new Map(), now: NOW });
+    expect(priced?.usage).toEqual(usage);
+    const [unpriced] = summarizeTasks({ records: [record({})], queue: [], approvals: new Map(), now: NOW });
+    expect(unpriced).not.toHaveProperty('usage');
   });
 });

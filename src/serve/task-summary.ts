@@ -9,7 +9,7 @@ import type { QueuedTask } from '../queue/types.ts';
 import { DEFAULT_SESSION } from '../state/claim-key.ts';
 import { toPublicState } from '../state/store.ts';
 import { taskDurationMs } from '../state/task-duration.ts';
-import type { PublicQueue, PublicState, TaskRecord } from '../state/types.ts';
+import type { PublicQueue, PublicState, TaskRecord, TaskUsage } from '../state/types.ts';
 import { currentTurn } from '../terminal/status-line.ts';
 
 type PublicTask = PublicState['tasks'][number];
@@ -25,6 +25,8 @@ export type TaskSummary = Omit<PublicTask, 'messages'> & {
   /** While a running task is held: `paused` (poli pause) or `you` (it asks for an approval). */
   held?: 'paused' | 'you';
   panes?: { planner: boolean; executer: boolean };
+  /** Tokens and cost (issue 22): the task's totals, per role and per message poli typed; absent while none is known. */
+  usage?: TaskUsage;
 };
 
 /** One task of `/api/tasks/:id`: the summary and every message with its body, as in `--state --json`. */
@@ -69,6 +71,7 @@ export function detailTasks(input: SummaryInput): TaskDetail[] {
         session: taskSession(record, q),
         pendingApprovals: input.approvals.get(t.id) ?? 0,
         ...(record.held && record.endedAt === null ? { held: record.held.kind } : {}),
+        ...(record.usage ? { usage: record.usage } : {}),
       };
     })
     .reverse();

@@ -8,6 +8,7 @@ import type { PaneChannel, PanePosition } from '../reading/channel.ts';
 import { withHandoff } from '../reading/handoff.ts';
 import type { PaneWatch } from '../reading/pane-watch.ts';
 import { TranscriptRecovery } from '../reading/transcript-recovery.ts';
+import { UsageLedger } from '../reading/usage-ledger.ts';
 import { limitReaderFor } from '../profiles/limit-screens.ts';
 import type { Role } from '../protocol/types.ts';
 import type { PaneMark, PaneReader } from '../tmux/reader.ts';
@@ -49,6 +50,8 @@ export interface PaneAccess {
   /** Pastes `text` into the CLI and confirms the submission (no file channel). */
   submit(text: string, onPasted?: () => void | Promise<void>, mayBeInBox?: boolean): Promise<void>;
   debug?(message: string): void;
+  /** Reads the usage the CLIs recorded so far (session.ts UsageFeed.poll); never fails. */
+  readUsage?(): Promise<void>;
   /** Wraps the channel once more, outside the file channel (the structured intake). */
   wrapChannel?(channel: PaneChannel): PaneChannel;
 }
@@ -80,6 +83,8 @@ export function paneChannel(access: PaneAccess): PaneChannel {
     role,
     paneId,
     mark: async (markOptions?: { lookBack?: boolean }): Promise<PanePosition> => {
+      // A new turn: usage records of the last one may have come after its end (not awaited: the turn need not wait).
+      void access.readUsage?.();
       const watch = await access.watch();
       const lookBack = markOptions?.lookBack === true;
       const position: TurnPosition = {
@@ -113,7 +118,7 @@ export function paneChannel(access: PaneAccess): PaneChannel {
       const watch = await access.currentWatch();
       if (!watch || turn.watch !== watch || watch.resizes === turn.resizes) return undefined;
       // The CLI's transcript gives the exact body whatever the screen did (transcript-recovery.ts).
-      if (spec.profile.transcript && spec.environment) return undefined;
+      if (spec.profile.transcript && !spec.profile.transcript.usageOnly && spec.environment) return undefined;
       const now = `${watch.model.cols}×${watch.model.rows}`;
       turn.resizes = watch.resizes;
       const was = turn.size;
@@ -129,7 +134,7 @@ export function paneChannel(access: PaneAccess): PaneChannel {
   };
   const source = spec.profile.transcript;
   const recovery =
-    source && spec.environment
+    source && !source.usageOnly && spec.environment
       ? new TranscriptRecovery({ source, projectDir: realProjectDir(access.projectDir), env: spec.environment, role, command: spec.command })
       : undefined;
   const handoff = withHandoff(pane, {
@@ -140,6 +145,16 @@ export function paneChannel(access: PaneAccess): PaneChannel {
     ...(access.debug ? { debug: access.debug } : {}),
   });
   return access.wrapChannel ? access.wrapChannel(handoff) : handoff;
+}
+
+/**
+ * The usage ledger of a pane's CLI (usage-ledger.ts), beside its reply recovery: it reads the same transcript, for
+ * the whole session. Undefined when the CLI's profile reads no usage.
+ */
+export function usageLedgerFor(spec: CliSpec, projectDir: string, role: Role): UsageLedger | undefined {
+  const source = spec.profile.transcript;
+  if (!source?.usage || !spec.environment) return undefined;
+  return new UsageLedger({ source, projectDir: realProjectDir(projectDir), env: spec.environment, role, cli: spec.profile.name, command: spec.command });
 }
 
 /**

@@ -5,7 +5,8 @@
  */
 import { DialogWatch } from './cli-dialogs.ts';
 import { waitUntilReady, type PrimerTurn } from './cli-ready.ts';
-import { paneChannel, PANE_ROWS } from './pane-channel.ts';
+import { paneChannel, PANE_ROWS, usageLedgerFor } from './pane-channel.ts';
+import { UsageFeed } from './usage-feed.ts';
 import { findRolePanes, missingRole, restorePane } from './pane-repair.ts';
 import { KeptLimits, limitSincePrimer, type PrimingLimitHandler } from './priming-limits.ts';
 import { changedVariables, envFingerprint } from './session-env.ts';
@@ -32,6 +33,8 @@ const PANE_COLUMNS = 250;
 export class PoliSession {
   readonly channels: DialogueChannels;
   readonly server: TmuxServer;
+  /** The token usage both CLIs record (issue 22), read for the whole session and handed to the running task. */
+  readonly usage: UsageFeed;
   private readonly readers: Record<Role, PaneReader>;
   private readonly dialogs: Record<Role, DialogWatch>;
   private readonly watches: Partial<Record<Role, Promise<PaneWatch | undefined>>> = {};
@@ -55,6 +58,7 @@ export class PoliSession {
       EXECUTER: new PaneReader(options.run, paneIds.EXECUTER),
     };
     this.dialogs = { PLANNER: this.dialogWatch('PLANNER'), EXECUTER: this.dialogWatch('EXECUTER') };
+    this.usage = new UsageFeed(options.debug);
     this.channels = {
       PLANNER: this.channel('PLANNER'),
       EXECUTER: this.channel('EXECUTER'),
@@ -310,6 +314,9 @@ export class PoliSession {
   /** The pane as the dialogue sees it (pane-channel.ts), reading through this session's reader and watch. */
   private channel(role: Role): PaneChannel {
     const { projectDir, clock, debug, wrapChannel } = this.options;
+    const spec = this.options.clis[role];
+    // Made before the CLI is primed, so the primer's usage counts; kept while the role's CLI stays of one kind.
+    this.usage.ledgerFor(role, spec.profile.name, spec.profile.transcript, () => usageLedgerFor(spec, projectDir, role));
     return paneChannel({
       role,
       paneId: this.paneIds[role],
@@ -321,6 +328,7 @@ export class PoliSession {
       watch: () => this.watch(role),
       currentWatch: () => this.watches[role],
       submit: (text, onPasted, mayBeInBox) => this.submitToPane(role, text, onPasted, mayBeInBox === true),
+      readUsage: () => this.usage.poll(),
       ...(debug ? { debug } : {}),
       ...(wrapChannel ? { wrapChannel } : {}),
     });

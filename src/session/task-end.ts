@@ -18,6 +18,8 @@ export async function finishTask(task: RunningTask, notes: TaskNotes, status: En
   const reason = withTaskId(given, taskId);
   // Nothing more is recorded for this task: a late reply through the tool or the command is told so.
   ws.closeReplies();
+  // The last turn's usage records may have come after its reply: read them into the final record.
+  await ws.session.usage.poll();
   // Commands that arrived after the last look, and notes no message carried: said, not lost.
   for (const late of await notes.control().catch(() => [] as ControlCommand[])) {
     if (late.kind !== 'say') ws.logger.warn(`"poli ${late.kind}" arrived as task ${taskId} ended; it was not applied`, { event: late.kind, task: taskId, round: display.round });

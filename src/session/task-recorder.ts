@@ -24,6 +24,8 @@ export function createTaskRecorder(task: RunningTask, notes: TaskNotes): TaskRec
       display.lastSummary = `${message.from} → ${message.to} ${message.type}: ${summarizeBody(message.body)}`;
       const { from, to, type, id, body } = message;
       const { cli, event } = report;
+      // A turn's end: its usage is (mostly) written by now; late records come at the next mark or the task's end.
+      if (cli) await ws.session.usage.poll();
       const round = display.round;
       ws.logger.info(`${from} → ${to} ${type} ${id}`, { event, task: taskId, round, fileOnly: true });
       if (cli && type === 'status') ws.events.emit({ event: 'status', task: taskId, round, role: cli, pane: task.paneOf(cli), id, summary: body });

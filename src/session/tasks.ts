@@ -22,6 +22,7 @@ import { cliRecovery, progressReporter } from './task-progress.ts';
 import { createTaskRecorder } from './task-recorder.ts';
 import { messageId } from './task-report.ts';
 import { beginTask, openTask, type RunningTask, type TaskRequest } from './task-start.ts';
+import { taskUsage } from './task-usage.ts';
 
 /**
  * Runs one new task, or resumes a stopped one; returns the exit code (0 when it completed). `interrupted` aborts on
@@ -60,6 +61,8 @@ export async function executeTask(ws: Workspace, what: TaskRequest, outerSignal:
   const taskId = task.id;
   const notes = new TaskNotes(() => ws.control.poll(), carried);
   const recorder = createTaskRecorder(task, notes);
+  // Attached before priming: the primers' usage is the task's too.
+  const detachUsage = ws.session.usage.attach(taskUsage(task).sink);
   task.display.show();
   /** --on-limit switch: roles whose pane runs its fallback CLI already (each switches once). */
   const switched = new Set<Role>();
@@ -72,6 +75,7 @@ export async function executeTask(ws: Workspace, what: TaskRequest, outerSignal:
   } catch (error) {
     task.display.stop();
     outerSignal.removeEventListener('abort', forward);
+    detachUsage();
     throw error;
   }
   try {
@@ -90,6 +94,7 @@ export async function executeTask(ws: Workspace, what: TaskRequest, outerSignal:
   } finally {
     task.display.stop();
     outerSignal.removeEventListener('abort', forward);
+    detachUsage();
   }
   const final = await store.get(taskId);
   if (!final) throw new StateFileError(`the state of task ${taskId} disappeared from ${settings.stateDir}`);

@@ -13,6 +13,7 @@ import {
   type TaskPatch,
   type TaskRecord,
 } from './types.ts';
+import { messageUsage, queueUsage } from './public-usage.ts';
 
 export interface StateStoreOptions {
   /** The state directory; tasks live in `<dir>/tasks/<id>.json`. */
@@ -326,6 +327,10 @@ async function syncDirectory(dir: string): Promise<void> {
 
 /** The public view: exactly these keys, in this order, whatever else a record holds. */
 export function toPublicState(tasks: readonly TaskRecord[], queue?: ReadonlyMap<string, PublicQueue>): PublicState {
+  return { ...publicTasks(tasks, queue), ...queueUsage(tasks) };
+}
+
+function publicTasks(tasks: readonly TaskRecord[], queue?: ReadonlyMap<string, PublicQueue>): PublicState {
   return {
     tasks: tasks.map((t) => ({
       id: t.id,
@@ -346,10 +351,11 @@ export function toPublicState(tasks: readonly TaskRecord[], queue?: ReadonlyMap<
       startedAt: t.startedAt,
       endedAt: t.endedAt,
       // `channel` (how a CLI's reply reached poli) is an optional key: present only on replies that recorded one.
-      messages: t.messages.map((m) => ({
+      messages: t.messages.map((m, index) => ({
         from: m.from, to: m.to, type: m.type, id: m.id, body: m.body, at: m.at,
         ...(m.channel ? { channel: m.channel } : {}),
         ...(m.mayBeWrapped === true ? { mayBeWrapped: true } : {}),
+        ...messageUsage(t, index),
       })),
       // Added after the first fields (the shape only grows): where the task ran, why it ended, notes never delivered.
       projectDir: t.projectDir,
@@ -358,9 +364,11 @@ export function toPublicState(tasks: readonly TaskRecord[], queue?: ReadonlyMap<
       ...(t.undeliveredNotes !== undefined && t.undeliveredNotes.length > 0 ? { undeliveredNotes: t.undeliveredNotes } : {}),
       // A task of the queue (issue 20): its queue state, branch and merge.
       ...(queue?.has(t.id) ? { queue: queue.get(t.id) } : {}),
+      ...(t.usage ? { usage: t.usage } : {}),
     })),
   };
 }
+
 
 /** `toPublicState` as indented JSON (no trailing newline). */
 export function toPublicJson(tasks: readonly TaskRecord[], queue?: ReadonlyMap<string, PublicQueue>): string {

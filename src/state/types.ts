@@ -1,4 +1,5 @@
 import type { Addressee, MessageType, Role, Sender } from '../protocol/types.ts';
+import type { UsageTotals } from '../usage/types.ts';
 
 /**
  * Where a task ended up; `queued` while it waits in the queue for a worker (`poli add`, src/queue/); `running` until the dialogue loop (or the next start, for a dead process) says otherwise.
@@ -11,8 +12,8 @@ export type EndStatus = Exclude<TaskStatus, 'queued' | 'running' | 'waiting'>;
 
 /** What a `waiting` task waits for. */
 export interface WaitRecord {
-  /** `usage` (a usage limit) or `auth` (a login). */
-  kind: 'usage' | 'auth';
+  /** `usage` (a usage limit), `auth` (a login) or `budget` (the task's or the queue's cost budget is spent). */
+  kind: 'usage' | 'auth' | 'budget';
   role: Role;
   /** In words, e.g. "the EXECUTER hit its usage limit (resets 7:30am (UTC)); poli checks it again at 07:32 UTC". */
   reason: string;
@@ -110,6 +111,26 @@ export interface TaskRecord {
    * answer at its terminal: the approval prompt). Read by `poli status`, which a status bar runs.
    */
   held?: { kind: 'paused' | 'you'; since: string };
+  /** Tokens and cost of both CLIs on this task (issue 22), kept current at each turn's end; absent: none known. */
+  usage?: TaskUsage;
+  /** The task's cost budget in US dollars, and whether poli warned (80 %) or stopped (100 %) for it. */
+  budget?: { limit: number; warned?: boolean; reached?: boolean };
+}
+
+/**
+ * The token usage and cost of one task, summed from the calls poli read in the CLIs' transcripts. The per-call list
+ * is apart, in `<stateDir>/usage/<taskId>.jsonl` (the task file is rewritten often; a list would grow it).
+ */
+export interface TaskUsage {
+  /** The task: every call of both panes. */
+  total: UsageTotals;
+  byRole: Partial<Record<Role, UsageTotals>>;
+  /** Per poli message id: the turn that message caused (the calls the CLI made handling it). Plus 'primer:PLANNER'… */
+  byMessage: Record<string, UsageTotals>;
+  /** In words, what is not known: "EXECUTER (gemini) records no cache-write tokens", "no price for gpt-fake". */
+  unknown: string[];
+  /** The price table used: its file and date. */
+  prices: { file: string; date: string };
 }
 
 /** The fields `update` may change; `id` and `messages` have their own paths. */
@@ -128,7 +149,14 @@ export const PUBLIC_TASK_KEYS = ['id', 'task', 'status', 'rounds', 'startedAt', 
 
 /** The stable, public view of the state (`poli --state --json`); `waiting` only while the status is `waiting`. */
 export interface PublicState {
-  tasks: (Pick<TaskRecord, (typeof PUBLIC_TASK_KEYS)[number] | 'projectDir' | 'socket' | 'error' | 'undeliveredNotes'> & { waiting?: PublicWait; queue?: PublicQueue })[];
+  tasks: (Omit<Pick<TaskRecord, (typeof PUBLIC_TASK_KEYS)[number] | 'projectDir' | 'socket' | 'error' | 'undeliveredNotes' | 'usage'>, 'messages'> & {
+    /** Each message, with the usage of the turn it caused in the CLI it was typed into, when known. */
+    messages: (Omit<MessageRecord, 'extra'> & { usage?: UsageTotals })[];
+    waiting?: PublicWait;
+    queue?: PublicQueue;
+  })[];
+  /** The sum over the tasks listed (the queue, or the one task), when some usage is known. */
+  usage?: UsageTotals;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MessageRecord, TaskRecord } from '../state/types.ts';
+import type { MessageRecord, TaskRecord, TaskUsage } from '../state/types.ts';
 import {
   currentTurn,
   formatClock,
@@ -62,6 +62,14 @@ describe('renderStatusLine', () => {
 
   it('leaves the role out before anyone has a turn', () => {
     expect(renderStatusLine(task({ rounds: 0 }), STARTED + 4_000)).toBe('poli T3 r0 00:04');
+  });
+
+  it('ends the line with the task\'s cost once its usage is known: a lower bound with ≥', () => {
+    const totals = { calls: 2, input: 10, output: 5, cacheRead: 0, cacheWrite: 0, cost: 1.234, costComplete: true, models: ['claude-fake'] };
+    const usage: TaskUsage = { total: totals, byRole: {}, byMessage: {}, unknown: [], prices: { file: 'p.json', date: '2026-12-07' } };
+    expect(renderStatusLine({ ...executerWorking, usage }, STARTED + 72_000)).toBe('poli T3 r2 EXECUTER 01:12 $1.23');
+    expect(renderStatusLine(task({ status: 'completed', usage: { ...usage, total: { ...totals, costComplete: false } } }), STARTED)).toBe('poli T3 completed ≥$1.23');
+    expect(renderStatusLine(task({ held: { kind: 'paused', since: '' }, usage }), STARTED)).toBe('poli T3 r2 paused $1.23');
   });
 
   it('says how the last task ended, or idle without one', () => {

@@ -5,6 +5,7 @@
 import type { Role } from '../protocol/types.ts';
 import { DEFAULT_SESSION } from '../state/claim-key.ts';
 import type { TaskRecord } from '../state/types.ts';
+import { formatTotalsCost } from '../usage/format.ts';
 
 /** Seconds between tmux status refreshes; the elapsed time is only as fresh as this. */
 export const STATUS_INTERVAL_SECONDS = 5;
@@ -35,9 +36,15 @@ export function currentTurn(task: TaskRecord): CurrentTurn {
  * `poli T3 r2 EXECUTER 01:12` while a task runs (elapsed since it started; h:mm:ss past an hour), `poli T3 r2 paused`
  * or `poli T3 r0 waiting for you` while the person holds it,
  * `poli T3 completed` once it ended, `poli idle` without a task. `waitingFor` overrides what the messages say.
+ * Once poli knows the task's usage, its cost ends the line: `poli T3 r2 EXECUTER 01:12 $1.23`.
  */
 export function renderStatusLine(task: TaskRecord | undefined, now: number, waitingFor?: Role | null): string {
   if (!task) return 'poli idle';
+  const line = renderTaskStatus(task, now, waitingFor);
+  return task.usage ? `${line} ${formatTotalsCost(task.usage.total)}` : line;
+}
+
+function renderTaskStatus(task: TaskRecord, now: number, waitingFor?: Role | null): string {
   if (task.status !== 'running' && task.status !== 'waiting') return `poli ${task.id} ${task.status}`;
   const turn = currentTurn(task);
   // Held by the person (as poli's tmux status bar says it): no clock, nothing counts against the task's time.

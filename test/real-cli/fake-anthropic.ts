@@ -10,6 +10,7 @@ import {
   startFakeServer,
   writeEvent,
   type FakeServer,
+  type FakeUsage,
   type PlannedReply,
   type RecordedRequest,
   type ReplyScript,
@@ -17,12 +18,14 @@ import {
 
 /** Claude Code asks for the session title as JSON (`Return JSON with a single "title" field`). */
 export const FAKE_CLAUDE_TITLE = '{"title": "Fake session"}';
-const MODEL = 'claude-fake';
+/** The model every answer names unless the test picks one (e.g. a name its price file knows). */
+export const FAKE_CLAUDE_MODEL = 'claude-fake';
 
 /** Starts the fake on a free loopback port; point Claude Code at it with ANTHROPIC_BASE_URL. */
-export function startFakeAnthropic(script: ReplyScript): Promise<FakeServer> {
+export function startFakeAnthropic(script: ReplyScript, options: { model?: string } = {}): Promise<FakeServer> {
+  const model = options.model ?? FAKE_CLAUDE_MODEL;
   let counter = 0;
-  return startFakeServer(script, classifyAnthropic, async (request, res, nextReply) => {
+  return startFakeServer(script, classifyAnthropic, async (request, res, nextReply, tools) => {
     if (request.method === 'HEAD' || request.method === 'GET') {
       res.writeHead(request.url === '/' ? 200 : 404).end();
       return;
@@ -33,7 +36,7 @@ export function startFakeAnthropic(script: ReplyScript): Promise<FakeServer> {
       return;
     }
     counter += 1;
-    const reply: PlannedReply = request.kind === 'title' ? { text: FAKE_CLAUDE_TITLE, delayMs: 0 } : nextReply();
+    const reply: PlannedReply = request.kind === 'title' ? tools.sideReply(FAKE_CLAUDE_TITLE) : nextReply();
     if (reply.delayMs > 0) await sleep(reply.delayMs);
     if (reply.httpError) {
       const { status, message, body, headers } = reply.httpError;
@@ -41,9 +44,11 @@ export function startFakeAnthropic(script: ReplyScript): Promise<FakeServer> {
       res.end(JSON.stringify(body ?? { type: 'error', error: { type: 'invalid_request_error', message } }));
       return;
     }
+    const id = `msg_fake_${counter}`;
+    tools.served(request, id, reply);
     const stream = isRecord(request.body) && request.body.stream === true;
-    if (stream) await streamMessage(res, `msg_fake_${counter}`, reply);
-    else sendMessage(res, `msg_fake_${counter}`, reply);
+    if (stream) await streamMessage(res, id, model, reply);
+    else sendMessage(res, id, model, reply);
   });
 }
 
@@ -94,31 +99,54 @@ function contentBlocks(reply: PlannedReply, id: string): Record<string, unknown>
   return blocks;
 }
 
-function usage(outputTokens: number): Record<string, number> {
-  return { input_tokens: 10, output_tokens: outputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+const NO_USAGE: FakeUsage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+
+/**
+ * The Messages API's usage object: `input_tokens` excludes the cache (FakeUsage's own meaning); the cache write is
+ * all 5-minute. `outputTokens` overrides the output (the stream's `message_start` reports 1 before any text).
+ */
+function usageOf(usage: FakeUsage = NO_USAGE, outputTokens = usage.output): Record<string, unknown> {
+  return {
+    input_tokens: usage.input,
+    cache_creation_input_tokens: usage.cacheWrite,
+    cache_read_input_tokens: usage.cacheRead,
+    cache_creation: { ephemeral_5m_input_tokens: usage.cacheWrite, ephemeral_1h_input_tokens: 0 },
+    output_tokens: outputTokens,
+    service_tier: 'standard',
+  };
 }
 
-function sendMessage(res: ServerResponse, id: string, reply: PlannedReply): void {
+/** The usage of the stream's closing `message_delta`. */
+function deltaUsage(usage: FakeUsage = NO_USAGE): Record<string, number> {
+  return {
+    input_tokens: usage.input,
+    cache_creation_input_tokens: usage.cacheWrite,
+    cache_read_input_tokens: usage.cacheRead,
+    output_tokens: usage.output,
+  };
+}
+
+function sendMessage(res: ServerResponse, id: string, model: string, reply: PlannedReply): void {
   res.writeHead(200, { 'content-type': 'application/json', 'request-id': `req_${id}` });
   res.end(
     JSON.stringify({
       id,
       type: 'message',
       role: 'assistant',
-      model: MODEL,
+      model,
       content: contentBlocks(reply, id),
       stop_reason: reply.toolCall ? 'tool_use' : 'end_turn',
       stop_sequence: null,
-      usage: usage(Math.max(1, Math.ceil(reply.text.length / 4))),
+      usage: usageOf(reply.usage),
     }),
   );
 }
 
 /** The event sequence of a streamed Messages API reply, as Claude Code parses it. */
-async function streamMessage(res: ServerResponse, id: string, reply: PlannedReply): Promise<void> {
+async function streamMessage(res: ServerResponse, id: string, model: string, reply: PlannedReply): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'request-id': `req_${id}` });
-  const message = { id, type: 'message', role: 'assistant', model: MODEL, content: [], stop_reason: null };
-  writeEvent(res, 'message_start', { type: 'message_start', message: { ...message, stop_sequence: null, usage: usage(1) } });
+  const message = { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null };
+  writeEvent(res, 'message_start', { type: 'message_start', message: { ...message, stop_sequence: null, usage: usageOf(reply.usage, 1) } });
   let index = 0;
   if (reply.text !== '') {
     writeEvent(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
@@ -144,7 +172,8 @@ async function streamMessage(res: ServerResponse, id: string, reply: PlannedRepl
   writeEvent(res, 'message_delta', {
     type: 'message_delta',
     delta: { stop_reason: reply.toolCall ? 'tool_use' : 'end_turn', stop_sequence: null },
-    usage: { output_tokens: Math.max(1, Math.ceil(reply.text.length / 4)) },
+    // As the real API: the input fields repeated, `output_tokens` the final count (cumulative, not a delta).
+    usage: deltaUsage(reply.usage),
   });
   writeEvent(res, 'message_stop', { type: 'message_stop' });
   res.end();

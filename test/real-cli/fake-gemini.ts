@@ -11,26 +11,44 @@ import {
   sleep,
   startFakeServer,
   type FakeServer,
+  type FakeUsage,
   type HttpError,
   type PlannedReply,
   type RecordedRequest,
   type ReplyScript,
 } from './fake-server.ts';
 
+/** The `modelVersion` the answers name unless the test picks one (Gemini CLI records the model it asked for). */
+export const FAKE_GEMINI_MODEL = 'gemini-fake';
+
 /** Starts the fake on a free loopback port; the CLI's `GOOGLE_GEMINI_BASE_URL` is its `url`. */
-export function startFakeGemini(script: ReplyScript): Promise<FakeServer> {
-  return startFakeServer(script, classifyGemini, async (request, res, nextReply) => {
+export function startFakeGemini(script: ReplyScript, options: { model?: string } = {}): Promise<FakeServer> {
+  const model = options.model ?? FAKE_GEMINI_MODEL;
+  let counter = 0;
+  return startFakeServer(script, classifyGemini, async (request, res, nextReply, tools) => {
     const json = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    if (request.url.includes(':countTokens')) return json(200, { totalTokens: 10 });
+    if (request.url.includes(':countTokens')) {
+      // Not billed, but marked like a side request so a count that leaks into the transcript's numbers shows.
+      const side = tools.sideReply('');
+      tools.served(request, '', side);
+      return json(200, { totalTokens: side.usage?.input ?? 0 });
+    }
     if (request.kind === 'other' || request.kind === 'probe') return json(404, { error: { code: 404, message: 'fake: not found', status: 'NOT_FOUND' } });
-    if (request.kind === 'title') return json(200, sideAnswer(request.body));
+    counter += 1;
+    const id = `gemini-fake-${counter}`;
+    if (request.kind === 'title') {
+      const side = sideAnswer(request.body, tools.sideReply(''));
+      tools.served(request, id, side.reply);
+      return json(200, { ...side.body, modelVersion: model, responseId: id });
+    }
     const reply: PlannedReply = nextReply();
     if (reply.delayMs > 0) await sleep(reply.delayMs);
     if (reply.httpError) return writeGeminiError(res, reply.httpError);
-    streamTurn(res, reply);
+    tools.served(request, id, reply);
+    streamTurn(res, id, model, reply);
   });
 }
 
@@ -72,12 +90,15 @@ function functionResponseText(functionResponse: Record<string, unknown>): string
   return JSON.stringify(response ?? {});
 }
 
-/** A side request: JSON that fits its response schema when it asks for one, else a short text. */
-function sideAnswer(body: unknown): unknown {
+/** A side request: JSON that fits its response schema when it asks for one, else a short text; `side` gives its usage. */
+function sideAnswer(body: unknown, side: PlannedReply): { body: Record<string, unknown>; reply: PlannedReply } {
   const config = isRecord(body) && isRecord(body.generationConfig) ? body.generationConfig : {};
   const schema = config.responseJsonSchema ?? config.responseSchema;
   const text = schema !== undefined ? JSON.stringify(fitSchema(schema)) : 'Fake session';
-  return { candidates: [{ content: { role: 'model', parts: [{ text }] }, finishReason: 'STOP', index: 0 }], usageMetadata: usage(5) };
+  return {
+    body: { candidates: [{ content: { role: 'model', parts: [{ text }] }, finishReason: 'STOP', index: 0 }], usageMetadata: usageOf(side.usage) },
+    reply: { ...side, text },
+  };
 }
 
 /** A value that fits a JSON schema: first enum value, the smallest number, every property filled in. */
@@ -95,18 +116,35 @@ export function fitSchema(schema: unknown): unknown {
   return 'fake';
 }
 
-function usage(out: number): Record<string, number> {
-  return { promptTokenCount: 10, candidatesTokenCount: out, totalTokenCount: 10 + out };
+const NO_USAGE: FakeUsage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+
+/**
+ * The Gemini API's `usageMetadata`: the prompt count includes the cached tokens, thoughts are counted apart from the
+ * candidates (FakeUsage's `output` includes its `reasoning`), and there is no cache-write count at all (so the
+ * `cacheWrite` of a FakeUsage is not reported: Gemini CLI cannot know it).
+ */
+function usageOf(usage: FakeUsage = NO_USAGE): Record<string, number> {
+  const reasoning = usage.reasoning ?? 0;
+  const prompt = usage.input + usage.cacheRead;
+  return {
+    promptTokenCount: prompt,
+    candidatesTokenCount: usage.output - reasoning,
+    cachedContentTokenCount: usage.cacheRead,
+    thoughtsTokenCount: reasoning,
+    totalTokenCount: prompt + usage.output,
+  };
 }
 
-function streamTurn(res: ServerResponse, reply: PlannedReply): void {
+/** The main turn as SSE; usage only on the last chunk (the CLI keeps the last it sees; the real API's earlier ones are partial). */
+function streamTurn(res: ServerResponse, id: string, model: string, reply: PlannedReply): void {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const send = (parts: unknown[], last: boolean) =>
     res.write(
       `data: ${JSON.stringify({
         candidates: [{ content: { role: 'model', parts }, index: 0, ...(last ? { finishReason: 'STOP' } : {}) }],
-        ...(last ? { usageMetadata: usage(Math.max(1, Math.ceil(reply.text.length / 4))) } : {}),
-        modelVersion: 'gemini-fake',
+        ...(last ? { usageMetadata: usageOf(reply.usage) } : {}),
+        modelVersion: model,
+        responseId: id,
       })}\r\n\r\n`,
     );
   const chunks = reply.text === '' ? [] : chunkText(reply.text, 200);

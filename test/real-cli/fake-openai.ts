@@ -10,6 +10,7 @@ import {
   startFakeServer,
   writeEvent,
   type FakeServer,
+  type FakeUsage,
   type PlannedReply,
   type RecordedRequest,
   type ReplyScript,
@@ -17,17 +18,21 @@ import {
 
 export const FAKE_CODEX_TITLE = 'Fake session';
 
+/** The model the responses name unless the test picks one (Codex records its configured model regardless). */
+export const FAKE_OPENAI_MODEL = 'gpt-fake';
+
 /** Starts the fake on a free loopback port; the Codex provider's base_url is `${url}/v1`. */
-export function startFakeOpenAi(script: ReplyScript): Promise<FakeServer> {
+export function startFakeOpenAi(script: ReplyScript, options: { model?: string } = {}): Promise<FakeServer> {
+  const model = options.model ?? FAKE_OPENAI_MODEL;
   let counter = 0;
-  return startFakeServer(script, classifyOpenAi, async (request, res, nextReply) => {
+  return startFakeServer(script, classifyOpenAi, async (request, res, nextReply, tools) => {
     if (request.kind === 'other' || request.kind === 'probe') {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { message: 'fake: not found', type: 'invalid_request_error' } }));
       return;
     }
     counter += 1;
-    const reply: PlannedReply = request.kind === 'title' ? { text: FAKE_CODEX_TITLE, delayMs: 0 } : nextReply();
+    const reply: PlannedReply = request.kind === 'title' ? tools.sideReply(FAKE_CODEX_TITLE) : nextReply();
     if (reply.delayMs > 0) await sleep(reply.delayMs);
     if (reply.httpError) {
       const { status, message, body, headers } = reply.httpError;
@@ -35,7 +40,9 @@ export function startFakeOpenAi(script: ReplyScript): Promise<FakeServer> {
       res.end(JSON.stringify(body ?? { error: { message, type: 'invalid_request_error' } }));
       return;
     }
-    await streamResponse(res, `resp_fake_${counter}`, reply);
+    const id = `resp_fake_${counter}`;
+    tools.served(request, id, reply);
+    await streamResponse(res, id, model, reply);
   });
 }
 
@@ -78,13 +85,20 @@ function messageText(content: unknown): string {
     .join('\n');
 }
 
-function usage(outputTokens: number): Record<string, unknown> {
+const NO_USAGE: FakeUsage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+
+/**
+ * The Responses API's usage object: `input_tokens` counts the whole prompt, cache reads and writes included (OpenAI's
+ * meaning), `output_tokens` includes the reasoning tokens it details.
+ */
+function usageOf(usage: FakeUsage = NO_USAGE): Record<string, unknown> {
+  const input = usage.input + usage.cacheRead + usage.cacheWrite;
   return {
-    input_tokens: 10,
-    input_tokens_details: { cached_tokens: 0 },
-    output_tokens: outputTokens,
-    output_tokens_details: { reasoning_tokens: 0 },
-    total_tokens: 10 + outputTokens,
+    input_tokens: input,
+    input_tokens_details: { cached_tokens: usage.cacheRead, cache_write_tokens: usage.cacheWrite },
+    output_tokens: usage.output,
+    output_tokens_details: { reasoning_tokens: usage.reasoning ?? 0 },
+    total_tokens: input + usage.output,
   };
 }
 
@@ -92,9 +106,9 @@ function usage(outputTokens: number): Record<string, unknown> {
  * The event sequence Codex renders: `response.created`, per item `output_item.added`, text deltas and
  * `output_item.done`, then `response.completed` (without it Codex shows "■ stream disconnected before completion").
  */
-async function streamResponse(res: ServerResponse, id: string, reply: PlannedReply): Promise<void> {
+async function streamResponse(res: ServerResponse, id: string, model: string, reply: PlannedReply): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  writeEvent(res, 'response.created', { type: 'response.created', response: { id, status: 'in_progress', output: [] } });
+  writeEvent(res, 'response.created', { type: 'response.created', response: { id, model, status: 'in_progress', output: [] } });
   const output: Record<string, unknown>[] = [];
   if (reply.text !== '') {
     const itemId = `msg_${id}`;
@@ -137,7 +151,7 @@ async function streamResponse(res: ServerResponse, id: string, reply: PlannedRep
   }
   writeEvent(res, 'response.completed', {
     type: 'response.completed',
-    response: { id, status: 'completed', output, usage: usage(Math.max(1, Math.ceil(reply.text.length / 4))) },
+    response: { id, model, status: 'completed', output, usage: usageOf(reply.usage) },
   });
   res.end();
 }
