@@ -196,6 +196,11 @@ async function runCase({ cli, role, untrusted }: Case): Promise<Timing> {
     const recorded = task?.usage?.byRole[role];
     expect(recordedCounts(recorded), output).toEqual(expectedChatUsage(cli, server));
     expect(recorded?.models).toEqual([cli === 'opencode' ? 'fake/fake-model' : 'fake-model']);
+    // Each call is charged to the message whose turn made it (or the primer), none unattributed: the CLI recorded
+    // poli's prompt text, header included, before the calls it caused.
+    const byMessage = task?.usage?.byMessage ?? {};
+    expect(Object.keys(byMessage).filter((key) => key.startsWith('unattributed:'))).toEqual([]);
+    expect(byMessage[`primer:${role}`]?.calls).toBe(1);
   }
   expect(await serverAlive(socket)).toBe(false);
   const timing = hops(server, answeredAt, trace, sent, role);
