@@ -103,6 +103,8 @@ async function main(): Promise<void> {
   } finally {
     await pane.kill();
     await server.close();
+    // The run's HOME and project go (the out folder holds what was captured), unless kept for a look.
+    if (process.env.POLI_KEEP_RUNS !== '1' && !out.startsWith(dirs.root)) await dirs.cleanup();
     console.log(out);
   }
 }
