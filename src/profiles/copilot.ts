@@ -18,6 +18,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ScreenState } from '../tmux/types.ts';
+import { copilotUsage } from './usage/copilot.ts';
 import type { CliProfile, DialogRule, TranscriptSource } from './types.ts';
 import { findInputBox } from './screen-lines.ts';
 
@@ -119,6 +120,7 @@ export const COPILOT_TRANSCRIPT: TranscriptSource = {
     const { type, data } = record as { type?: unknown; data?: { content?: unknown } };
     return type === 'assistant.message' && typeof data?.content === 'string' && data.content !== '' ? [data.content] : [];
   },
+  usage: copilotUsage,
 };
 
 export const copilotProfile: CliProfile = {

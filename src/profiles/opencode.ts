@@ -13,7 +13,8 @@
  * - paste then Enter at 0 ms submitted 3 of 3; a paste before the UI owns the terminal (the first seconds) is lost, so
  *   poli waits for the input line.
  * Sessions live in a SQLite database (`opencode.db` under the data dir), which Node 20 cannot read: the transcript
- * source below runs `opencode export <session>` (JSON) and keeps an append-only JSONL copy of the finished text parts.
+ * source below runs `opencode export <session>` (JSON) and keeps an append-only JSONL copy of the finished text parts, the
+ * prompts and the usage of each API call.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -22,6 +23,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { programOf } from './command-check.ts';
+import { opencodeUsage } from './usage/opencode.ts';
 import type { ScreenState } from '../tmux/types.ts';
 import type { CliProfile, DialogRule, TranscriptSource } from './types.ts';
 import { findLastLine, trimLineEnds } from './screen-lines.ts';
@@ -63,14 +65,21 @@ function copyDir(projectDir: string, env: Readonly<Record<string, string | undef
   return path.join(env.TMPDIR || tmpdir(), `poli-opencode-${process.getuid?.() ?? 0}`, key);
 }
 
-interface ExportedPart {
+/** A part of an exported message (the fields poli reads). */
+export interface ExportedPart {
   id?: string;
   type?: string;
   text?: string;
+  /** Text opencode adds to a user message itself (file contents, reminders), not typed. */
+  synthetic?: boolean;
   time?: { end?: number };
+  /** A `step-finish` part's usage of the API call (step) it ends. */
+  tokens?: unknown;
+  cost?: unknown;
 }
-interface ExportedMessage {
-  info?: { role?: string };
+/** A message of `opencode export`: its info and parts. */
+export interface ExportedMessage {
+  info?: { id?: string; role?: string; parentID?: string; modelID?: string; providerID?: string };
   parts?: ExportedPart[];
 }
 
@@ -150,17 +159,46 @@ async function exportNew(dir: string, projectDir: string, env: Readonly<Record<s
     );
     copied.set(dir, done);
   }
+  const lines = copyLines(exported.messages ?? [], done);
+  if (lines.length > 0) await appendFile(file, `${lines.join('\n')}\n`);
+}
+
+/**
+ * The copy's new lines, in the export's order, for the parts not in `done` (added to it):
+ * - `{"id":"prt_…","role":"assistant","text"}` per finished assistant text part (exact reply bodies);
+ * - `{"id":"msg_…","role":"user","text"}` per user message, its typed text parts joined (the prompt: poli's header
+ *   says which message the calls after it answer);
+ * - `{"id":"prt_…","role":"usage","messageID","parentID","modelID","providerID","tokens","cost"}` per `step-finish`
+ *   part, the usage of one API call (the message's own `tokens` holds only its last step's).
+ */
+export function copyLines(messages: readonly ExportedMessage[], done: Set<string>): string[] {
   const lines: string[] = [];
-  for (const message of exported.messages ?? []) {
-    if (message.info?.role !== 'assistant') continue;
-    for (const part of message.parts ?? []) {
+  for (const { info, parts = [] } of messages) {
+    if (info?.role === 'user') {
+      const typed = parts.filter((part) => part.type === 'text' && typeof part.text === 'string' && part.synthetic !== true);
+      const text = typed.map((part) => part.text).join('\n');
+      // Not copied until its text is there (a message exported between its creation and its parts' is tried again).
+      if (!info.id || done.has(info.id) || text === '') continue;
+      done.add(info.id);
+      lines.push(JSON.stringify({ id: info.id, role: 'user', text }));
+      continue;
+    }
+    if (info?.role !== 'assistant') continue;
+    for (const part of parts) {
+      if (!part.id || done.has(part.id)) continue;
+      if (part.type === 'step-finish' && typeof part.tokens === 'object' && part.tokens !== null) {
+        done.add(part.id);
+        const { id: messageID, parentID, modelID, providerID } = info;
+        lines.push(JSON.stringify({ id: part.id, role: 'usage', messageID, parentID, modelID, providerID, tokens: part.tokens, cost: part.cost }));
+        continue;
+      }
       // A text part is finished once it has an end time; before that it may still be streaming.
-      if (part.type !== 'text' || typeof part.text !== 'string' || part.time?.end === undefined || !part.id || done.has(part.id)) continue;
+      if (part.type !== 'text' || typeof part.text !== 'string' || part.time?.end === undefined) continue;
       done.add(part.id);
       lines.push(JSON.stringify({ id: part.id, role: 'assistant', text: part.text }));
     }
   }
-  if (lines.length > 0) await appendFile(file, `${lines.join('\n')}\n`);
+  return lines;
 }
 
 export const OPENCODE_TRANSCRIPT: TranscriptSource = {
@@ -174,6 +212,7 @@ export const OPENCODE_TRANSCRIPT: TranscriptSource = {
     return role === 'assistant' && typeof text === 'string' ? [text] : [];
   },
   refresh: refreshCopy,
+  usage: opencodeUsage,
 };
 
 export const opencodeProfile: CliProfile = {

@@ -13,6 +13,7 @@
  */
 import path from 'node:path';
 import type { ScreenState } from '../tmux/types.ts';
+import { piUsage } from './usage/pi.ts';
 import type { CliProfile, TranscriptSource } from './types.ts';
 import { trimLineEnds } from './screen-lines.ts';
 
@@ -79,6 +80,7 @@ export const PI_TRANSCRIPT: TranscriptSource = {
     const text = content.map((part) => (isObject(part) && part.type === 'text' && typeof part.text === 'string' ? part.text : '')).join('');
     return text === '' ? [] : [text];
   },
+  usage: piUsage,
 };
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -17,6 +17,7 @@
  */
 import path from 'node:path';
 import type { ScreenState } from '../tmux/types.ts';
+import { qwenUsage } from './usage/qwen.ts';
 import type { CliProfile, DialogRule, TranscriptSource } from './types.ts';
 import { findLastLine, trimLineEnds } from './screen-lines.ts';
 
@@ -113,6 +114,7 @@ export const QWEN_TRANSCRIPT: TranscriptSource = {
     const text = parts.map((part) => (isObject(part) && typeof part.text === 'string' && part.thought !== true ? part.text : '')).join('');
     return text === '' ? [] : [text];
   },
+  usage: qwenUsage,
 };
 
 function isObject(value: unknown): value is Record<string, unknown> {

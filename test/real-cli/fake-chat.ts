@@ -3,6 +3,8 @@
  * `POST /v1/chat/completions` with tools is a main turn (scripted text and, optionally, one tool call, streamed as
  * `chat.completion.chunk` events then `data: [DONE]`, or as one JSON object when `stream` is false); without tools it
  * is a side request (titles, summaries; JSON that fits a requested schema); `GET /v1/models` lists one model.
+ * Every answer reports its usage (fake-server.ts: distinct numbers per main turn, marked ones for side requests) in
+ * the Chat Completions shape, on the last chunk that carries `finish_reason`, and in `FakeServer.served`.
  */
 import type { ServerResponse } from 'node:http';
 import { fitSchema } from './fake-gemini.ts';
@@ -12,6 +14,7 @@ import {
   sleep,
   startFakeServer,
   type FakeServer,
+  type FakeUsage,
   type HttpError,
   type PlannedReply,
   type RecordedRequest,
@@ -20,9 +23,30 @@ import {
 
 export const FAKE_CHAT_MODEL = 'fake-model';
 
-export function startFakeChat(script: ReplyScript): Promise<FakeServer> {
+/**
+ * How the server counts cache writes in `prompt_tokens_details`. The four CLIs disagree on whether `cached_tokens`
+ * includes the tokens written to the cache:
+ * - `openai` (default): `cached_tokens` = tokens read only; the writes in `cache_write_tokens`,
+ *   `cache_creation_input_tokens` and `cache_creation_tokens` (one name per reader: Copilot CLI, opencode's
+ *   openai-compatible provider, …). Qwen Code reads none of them (its input then holds the writes).
+ * - `openrouter`: `cached_tokens` = read + written, the writes again in `cache_write_tokens` (OpenRouter's meaning,
+ *   which pi assumes: it subtracts the writes from `cached_tokens`).
+ */
+export type CacheStyle = 'openai' | 'openrouter';
+
+export interface FakeChatOptions {
+  cacheStyle?: CacheStyle;
+  /**
+   * Also send OpenAI's extra last chunk `{choices: [], usage}` when the request asks for it
+   * (`stream_options.include_usage`): then the usage is on that chunk instead of the one with `finish_reason`.
+   */
+  usageChunk?: boolean;
+}
+
+export function startFakeChat(script: ReplyScript, options: FakeChatOptions = {}): Promise<FakeServer> {
   let counter = 0;
-  return startFakeServer(script, classifyChat, async (request, res, nextReply) => {
+  const style = options.cacheStyle ?? 'openai';
+  return startFakeServer(script, classifyChat, async (request, res, nextReply, tools) => {
     const json = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
@@ -33,13 +57,38 @@ export function startFakeChat(script: ReplyScript): Promise<FakeServer> {
     if (request.kind === 'other' || request.kind === 'probe') return json(404, { error: { message: 'fake: not found', type: 'invalid_request_error' } });
     counter += 1;
     const body = isRecord(request.body) ? request.body : {};
-    const reply: PlannedReply = request.kind === 'title' ? { text: sideText(body, request.userText), delayMs: 0 } : nextReply();
+    const reply: PlannedReply = request.kind === 'title' ? tools.sideReply(sideText(body, request.userText)) : nextReply();
     if (reply.delayMs > 0) await sleep(reply.delayMs);
     if (reply.httpError) return writeChatError(res, reply.httpError);
+    // Unique per server: Copilot CLI keeps it as the call's `apiCallId`, pi as its `responseId`.
     const id = `chatcmpl-fake-${counter}`;
-    if (body.stream === true) streamChunks(res, id, reply);
-    else json(200, completion(id, reply));
+    const usage = chatUsage(reply.usage ?? { input: 10, output: Math.max(1, Math.ceil(reply.text.length / 4)), cacheRead: 0, cacheWrite: 0 }, style);
+    const separate = options.usageChunk === true && isRecord(body.stream_options) && body.stream_options.include_usage === true;
+    tools.served(request, id, reply);
+    if (body.stream === true) streamChunks(res, id, reply, usage, separate);
+    else json(200, completion(id, reply, usage));
   });
+}
+
+/**
+ * The `prompt_tokens_details` fields that carry cache writes in the `openai` style. FAKE_CHAT_WRITE_FIELDS (comma
+ * separated) sends only some, to find out which one a CLI reads (test/real-cli/usage-probe-chat.ts).
+ */
+const WRITE_FIELDS = (process.env.FAKE_CHAT_WRITE_FIELDS ?? 'cache_write_tokens,cache_creation_input_tokens,cache_creation_tokens').split(',').filter((name) => name !== '');
+
+/** `usage` of a Chat Completions answer for the disjoint numbers `u`, in the given cache style. */
+export function chatUsage(u: FakeUsage, style: CacheStyle = 'openai'): Record<string, unknown> {
+  const prompt = u.input + u.cacheRead + u.cacheWrite;
+  const writes = Object.fromEntries(WRITE_FIELDS.map((name) => [name, u.cacheWrite]));
+  const details =
+    style === 'openrouter' ? { cached_tokens: u.cacheRead + u.cacheWrite, cache_write_tokens: u.cacheWrite } : { cached_tokens: u.cacheRead, ...writes };
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: u.output,
+    total_tokens: prompt + u.output,
+    prompt_tokens_details: details,
+    completion_tokens_details: { reasoning_tokens: u.reasoning ?? 0 },
+  };
 }
 
 export function classifyChat(method: string, url: string, body: unknown): Pick<RecordedRequest, 'kind' | 'userText'> {
@@ -96,14 +145,12 @@ function sideText(body: Record<string, unknown>, userText: string): string {
   return 'Fake session';
 }
 
-const MODEL_USAGE = (out: number) => ({ prompt_tokens: 10, completion_tokens: out, total_tokens: 10 + out });
-
 function toolCalls(id: string, reply: PlannedReply): unknown[] {
   if (!reply.toolCall) return [];
   return [{ index: 0, id: `call_${id}`, type: 'function', function: { name: reply.toolCall.name, arguments: JSON.stringify(reply.toolCall.input) } }];
 }
 
-function completion(id: string, reply: PlannedReply): unknown {
+function completion(id: string, reply: PlannedReply, usage: unknown): unknown {
   const calls = toolCalls(id, reply);
   return {
     id,
@@ -117,11 +164,11 @@ function completion(id: string, reply: PlannedReply): unknown {
         finish_reason: calls.length > 0 ? 'tool_calls' : 'stop',
       },
     ],
-    usage: MODEL_USAGE(Math.max(1, Math.ceil(reply.text.length / 4))),
+    usage,
   };
 }
 
-function streamChunks(res: ServerResponse, id: string, reply: PlannedReply): void {
+function streamChunks(res: ServerResponse, id: string, reply: PlannedReply, usage: unknown, separate: boolean): void {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const created = Math.floor(Date.now() / 1000);
   const chunk = (delta: unknown, finish: string | null, extra: Record<string, unknown> = {}) =>
@@ -130,7 +177,8 @@ function streamChunks(res: ServerResponse, id: string, reply: PlannedReply): voi
   for (const text of reply.text === '' ? [] : chunkText(reply.text, 200)) chunk({ content: text }, null);
   const calls = toolCalls(id, reply);
   for (const delta of toolCallDeltas(id, reply)) chunk({ tool_calls: [delta] }, null);
-  chunk({}, calls.length > 0 ? 'tool_calls' : 'stop', { usage: MODEL_USAGE(Math.max(1, Math.ceil(reply.text.length / 4))) });
+  chunk({}, calls.length > 0 ? 'tool_calls' : 'stop', separate ? {} : { usage });
+  if (separate) res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: FAKE_CHAT_MODEL, choices: [], usage })}\n\n`);
   res.write('data: [DONE]\n\n');
   res.end();
 }

@@ -16,6 +16,7 @@ import { selectProfile } from '../../src/profiles/select.ts';
 import type { Role } from '../../src/protocol/types.ts';
 import { REPLY_PIECE_GAP_MS } from '../../mocks/lib/outbox.ts';
 import { startPoli } from '../helpers/poli-process.ts';
+import { CHAT_CACHE_STYLE, expectedChatUsage, recordedCounts, type ChatCli } from './chat-usage.ts';
 import { startFakeChat } from './fake-chat.ts';
 import { startFakeGemini } from './fake-gemini.ts';
 import { findLastHeader, type FakeServer, type RecordedRequest, type ReplyScript, type ToolCall } from './fake-server.ts';
@@ -102,6 +103,8 @@ async function installed_(cli: MoreCli): Promise<{ cacheDir: string; bin: string
     : { cacheDir: clis.cacheDir, bin: clis.codex, version: clis.codexVersion };
 }
 
+const isChatCli = (cli: MoreCli): cli is ChatCli => cli === 'qwen' || cli === 'opencode' || cli === 'pi' || cli === 'copilot';
+
 /** Results of one dialogue, printed for the report. */
 interface Timing {
   wallMs: number;
@@ -132,8 +135,8 @@ async function runCase({ cli, role, untrusted }: Case): Promise<Timing> {
     if ((typeof reply === 'string' ? reply : (reply.text ?? '')).includes('[[POLI:MSG')) answeredAt.add(request);
     return reply;
   };
-  const start = { gemini: startFakeGemini, claude: startFakeAnthropic, codex: startFakeOpenAi }[cli as string] ?? startFakeChat;
-  const server = await start(script);
+  const start = { gemini: startFakeGemini, claude: startFakeAnthropic, codex: startFakeOpenAi }[cli as string];
+  const server = start ? await start(script) : await startFakeChat(script, { cacheStyle: CHAT_CACHE_STYLE[cli as ChatCli] });
   const socket = `poli-test-${randomBytes(6).toString('hex')}`;
   const stateDir = join(dirs.root, 'state');
   const trace = join(dirs.root, 'mock-trace.jsonl');
@@ -204,6 +207,20 @@ async function runCase({ cli, role, untrusted }: Case): Promise<Timing> {
     // Gemini's router made side requests (marked numbers): leaving them out is what the equality shows. Claude Code's
     // and Codex's title requests do not come in every dialogue, so they are not asserted.
     if (cli === 'gemini') expect(server.served.some((reply) => reply.kind === 'title')).toBe(true);
+  }
+  if (isChatCli(cli)) {
+    // Usage (issue 22): what poli recorded for the CLI's role is what the fake served for main turns, exactly, each
+    // call once, side requests not in it.
+    const recorded = task?.usage?.byRole[role];
+    expect(recordedCounts(recorded), output).toEqual(expectedChatUsage(cli, server));
+    expect(recorded?.models).toEqual([cli === 'opencode' ? 'fake/fake-model' : 'fake-model']);
+    // Each call is charged to the message whose turn made it (or the primer), none unattributed: the CLI recorded
+    // poli's prompt text, header included, before the calls it caused.
+    const byMessage = task?.usage?.byMessage ?? {};
+    expect(Object.keys(byMessage).filter((key) => key.startsWith('unattributed:'))).toEqual([]);
+    // The primer's turn, when it reached the model (Copilot CLI with its trust dialog answered by poli made none).
+    const primed = server.served.filter((s) => s.kind === 'turn' && s.userText.includes('two-agent team run by poli')).length;
+    expect(byMessage[`primer:${role}`]?.calls ?? 0).toBe(primed);
   }
   expect(await serverAlive(socket)).toBe(false);
   const timing = hops(server, answeredAt, trace, sent, role);

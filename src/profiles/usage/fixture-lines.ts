@@ -1,0 +1,17 @@
+/** Test helper: the records of a fixture transcript in src/profiles/fixtures/usage/, and all a parser makes of them. */
+import { readFileSync } from 'node:fs';
+import type { UsageEntry, UsageParser } from '../../usage/types.ts';
+
+export function fixtureRecords(name: string): unknown[] {
+  return readFileSync(new URL(`../fixtures/usage/${name}`, import.meta.url), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as unknown);
+}
+
+export function parseAll(parser: UsageParser, records: readonly unknown[]): UsageEntry[] {
+  return records.flatMap((record) => parser.feed(record));
+}
+
+/** The prompt the usage probe typed (test/real-cli/usage-probe-chat.ts). */
+export const PROBE_PROMPT = '[[POLI:MSG {"to":"EXECUTER","type":"plan","id":"T1-R1-probe1"}]]\nusage probe: run touch y, then say done.\n[[/POLI:MSG]]';
