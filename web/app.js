@@ -63,14 +63,15 @@ function elapsedOf(task) {
 }
 
 /**
- * A cost as poli's terminal views write it (src/usage/format.ts): `$1.23`, `$0.0042` under a cent, `≥$1.23` when
- * some part is unknown, `—` when nothing could be priced.
+ * A cost as poli's terminal views write it (formatUsd in src/usage/format.ts): `$1.23` from a dollar up, below it to
+ * a hundredth of a cent trimmed (`$0.03`, `$0.0286`), `≥$1.23` when some part is unknown, `—` when nothing could be
+ * priced.
  */
 function costText(totals) {
   if (!totals) return '';
   if (totals.cost === null || totals.cost === undefined) return '—';
   const usd = totals.cost;
-  const text = usd !== 0 && Math.abs(usd) < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+  const text = Math.abs(usd) >= 1 ? `$${usd.toFixed(2)}` : `$${usd.toFixed(4).replace(/(\.\d\d\d?)0+$/, '$1').replace(/(\.\d\d)0$/, '$1')}`;
   return totals.costComplete ? text : `≥${text}`;
 }
 
@@ -184,7 +185,7 @@ function renderDetail() {
   // A turn's cost arrives after its message: refresh every shown message's cost, not only the new ones'.
   messages.forEach((m, i) => {
     const cost = list.children[i]?.querySelector('.msg-cost');
-    if (cost) cost.textContent = turnCost(m, d.usage);
+    if (cost) cost.textContent = turnCost(m);
   });
   $('no-messages').hidden = messages.length > 0;
 }
@@ -204,10 +205,12 @@ function actionsFor(task) {
   return actions;
 }
 
-/** What the turn a message caused cost in the CLI it went to (only a message to a CLI causes one); '' when not known. */
-function turnCost(m, usage) {
-  const turn = m.to === 'PLANNER' || m.to === 'EXECUTER' ? usage?.byMessage?.[m.id] : undefined;
-  return turn ? costText(turn) : '';
+/**
+ * What the turn a message caused cost in the CLI it went to; '' when not known. The API puts it on the message
+ * (`usage`): a relayed plan is typed under a new id, so looking its own id up in byMessage would show the wrong turn.
+ */
+function turnCost(m) {
+  return m.usage ? costText(m.usage) : '';
 }
 
 function messageItem(m) {

@@ -96,13 +96,15 @@ describe('renderTranscript with usage', () => {
   const usage: TaskUsage = {
     total: { ...totals(0.5, false), calls: 2, input: 1234 },
     byRole: { PLANNER: totals(0.0042, true), EXECUTER: totals(0.4958, false) },
-    byMessage: { t1: totals(0.0042, true), p1: totals(0.4958, false) },
+    // The plan p1 went to the EXECUTER typed under a new id (its delivery's, below): its turn is charged there.
+    byMessage: { t1: totals(0.0042, true), 'T3-R1-d1': totals(0.4958, false) },
     unknown: ['EXECUTER (gemini) records no cache-write tokens'],
     prices: { file: '/poli/config/prices.json', date: '2026-12-07' },
   };
 
   it('adds a **Usage:** line after the status line and the cost of the turn each message caused to its heading', () => {
-    const lines = renderTranscript({ ...TASK, usage }).split('\n');
+    const deliveries = [{ id: 'T3-R1-d1', to: 'EXECUTER' as const, type: 'plan' as const, body: 'the plan', stage: 'answered' as const, at: '2026-01-02T03:05:11.000Z', after: 2 }];
+    const lines = renderTranscript({ ...TASK, usage, deliveries }).split('\n');
     expect(lines.slice(2, 7)).toEqual([
       '**Status:** completed · **Rounds:** 1 · **Started:** 2026-01-02T03:04:05.000Z · **Ended:** 2026-01-02T03:09:00.000Z',
       '',

@@ -2,6 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../state/store.ts';
 import type { MessageRecord, TaskRecord, TaskUsage } from '../state/types.ts';
+import { messageUsage } from '../state/public-usage.ts';
+import type { UsageTotals } from '../usage/types.ts';
 import { formatCost, formatUsageSummary } from '../usage/format.ts';
 
 const MAX_TITLE_LENGTH = 100;
@@ -25,7 +27,7 @@ export function renderTranscript(task: TaskRecord): string {
   for (const wait of task.waits ?? []) {
     parts.push(`**Waited** from ${wait.since}${wait.until ? ` until ${wait.until}` : ''}: ${wait.reason}`);
   }
-  task.messages.forEach((message, index) => parts.push(renderMessage(message, index + 1, task.usage)));
+  task.messages.forEach((message, index) => parts.push(renderMessage(message, index + 1, messageUsage(task, index).usage)));
   return `${parts.join('\n\n')}\n`;
 }
 
@@ -44,11 +46,10 @@ function renderUsage(usage: TaskUsage): string {
   return usage.unknown.length > 0 ? `${line}\n\n**Unknown:** ${usage.unknown.join('; ')}` : line;
 }
 
-function renderMessage(message: MessageRecord, n: number, usage: TaskUsage | undefined): string {
+function renderMessage(message: MessageRecord, n: number, turn: UsageTotals | undefined): string {
   const time = message.at.slice(11, 19);
   const via = message.channel ? ` · via ${message.channel}${message.mayBeWrapped === true ? ', may be wrapped' : ''}` : '';
-  // What the turn this message caused cost, in the CLI it went to (poli types it under the same id).
-  const turn = message.to === 'PLANNER' || message.to === 'EXECUTER' ? usage?.byMessage[message.id] : undefined;
+  // What the turn this message caused cost, in the CLI it went to (a relayed plan is typed there under a new id).
   const cost = turn ? ` · turn ${formatCost(turn.cost, turn.costComplete)}` : '';
   const heading = `### ${n}. ${message.from} → ${message.to} · ${message.type} · ${message.id} · ${time}${via}${cost}`;
   return `${heading}\n\n${fence(message.body)}`;
