@@ -180,7 +180,7 @@ export function findPrice(prices: PriceFile, model: string): ModelPrice | undefi
  * falls in, rounded to the micro-dollar once per call. A part is unknown when its count is null (the CLI does not
  * record it) or its price is null while the count is not 0; a price of 0 makes an unknown count harmless.
  */
-export function costOfCall(price: ModelPrice, counts: TokenCounts & { cacheWrite1h?: number | null }, model: string): CallCost {
+export function costOfCall(price: ModelPrice, counts: TokenCounts, model: string): CallCost {
   const prices = tierPrices(price, (counts.input ?? 0) + (counts.cacheRead ?? 0) + (counts.cacheWrite ?? 0));
   let pico = 0;
   const missing: string[] = [];

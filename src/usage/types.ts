@@ -14,6 +14,11 @@ export interface TokenCounts {
   output: number | null;
   cacheRead: number | null;
   cacheWrite: number | null;
+  /**
+   * Of `cacheWrite`, the tokens written with a one-hour lifetime (Claude's `ephemeral_1h_input_tokens`), which cost
+   * more than five-minute writes; absent where the CLI does not tell them apart. Priced, not summed into totals.
+   */
+  cacheWrite1h?: number;
 }
 
 /** One API call as a CLI's transcript records it. */

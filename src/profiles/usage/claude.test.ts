@@ -48,6 +48,19 @@ describe('claudeUsage', () => {
     ]);
   });
 
+  it('tells one-hour cache writes apart (they cost more), when there are any', () => {
+    const record = (id: string, oneHour: number) => ({
+      type: 'assistant',
+      message: { id, model: 'claude-x', content: [], usage: { input_tokens: 4, output_tokens: 9, cache_read_input_tokens: 0, cache_creation_input_tokens: 500, cache_creation: { ephemeral_5m_input_tokens: 500 - oneHour, ephemeral_1h_input_tokens: oneHour } } },
+    });
+    expect(claudeUsage().feed(record('msg_h', 300))).toEqual([
+      { kind: 'call', callId: 'msg_h', model: 'claude-x', counts: { input: 4, output: 9, cacheRead: 0, cacheWrite: 500, cacheWrite1h: 300 } },
+    ]);
+    expect(claudeUsage().feed(record('msg_m', 0))).toEqual([
+      { kind: 'call', callId: 'msg_m', model: 'claude-x', counts: { input: 4, output: 9, cacheRead: 0, cacheWrite: 500 } },
+    ]);
+  });
+
   it('takes text content parts as a prompt, not tool results, meta records or a subagent’s sidechain', () => {
     const parser = claudeUsage();
     const user = (content: unknown, extra: Record<string, unknown> = {}) => ({ type: 'user', message: { role: 'user', content }, ...extra });

@@ -61,6 +61,15 @@ function callOf(message: Record<string, unknown>): (UsageEntry & { kind: 'call' 
       // The API leaves the cache fields out when the request used no cache: none read, none written.
       cacheRead: tokenCount(usage.cache_read_input_tokens) ?? 0,
       cacheWrite: tokenCount(usage.cache_creation_input_tokens) ?? 0,
+      // One-hour writes cost more than five-minute ones (prices.json cacheWrite1h): kept apart when there are any.
+      ...oneHourWrites(usage),
     },
   };
+}
+
+/** `cache_creation.ephemeral_1h_input_tokens`, when above 0, as `cacheWrite1h`. */
+function oneHourWrites(usage: Record<string, unknown>): { cacheWrite1h?: number } {
+  const split = usage.cache_creation;
+  const oneHour = isObject(split) ? tokenCount(split.ephemeral_1h_input_tokens) : undefined;
+  return oneHour !== undefined && oneHour > 0 ? { cacheWrite1h: oneHour } : {};
 }
