@@ -13,3 +13,6 @@ export function fixtureRecords(name: string): unknown[] {
 export function feedAll(parser: UsageParser, records: readonly unknown[]): UsageEntry[] {
   return records.flatMap((record) => parser.feed(record));
 }
+
+/** The prompt the chat CLIs' usage probe typed (test/real-cli/usage-probe-chat.ts). */
+export const PROBE_PROMPT = '[[POLI:MSG {"to":"EXECUTER","type":"plan","id":"T1-R1-probe1"}]]\nusage probe: run touch y, then say done.\n[[/POLI:MSG]]';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { copyLines, OPENCODE_TRANSCRIPT, type ExportedMessage } from '../opencode.ts';
-import { fixtureRecords, parseAll, PROBE_PROMPT } from './fixture-lines.ts';
+import { feedAll, fixtureRecords, PROBE_PROMPT } from './fixture-records.ts';
 import { opencodeUsage } from './opencode.ts';
 
 // opencode 1.18.33 (provider @ai-sdk/openai-compatible) against test/real-cli/fake-chat.ts (usage-probe-chat.ts): a title
@@ -12,7 +12,7 @@ const exported = JSON.parse(readFileSync(new URL('../fixtures/usage/opencode-1.1
 
 describe('opencodeUsage', () => {
   it('reads the prompt and one call per step-finish part of the copy', () => {
-    expect(parseAll(opencodeUsage(), fixtureRecords('opencode-1.18.33-copy.jsonl'))).toEqual([
+    expect(feedAll(opencodeUsage(), fixtureRecords('opencode-1.18.33-copy.jsonl'))).toEqual([
       { kind: 'prompt', text: PROBE_PROMPT },
       { kind: 'call', callId: 'prt_252ba6659001k7lpapByksjYfO', model: 'fake/fake-model', counts: { input: 101 + 301, output: 41, cacheRead: 2010, cacheWrite: 0 } },
       { kind: 'call', callId: 'prt_252ba72910017KeVZW32nOOxt7', model: 'fake/fake-model', counts: { input: 102 + 302, output: 42, cacheRead: 2020, cacheWrite: 0 } },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PI_TRANSCRIPT } from '../pi.ts';
-import { fixtureRecords, parseAll, PROBE_PROMPT } from './fixture-lines.ts';
+import { feedAll, fixtureRecords, PROBE_PROMPT } from './fixture-records.ts';
 import { piUsage } from './pi.ts';
 
 // pi 0.73.1 against test/real-cli/fake-chat.ts in its 'openrouter' cache style (cached_tokens = read + written, the
@@ -8,7 +8,7 @@ import { piUsage } from './pi.ts';
 // {102, 42, 2020, 302}. pi makes no side request.
 describe('piUsage', () => {
   it('reads the prompt and each assistant message’s usage as pi recorded it, disjoint', () => {
-    expect(parseAll(piUsage(), fixtureRecords('pi-0.73.1.jsonl'))).toEqual([
+    expect(feedAll(piUsage(), fixtureRecords('pi-0.73.1.jsonl'))).toEqual([
       { kind: 'prompt', text: PROBE_PROMPT },
       { kind: 'call', callId: 'chatcmpl-fake-1', model: 'fake-model', counts: { input: 101, output: 41, cacheRead: 2010, cacheWrite: 301 } },
       { kind: 'call', callId: 'chatcmpl-fake-2', model: 'fake-model', counts: { input: 102, output: 42, cacheRead: 2020, cacheWrite: 302 } },

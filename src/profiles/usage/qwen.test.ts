@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { QWEN_TRANSCRIPT } from '../qwen.ts';
-import { fixtureRecords, parseAll, PROBE_PROMPT } from './fixture-lines.ts';
+import { feedAll, fixtureRecords, PROBE_PROMPT } from './fixture-records.ts';
 import { qwenUsage } from './qwen.ts';
 
 // Qwen Code 0.24.4 against test/real-cli/fake-chat.ts (usage-probe-chat.ts): two main calls, served as disjoint
@@ -8,7 +8,7 @@ import { qwenUsage } from './qwen.ts';
 // (prompt_tokens = all three prompt numbers); two side requests (the tool classifier, the follow-up suggestion) served
 // 9001/901 and 9002/902, which the file must not hold.
 describe('qwenUsage', () => {
-  const entries = parseAll(qwenUsage(), fixtureRecords('qwen-0.24.4.jsonl'));
+  const entries = feedAll(qwenUsage(), fixtureRecords('qwen-0.24.4.jsonl'));
 
   it('reads the prompt and one call per assistant record, the written tokens left in input and cacheWrite unknown', () => {
     expect(entries).toEqual([
@@ -22,7 +22,7 @@ describe('qwenUsage', () => {
     const records = fixtureRecords('qwen-0.24.4.jsonl');
     const telemetry = records.filter((r) => JSON.stringify(r).includes('qwen-code.api_response'));
     expect(telemetry).toHaveLength(2);
-    expect(parseAll(qwenUsage(), telemetry)).toEqual([]);
+    expect(feedAll(qwenUsage(), telemetry)).toEqual([]);
     expect(JSON.stringify(records)).not.toMatch(/\b900[12]\b/);
   });
 
