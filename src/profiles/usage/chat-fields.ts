@@ -3,14 +3,14 @@
  * GitHub Copilot CLI): their usage parsers take numbers and texts out of records that may lack them.
  */
 
-/** Narrowing helper for parsed JSON. */
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isObject, tokenCount as countOrUndefined } from './record.ts';
 
-/** A token count: a finite number ≥ 0 (rounded), or null when the field is absent or not a count. */
+export { isObject };
+
+/** A token count (record.ts's rule), rounded, or null when the field is absent or not a count: TokenCounts' unknown. */
 export function tokenCount(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.round(value) : null;
+  const count = countOrUndefined(value);
+  return count === undefined ? null : Math.round(count);
 }
 
 /** A non-empty string, or undefined. */
